@@ -1,0 +1,32 @@
+# Conversations Ops: the two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+export PORT
+
+.PHONY: run test install migrate clean-venv
+
+# The venv is rebuilt only when a requirements file changes.
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+## run: the console on http://127.0.0.1:$(PORT)/admin/ with its task worker (Ctrl-C stops both)
+run: migrate
+	$(BIN)/python manage.py ensure_admin
+	PYTHON=$(BIN)/python scripts/run_console.sh
+
+## test: the whole suite (SQLite unless DATABASE_URL says otherwise)
+test: install
+	$(BIN)/python -m pytest
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,157 @@
+"""Settings shared by every environment. Everything comes from `config.env.env`."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import BASE_DIR, env
+
+# GENERAL
+# https://docs.djangoproject.com/en/5.2/ref/settings/
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+PORT = env.int("PORT", default=8000)
+TIME_ZONE = "UTC"
+LANGUAGE_CODE = "en-us"
+USE_I18N = True
+USE_TZ = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+# DATABASES
+# SQLite by default, tuned for a web process and a worker writing at once:
+# WAL lets readers run beside the single writer, synchronous=NORMAL is
+# crash-safe in WAL mode, IMMEDIATE takes the write lock at BEGIN so writers
+# queue on `timeout` instead of failing a read->write upgrade, and a
+# persistent connection avoids re-running the PRAGMAs on every request.
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 600
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# APPS
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_q",
+    "conversations_ops",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "conversations_ops.context_processors.twilio_mode",
+            ],
+        },
+    },
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# SECURITY (tightened further in production.py)
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# TWILIO
+# With no credentials the console runs against the bundled simulator. The
+# simulator accepts exactly these credentials and signs its webhooks with
+# this token; they unlock nothing outside this machine.
+SIMULATOR_ACCOUNT_SID = "AC" + "5e" * 16
+SIMULATOR_AUTH_TOKEN = "simulated-auth-token-not-a-secret"
+
+_sid = env("TWILIO_ACCOUNT_SID", default="")
+_token = env("TWILIO_AUTH_TOKEN", default="")
+if bool(_sid) != bool(_token):
+    raise ImproperlyConfigured(
+        "Set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN for real Twilio, "
+        "or neither to use the bundled simulator."
+    )
+TWILIO_SIMULATED = not _sid
+TWILIO_ACCOUNT_SID = _sid or SIMULATOR_ACCOUNT_SID
+TWILIO_AUTH_TOKEN = _token or SIMULATOR_AUTH_TOKEN
+# Every REST call goes to `{TWILIO_API_BASE_URL}/{product}/v1/...` when set.
+TWILIO_API_BASE_URL = env(
+    "TWILIO_API_BASE_URL",
+    default=f"http://127.0.0.1:{PORT}/simulator" if TWILIO_SIMULATED else "",
+).rstrip("/")
+# How Twilio reaches this console: webhook URLs and signature checks use it.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default=f"http://127.0.0.1:{PORT}").rstrip("/")
+# twilio-python waits forever by default; a stuck call must not pin a worker.
+TWILIO_HTTP_TIMEOUT = env.float("TWILIO_HTTP_TIMEOUT", default=10.0)
+
+# TASK QUEUE (django-q2)
+# https://django-q2.readthedocs.io/en/master/configure.html
+# timeout < retry, or a slow task is handed to a second worker while the
+# first still runs. max_attempts bounds redelivery (0 would mean forever);
+# the outbox sweep, not django-q2, owns retrying Twilio calls with backoff.
+# save_limit=-1 keeps no success rows (the default 250 slows the ORM broker
+# about 7x); failures are always kept. catch_up=False: a schedule missed
+# while the cluster was down runs once, not once per missed slot.
+Q_CLUSTER = {
+    "name": "conversations_ops",
+    "workers": env.int("Q_WORKERS", default=2),
+    "timeout": 60,
+    "retry": 90,
+    "max_attempts": 3,
+    "save_limit": -1,
+    "catch_up": False,
+    "ack_failures": True,
+    "poll": 0.2,
+    "label": "Task queue",
+}
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+# LOGGING
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # twilio-python logs URLs and query parameters at INFO: phone numbers.
+        "twilio.http_client": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ConversationsOpsConfig(AppConfig):
+    name = "conversations_ops"
+    verbose_name = "Conversations Ops"
