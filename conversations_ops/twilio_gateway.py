@@ -16,7 +16,7 @@ from typing import Any
 
 import requests
 from django.conf import settings
-from twilio.base.exceptions import TwilioRestException, TwilioServiceException
+from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 from twilio.rest.content.v1.content import ContentList
@@ -75,6 +75,15 @@ class GatewayError(Exception):
         return self.kind in ("timeout", "connection") or (self.status or 0) >= 500
 
 
+def retry_after_seconds(headers) -> float | None:
+    """Twilio's Retry-After in seconds; the HTTP-date form is not used by Twilio."""
+    value = (headers or {}).get("Retry-After", "")
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        return None
+
+
 class _RoutingHttpClient(TwilioHttpClient):
     """Sends every call, pagination links included, to TWILIO_API_BASE_URL.
 
@@ -97,9 +106,7 @@ class _RoutingHttpClient(TwilioHttpClient):
     def request(self, method, url, *args, **kwargs):
         self.last_retry_after = None
         response = super().request(method, self.route(url), *args, **kwargs)
-        retry_after = (response.headers or {}).get("Retry-After")
-        if retry_after and retry_after.replace(".", "", 1).isdigit():
-            self.last_retry_after = float(retry_after)
+        self.last_retry_after = retry_after_seconds(response.headers)
         return response
 
 
@@ -141,12 +148,32 @@ def _translated_errors():
             message=_twilio_message(exc.msg),
             retry_after=_client().http_client.last_retry_after,
         ) from exc
+    except TwilioException as exc:
+        # A failed list page arrives as ("Unable to fetch page", response).
+        raise _page_error(exc) from exc
     except requests.Timeout as exc:
         message = f"Twilio did not answer within {settings.TWILIO_HTTP_TIMEOUT:g} s."
         raise GatewayError(status=None, code=None, message=message, kind="timeout") from exc
     except requests.ConnectionError as exc:
         message = f"Could not reach Twilio: {exc.__class__.__name__}."
         raise GatewayError(status=None, code=None, message=message, kind="connection") from exc
+
+
+def _page_error(exc: TwilioException) -> GatewayError:
+    response = exc.args[1] if len(exc.args) > 1 else None
+    if response is None or not hasattr(response, "status_code"):
+        return GatewayError(status=None, code=None, message=str(exc), kind="connection")
+    try:
+        body = json.loads(response.text)
+    except ValueError:
+        body = {}
+    return GatewayError(
+        status=response.status_code,
+        code=body.get("code"),
+        message=body.get("message") or str(exc.args[0]),
+        more_info=body.get("more_info", ""),
+        retry_after=retry_after_seconds(response.headers),
+    )
 
 
 def _given(**kwargs) -> dict[str, Any]:

@@ -1,0 +1,123 @@
+"""Settings as each environment builds them, read in a fresh process."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+
+from config.env import BASE_DIR
+
+PRODUCTION_ENV = {
+    "DJANGO_SECRET_KEY": "k7#Qz!r2Lm9@Xv4$Tb8^Wn3&Jc6*Hp1(Ys5)Ud0-Ge7=Fa2+Io9",
+    "ALLOWED_HOSTS": "ops.example.com",
+    "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
+    "TWILIO_AUTH_TOKEN": "primary-token",
+    "PUBLIC_BASE_URL": "https://ops.example.com",
+}
+READ_SETTINGS = (
+    "import django, json; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps({k: getattr(s, k) for k in ['TWILIO_SIMULATED', 'TWILIO_API_BASE_URL', "
+    "'PUBLIC_BASE_URL', 'TWILIO_ACCOUNT_SID', 'DEBUG']}))"
+)
+
+
+def run(args, module, **env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "DJANGO_", "PUBLIC_", "PORT"))}
+    clean.update(env, DJANGO_SETTINGS_MODULE=module)
+    return subprocess.run([sys.executable, *args], cwd=BASE_DIR, env=clean, capture_output=True, text=True, timeout=60)
+
+
+def read_settings(module, **env):
+    result = run(["-c", READ_SETTINGS], module, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_production_passes_check_deploy_with_a_realistic_environment(tmp_path):
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], "config.settings.production",
+                 DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}", **PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL", "ALLOWED_HOSTS"])
+def test_production_refuses_to_start_without_a_secret_or_setting(missing):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+    result = run(["manage.py", "check"], "config.settings.production", **env)
+    assert result.returncode != 0
+    assert missing in result.stderr
+
+
+def test_production_never_runs_simulated():
+    assert read_settings("config.settings.production", **PRODUCTION_ENV)["TWILIO_SIMULATED"] is False
+
+
+def test_without_credentials_urls_are_derived_from_port():
+    values = read_settings("config.settings.local", PORT="9123")
+    assert values["TWILIO_SIMULATED"] is True
+    assert values["TWILIO_API_BASE_URL"] == "http://127.0.0.1:9123/simulator"
+    assert values["PUBLIC_BASE_URL"] == "http://127.0.0.1:9123"
+    assert values["TWILIO_ACCOUNT_SID"].startswith("AC") and len(values["TWILIO_ACCOUNT_SID"]) == 34
+
+
+def test_explicit_urls_win_over_the_derived_ones():
+    values = read_settings("config.settings.local", PORT="9123", TWILIO_API_BASE_URL="http://sim.local:7000/simulator/",
+                           PUBLIC_BASE_URL="https://tunnel.example.com")
+    assert values["TWILIO_API_BASE_URL"] == "http://sim.local:7000/simulator"
+    assert values["PUBLIC_BASE_URL"] == "https://tunnel.example.com"
+
+
+def test_real_credentials_switch_the_simulator_off():
+    values = read_settings("config.settings.local", TWILIO_ACCOUNT_SID="AC" + "2" * 32, TWILIO_AUTH_TOKEN="t")
+    assert values["TWILIO_SIMULATED"] is False
+    assert values["TWILIO_API_BASE_URL"] == ""
+
+
+def test_half_configured_credentials_are_an_error():
+    result = run(["-c", READ_SETTINGS], "config.settings.local", TWILIO_ACCOUNT_SID="AC" + "2" * 32)
+    assert result.returncode != 0
+    assert "Set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN" in result.stderr
+
+
+def test_task_queue_settings_are_safe():
+    q = django_settings.Q_CLUSTER
+    assert q["timeout"] < q["retry"]
+    assert q["max_attempts"] > 0
+    assert q["save_limit"] in (-1, 0) or q["save_limit"] <= 50
+    assert q["catch_up"] is False
+    assert ("redis" in q) == bool(os.environ.get("REDIS_URL"))
+    assert ("orm" in q) != ("redis" in q)
+
+
+@pytest.mark.django_db
+def test_sqlite_runs_in_wal_mode_with_immediate_transactions(tmp_path):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite-only settings; this pass runs on " + connection.vendor)
+    options = django_settings.DATABASES["default"]["OPTIONS"]
+    assert options["transaction_mode"] == "IMMEDIATE"
+    import sqlite3
+    db = sqlite3.connect(tmp_path / "probe.sqlite3")
+    mode = None
+    for statement in options["init_command"].split(";"):
+        if statement.strip():
+            row = db.execute(statement).fetchone()
+            mode = mode or (row and row[0])
+    assert mode == "wal"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_configured_broker_delivers_a_task():
+    """Round trip through whichever broker this pass runs on (ORM or Redis)."""
+    from django_q.brokers import get_broker
+
+    broker = get_broker(list_key="settings-test")
+    broker.purge_queue()
+    broker.enqueue("payload-1")
+    task = broker.dequeue()
+    assert task and task[0][1] == "payload-1"
+    broker.acknowledge(task[0][0])
+    assert broker.queue_size() == 0
