@@ -1,0 +1,35 @@
+"""Mirror models of Twilio resources, plus the webhook inbox and the sync outbox."""
+
+from .addresses import AddressConfiguration, AddressType, AutoCreationType, WebhookMethod
+from .base import SyncState, TwilioMirror
+from .conversations import Conversation, ConversationState, ConversationWebhook, WebhookTarget
+from .events import EventSource, ProcessingState, WebhookEvent
+from .messages import DeliveryReceipt, Direction, Message, ReceiptStatus
+from .participants import BindingType, Participant, ParticipantRole
+from .sync import OperationState, SyncOperation
+from .templates import Template
+
+__all__ = [
+    "AddressConfiguration",
+    "AddressType",
+    "AutoCreationType",
+    "BindingType",
+    "Conversation",
+    "ConversationState",
+    "ConversationWebhook",
+    "DeliveryReceipt",
+    "Direction",
+    "EventSource",
+    "Message",
+    "OperationState",
+    "Participant",
+    "ParticipantRole",
+    "ProcessingState",
+    "ReceiptStatus",
+    "SyncOperation",
+    "SyncState",
+    "Template",
+    "TwilioMirror",
+    "WebhookEvent",
+    "WebhookMethod",
+]

@@ -1,0 +1,76 @@
+import pytest
+
+from conversations_ops.models import (
+    AddressConfiguration,
+    Conversation,
+    ConversationWebhook,
+    DeliveryReceipt,
+    Message,
+    Participant,
+    Template,
+)
+
+BUSINESS_WHATSAPP = "whatsapp:+14155550100"
+CUSTOMER_WHATSAPP = "whatsapp:+15017122661"
+COURIER_SMS = "+4915123456789"
+BUSINESS_SMS = "+442071838750"
+
+
+def make_sid(prefix: str, n: int = 1) -> str:
+    """A well-formed Twilio SID; `n` keeps several of one kind apart."""
+    return f"{prefix}{n:032x}"
+
+
+@pytest.fixture
+def address_configuration(db):
+    return AddressConfiguration.objects.create(
+        sid=make_sid("IG"), address=BUSINESS_WHATSAPP, friendly_name="Deliveries WhatsApp"
+    )
+
+
+@pytest.fixture
+def conversation(db):
+    return Conversation.objects.create(sid=make_sid("CH"), unique_name="order-a123", friendly_name="Order A123")
+
+
+@pytest.fixture
+def participant(conversation):
+    return Participant.objects.create(
+        conversation=conversation,
+        sid=make_sid("MB"),
+        messaging_binding_type="whatsapp",
+        messaging_binding_address=CUSTOMER_WHATSAPP,
+        messaging_binding_proxy_address=BUSINESS_WHATSAPP,
+        role="customer",
+    )
+
+
+@pytest.fixture
+def conversation_webhook(conversation):
+    return ConversationWebhook.objects.create(
+        conversation=conversation, sid=make_sid("WH"), target="webhook", url="https://example.com/hook"
+    )
+
+
+@pytest.fixture
+def message(conversation):
+    return Message.objects.create(
+        conversation=conversation, sid=make_sid("IM"), index=0, body="Your order is on its way"
+    )
+
+
+@pytest.fixture
+def delivery_receipt(message):
+    return DeliveryReceipt.objects.create(message=message, sid=make_sid("DY"), status="delivered")
+
+
+@pytest.fixture
+def template(db):
+    return Template.objects.create(
+        sid=make_sid("HX"),
+        friendly_name="courier_invite",
+        language="en",
+        variables={"1": "Ana"},
+        types={"twilio/text": {"body": "Hello {{1}}, your courier is here."}},
+        approval_status="approved",
+    )
