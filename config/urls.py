@@ -1,5 +1,6 @@
+from django.apps import apps
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 admin.site.site_header = "Conversations Ops"
 admin.site.site_title = "Conversations Ops"
@@ -8,3 +9,7 @@ admin.site.index_title = "Twilio Conversations + WhatsApp operations"
 urlpatterns = [
     path("admin/", admin.site.urls),
 ]
+
+# Only present when the console runs simulated (never in production settings).
+if apps.is_installed("simulator"):
+    urlpatterns.append(path("simulator/", include("simulator.urls")))

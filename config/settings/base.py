@@ -117,6 +117,11 @@ PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default=f"http://127.0.0.1:{PORT}").rst
 # twilio-python waits forever by default; a stuck call must not pin a worker.
 TWILIO_HTTP_TIMEOUT = env.float("TWILIO_HTTP_TIMEOUT", default=10.0)
 
+# The bundled simulator is served under /simulator/ only when no real
+# credentials are set; production.py removes it whatever the environment says.
+if TWILIO_SIMULATED:
+    INSTALLED_APPS.append("simulator")
+
 # TASK QUEUE (django-q2)
 # https://django-q2.readthedocs.io/en/master/configure.html
 # timeout < retry, or a slow task is handed to a second worker while the

@@ -10,6 +10,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 # Real Twilio only: missing credentials are a startup error, not a silent
 # fall-back to the simulator.
 TWILIO_SIMULATED = False
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "simulator"]  # noqa: F405
 TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN")
 TWILIO_API_BASE_URL = env("TWILIO_API_BASE_URL", default="").rstrip("/")

@@ -1,7 +1,7 @@
 """The test suite: fast hashing, tasks run inline, the simulated Twilio account."""
 
 from .base import *  # noqa: F403
-from .base import PORT, Q_CLUSTER, env
+from .base import BASE_DIR, DATABASES, INSTALLED_APPS, PORT, Q_CLUSTER, env
 
 SECRET_KEY = "test-only-secret-key-not-used-anywhere-else-0123456789"
 DEBUG = False
@@ -11,9 +11,16 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # start one themselves.
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}
 
+# A file, not :memory:, for the test database: the simulator's webhook
+# threads, live servers and worker processes must all see the same data.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+
 # Tests never reach the real Twilio: credentials are the simulator's, even if
 # the shell running pytest exports real ones.
 TWILIO_SIMULATED = True
+if "simulator" not in INSTALLED_APPS:
+    INSTALLED_APPS = [*INSTALLED_APPS, "simulator"]
 TWILIO_ACCOUNT_SID = SIMULATOR_ACCOUNT_SID  # noqa: F405
 TWILIO_AUTH_TOKEN = SIMULATOR_AUTH_TOKEN  # noqa: F405
 TWILIO_API_BASE_URL = f"http://127.0.0.1:{PORT}/simulator"

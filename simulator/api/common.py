@@ -1,0 +1,144 @@
+"""What every simulated REST endpoint shares: auth, errors, paging, URLs.
+
+Views raise `TwilioError`; the `twilio_endpoint` decorator turns it into
+Twilio's error body `{code, message, more_info, status}`.
+"""
+
+import base64
+import binascii
+import json
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from simulator import faults
+
+
+class TwilioError(Exception):
+    def __init__(self, status: int, code: int, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def error_response(status: int, code: int, message: str, headers: dict | None = None) -> JsonResponse:
+    body = {"code": code, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}",
+            "status": status}
+    response = JsonResponse(body, status=status)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def not_found(what: str = "The requested resource") -> TwilioError:
+    return TwilioError(404, 20404, f"{what} was not found")
+
+
+def _authorized(request) -> bool:
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Basic "):
+        return False
+    try:
+        user, _, password = base64.b64decode(header[6:]).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    return user == settings.TWILIO_ACCOUNT_SID and password == settings.TWILIO_AUTH_TOKEN
+
+
+def twilio_endpoint(view):
+    """Basic auth, fault injection, one transaction per call, Twilio error bodies."""
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not _authorized(request):
+            return error_response(401, 20003, "Authenticate")
+        injected = faults.before_request(request)
+        if injected is not None:
+            return injected
+        try:
+            with transaction.atomic():
+                response = view(request, *args, **kwargs)
+        except TwilioError as exc:
+            return error_response(exc.status, exc.code, exc.message)
+        return faults.after_request(request, response)
+
+    return wrapper
+
+
+def created(payload: dict) -> JsonResponse:
+    return JsonResponse(payload, status=201)
+
+
+def ok(payload: dict) -> JsonResponse:
+    return JsonResponse(payload, status=200)
+
+
+def no_content() -> HttpResponse:
+    return HttpResponse(status=204)
+
+
+def json_body(request) -> dict:
+    """Content API bodies are JSON."""
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError as exc:
+        raise TwilioError(400, 20001, f"Invalid JSON body: {exc}") from exc
+    if not isinstance(body, dict):
+        raise TwilioError(400, 20001, "The JSON body must be an object")
+    return body
+
+
+def form_bool(form, name: str, default=None):
+    value = form.get(name)
+    if value is None:
+        return default
+    if value not in ("true", "false"):
+        raise TwilioError(400, 20001, f"Invalid value '{value}' for parameter {name}: expected true or false")
+    return value == "true"
+
+
+def form_int(form, name: str, default=None):
+    value = form.get(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise TwilioError(400, 20001, f"Invalid value '{value}' for parameter {name}: expected an integer") from None
+
+
+def webhooks_enabled(request) -> bool:
+    """REST changes fire webhooks only when the caller asks with this header."""
+    return request.headers.get("X-Twilio-Webhook-Enabled", "").lower() == "true"
+
+
+def product_base(request, product: str) -> str:
+    """This simulator's own base for a product: what `url`s and paging links use."""
+    return f"{request.scheme}://{request.get_host()}/simulator/{product}"
+
+
+def page(request, queryset, *, product: str, key: str, serialize, max_page_size: int, default_page_size: int = 50):
+    """One list page in Twilio's shape; `next_page_url` points back at the simulator."""
+    size = form_int(request.GET, "PageSize", default_page_size)
+    number = form_int(request.GET, "Page", 0)
+    if not 1 <= size <= max_page_size:
+        raise TwilioError(400, 20001, f"PageSize must be between 1 and {max_page_size}")
+    if number < 0:
+        raise TwilioError(400, 20001, "Page must not be negative")
+    rows = list(queryset[number * size:(number + 1) * size + 1])
+    filters = {k: v for k, v in request.GET.items() if k not in ("PageSize", "Page", "PageToken")}
+    base = f"{product_base(request, product)}{request.path.split('/' + product, 1)[1]}"
+
+    def link(n):
+        return f"{base}?{urlencode({**filters, 'PageSize': size, 'Page': n, **({'PageToken': f'PT{n}'} if n else {})})}"
+
+    meta = {
+        "page": number, "page_size": size, "first_page_url": link(0),
+        "previous_page_url": link(number - 1) if number > 0 else None,
+        "url": link(number), "next_page_url": link(number + 1) if len(rows) > size else None, "key": key,
+    }
+    return ok({key: [serialize(request, row) for row in rows[:size]], "meta": meta})

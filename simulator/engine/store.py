@@ -1,0 +1,98 @@
+"""Creating conversations, participants and messages under Twilio's rules.
+
+Used by the REST API and by inbound traffic (auto-creation, relays) alike, so
+a rule holds whichever way a resource is made.
+"""
+
+import re
+
+from django.db.models import Max
+
+from simulator import clock
+from simulator.api.common import TwilioError
+from simulator.models import SimConversation, SimMessage, SimParticipant
+from simulator.sids import new_sid
+
+E164 = re.compile(r"^\+[1-9]\d{1,14}$")
+DEFAULT_CHAT_SERVICE_SID = "IS" + "5e" * 16
+DEFAULT_MESSAGING_SERVICE_SID = "MG" + "5e" * 16
+
+
+def channel_of(address: str) -> str:
+    return "whatsapp" if address.startswith("whatsapp:") else "sms"
+
+
+def check_address(address: str, parameter: str) -> None:
+    """Twilio error 50407: an SMS address must be E.164, WhatsApp `whatsapp:` + E.164."""
+    number = address[len("whatsapp:"):] if address.startswith("whatsapp:") else address
+    if len(address) > 256 or not E164.match(number):
+        raise TwilioError(400, 50407, f"Invalid {parameter}: '{address}' is not a valid SMS or WhatsApp address")
+
+
+def create_conversation(*, unique_name=None, friendly_name=None, attributes=None, state=None,
+                        timers_inactive=None, timers_closed=None, messaging_service_sid=None) -> SimConversation:
+    if unique_name and SimConversation.objects.filter(unique_name=unique_name).exists():
+        raise TwilioError(409, 50353, f"Conversation with provided unique name '{unique_name}' already exists")
+    now = clock.now()
+    return SimConversation.objects.create(
+        sid=new_sid("CH"), unique_name=unique_name or None, friendly_name=friendly_name,
+        attributes=attributes or "{}", state=state or "active", timers_inactive=timers_inactive,
+        timers_closed=timers_closed, chat_service_sid=DEFAULT_CHAT_SERVICE_SID,
+        messaging_service_sid=messaging_service_sid or DEFAULT_MESSAGING_SERVICE_SID,
+        last_activity_at=now, date_created=now, date_updated=now,
+    )
+
+
+def binding_conflict(address: str, proxy_address: str):
+    """The non-closed conversation already holding this address+proxy pair, if any."""
+    return (
+        SimParticipant.objects.filter(address=address, proxy_address=proxy_address)
+        .exclude(conversation__state="closed").select_related("conversation").first()
+    )
+
+
+def add_participant(conversation, *, identity=None, address=None, proxy_address=None, projected_address=None,
+                    attributes=None, role_sid=None) -> SimParticipant:
+    if identity and conversation.participants.filter(identity=identity).exists():
+        raise TwilioError(409, 50433, "Participant already exists")
+    if address:
+        check_address(address, "MessagingBinding.Address")
+        if not proxy_address:
+            raise TwilioError(400, 50407, "MessagingBinding.ProxyAddress is required with MessagingBinding.Address")
+        check_address(proxy_address, "MessagingBinding.ProxyAddress")
+        if channel_of(address) != channel_of(proxy_address):
+            raise TwilioError(400, 50407, "MessagingBinding.Address and ProxyAddress must use the same channel")
+        taken = binding_conflict(address, proxy_address)
+        if taken:
+            # One non-closed conversation per address+proxy pair, so inbound
+            # messages can be routed.
+            raise TwilioError(
+                409, 50416,
+                f"A binding for this participant and proxy address already exists in Conversation "
+                f"{taken.conversation.sid}",
+            )
+    elif not identity:
+        raise TwilioError(400, 50407, "Either Identity or MessagingBinding.Address is required")
+    now = clock.now()
+    return SimParticipant.objects.create(
+        sid=new_sid("MB"), conversation=conversation, identity=identity or None, address=address or None,
+        proxy_address=proxy_address or None, projected_address=projected_address or None,
+        channel=channel_of(address) if address else "chat", attributes=attributes or "{}", role_sid=role_sid,
+        date_created=now, date_updated=now,
+    )
+
+
+def create_message(conversation, *, author=None, body=None, media=None, attributes=None, content_sid=None,
+                   content_variables=None, subject=None, participant=None, date_created=None) -> SimMessage:
+    """The next message of a conversation; the caller then runs delivery."""
+    now = date_created or clock.now()
+    index = (conversation.messages.aggregate(top=Max("index"))["top"] or -1) + 1
+    message = SimMessage.objects.create(
+        sid=new_sid("IM"), conversation=conversation, index=index, author=author or "system",
+        body=None if content_sid else body, media=media, attributes=attributes or "{}", content_sid=content_sid,
+        content_variables=content_variables, subject=subject, participant_sid=participant.sid if participant else None,
+        date_created=now, date_updated=now,
+    )
+    conversation.last_activity_at = now
+    conversation.save(update_fields=["last_activity_at"])
+    return message

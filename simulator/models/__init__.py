@@ -1,0 +1,11 @@
+"""The simulated Twilio account's state, shared by every process through the database."""
+
+from .account import SimAccountWebhooks, SimAddressConfiguration, SimContent, SimNumber
+from .control import SimClock, SimFaults, SimHandsetEntry, SimWebhookDelivery
+from .conversations import SimConversation, SimMessage, SimParticipant, SimReceipt, SimScopedWebhook
+
+__all__ = [
+    "SimAccountWebhooks", "SimAddressConfiguration", "SimClock", "SimContent", "SimConversation",
+    "SimFaults", "SimHandsetEntry", "SimMessage", "SimNumber", "SimParticipant", "SimReceipt",
+    "SimScopedWebhook", "SimWebhookDelivery",
+]

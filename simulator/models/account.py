@@ -1,0 +1,47 @@
+"""Account-level resources: addresses, webhook configuration, Content, phone numbers."""
+
+from django.db import models
+
+
+class SimAddressConfiguration(models.Model):
+    sid = models.CharField(max_length=34, unique=True)
+    type = models.CharField(max_length=16)
+    address = models.CharField(max_length=256, unique=True)
+    friendly_name = models.CharField(max_length=256, null=True)
+    # Twilio's `auto_creation` object as it answers it (method upper-case).
+    auto_creation = models.JSONField(default=dict)
+    address_country = models.CharField(max_length=8, null=True)
+    date_created = models.DateTimeField()
+    date_updated = models.DateTimeField()
+
+
+class SimAccountWebhooks(models.Model):
+    """/v1/Configuration/Webhooks: a single row (pk=1)."""
+
+    method = models.CharField(max_length=8, default="POST")
+    filters = models.JSONField(default=list)
+    pre_webhook_url = models.CharField(max_length=512, null=True)
+    post_webhook_url = models.CharField(max_length=512, null=True)
+    target = models.CharField(max_length=16, default="webhook")
+
+
+class SimContent(models.Model):
+    sid = models.CharField(max_length=34, unique=True)
+    friendly_name = models.CharField(max_length=256, null=True)
+    language = models.CharField(max_length=16)
+    variables = models.JSONField(default=dict)
+    types = models.JSONField(default=dict)
+    # WhatsApp approval: {name, category, content_type, status, rejection_reason,
+    # allow_category_change}; empty until submitted.
+    approval = models.JSONField(default=dict)
+    date_created = models.DateTimeField()
+    date_updated = models.DateTimeField()
+
+
+class SimNumber(models.Model):
+    """A business number's Programmable Messaging webhook (sandbox-style inbound)."""
+
+    address = models.CharField(max_length=256, unique=True)
+    sms_url = models.CharField(max_length=512, blank=True)
+    sms_method = models.CharField(max_length=8, default="POST")
+    status_callback = models.CharField(max_length=512, blank=True)
