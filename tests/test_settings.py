@@ -124,3 +124,21 @@ def test_the_configured_broker_delivers_a_task():
     assert (payload.decode() if isinstance(payload, bytes) else payload) == "payload-1"
     broker.acknowledge(task[0][0])
     assert broker.queue_size() == 0
+
+
+def test_production_has_no_simulator_even_without_credentials_in_base():
+    script = (
+        "import django; django.setup(); from django.conf import settings; from django.urls import resolve, Resolver404\n"
+        "assert 'simulator' not in settings.INSTALLED_APPS, settings.INSTALLED_APPS\n"
+        "try:\n    resolve('/simulator/')\nexcept Resolver404:\n    print('no simulator route')\n"
+    )
+    result = run(["-c", script], "config.settings.production", **PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert "no simulator route" in result.stdout
+
+
+def test_simulated_local_settings_serve_the_simulator():
+    script = "import django; django.setup(); from django.conf import settings; print('simulator' in settings.INSTALLED_APPS)"
+    assert run(["-c", script], "config.settings.local").stdout.strip() == "True"
+    real = run(["-c", script], "config.settings.local", TWILIO_ACCOUNT_SID="AC" + "2" * 32, TWILIO_AUTH_TOKEN="t")
+    assert real.stdout.strip() == "False"
