@@ -22,6 +22,11 @@ migrate: install
 ## run: the console on http://127.0.0.1:$(PORT)/admin/ with its task worker (Ctrl-C stops both)
 run: migrate
 	$(BIN)/python manage.py ensure_admin
+	@# Only when running simulated (no Twilio credentials): demo senders and templates.
+	@if $(BIN)/python manage.py help simulator_seed >/dev/null 2>&1; then \
+		$(BIN)/python manage.py simulator_seed --if-empty; \
+		echo "Simulated Twilio: act as a customer or courier phone at http://127.0.0.1:$(PORT)/simulator/"; \
+	fi
 	PYTHON=$(BIN)/python scripts/run_console.sh
 
 ## test: the whole suite (SQLite unless DATABASE_URL says otherwise)

@@ -1,0 +1,51 @@
+"""Gives a fresh simulator something to play with: senders and approved templates.
+
+The business numbers and template texts are the ones in Twilio's guide
+"Using WhatsApp with Conversations" (shared/seeds), so the courier pairing
+can be tried end to end without any setup.
+"""
+
+from django.core.management.base import BaseCommand
+
+from simulator import clock
+from simulator.models import SimAddressConfiguration, SimContent
+from simulator.sids import new_sid
+
+BUSINESS_WHATSAPP = "whatsapp:+14155238886"
+BUSINESS_SMS = "+14155238887"
+TEMPLATES = [
+    ("courier_invite", {"1": "Robert", "2": "Alicia"},
+     "Hello {{1}}, your food delivery is almost there but {{2}} (your rider) needs help finding your door. "
+     "Are you willing to chat with them?"),
+    ("courier_connected", {},
+     "Your customer has agreed to chat over WhatsApp to get this delivery sorted. You're now connected. "
+     "Say hello!"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo senders (WhatsApp + SMS) and the guide's two approved WhatsApp templates in the simulator."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing when the simulator already has data.")
+
+    def handle(self, *args, if_empty, **options):
+        if if_empty and (SimAddressConfiguration.objects.exists() or SimContent.objects.exists()):
+            self.stdout.write("Simulator already has data; not seeding.")
+            return
+        now = clock.now()
+        for address, kind, name in ((BUSINESS_WHATSAPP, "whatsapp", "Deliveries WhatsApp (demo)"),
+                                    (BUSINESS_SMS, "sms", "Deliveries SMS (demo)")):
+            SimAddressConfiguration.objects.get_or_create(address=address, defaults=dict(
+                sid=new_sid("IG"), type=kind, friendly_name=name, date_created=now, date_updated=now,
+                auto_creation={"enabled": True, "type": "default"}))
+        for name, variables, body in TEMPLATES:
+            if not SimContent.objects.filter(friendly_name=name).exists():
+                SimContent.objects.create(
+                    sid=new_sid("HX"), friendly_name=name, language="en", variables=variables,
+                    types={"twilio/text": {"body": body}}, date_created=now, date_updated=now,
+                    approval={"name": name, "category": "UTILITY", "content_type": "twilio/text",
+                              "status": "approved", "rejection_reason": "", "allow_category_change": True})
+        self.stdout.write(self.style.SUCCESS(
+            f"Simulator seeded: WhatsApp sender {BUSINESS_WHATSAPP}, SMS sender {BUSINESS_SMS}, "
+            f"approved templates {', '.join(name for name, _, _ in TEMPLATES)}."))
