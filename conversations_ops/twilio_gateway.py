@@ -185,6 +185,17 @@ def _webhook_header(enabled: bool | None) -> dict[str, str]:
     return {} if enabled is None else {"x_twilio_webhook_enabled": "true" if enabled else "false"}
 
 
+def _delete(context, webhook_enabled: bool | None) -> None:
+    """DELETE that keeps X-Twilio-Webhook-Enabled.
+
+    twilio-python 9.13 builds that header for conversation and participant
+    deletes and then replaces it with an empty dict, so it never reaches
+    Twilio; this makes the very request the SDK would make, header kept.
+    """
+    headers = {} if webhook_enabled is None else {"X-Twilio-Webhook-Enabled": "true" if webhook_enabled else "false"}
+    context._version.delete(method="DELETE", uri=context._uri, headers=headers)
+
+
 def _stream(resource, record, **kwargs) -> Iterator:
     """Yields records page by page; the SDK follows `meta.next_page_url`."""
     with _translated_errors():
@@ -296,7 +307,7 @@ def conversation_fetch(*, sid: str) -> RemoteConversation:
 
 def conversation_delete(*, sid: str, webhook_enabled: bool | None = None) -> None:
     with _translated_errors():
-        _conversations().conversations(sid).delete(**_webhook_header(webhook_enabled))
+        _delete(_conversations().conversations(sid), webhook_enabled)
 
 
 def conversation_list(*, state: str | None = None, page_size: int = 100) -> Iterator[RemoteConversation]:
@@ -350,7 +361,7 @@ def participant_fetch(*, conversation_sid: str, sid: str) -> RemoteParticipant:
 
 def participant_delete(*, conversation_sid: str, sid: str, webhook_enabled: bool | None = None) -> None:
     with _translated_errors():
-        _conversations().conversations(conversation_sid).participants(sid).delete(**_webhook_header(webhook_enabled))
+        _delete(_conversations().conversations(conversation_sid).participants(sid), webhook_enabled)
 
 
 def participant_list(*, conversation_sid: str, page_size: int = 100) -> Iterator[RemoteParticipant]:

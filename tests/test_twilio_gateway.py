@@ -167,3 +167,20 @@ def test_content_variables_are_sent_as_json_text(http, routed):
     sent = parse_qs(http.calls[0].request.body)
     import json
     assert json.loads(sent["ContentVariables"][0]) == {"1": "Robert's \"door\"", "2": "Alicia"}
+
+
+@pytest.mark.parametrize("enabled, header", [(True, "true"), (False, "false"), (None, None)])
+def test_deletes_carry_the_webhook_header_the_sdk_would_drop(http, routed, enabled, header):
+    http.delete(f"{routed}/conversations/v1/Conversations/{CH}", status=204)
+    http.delete(f"{routed}/conversations/v1/Conversations/{CH}/Participants/MB{'e' * 32}", status=204)
+    gateway.conversation_delete(sid=CH, webhook_enabled=enabled)
+    gateway.participant_delete(conversation_sid=CH, sid="MB" + "e" * 32, webhook_enabled=enabled)
+    assert [call.request.headers.get("X-Twilio-Webhook-Enabled") for call in http.calls] == [header, header]
+
+
+def test_a_failed_delete_is_still_a_gateway_error(http, routed):
+    http.delete(f"{routed}/conversations/v1/Conversations/{CH}",
+                json={"code": 20404, "message": "not found", "more_info": "", "status": 404}, status=404)
+    with pytest.raises(gateway.GatewayError) as caught:
+        gateway.conversation_delete(sid=CH)
+    assert caught.value.code == 20404

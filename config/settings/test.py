@@ -1,7 +1,10 @@
 """The test suite: fast hashing, tasks run inline, the simulated Twilio account."""
 
+import os
+import tempfile
+
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES, INSTALLED_APPS, PORT, Q_CLUSTER, env
+from .base import DATABASES, INSTALLED_APPS, PORT, Q_CLUSTER, env
 
 SECRET_KEY = "test-only-secret-key-not-used-anywhere-else-0123456789"
 DEBUG = False
@@ -13,8 +16,15 @@ Q_CLUSTER = {**Q_CLUSTER, "sync": True}
 
 # A file, not :memory:, for the test database: the simulator's webhook
 # threads, live servers and worker processes must all see the same data.
+# One file per test run (child processes inherit the name through the
+# environment), so two runs on one machine never share it.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.setdefault(
+            "CONVERSATIONS_OPS_TEST_DB",
+            os.path.join(tempfile.gettempdir(), f"conversations-ops-test-{os.getpid()}.sqlite3"),
+        )
+    }
 
 # Tests never reach the real Twilio: credentials are the simulator's, even if
 # the shell running pytest exports real ones.
