@@ -142,3 +142,22 @@ def page(request, queryset, *, product: str, key: str, serialize, max_page_size:
         "url": link(number), "next_page_url": link(number + 1) if len(rows) > size else None, "key": key,
     }
     return ok({key: [serialize(request, row) for row in rows[:size]], "meta": meta})
+
+
+def by_method(request, handlers: dict, *args, **kwargs):
+    """Runs the handler for the request's HTTP method; Twilio answers 405 (20004) otherwise."""
+    handler = handlers.get(request.method)
+    if handler is None:
+        raise TwilioError(405, 20004, f"Method {request.method} not allowed")
+    return handler(request, *args, **kwargs)
+
+
+def resource_missing(request) -> TwilioError:
+    """Twilio's 404 names the path it could not find, below the API version."""
+    return not_found(f"The requested resource {request.path.split('/v1', 1)[-1]}")
+
+
+@twilio_endpoint
+def unknown_resource(request, *args, **kwargs):
+    """Any path of a product that the simulator does not serve: Twilio's JSON 404, not Django's page."""
+    raise resource_missing(request)

@@ -1,1 +1,17 @@
-urlpatterns = []
+from django.urls import path
+
+from simulator.control import faults_views, views
+
+# Names live under the "simulator" namespace (simulator/urls.py): simulator:control-inbound, ...
+urlpatterns = [
+    path("inbound", views.inbound, name="control-inbound"),
+    path("handsets/<path:address>", views.handset, name="control-handset"),
+    path("clock", views.clock, name="control-clock"),
+    path("content", views.content_list, name="control-content"),
+    path("content/<str:sid>/approval", views.content_approval, name="control-content-approval"),
+    path("faults", faults_views.faults_view, name="control-faults"),
+    path("reset", views.reset, name="control-reset"),
+    path("deliveries", views.deliveries, name="control-deliveries"),
+    path("drain", views.drain, name="control-drain"),
+    path("numbers", views.numbers, name="control-numbers"),
+]

@@ -6,16 +6,35 @@ a rule holds whichever way a resource is made.
 
 import re
 
+from django.conf import settings
 from django.db.models import Max
 
 from simulator import clock
 from simulator.api.common import TwilioError
-from simulator.models import SimConversation, SimMessage, SimParticipant
+from simulator.models import SimAccountWebhooks, SimConversation, SimMessage, SimParticipant
 from simulator.sids import new_sid
 
 E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 DEFAULT_CHAT_SERVICE_SID = "IS" + "5e" * 16
 DEFAULT_MESSAGING_SERVICE_SID = "MG" + "5e" * 16
+
+
+# Every post-event the console handles: the simulated account reaches the
+# console out of the box, as `twilio_configure_webhooks` would set it.
+DEFAULT_ACCOUNT_WEBHOOK_FILTERS = [
+    "onMessageAdded", "onMessageUpdated", "onMessageRemoved", "onConversationAdded", "onConversationUpdated",
+    "onConversationRemoved", "onConversationStateUpdated", "onParticipantAdded", "onParticipantUpdated",
+    "onParticipantRemoved", "onDeliveryUpdated",
+]
+
+
+def account_webhooks() -> SimAccountWebhooks:
+    """The account's /v1/Configuration/Webhooks row (pk=1), made with the console's defaults on first use."""
+    row, _ = SimAccountWebhooks.objects.get_or_create(pk=1, defaults={
+        "method": "POST", "filters": list(DEFAULT_ACCOUNT_WEBHOOK_FILTERS), "target": "webhook",
+        "post_webhook_url": f"{settings.PUBLIC_BASE_URL}/webhooks/twilio/conversations/",
+    })
+    return row
 
 
 def channel_of(address: str) -> str:
@@ -86,7 +105,9 @@ def create_message(conversation, *, author=None, body=None, media=None, attribut
                    content_variables=None, subject=None, participant=None, date_created=None) -> SimMessage:
     """The next message of a conversation; the caller then runs delivery."""
     now = date_created or clock.now()
-    index = (conversation.messages.aggregate(top=Max("index"))["top"] or -1) + 1
+    # `top or -1` would turn an existing index 0 into -1 and reuse index 0.
+    top = conversation.messages.aggregate(top=Max("index"))["top"]
+    index = 0 if top is None else top + 1
     message = SimMessage.objects.create(
         sid=new_sid("IM"), conversation=conversation, index=index, author=author or "system",
         body=None if content_sid else body, media=media, attributes=attributes or "{}", content_sid=content_sid,

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from tests.simulator.capture import capture  # noqa: F401  (a fixture: a local webhook receiver)
+
 
 @dataclass
 class LiveSimulator:
@@ -23,4 +25,8 @@ class LiveSimulator:
 def simulator(live_server, settings):
     settings.TWILIO_API_BASE_URL = f"{live_server.url}/simulator"
     settings.PUBLIC_BASE_URL = live_server.url
-    return LiveSimulator(url=live_server.url)
+    yield LiveSimulator(url=live_server.url)
+    # Webhooks still queued must leave before the test database is flushed.
+    from simulator.engine import webhooks_out
+
+    webhooks_out.drain(timeout=15)

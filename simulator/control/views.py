@@ -1,0 +1,156 @@
+"""The control API: act as a phone, move the clock, approve templates, inspect webhooks."""
+
+from django.db import transaction
+from django.http import JsonResponse
+
+from simulator import clock as sim_clock
+from simulator.control.common import ControlError, body, control_endpoint, number, phone_address
+from simulator.engine import inbound as inbound_engine
+from simulator.engine import store, timers, webhooks_out
+from simulator.models import (
+    SimAccountWebhooks, SimAddressConfiguration, SimClock, SimContent, SimConversation, SimFaults, SimHandsetEntry,
+    SimNumber, SimWebhookDelivery,
+)
+from simulator.sids import iso
+
+APPROVAL_STATUSES = ("unsubmitted", "received", "pending", "approved", "rejected", "paused", "disabled")
+
+
+@control_endpoint(["POST"])
+def inbound(request):
+    data = body(request)
+    sender, business = phone_address(data, "From"), phone_address(data, "To")
+    if not sender or not business:
+        raise ControlError(400, "From and To are required")
+    result = inbound_engine.receive(
+        from_=sender, to=business, body=data.get("Body", ""), media_url=data.get("MediaUrl", ""),
+        media_content_type=data.get("MediaContentType", ""), profile_name=data.get("ProfileName", ""),
+    )
+    return JsonResponse(result)
+
+
+def entry_json(entry) -> dict:
+    # "from" is the business number on received messages: the phone never sees
+    # the other participant's own number (masked communication).
+    received = entry.direction == SimHandsetEntry.RECEIVED
+    return {
+        "direction": entry.direction, "counterpart": entry.counterpart,
+        "from": entry.counterpart if received else entry.address,
+        "to": entry.address if received else entry.counterpart, "body": entry.body,
+        "content_sid": entry.content_sid or None, "media": entry.media, "status": entry.status,
+        "error_code": entry.error_code, "reason": inbound_engine.REASONS.get(entry.error_code),
+        "date": iso(entry.date), "conversation_sid": entry.conversation_sid or None,
+        "message_sid": entry.message_sid or None, "channel_message_sid": entry.channel_message_sid or None,
+    }
+
+
+@control_endpoint(["GET"], atomic=False)
+def handset(request, address):
+    entries = SimHandsetEntry.objects.filter(address=address).order_by("date", "id")
+    if request.GET.get("counterpart"):
+        entries = entries.filter(counterpart=request.GET["counterpart"])
+    return JsonResponse({"address": address, "messages": [entry_json(e) for e in entries]})
+
+
+def clock_json() -> dict:
+    offset = SimClock.objects.filter(pk=1).values_list("offset_seconds", flat=True).first() or 0.0
+    return {"now": iso(sim_clock.now()), "offset_seconds": offset}
+
+
+@control_endpoint(["GET", "POST"])
+def clock(request):
+    if request.method == "POST":
+        seconds = number(body(request), "advance", minimum=0)
+        if seconds is None:
+            raise ControlError(400, "advance (seconds) is required")
+        sim_clock.advance(seconds)
+        # Timers run lazily; moving the clock is when every one of them is due.
+        for conversation in SimConversation.objects.exclude(state="closed"):
+            timers.refresh(conversation)
+    return JsonResponse(clock_json())
+
+
+def content_json(content) -> dict:
+    types = content.types or {}
+    text = next((t.get("body") for t in [types.get("twilio/text"), *types.values()]
+                 if isinstance(t, dict) and t.get("body")), "")
+    return {"sid": content.sid, "friendly_name": content.friendly_name, "language": content.language,
+            "variables": content.variables, "body": text, "approval": content.approval or None}
+
+
+@control_endpoint(["GET"], atomic=False)
+def content_list(request):
+    return JsonResponse({"contents": [content_json(c) for c in SimContent.objects.order_by("id")]})
+
+
+@control_endpoint(["POST"])
+def content_approval(request, sid):
+    data = body(request)
+    status = data.get("status", "")
+    if status not in APPROVAL_STATUSES:
+        raise ControlError(400, f"status must be one of {', '.join(APPROVAL_STATUSES)}")
+    content = SimContent.objects.select_for_update().filter(sid=sid).first()
+    if content is None:
+        raise ControlError(404, f"Content {sid} was not found")
+    # A template never submitted gets the approval object WhatsApp would have made.
+    approval = content.approval or {
+        "name": content.friendly_name or content.sid, "category": "UTILITY",
+        "content_type": next(iter(content.types or {}), "twilio/text"), "allow_category_change": True,
+    }
+    approval.update(status=status, rejection_reason=data.get("rejection_reason", "") if status == "rejected" else "")
+    content.approval = approval
+    content.date_updated = sim_clock.now()
+    content.save(update_fields=["approval", "date_updated"])
+    return JsonResponse(content_json(content))
+
+
+@control_endpoint(["GET", "POST"])
+def numbers(request):
+    if request.method == "POST":
+        data = body(request)
+        number_address = phone_address(data, "address")
+        if not number_address:
+            raise ControlError(400, "address is required")
+        store.check_address(number_address, "address")
+        SimNumber.objects.update_or_create(address=number_address, defaults={
+            "sms_url": data.get("sms_url", ""), "sms_method": (data.get("sms_method") or "POST").upper(),
+        })
+    rows = SimNumber.objects.order_by("address").values("address", "sms_url", "sms_method")
+    return JsonResponse({"numbers": list(rows)})
+
+
+def delivery_json(row) -> dict:
+    return {
+        "id": row.pk, "kind": row.kind, "event_type": row.event_type, "url": row.url, "method": row.method,
+        "params": row.params, "signature": row.signature, "status_code": row.status_code,
+        "response_excerpt": row.response_excerpt, "error": row.error, "duration_ms": row.duration_ms,
+        "conversation_sid": row.conversation_sid or None, "queued_at": iso(row.queued_at),
+        "delivered_at": iso(row.delivered_at),
+    }
+
+
+@control_endpoint(["GET"], atomic=False)
+def deliveries(request):
+    rows = SimWebhookDelivery.objects.order_by("-id")
+    for field in ("conversation_sid", "event_type", "kind"):
+        if request.GET.get(field):
+            rows = rows.filter(**{field: request.GET[field]})
+    limit = int(number(dict(request.GET.items()), "limit", 50, minimum=1, maximum=1000))
+    return JsonResponse({"deliveries": [delivery_json(r) for r in rows[:limit]]})
+
+
+@control_endpoint(["POST"], atomic=False)
+def drain(request):
+    timeout = number(body(request), "timeout", 10, minimum=0, maximum=120)
+    return JsonResponse({"drained": webhooks_out.drain(timeout)})
+
+
+@control_endpoint(["POST"], atomic=False)
+def reset(request):
+    """Wipes the simulated world: conversations, phones, templates, numbers, clock, faults, webhook log."""
+    drained = webhooks_out.drain(5)  # let webhooks in flight finish before their rows go
+    with transaction.atomic():
+        for model in (SimConversation, SimAddressConfiguration, SimAccountWebhooks, SimContent, SimNumber,
+                      SimHandsetEntry, SimWebhookDelivery, SimClock, SimFaults):
+            model.objects.all().delete()
+    return JsonResponse({"reset": True, "drained": drained, **clock_json()})

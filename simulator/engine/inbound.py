@@ -1,0 +1,152 @@
+"""A person's phone writes to a business address: where Twilio routes it.
+
+In order, as Twilio decides:
+1. the sender is a participant (address=From, proxy=To) of a non-closed
+   conversation: the message joins it and is relayed to the other
+   participants from the business number (masked communication);
+2. the business address has an Address Configuration with auto-creation:
+   a conversation is created with the sender in it, plus a scoped webhook
+   (type webhook) or a Studio hand-over (type studio, logged only);
+3. the number has a Programmable Messaging webhook (sandbox style): it gets
+   the classic inbound form post;
+4. nothing captures it: the phone shows it undelivered.
+Callers run this inside a transaction: webhooks leave when it commits.
+"""
+
+import math
+from pathlib import PurePosixPath
+from urllib.parse import urlparse
+
+from django.conf import settings
+
+from simulator import clock
+from simulator.api.common import TwilioError
+from simulator.engine import delivery, events, store, timers, webhooks_out
+from simulator.models import SimAddressConfiguration, SimHandsetEntry, SimNumber, SimScopedWebhook
+from simulator.sids import new_sid
+
+UNKNOWN_DESTINATION = 30005  # Twilio: "Unknown destination handset"
+REASONS = {UNKNOWN_DESTINATION: "No conversation, auto-creating address or messaging webhook captures this address"}
+
+
+def receive(*, from_: str, to: str, body: str = "", media_url: str = "", media_content_type: str = "",
+            profile_name: str = "") -> dict:
+    store.check_address(from_, "From")
+    store.check_address(to, "To")
+    if store.channel_of(from_) != store.channel_of(to):
+        raise TwilioError(400, 21910, "From and To must use the same channel (both whatsapp: or both SMS)")
+    media = _media(media_url, media_content_type)
+    for route in (_into_conversation, _auto_create, _messaging_webhook):
+        result = route(from_, to, body, media, profile_name)
+        if result:
+            return result
+    _phone_entry(from_, to, body, media, status="undelivered", error_code=UNKNOWN_DESTINATION)
+    return {"outcome": "undelivered", "error_code": UNKNOWN_DESTINATION, "reason": REASONS[UNKNOWN_DESTINATION]}
+
+
+def _media(url: str, content_type: str):
+    """A MediaUrl becomes Twilio's media item; the URL itself is kept for the handset."""
+    if not url:
+        return None
+    name = PurePosixPath(urlparse(url).path).name or "media"
+    # Size is unknown: the simulator never downloads what a phone "sent".
+    return [{"sid": new_sid("ME"), "content_type": content_type or "application/octet-stream",
+             "filename": name, "size": 0, "url": url}]
+
+
+def _twilio_media(media):
+    return [{k: item[k] for k in ("sid", "content_type", "filename", "size")} for item in media] if media else None
+
+
+def _source(address: str) -> str:
+    return "WHATSAPP" if store.channel_of(address) == "whatsapp" else "SMS"
+
+
+def _phone_entry(from_, to, body, media, *, status="delivered", error_code=None, message=None):
+    SimHandsetEntry.objects.create(
+        address=from_, direction=SimHandsetEntry.SENT, counterpart=to, body=body or "", media=media,
+        status=status, error_code=error_code, conversation_sid=message.conversation.sid if message else "",
+        message_sid=message.sid if message else "", date=clock.now(),
+    )
+
+
+def _add_message(conversation, participant, from_, to, body, media):
+    message = store.create_message(conversation, author=from_, body=body or None, media=_twilio_media(media),
+                                   participant=participant)
+    participant.last_inbound_at = message.date_created  # opens the 24-hour window
+    participant.save(update_fields=["last_inbound_at"])
+    _phone_entry(from_, to, body, media, message=message)
+    return message
+
+
+def _into_conversation(from_, to, body, media, _profile):
+    participant = store.binding_conflict(from_, to)
+    if participant is None:
+        return None
+    conversation = participant.conversation
+    timers.refresh(conversation)  # the closed timer may have run out meanwhile
+    if conversation.state == "closed":
+        return None
+    timers.reactivate(conversation)
+    message = _add_message(conversation, participant, from_, to, body, media)
+    events.message_event("onMessageAdded", message, source=_source(from_))
+    delivery.deliver(message)
+    return {"outcome": "relayed", "conversation_sid": conversation.sid, "participant_sid": participant.sid,
+            "message_sid": message.sid}
+
+
+def _auto_create(from_, to, body, media, _profile):
+    config = SimAddressConfiguration.objects.filter(address=to).first()
+    auto = (config.auto_creation or {}) if config else {}
+    if not auto.get("enabled"):
+        return None
+    conversation = store.create_conversation()
+    if auto.get("conversation_service_sid"):
+        conversation.chat_service_sid = auto["conversation_service_sid"]
+        conversation.save(update_fields=["chat_service_sid"])
+    _hand_over(conversation, auto)
+    participant = store.add_participant(conversation, address=from_, proxy_address=to)
+    message = _add_message(conversation, participant, from_, to, body, media)
+    source = _source(from_)
+    binding = {"MessagingBinding.Address": from_, "MessagingBinding.ProxyAddress": to,
+               "MessagingBinding.AuthorAddress": from_}
+    events.conversation_event("onConversationAdded", conversation, source=source, extra=binding)
+    events.participant_event("onParticipantAdded", participant, source=source)
+    events.message_event("onMessageAdded", message, source=source)
+    return {"outcome": "auto_created", "auto_creation_type": auto.get("type") or "default",
+            "conversation_sid": conversation.sid, "participant_sid": participant.sid, "message_sid": message.sid}
+
+
+def _hand_over(conversation, auto) -> None:
+    """Twilio adds a scoped webhook for type webhook, a Studio one for type studio."""
+    now = clock.now()
+    common = {"conversation": conversation, "date_created": now, "date_updated": now, "sid": new_sid("WH")}
+    if auto.get("type") == "webhook" and auto.get("webhook_url"):
+        SimScopedWebhook.objects.create(target="webhook", url=auto["webhook_url"],
+                                        method=(auto.get("webhook_method") or "POST").upper(),
+                                        filters=auto.get("webhook_filters") or [], **common)
+    elif auto.get("type") == "studio":
+        SimScopedWebhook.objects.create(target="studio", flow_sid=auto.get("studio_flow_sid"), replay_after=0,
+                                        **common)
+
+
+def _messaging_webhook(from_, to, body, media, profile_name):
+    number = SimNumber.objects.filter(address=to).exclude(sms_url="").first()
+    if number is None:
+        return None
+    sid = new_sid("MM" if media else "SM")
+    params = [
+        ("MessageSid", sid), ("SmsSid", sid), ("SmsMessageSid", sid), ("AccountSid", settings.TWILIO_ACCOUNT_SID),
+        ("MessagingServiceSid", store.DEFAULT_MESSAGING_SERVICE_SID), ("From", from_), ("To", to),
+        ("Body", body or ""), ("NumMedia", len(media or [])), ("NumSegments", max(1, math.ceil(len(body or "") / 160))),
+    ]
+    for n, item in enumerate(media or []):
+        params += [(f"MediaContentType{n}", item["content_type"]), (f"MediaUrl{n}", item["url"])]
+    if store.channel_of(from_) == "whatsapp":
+        params += [("ProfileName", profile_name or ""), ("WaId", from_.removeprefix("whatsapp:+"))]
+    params += [("SmsStatus", "received"), ("ApiVersion", "2010-04-01")]
+    webhooks_out.send(kind="messaging", event_type="messaging.inbound", url=number.sms_url,
+                      method=number.sms_method or "POST", params=params)
+    SimHandsetEntry.objects.create(address=from_, direction=SimHandsetEntry.SENT, counterpart=to, body=body or "",
+                                   media=media, status="delivered", channel_message_sid=sid, date=clock.now())
+    return {"outcome": "messaging_webhook", "messaging_webhook": number.sms_url, "message_sid": sid}

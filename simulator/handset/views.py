@@ -1,0 +1,34 @@
+"""The handset page: act as a customer's or courier's phone against the simulated Twilio."""
+
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import render
+
+from simulator.control.views import content_json, entry_json
+from simulator.models import SimAddressConfiguration, SimContent, SimHandsetEntry, SimNumber, SimParticipant
+
+
+def _known_addresses():
+    """People and business addresses seen so far, to pick from instead of typing."""
+    people = set(SimParticipant.objects.exclude(address=None).values_list("address", flat=True))
+    people |= set(SimHandsetEntry.objects.values_list("address", flat=True))
+    business = set(SimParticipant.objects.exclude(proxy_address=None).values_list("proxy_address", flat=True))
+    business |= set(SimAddressConfiguration.objects.values_list("address", flat=True))
+    business |= set(SimNumber.objects.values_list("address", flat=True))
+    return sorted(people), sorted(business)
+
+
+def handset_page(request):
+    if not settings.TWILIO_SIMULATED:
+        raise Http404("The simulator is only available when TWILIO_SIMULATED is true.")
+    people, business = _known_addresses()
+    address = request.GET.get("address", "").strip()
+    counterpart = request.GET.get("business", "").strip()
+    entries = SimHandsetEntry.objects.filter(address=address).order_by("date", "id") if address else []
+    if address and counterpart:
+        entries = entries.filter(counterpart=counterpart)
+    return render(request, "simulator/handset.html", {
+        "people": people, "business": business, "address": address, "counterpart": counterpart,
+        "entries": [entry_json(e) for e in entries],
+        "contents": [content_json(c) for c in SimContent.objects.order_by("id")],
+    })
