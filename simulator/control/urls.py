@@ -12,6 +12,7 @@ urlpatterns = [
     path("faults", faults_views.faults_view, name="control-faults"),
     path("reset", views.reset, name="control-reset"),
     path("deliveries", views.deliveries, name="control-deliveries"),
+    path("conversations", views.conversations, name="control-conversations"),
     path("drain", views.drain, name="control-drain"),
     path("numbers", views.numbers, name="control-numbers"),
 ]

@@ -139,6 +139,29 @@ def deliveries(request):
     return JsonResponse({"deliveries": [delivery_json(r) for r in rows[:limit]]})
 
 
+def conversation_json(conversation) -> dict:
+    return {
+        "sid": conversation.sid, "unique_name": conversation.unique_name, "friendly_name": conversation.friendly_name,
+        "state": conversation.state, "date_created": iso(conversation.date_created),
+        "participants": [
+            {"sid": p.sid, "address": p.address, "proxy_address": p.proxy_address, "identity": p.identity,
+             "channel": p.channel}
+            for p in conversation.participants.all()
+        ],
+        "messages": conversation.messages.count(),
+    }
+
+
+@control_endpoint(["GET"], atomic=False)
+def conversations(request):
+    """The newest conversations, so a person can see what their message created."""
+    limit = int(number(dict(request.GET.items()), "limit", 20, minimum=1, maximum=200))
+    newest = list(SimConversation.objects.order_by("-id").prefetch_related("participants")[:limit])
+    for conversation in newest:
+        timers.refresh(conversation)  # show the state the timers have reached by now
+    return JsonResponse({"conversations": [conversation_json(c) for c in newest]})
+
+
 @control_endpoint(["POST"], atomic=False)
 def drain(request):
     timeout = number(body(request), "timeout", 10, minimum=0, maximum=120)
