@@ -6,7 +6,8 @@ from .conversations import Conversation, ConversationState, ConversationWebhook,
 from .events import EventSource, ProcessingState, WebhookEvent
 from .messages import DeliveryReceipt, Direction, Message, ReceiptStatus
 from .participants import BindingType, Participant, ParticipantRole
-from .sync import OperationState, SyncOperation
+from .pull import PullCheckpoint
+from .sync import OperationState, PacingBucket, SyncOperation
 from .templates import Template
 
 __all__ = [
@@ -22,9 +23,11 @@ __all__ = [
     "EventSource",
     "Message",
     "OperationState",
+    "PacingBucket",
     "Participant",
     "ParticipantRole",
     "ProcessingState",
+    "PullCheckpoint",
     "ReceiptStatus",
     "SyncOperation",
     "SyncState",

@@ -38,6 +38,11 @@ class TwilioMirror(models.Model):
     last_sync_error_code = models.PositiveIntegerField(
         null=True, blank=True, help_text="Twilio's error code for the last failure, e.g. 50416."
     )
+    # Mark-and-sweep for pulls: a complete listing that did not touch a row
+    # means Twilio no longer has it, without holding every SID in memory.
+    last_seen_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a pull from Twilio last saw this record."
+    )
     date_created = models.DateTimeField(
         null=True, blank=True, help_text="When Twilio created it (Twilio's clock)."
     )

@@ -38,6 +38,16 @@ class SyncOperation(models.Model):
         max_length=64, blank=True, db_index=True,
         help_text="Operations sharing this key run one after another, oldest first.",
     )
+    # A running operation holds its lease until this time; past it, the sweep
+    # treats the worker as dead and runs the operation again.
+    locked_until = models.DateTimeField(
+        null=True, blank=True, help_text="While running: when the worker's claim on it expires."
+    )
+    # Set when a try may have reached Twilio without us hearing back (timeout,
+    # 5xx, dead worker): the next try looks the resource up before creating it.
+    outcome_unknown = models.BooleanField(
+        default=False, help_text="The last try may have succeeded on Twilio; look before creating again."
+    )
     result_sid = models.CharField(max_length=34, blank=True, help_text="SID Twilio returned, if any.")
     last_error_status = models.IntegerField(
         null=True, blank=True, help_text="HTTP status of the last failure, e.g. 429."
@@ -64,3 +74,18 @@ class SyncOperation(models.Model):
 
     def __str__(self):
         return f"{self.operation} #{self.pk} ({self.get_state_display()})"
+
+
+class PacingBucket(models.Model):
+    """A token bucket shared by every worker through the database.
+
+    Twilio allows 30 actions/s per conversation and per service; each key
+    ("conversation:CH..." or "service:IS...") gets one row.
+    """
+
+    key = models.CharField(max_length=80, unique=True)
+    tokens = models.FloatField()
+    updated_at = models.DateTimeField()
+
+    def __str__(self):
+        return self.key

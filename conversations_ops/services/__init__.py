@@ -1,0 +1,1 @@
+"""Every write and state change: `<entity>_<action>(*, ...)` functions (HackSoft style)."""
