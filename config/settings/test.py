@@ -26,6 +26,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         )
     }
 
+# Live-server and simulator threads come and go; a persistent connection
+# left in a finished thread would keep PostgreSQL from dropping the test DB.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+
 # Tests never reach the real Twilio: credentials are the simulator's, even if
 # the shell running pytest exports real ones.
 TWILIO_SIMULATED = True
