@@ -16,6 +16,7 @@ from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from simulator import faults
+from simulator.engine import ratelimit
 
 
 class TwilioError(Exception):
@@ -50,6 +51,7 @@ def _authorized(request) -> bool:
 
 def twilio_endpoint(view):
     """Basic auth, fault injection, one transaction per call, Twilio error bodies."""
+    view = ratelimit.limited(view)  # Twilio's 30 actions/s per conversation and per service
 
     @csrf_exempt
     @wraps(view)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from simulator.control import faults_views, views
+from simulator.control import faults_views, ratelimit_views, views
 
 # Names live under the "simulator" namespace (simulator/urls.py): simulator:control-inbound, ...
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("content", views.content_list, name="control-content"),
     path("content/<str:sid>/approval", views.content_approval, name="control-content-approval"),
     path("faults", faults_views.faults_view, name="control-faults"),
+    path("ratelimit", ratelimit_views.ratelimit_view, name="control-ratelimit"),
     path("reset", views.reset, name="control-reset"),
     path("deliveries", views.deliveries, name="control-deliveries"),
     path("conversations", views.conversations, name="control-conversations"),

@@ -1,0 +1,28 @@
+"""The periodic django-q2 schedules, created or corrected idempotently.
+
+Run by `manage.py sync_schedule_setup` (`make run` calls it after migrate).
+Other periodic jobs (e.g. the pull) add a line to SCHEDULES.
+"""
+
+from django_q.models import Schedule
+
+# name -> (task path, minutes between runs). catch_up is off in Q_CLUSTER:
+# after downtime a schedule runs once, not once per missed minute.
+SCHEDULES = {
+    "sync-sweep": ("conversations_ops.tasks.sync_sweep", 1),
+}
+
+
+def schedules_ensure() -> list[str]:
+    """Creates missing schedules and repairs changed ones; answers what changed."""
+    changed = []
+    for name, (func, minutes) in SCHEDULES.items():
+        wanted = {"func": func, "schedule_type": Schedule.MINUTES, "minutes": minutes, "repeats": -1}
+        schedule = Schedule.objects.filter(name=name).first()
+        if schedule is None:
+            Schedule.objects.create(name=name, **wanted)
+            changed.append(f"created {name}")
+        elif any(getattr(schedule, field) != value for field, value in wanted.items()):
+            Schedule.objects.filter(pk=schedule.pk).update(**wanted)
+            changed.append(f"updated {name}")
+    return changed

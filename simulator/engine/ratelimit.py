@@ -1,0 +1,118 @@
+"""Twilio's Conversations rate limit: 30 actions per second per conversation
+(conversation update; participant create/update/delete; message
+create/update/delete) and per service (conversation create/delete).
+
+A sliding 1-second window per scope, in this process's memory: the
+simulator is served by one process, and a window must not cost a database
+write per request. A request over the limit gets Twilio's 429 / 20429 with
+`Retry-After: 1` and is not processed. Only requests the API carried out
+count as actions: one that failed (4xx/5xx) gives its slot back.
+
+`stats()` feeds GET /simulator/_control/ratelimit, so a benchmark can count
+the 429s a client caused itself.
+"""
+
+import re
+import threading
+import time
+from collections import deque
+from functools import wraps
+
+from django.conf import settings
+
+WINDOW_SECONDS = 1.0
+DEFAULT_LIMIT = 30
+SERVICE_SCOPE = "service:default"  # the simulated account has one Conversation Service
+_PATH = re.compile(
+    r"/conversations/v1/Conversations(?:/(?P<sid>[^/]+)(?:/(?P<child>Participants|Messages)(?:/[^/]+)?)?)?/?$"
+)
+_lock = threading.Lock()
+_windows: dict[str, deque] = {}
+_state = {"rate_limited": 0, "checks": 0}
+
+
+def limit() -> int:
+    """SIMULATOR_RATE_LIMIT actions per window; 0 turns the limit off."""
+    return int(getattr(settings, "SIMULATOR_RATE_LIMIT", DEFAULT_LIMIT))
+
+
+def scope_of(method: str, path: str) -> str | None:
+    """Which 30/s budget a request draws from; None for reads and unlimited writes."""
+    match = _PATH.search(path)
+    if match is None or method not in ("POST", "DELETE"):
+        return None
+    sid, child = match["sid"], match["child"]
+    if sid is None:
+        return SERVICE_SCOPE if method == "POST" else None  # conversation create
+    if child is None and method == "DELETE":
+        return SERVICE_SCOPE  # conversation delete
+    return f"conversation:{sid}"  # conversation update, participants, messages
+
+
+def _reserve(scope: str, now: float) -> bool:
+    with _lock:
+        _state["checks"] += 1
+        if _state["checks"] % 1000 == 0:
+            _forget_idle(now)
+        window = _windows.setdefault(scope, deque())
+        while window and window[0] <= now - WINDOW_SECONDS:
+            window.popleft()
+        if len(window) >= limit():
+            _state["rate_limited"] += 1
+            return False
+        window.append(now)
+        return True
+
+
+def _release(scope: str, stamp: float) -> None:
+    with _lock:
+        window = _windows.get(scope)
+        if window is not None and stamp in window:
+            window.remove(stamp)
+
+
+def _forget_idle(now: float) -> None:
+    for scope in [s for s, w in _windows.items() if not w or w[-1] <= now - WINDOW_SECONDS]:
+        del _windows[scope]
+
+
+def limited(view):
+    """Wraps a REST view (inside twilio_endpoint, after auth and faults)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        scope = scope_of(request.method, request.path) if limit() > 0 else None
+        if scope is None:
+            return view(request, *args, **kwargs)
+        stamp = time.monotonic()
+        if not _reserve(scope, stamp):
+            return _too_many()
+        try:
+            response = view(request, *args, **kwargs)
+        except BaseException:
+            _release(scope, stamp)
+            raise
+        if response.status_code >= 400:
+            _release(scope, stamp)
+        return response
+
+    return wrapper
+
+
+def _too_many():
+    from simulator.api.common import error_response  # common imports this module
+
+    message = f"Too Many Requests: more than {limit()} actions per second"
+    return error_response(429, 20429, message, {"Retry-After": "1"})
+
+
+def stats() -> dict:
+    with _lock:
+        return {"limit": limit(), "window_s": WINDOW_SECONDS, "rate_limited": _state["rate_limited"]}
+
+
+def reset() -> None:
+    """Forgets every window and zeroes the counter (tests, benchmarks)."""
+    with _lock:
+        _windows.clear()
+        _state["rate_limited"] = 0
