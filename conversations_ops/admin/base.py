@@ -4,11 +4,15 @@ from django.contrib import admin
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 
+from .sync_display import row_problem_html, row_problem_summary
+
 # Only the sync machinery writes these; staff read them to see where a record stands.
 MIRROR_FIELDS = (
     "sid",
     "sync_state",
+    "sync_problem",
     "last_synced_at",
+    "last_seen_at",
     "last_sync_error",
     "last_sync_error_code",
     "local_id",
@@ -17,7 +21,7 @@ MIRROR_FIELDS = (
     "created_at",
     "updated_at",
 )
-MIRROR_COLUMNS = ("sid", "sync_state", "last_synced_at")
+MIRROR_COLUMNS = ("sid", "sync_state", "sync_problem_summary", "last_synced_at")
 
 
 class TwilioMirrorAdmin(admin.ModelAdmin):
@@ -41,6 +45,14 @@ class TwilioMirrorAdmin(admin.ModelAdmin):
             ("Twilio identity and sync", {"fields": MIRROR_FIELDS}),
             ("Details", {"fields": editable}),
         ]
+
+    @admin.display(description="What went wrong")
+    def sync_problem(self, obj):
+        return row_problem_html(obj)
+
+    @admin.display(description="Sync problem")
+    def sync_problem_summary(self, obj):
+        return row_problem_summary(obj)
 
 
 class ReadOnlyAdminMixin:

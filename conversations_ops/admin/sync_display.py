@@ -1,0 +1,58 @@
+"""How a sync failure reads in the admin: Twilio's words, the meaning, the next step, a link."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+
+from conversations_ops.models import OperationState, SyncOperation, SyncState
+from conversations_ops.services.sync_errors import explain
+
+
+def explanation_html(*, code, status, message) -> str:
+    explanation = explain(code, status)
+    heading = f"{code} · {explanation.title}" if code else explanation.title
+    return format_html(
+        '<div class="sync-problem"><strong>{}</strong><br>Twilio said: {}<br>{}<br>'
+        '<strong>Next step:</strong> {}<br><a href="{}" target="_blank" rel="noopener">{}</a></div>',
+        heading, message or "(no message)", explanation.meaning, explanation.next_step,
+        explanation.link, explanation.link,
+    )
+
+
+def last_failed_operation(row) -> SyncOperation | None:
+    """The mirror row keeps code and message; the HTTP status lives on the operation."""
+    return (
+        SyncOperation.objects.filter(
+            content_type=ContentType.objects.get_for_model(row), object_id=row.pk, state=OperationState.FAILED
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+def row_problem_html(row) -> str:
+    if row.pk is None or row.sync_state != SyncState.FAILED:
+        return "—"
+    op = last_failed_operation(row)
+    return explanation_html(
+        code=row.last_sync_error_code, status=op.last_error_status if op else None, message=row.last_sync_error,
+    )
+
+
+def row_problem_summary(row) -> str:
+    """A short list-page cell; the change page has the full explanation."""
+    if row.sync_state != SyncState.FAILED:
+        return ""
+    title = explain(row.last_sync_error_code, None).title if row.last_sync_error_code else "Failed"
+    return f"{row.last_sync_error_code} {title}" if row.last_sync_error_code else title
+
+
+def target_link(op: SyncOperation) -> str:
+    target = op.target
+    if target is None:
+        return f"{op.content_type.model} #{op.object_id} (deleted)"
+    try:
+        url = reverse(f"admin:{op.content_type.app_label}_{op.content_type.model}_change", args=[op.object_id])
+    except NoReverseMatch:
+        return str(target)
+    return format_html('<a href="{}">{}</a>', url, target)
