@@ -31,6 +31,7 @@ from conversations_ops.twilio_records import (
     RemoteConversation,
     RemoteConversationWebhook,
     RemoteMessage,
+    RemotePage,
     RemoteParticipant,
     RemoteParticipantConversation,
     RemoteReceipt,
@@ -203,6 +204,17 @@ def _stream(resource, record, **kwargs) -> Iterator:
             yield record.from_sdk(item)
 
 
+def _page(resource, record, page_url: str | None, **kwargs) -> RemotePage:
+    """One list page: the first (with `kwargs` as filters) or exactly `page_url`.
+
+    `page_url` is a `next_page_url` Twilio gave earlier; the routing client
+    sends it to TWILIO_API_BASE_URL like every other call.
+    """
+    with _translated_errors():
+        sdk_page = resource.get_page(page_url) if page_url else resource.page(**_given(**kwargs))
+        return RemotePage(records=[record.from_sdk(item) for item in sdk_page], next_page_url=sdk_page.next_page_url)
+
+
 def _conversations():
     return _client().conversations.v1
 
@@ -262,6 +274,13 @@ def address_configuration_list(*, type: str | None = None, page_size: int = 50) 
     return _stream(_conversations().address_configurations, RemoteAddressConfiguration, type=type, page_size=page_size)
 
 
+def address_configuration_page(
+    *, type: str | None = None, page_size: int = 50, page_url: str | None = None,
+) -> RemotePage:
+    return _page(_conversations().address_configurations, RemoteAddressConfiguration, page_url,
+                 type=type, page_size=page_size)
+
+
 # Conversations --------------------------------------------------------------
 
 
@@ -312,6 +331,10 @@ def conversation_delete(*, sid: str, webhook_enabled: bool | None = None) -> Non
 
 def conversation_list(*, state: str | None = None, page_size: int = 100) -> Iterator[RemoteConversation]:
     return _stream(_conversations().conversations, RemoteConversation, state=state, page_size=page_size)
+
+
+def conversation_page(*, state: str | None = None, page_size: int = 100, page_url: str | None = None) -> RemotePage:
+    return _page(_conversations().conversations, RemoteConversation, page_url, state=state, page_size=page_size)
 
 
 # Participants ---------------------------------------------------------------
@@ -368,6 +391,11 @@ def participant_list(*, conversation_sid: str, page_size: int = 100) -> Iterator
     return _stream(_conversations().conversations(conversation_sid).participants, RemoteParticipant, page_size=page_size)
 
 
+def participant_page(*, conversation_sid: str, page_size: int = 100, page_url: str | None = None) -> RemotePage:
+    return _page(_conversations().conversations(conversation_sid).participants, RemoteParticipant, page_url,
+                 page_size=page_size)
+
+
 def participant_conversation_list(
     *, address: str | None = None, identity: str | None = None, page_size: int = 50,
 ) -> Iterator[RemoteParticipantConversation]:
@@ -409,6 +437,13 @@ def message_list(*, conversation_sid: str, order: str | None = None, page_size: 
     return _stream(
         _conversations().conversations(conversation_sid).messages, RemoteMessage, order=order, page_size=page_size
     )
+
+
+def message_page(
+    *, conversation_sid: str, order: str | None = None, page_size: int = 100, page_url: str | None = None,
+) -> RemotePage:
+    return _page(_conversations().conversations(conversation_sid).messages, RemoteMessage, page_url,
+                 order=order, page_size=page_size)
 
 
 def receipt_list(*, conversation_sid: str, message_sid: str, page_size: int = 50) -> Iterator[RemoteReceipt]:
@@ -503,6 +538,10 @@ def content_list(*, page_size: int = 500) -> Iterator[RemoteContent]:
 def content_and_approvals_list(*, page_size: int = 500) -> Iterator[RemoteContent]:
     """Content with each template's WhatsApp approval: the template pull."""
     return _stream(_content().content_and_approvals, RemoteContent, page_size=page_size)
+
+
+def content_and_approvals_page(*, page_size: int = 500, page_url: str | None = None) -> RemotePage:
+    return _page(_content().content_and_approvals, RemoteContent, page_url, page_size=page_size)
 
 
 def content_approval_fetch(*, sid: str) -> RemoteApproval | None:

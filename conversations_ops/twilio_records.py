@@ -336,3 +336,15 @@ class RemoteContent:
             date_created=obj.date_created,
             date_updated=obj.date_updated,
         )
+
+
+@dataclass(frozen=True)
+class RemotePage:
+    """One page of a list: its records and where the next page is (None on the last).
+
+    A pull stores `next_page_url` after each committed page, so an interrupted
+    pull asks for exactly that page again instead of starting over.
+    """
+
+    records: list
+    next_page_url: str | None

@@ -25,6 +25,9 @@ WEBHOOK_AUTO_CREATION = AddressAutoCreation(
     webhook_filters=["onMessageAdded", "onParticipantAdded"],
 )
 STUDIO_AUTO_CREATION = AddressAutoCreation(enabled=True, type="studio", studio_flow_sid=sid("FW"), studio_retry_count=3)
+# A next_page_url as Twilio hands it out: page functions fetch it verbatim.
+CONVERSATIONS_V1 = "https://conversations.twilio.com/v1"
+NEXT_PAGE = "?PageSize=50&Page=1&PageToken=PT1"
 
 # (gateway function, keyword arguments, operationId it must produce, record type or None)
 CASES = [
@@ -42,6 +45,10 @@ CASES = [
     ("address_configuration_delete", dict(sid=IG), "DeleteConfigurationAddress", None),
     ("address_configuration_list", dict(type="whatsapp"), "ListConfigurationAddress",
      records.RemoteAddressConfiguration),
+    ("address_configuration_page", dict(type="whatsapp", page_size=50), "ListConfigurationAddress",
+     records.RemotePage),
+    ("address_configuration_page", dict(page_url=f"{CONVERSATIONS_V1}/Configuration/Addresses{NEXT_PAGE}"),
+     "ListConfigurationAddress", records.RemotePage),
     ("conversation_create", dict(unique_name="pairing-7", friendly_name="Order 7", attributes='{"pairing": 7}',
                                  state="active", timers_inactive="PT5M", timers_closed="PT10M",
                                  messaging_service_sid=sid("MG"), webhook_enabled=True),
@@ -54,6 +61,9 @@ CASES = [
     ("conversation_fetch", dict(sid="pairing-7"), "FetchConversation", records.RemoteConversation),
     ("conversation_delete", dict(sid=CH, webhook_enabled=False), "DeleteConversation", None),
     ("conversation_list", dict(state="active"), "ListConversation", records.RemoteConversation),
+    ("conversation_page", dict(state="active", page_size=100), "ListConversation", records.RemotePage),
+    ("conversation_page", dict(page_url=f"{CONVERSATIONS_V1}/Conversations{NEXT_PAGE}"), "ListConversation",
+     records.RemotePage),
     ("participant_create", dict(conversation_sid=CH, messaging_binding_address="whatsapp:+14155550100",
                                 messaging_binding_proxy_address="whatsapp:+14155550111",
                                 attributes='{"role": "customer"}', webhook_enabled=True),
@@ -71,6 +81,11 @@ CASES = [
     ("participant_delete", dict(conversation_sid=CH, sid=MB, webhook_enabled=True),
      "DeleteConversationParticipant", None),
     ("participant_list", dict(conversation_sid=CH), "ListConversationParticipant", records.RemoteParticipant),
+    ("participant_page", dict(conversation_sid=CH, page_size=100), "ListConversationParticipant",
+     records.RemotePage),
+    ("participant_page", dict(conversation_sid=CH, page_url=f"{CONVERSATIONS_V1}/Conversations/{CH}/Participants"
+                                                            f"{NEXT_PAGE}"),
+     "ListConversationParticipant", records.RemotePage),
     ("participant_conversation_list", dict(address="whatsapp:+14155550100"), "ListParticipantConversation",
      records.RemoteParticipantConversation),
     ("participant_conversation_list", dict(identity="ops-agent"), "ListParticipantConversation",
@@ -84,6 +99,10 @@ CASES = [
      "CreateConversationMessage", records.RemoteMessage),
     ("message_fetch", dict(conversation_sid=CH, sid=IM), "FetchConversationMessage", records.RemoteMessage),
     ("message_list", dict(conversation_sid=CH, order="desc"), "ListConversationMessage", records.RemoteMessage),
+    ("message_page", dict(conversation_sid=CH, order="asc", page_size=100), "ListConversationMessage",
+     records.RemotePage),
+    ("message_page", dict(conversation_sid=CH, page_url=f"{CONVERSATIONS_V1}/Conversations/{CH}/Messages{NEXT_PAGE}"),
+     "ListConversationMessage", records.RemotePage),
     ("receipt_list", dict(conversation_sid=CH, message_sid=IM), "ListConversationMessageReceipt",
      records.RemoteReceipt),
     ("conversation_webhook_create", dict(conversation_sid=CH, target="webhook",
@@ -112,6 +131,9 @@ CASES = [
     ("content_delete", dict(sid=HX), "DeleteContent", None),
     ("content_list", dict(), "ListContent", records.RemoteContent),
     ("content_and_approvals_list", dict(), "ListContentAndApprovals", records.RemoteContent),
+    ("content_and_approvals_page", dict(page_size=1000), "ListContentAndApprovals", records.RemotePage),
+    ("content_and_approvals_page", dict(page_url=f"https://content.twilio.com/v1/ContentAndApprovals{NEXT_PAGE}"),
+     "ListContentAndApprovals", records.RemotePage),
     ("content_approval_fetch", dict(sid=HX), "FetchApprovalFetch", records.RemoteApproval),
     ("content_approval_create", dict(sid=HX, name="courier_invite", category="UTILITY"),
      "CreateApprovalCreate", records.RemoteApproval),
@@ -135,6 +157,8 @@ def test_gateway_request_matches_the_openapi_contract(twilio_contract, name, kwa
         assert result and all(isinstance(item, record) for item in result)
     else:
         assert isinstance(result, record)
+    if isinstance(result, records.RemotePage):
+        assert result.records and all(type(item).__name__.startswith("Remote") for item in result.records)
 
 
 @pytest.mark.parametrize("name, kwargs, operation_id, record", CASES[:1])
