@@ -22,6 +22,7 @@ migrate: install
 ## run: the console on http://127.0.0.1:$(PORT)/admin/ with its task worker (Ctrl-C stops both)
 run: migrate
 	$(BIN)/python manage.py ensure_admin
+	$(BIN)/python manage.py sync_schedule_setup
 	@# Only when running simulated (no Twilio credentials): demo senders and templates.
 	@if $(BIN)/python manage.py help simulator_seed >/dev/null 2>&1; then \
 		$(BIN)/python manage.py simulator_seed --if-empty; \

@@ -3,7 +3,7 @@ from django.db import models
 
 from conversations_ops import validators as v
 
-from .base import TwilioMirror
+from .base import LIVE_ON_TWILIO, TwilioMirror
 
 
 class AddressType(models.TextChoices):
@@ -35,7 +35,7 @@ class AddressConfiguration(TwilioMirror):
         help_text="The channel of this business address.",
     )
     address = models.CharField(
-        max_length=256, unique=True,
+        max_length=256,
         help_text="The business address, e.g. whatsapp:+14155550100 or +14155550100 for SMS.",
     )
     friendly_name = models.CharField(max_length=256, blank=True, help_text="A name staff recognise.")
@@ -75,6 +75,16 @@ class AddressConfiguration(TwilioMirror):
 
     class Meta(TwilioMirror.Meta):
         verbose_name = "address configuration"
+        constraints = [
+            *TwilioMirror.Meta.constraints,
+            # A row Twilio deleted keeps its history but no longer holds the
+            # address: Twilio lets it be configured again, and so must we.
+            models.UniqueConstraint(
+                fields=["address"], condition=LIVE_ON_TWILIO, name="%(app_label)s_address_unique_live",
+                violation_error_message="Another address configuration already uses this address.",
+                violation_error_code="unique",  # with one field: reported on the address field
+            ),
+        ]
 
     def __str__(self):
         return self.friendly_name or self.address

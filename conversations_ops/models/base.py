@@ -13,6 +13,11 @@ class SyncState(models.TextChoices):
     DELETED_REMOTELY = "deleted_remotely", "Deleted on Twilio"
 
 
+# Natural keys (address, unique name, binding) are unique among rows Twilio
+# still has: once Twilio deletes a resource, the key may be used again there.
+LIVE_ON_TWILIO = ~Q(sync_state=SyncState.DELETED_REMOTELY)
+
+
 class TwilioMirror(models.Model):
     # Blank until Twilio assigns it, so uniqueness can only hold for real SIDs.
     sid = models.CharField(

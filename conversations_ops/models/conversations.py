@@ -7,7 +7,7 @@ from django.db.models import Q
 from conversations_ops import validators as v
 
 from .addresses import WebhookMethod
-from .base import TwilioMirror
+from .base import LIVE_ON_TWILIO, TwilioMirror
 
 CONVERSATION_ATTRIBUTES_MAX_BYTES = 16 * 1024
 
@@ -59,7 +59,7 @@ class Conversation(TwilioMirror):
             *TwilioMirror.Meta.constraints,
             models.UniqueConstraint(
                 fields=["unique_name"],
-                condition=~Q(unique_name=""),
+                condition=~Q(unique_name="") & LIVE_ON_TWILIO,
                 name="%(app_label)s_conv_unique_name",
                 violation_error_message="Another conversation already uses this unique name.",
             ),

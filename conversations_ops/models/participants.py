@@ -4,7 +4,7 @@ from django.db.models import Q
 
 from conversations_ops import validators as v
 
-from .base import TwilioMirror
+from .base import LIVE_ON_TWILIO, TwilioMirror
 from .conversations import Conversation
 
 PARTICIPANT_ATTRIBUTES_MAX_BYTES = 4 * 1024
@@ -72,12 +72,12 @@ class Participant(TwilioMirror):
             *TwilioMirror.Meta.constraints,
             models.UniqueConstraint(
                 fields=["conversation", "messaging_binding_address", "messaging_binding_proxy_address"],
-                condition=~Q(messaging_binding_address=""),
+                condition=~Q(messaging_binding_address="") & LIVE_ON_TWILIO,
                 name="%(app_label)s_participant_unique_binding",
                 violation_error_message="This address already talks to that business number here.",
             ),
             models.UniqueConstraint(
-                fields=["conversation", "identity"], condition=~Q(identity=""),
+                fields=["conversation", "identity"], condition=~Q(identity="") & LIVE_ON_TWILIO,
                 name="%(app_label)s_participant_unique_identity",
                 violation_error_message="This chat identity is already in the conversation.",
             ),

@@ -5,7 +5,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from conversations_ops.models import Conversation, ConversationState, OperationState, SyncOperation
+from conversations_ops.models import Conversation, ConversationState, OperationState, SyncOperation, SyncState
 from conversations_ops.services.mirror_changes import (
     apply_changes,
     delete_or_queue,
@@ -28,7 +28,8 @@ def _attributes_text(attributes) -> str:
 
 def _refuse_taken_unique_name(conversation: Conversation) -> None:
     # The model's conditional constraint reports without a field; staff need it on unique_name.
-    taken = Conversation.objects.filter(unique_name=conversation.unique_name).exclude(pk=conversation.pk)
+    taken = (Conversation.objects.filter(unique_name=conversation.unique_name).exclude(pk=conversation.pk)
+             .exclude(sync_state=SyncState.DELETED_REMOTELY))  # Twilio freed the names of deleted ones
     if conversation.unique_name and taken.exists():
         raise ValidationError({"unique_name": "Another conversation already uses this unique name."})
 

@@ -1,7 +1,7 @@
 """The periodic django-q2 schedules, created or corrected idempotently.
 
 Run by `manage.py sync_schedule_setup` (`make run` calls it after migrate).
-Other periodic jobs (e.g. the pull) add a line to SCHEDULES.
+Every periodic job is one line of SCHEDULES.
 """
 
 from django_q.models import Schedule
@@ -10,6 +10,9 @@ from django_q.models import Schedule
 # after downtime a schedule runs once, not once per missed minute.
 SCHEDULES = {
     "sync-sweep": ("conversations_ops.tasks.sync_sweep", 1),
+    # Time-boxed (45 s < the cluster's 60 s timeout) and resuming from checkpoints,
+    # so a large account is covered over several runs; catches what webhooks missed.
+    "twilio-pull": ("conversations_ops.services.pull.pull_scheduled", 10),
 }
 
 

@@ -6,7 +6,7 @@ from django.http import JsonResponse
 from simulator import clock as sim_clock
 from simulator.control.common import ControlError, body, control_endpoint, number, phone_address
 from simulator.engine import inbound as inbound_engine
-from simulator.engine import store, timers, webhooks_out
+from simulator.engine import ratelimit, store, timers, webhooks_out
 from simulator.models import (
     SimAccountWebhooks, SimAddressConfiguration, SimClock, SimContent, SimConversation, SimFaults, SimHandsetEntry,
     SimNumber, SimWebhookDelivery,
@@ -170,10 +170,12 @@ def drain(request):
 
 @control_endpoint(["POST"], atomic=False)
 def reset(request):
-    """Wipes the simulated world: conversations, phones, templates, numbers, clock, faults, webhook log."""
+    """Wipes the simulated world: conversations, phones, templates, numbers, clock, faults, webhook log,
+    rate-limit windows."""
     drained = webhooks_out.drain(5)  # let webhooks in flight finish before their rows go
     with transaction.atomic():
         for model in (SimConversation, SimAddressConfiguration, SimAccountWebhooks, SimContent, SimNumber,
                       SimHandsetEntry, SimWebhookDelivery, SimClock, SimFaults):
             model.objects.all().delete()
+    ratelimit.reset()
     return JsonResponse({"reset": True, "drained": drained, **clock_json()})

@@ -182,3 +182,25 @@ def test_a_unique_key_held_by_a_stale_row_is_a_conflict_not_a_crash(simulator):
     assert (summary.resources["addresses"].conflicts, summary.resources["addresses"].deleted) == (1, 1)
     assert AddressConfiguration.objects.get().sync_state == SyncState.DELETED_REMOTELY
     assert summary.resources["conversations"].created == 1  # the pull went on
+
+    # The stale row no longer holds the address, so the next pull stores the new one.
+    again = twilio_pull(resources=["addresses"])
+    assert (again.resources["addresses"].created, again.resources["addresses"].conflicts) == (1, 0)
+    assert set(AddressConfiguration.objects.values_list("sid", "sync_state")) == {
+        ("IG" + "0" * 32, SyncState.SYNCED), (old.sid, SyncState.DELETED_REMOTELY)}
+
+
+def test_a_participant_removed_and_added_again_on_twilio_is_stored_again(simulator):
+    """Twilio frees a binding when its participant is removed; the old row must not keep holding it."""
+    sim_conv = sim_state.conversation()
+    twilio_pull(resources=["conversations", "participants"])
+    customer = sim_state.participants_of(sim_conv).get(address=sim_state.CUSTOMER_WA)
+    old_sid = customer.sid
+    SimParticipant.objects.filter(pk=customer.pk).update(sid="MB" + "0" * 32)  # removed, then re-added
+
+    twilio_pull(resources=["conversations", "participants"])
+    twilio_pull(resources=["conversations", "participants"])
+
+    rows = Participant.objects.filter(messaging_binding_address=sim_state.CUSTOMER_WA)
+    assert set(rows.values_list("sid", "sync_state")) == {
+        ("MB" + "0" * 32, SyncState.SYNCED), (old_sid, SyncState.DELETED_REMOTELY)}

@@ -37,6 +37,16 @@ def test_webhook_type_without_url_names_the_field():
     assert not AddressConfiguration.objects.exists() and not SyncOperation.objects.exists()
 
 
+def test_an_address_in_use_names_the_field_until_twilio_deletes_the_other(address_configuration):
+    with pytest.raises(ValidationError) as excinfo:
+        address_configuration_create(address=address_configuration.address)
+    assert excinfo.value.message_dict == {"address": ["Another address configuration already uses this address."]}
+
+    AddressConfiguration.objects.filter(pk=address_configuration.pk).update(sync_state="deleted_remotely")
+    again = address_configuration_create(address=address_configuration.address)
+    assert again.pk != address_configuration.pk and again.sync_state == "pending"
+
+
 def test_unknown_argument_is_a_programming_error():
     with pytest.raises(TypeError):
         address_configuration_create(address=BUSINESS_SMS, auto_creation_colour="blue")

@@ -53,6 +53,12 @@ def test_duplicate_unique_name_names_the_field(conversation):
     assert "unique_name" in excinfo.value.message_dict
 
 
+def test_the_unique_name_of_a_conversation_deleted_on_twilio_is_free_again(conversation):
+    Conversation.objects.filter(pk=conversation.pk).update(sync_state="deleted_remotely")
+    again = conversation_create(unique_name=conversation.unique_name)
+    assert again.pk != conversation.pk and again.unique_name == conversation.unique_name
+
+
 def test_update_queues_the_changed_fields(conversation, admin_user):
     conversation_update(
         conversation=conversation, data={"friendly_name": "Renamed", "unique_name": conversation.unique_name},

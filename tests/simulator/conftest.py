@@ -25,6 +25,9 @@ class LiveSimulator:
 def simulator(live_server, settings):
     settings.TWILIO_API_BASE_URL = f"{live_server.url}/simulator"
     settings.PUBLIC_BASE_URL = live_server.url
+    from simulator.engine import ratelimit
+
+    ratelimit.reset()  # its windows live in this process's memory and would outlast the test's database
     yield LiveSimulator(url=live_server.url)
     # Webhooks still queued must leave before the test database is flushed.
     from simulator.engine import webhooks_out

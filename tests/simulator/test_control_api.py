@@ -1,6 +1,7 @@
 """The control API: each endpoint, form and JSON bodies, and the simulated-mode gate."""
 
 import json
+import time
 from datetime import timedelta
 
 import pytest
@@ -161,8 +162,16 @@ def test_reset_wipes_every_piece_of_simulator_state(client, db):
     SimWebhookDelivery.objects.create(kind="account", event_type="e", url="http://x", method="POST", params=[])
     clock.advance(7200)
     faults.configure({"rate": 1, "kinds": ["500"]})
+    from simulator.engine import ratelimit
+
+    ratelimit.reset()
+    for _ in range(ratelimit.limit()):
+        assert ratelimit._reserve("conversation:CHfull", time.monotonic())
+    assert not ratelimit._reserve("conversation:CHfull", time.monotonic())  # the window is full
     status, answer = _json(client, "post", "reset")
     assert status == 200 and answer["offset_seconds"] == 0
+    assert ratelimit.stats()["rate_limited"] == 0
+    assert ratelimit._reserve("conversation:CHfull", time.monotonic())  # the window was forgotten
     for model in (SimConversation, SimAccountWebhooks, SimContent, SimNumber, SimHandsetEntry, SimWebhookDelivery,
                   SimClock, SimFaults):
         assert not model.objects.exists(), model.__name__

@@ -137,6 +137,8 @@ def test_schedule_setup_is_idempotent():
     call_command("sync_schedule_setup", stdout=out)
     assert Schedule.objects.get(name="sync-sweep").minutes == 1
     assert "updated sync-sweep" in out.getvalue()
+    (pull,) = Schedule.objects.filter(name="twilio-pull")
+    assert (pull.func, pull.minutes) == ("conversations_ops.services.pull.pull_scheduled", 10)
 
 
 @pytest.mark.django_db
