@@ -3,7 +3,7 @@
 from .addresses import AddressConfiguration, AddressType, AutoCreationType, WebhookMethod
 from .base import SyncState, TwilioMirror
 from .conversations import Conversation, ConversationState, ConversationWebhook, WebhookTarget
-from .events import EventSource, ProcessingState, WebhookEvent
+from .events import EventSource, ProcessingState, SandboxSender, WebhookEvent, WebhookRejection
 from .messages import DeliveryReceipt, Direction, Message, ReceiptStatus
 from .participants import BindingType, Participant, ParticipantRole
 from .pull import PullCheckpoint
@@ -28,11 +28,13 @@ __all__ = [
     "ParticipantRole",
     "ProcessingState",
     "PullCheckpoint",
+    "SandboxSender",
     "ReceiptStatus",
     "SyncOperation",
     "SyncState",
     "Template",
     "TwilioMirror",
     "WebhookEvent",
+    "WebhookRejection",
     "WebhookMethod",
 ]

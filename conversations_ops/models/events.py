@@ -1,5 +1,7 @@
 from django.db import models
 
+from conversations_ops import validators as v
+
 
 class EventSource(models.TextChoices):
     CONVERSATIONS = "conversations", "Conversations webhook"
@@ -10,6 +12,7 @@ class EventSource(models.TextChoices):
 class ProcessingState(models.TextChoices):
     PENDING = "pending", "Pending"
     PROCESSED = "processed", "Processed"
+    IGNORED = "ignored", "Ignored (pre-event: nothing to apply)"
     UNHANDLED = "unhandled", "Unhandled (unknown event, kept)"
     FAILED = "failed", "Failed"
 
@@ -30,6 +33,12 @@ class WebhookEvent(models.Model):
     params = models.JSONField(default=list, help_text="The form fields exactly as Twilio sent them.")
     headers = models.JSONField(default=dict, blank=True, help_text="The request headers that matter.")
     signature_valid = models.BooleanField(default=False, help_text="Whether Twilio's signature checked out.")
+    signature_algorithm = models.CharField(
+        max_length=16, blank=True, help_text="HMAC-SHA1 (auth token) or HMAC-SHA256 (signing key)."
+    )
+    signed_url = models.CharField(
+        max_length=1024, blank=True, help_text="The URL the signature was checked against (PUBLIC_BASE_URL + path)."
+    )
     received_at = models.DateTimeField(auto_now_add=True, db_index=True, help_text="When it arrived.")
     conversation_sid = models.CharField(
         max_length=34, blank=True, db_index=True, help_text="Conversation it is about (CH...)."
@@ -46,13 +55,58 @@ class WebhookEvent(models.Model):
     )
     processed_at = models.DateTimeField(null=True, blank=True, help_text="When it was applied.")
     processing_error = models.TextField(blank=True, help_text="Why applying it failed.")
+    outcome = models.CharField(
+        max_length=500, blank=True, help_text="What the console did with it, e.g. “message IM… stored”."
+    )
     attempts = models.PositiveIntegerField(default=0, help_text="How often applying it was tried.")
+    # A worker's claim while it applies the event; an expired claim means the
+    # worker died and the event is applied again (appliers are idempotent).
+    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-received_at"]
         verbose_name = "webhook event"
+        indexes = [models.Index(fields=["processing_state", "id"], name="webhookevent_inbox")]
 
     def __str__(self):
         if self.received_at is None:
             return self.event_type
         return f"{self.event_type} at {self.received_at:%Y-%m-%d %H:%M:%S}"
+
+
+class WebhookRejection(models.Model):
+    """Counts refused webhook requests per reason; the requests themselves are never stored."""
+
+    reason = models.CharField(max_length=32, unique=True, help_text="e.g. bad_signature, malformed, too_large.")
+    count = models.PositiveBigIntegerField(default=0)
+    last_at = models.DateTimeField(null=True, blank=True, help_text="When the last one was refused.")
+
+    class Meta:
+        verbose_name = "refused webhook counter"
+
+    def __str__(self):
+        return f"{self.reason}: {self.count}"
+
+
+class SandboxSender(models.Model):
+    """A WhatsApp sandbox number (no auto-creation on Twilio): the console
+    builds the conversation itself when someone writes to it (seed 003)."""
+
+    address = models.CharField(
+        max_length=256, unique=True, validators=[v.validate_whatsapp_address],
+        help_text="The sandbox sender, e.g. whatsapp:+14155238886. Its “When a message comes in” URL must be "
+                  "PUBLIC_BASE_URL/webhooks/twilio/messaging/.",
+    )
+    friendly_name = models.CharField(max_length=256, blank=True, help_text="A name staff recognise.")
+    studio_flow_sid = models.CharField(
+        max_length=34, blank=True, validators=[v.sid_validator("FW")],
+        help_text="Studio flow (FW...) to attach to each new conversation on onMessageAdded; empty: none.",
+    )
+    enabled = models.BooleanField(default=True, help_text="Off: inbound messages are recorded but start nothing.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "WhatsApp sandbox sender"
+
+    def __str__(self):
+        return self.friendly_name or self.address
