@@ -8,6 +8,7 @@ admin.site.index_title = "Twilio Conversations + WhatsApp operations"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("webhooks/twilio/", include("conversations_ops.webhooks.urls")),
 ]
 
 # Only present when the console runs simulated (never in production settings).

@@ -4,7 +4,7 @@ Nothing here returns data: with save_limit=-1 results are not kept, and a
 returned model would only be pickled for nothing.
 """
 
-from conversations_ops.services import sync_runner
+from conversations_ops.services import sync_runner, webhook_inbox
 
 
 def sync_operation_run(pk: int) -> None:
@@ -15,3 +15,13 @@ def sync_operation_run(pk: int) -> None:
 def sync_sweep() -> None:
     """Every minute: rescue operations of dead workers, enqueue what is due."""
     sync_runner.sync_sweep()
+
+
+def webhook_inbox_drain() -> None:
+    """Applies stored webhook events until the inbox stays empty for a moment."""
+    webhook_inbox.webhook_inbox_drain()
+
+
+def webhook_inbox_sweep() -> None:
+    """Every minute: drain what a lost wake-up or a dead worker left in the inbox."""
+    webhook_inbox.webhook_inbox_sweep()

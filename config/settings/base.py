@@ -116,6 +116,19 @@ TWILIO_API_BASE_URL = env(
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default=f"http://127.0.0.1:{PORT}").rstrip("/")
 # twilio-python waits forever by default; a stuck call must not pin a worker.
 TWILIO_HTTP_TIMEOUT = env.float("TWILIO_HTTP_TIMEOUT", default=10.0)
+# Webhooks signed with a Twilio signing key (X-Twilio-Webhooks-Signature-Settings:
+# key=<id>,algorithm=HMAC_SHA256) are checked with that key's secret:
+# "id1=secret1,id2=secret2". Without it the auth token is the secret.
+TWILIO_WEBHOOK_SIGNING_KEYS = env.dict("TWILIO_WEBHOOK_SIGNING_KEYS", default={})
+
+# Webhook inbox. Twilio's largest event (a 32 KB message body plus 16 KB of
+# attributes, form-encoded) fits well under the cap.
+WEBHOOK_MAX_BODY_BYTES = 256 * 1024
+# A view wakes the inbox worker at most once per interval per process; the
+# worker keeps looking for LINGER seconds after the inbox runs dry, so an
+# event that arrives between two wake-ups is still applied within about a second.
+WEBHOOK_WAKE_INTERVAL_SECONDS = 0.5
+WEBHOOK_DRAIN_LINGER_SECONDS = 1.5
 
 # The bundled simulator is served under /simulator/ only when no real
 # credentials are set; production.py removes it whatever the environment says.

@@ -40,3 +40,8 @@ TWILIO_AUTH_TOKEN = SIMULATOR_AUTH_TOKEN  # noqa: F405
 TWILIO_API_BASE_URL = f"http://127.0.0.1:{PORT}/simulator"
 PUBLIC_BASE_URL = "http://testserver"
 TWILIO_HTTP_TIMEOUT = env.float("TWILIO_HTTP_TIMEOUT", default=5.0)
+
+# Webhook events are applied inline (sync tasks) as soon as they are stored:
+# every event wakes the inbox, and the inbox does not linger.
+WEBHOOK_WAKE_INTERVAL_SECONDS = 0
+WEBHOOK_DRAIN_LINGER_SECONDS = 0

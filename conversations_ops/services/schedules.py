@@ -10,6 +10,7 @@ from django_q.models import Schedule
 # after downtime a schedule runs once, not once per missed minute.
 SCHEDULES = {
     "sync-sweep": ("conversations_ops.tasks.sync_sweep", 1),
+    "webhook-inbox-sweep": ("conversations_ops.tasks.webhook_inbox_sweep", 1),
     # Time-boxed (45 s < the cluster's 60 s timeout) and resuming from checkpoints,
     # so a large account is covered over several runs; catches what webhooks missed.
     "twilio-pull": ("conversations_ops.services.pull.pull_scheduled", 10),

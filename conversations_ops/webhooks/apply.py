@@ -1,0 +1,47 @@
+"""Applying one stored event: dispatch by event type, record the outcome.
+
+`APPLIERS` (webhooks/appliers) maps an event type to a function
+`(event, params) -> str` that changes the mirror idempotently and answers a
+line for staff. An event type without an applier is kept as "unhandled".
+"""
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from conversations_ops.models import ProcessingState, WebhookEvent
+from conversations_ops.webhooks.appliers import APPLIERS
+from conversations_ops.webhooks.parsing import EventParams
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+
+
+def webhook_event_apply(*, event_id: int) -> WebhookEvent:
+    event = WebhookEvent.objects.get(pk=event_id)
+    applier = APPLIERS.get(event.event_type)
+    now = timezone.now()
+    if applier is None:
+        state, outcome, error = ProcessingState.UNHANDLED, "No applier for this event type: kept as received.", ""
+    else:
+        try:
+            with transaction.atomic():
+                outcome = applier(event, EventParams(event.params))
+            state, error = ProcessingState.PROCESSED, ""
+        except Exception as exc:  # kept on the event for staff; the inbox goes on
+            logger.exception("Applying webhook event %s (%s) failed", event.pk, event.event_type)
+            error = f"{exc.__class__.__name__}: {exc}"[:2000]
+            outcome = ""
+            state = ProcessingState.FAILED if event.attempts + 1 >= MAX_ATTEMPTS else ProcessingState.PENDING
+    retry_at = None
+    if state == ProcessingState.PENDING:  # try again later, not in a tight loop: 2, 4, 8, 16 s
+        retry_at = now + timedelta(seconds=2 ** (event.attempts + 1))
+    WebhookEvent.objects.filter(pk=event.pk).update(
+        processing_state=state, outcome=outcome[:500], processing_error=error, attempts=event.attempts + 1,
+        processed_at=now if state != ProcessingState.PENDING else None, locked_until=retry_at,
+    )
+    event.refresh_from_db()
+    return event
