@@ -5,9 +5,11 @@ every process draws from the same bucket. The row is read and written under
 a row lock (PostgreSQL: SELECT ... FOR UPDATE; SQLite: the write lock that
 BEGIN IMMEDIATE takes), so two workers never spend the same token.
 
-Rate 25/s with a burst of 5: in any 1-second window at most 5 + 25 = 30
-actions start, Twilio's limit, while the steady rate keeps 5/s of headroom
-for clock and network jitter between us and Twilio.
+Rate 25/s with a burst of 2: in any 1-second window at most 2 + 25 = 27
+actions start, under Twilio's 30. The margin is for jitter between a grant
+and its request reaching Twilio: requests granted over 1.12 s can arrive
+within one second (a burst of 5 left no margin at all, and CI once saw a
+429 from four workers creating conversations at once).
 
 A caller short of a token *reserves* the next free slot (the bucket goes
 negative) and sleeps until it; reserving keeps waiting workers in arrival
@@ -24,7 +26,7 @@ from conversations_ops.models import PacingBucket
 from conversations_ops.services.outbox import OPERATIONS
 
 RATE_PER_SECOND = 25.0
-BURST = 5.0
+BURST = 2.0
 # The console creates every conversation in the account's default
 # Conversation Service (the gateway takes no service), so one service bucket
 # is exact for creates; counting deletes of conversations from other
