@@ -2,4 +2,6 @@
 idempotent and order-tolerant: applying an event twice, or after a newer
 one, leaves the mirror as it was."""
 
-APPLIERS: dict = {}
+from .messaging import MESSAGING_APPLIERS
+
+APPLIERS: dict = {**MESSAGING_APPLIERS}

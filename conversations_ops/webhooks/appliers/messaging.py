@@ -1,0 +1,3 @@
+"""Programmable Messaging inbound (the WhatsApp sandbox flow lives here)."""
+
+MESSAGING_APPLIERS: dict = {}
