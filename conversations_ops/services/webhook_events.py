@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from conversations_ops.db_writes import write_transaction
 from conversations_ops.models import ProcessingState, WebhookEvent, WebhookRejection
 from conversations_ops.services import webhook_inbox
 from conversations_ops.webhooks.parsing import ParsedEvent
@@ -42,7 +43,7 @@ def webhook_event_record(*, parsed: ParsedEvent, headers: dict, signed_url: str,
         processed_at=timezone.now() if parsed.pre_event else None,
     )
     try:
-        with transaction.atomic():
+        with write_transaction():
             event.save(force_insert=True)
     except IntegrityError:
         if WebhookEvent.objects.filter(dedup_key=parsed.dedup_key).exists():
