@@ -1,6 +1,11 @@
 """Pure parsing of Twilio webhook form posts: what the event is, which SIDs it
 names, and the key that makes a repeated delivery a duplicate.
 
+The key is built from signed parameters only. I-Twilio-Idempotency-Token is a
+header, outside the signature: a replay with another token would otherwise
+be a new event, and so would one event delivered to two webhooks that point
+here (account-level and conversation-scoped), each with its own token.
+
 No database, no settings: the view and the appliers both call this, and the
 fixtures in tests/fixtures/twilio/ exercise it directly.
 """
@@ -58,9 +63,10 @@ REQUIRED_SIDS = {
     MESSAGING_INBOUND: ("MessageSid",),
     MESSAGE_STATUS: ("MessageSid",),
 }
-SID_SHAPE = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
-EVENT_TYPE_SHAPE = re.compile(r"^[A-Za-z][A-Za-z0-9_.]{0,63}$")
-TOKEN_MAX = 200
+# Matched with fullmatch(): `$` would also accept a trailing newline, one
+# character more than the columns hold.
+SID_SHAPE = re.compile(r"[A-Z]{2}[0-9a-fA-F]{32}")
+EVENT_TYPE_SHAPE = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,63}")
 
 
 class MalformedEvent(ValueError):
@@ -110,7 +116,7 @@ def event_type_of(source: str, params: EventParams) -> str:
         event_type = params.get("EventType")
         if not event_type:
             raise MalformedEvent("EventType is missing: not a Conversations webhook")
-        if not EVENT_TYPE_SHAPE.match(event_type):
+        if not EVENT_TYPE_SHAPE.fullmatch(event_type):
             raise MalformedEvent("EventType is not an event name")
         return event_type
     if source == EventSource.MESSAGING:
@@ -127,15 +133,13 @@ def _check_sids(event_type: str, params: EventParams) -> None:
         value = params.get(key)
         if not value:
             raise MalformedEvent(f"{key} is missing")
-        if not SID_SHAPE.match(value):
+        if not SID_SHAPE.fullmatch(value):
             raise MalformedEvent(f"{key} is not a Twilio SID")
 
 
-def dedup_key_of(source: str, event_type: str, params: EventParams, idempotency_token: str = "") -> str:
-    """Twilio's idempotency token when it sent one, else the event's natural key,
-    else a digest of every parameter (an event type we do not know yet)."""
-    if idempotency_token:
-        return f"token:{idempotency_token[:TOKEN_MAX]}"
+def dedup_key_of(source: str, event_type: str, params: EventParams) -> str:
+    """The event's natural key, else a digest of every parameter (a pre-event,
+    or an event type the console does not know yet)."""
     names = NATURAL_KEYS.get(event_type)
     if names:
         return ":".join([source, event_type, *(params.get(name) for name in names)])[:255]
@@ -147,20 +151,23 @@ def dedup_key_of(source: str, event_type: str, params: EventParams, idempotency_
 
 def _sid_or_blank(params: EventParams, key: str, prefixes: tuple[str, ...]) -> str:
     value = params.get(key)
-    return value if SID_SHAPE.match(value) and value[:2] in prefixes else ""
+    return value if SID_SHAPE.fullmatch(value) and value[:2] in prefixes else ""
 
 
-def parse_event(source: str, pairs, *, idempotency_token: str = "") -> ParsedEvent:
+def parse_event(source: str, pairs) -> ParsedEvent:
     """Raises MalformedEvent when the form cannot be this endpoint's event."""
     params = EventParams(pairs)
     if not params.pairs:
         raise MalformedEvent("the request has no form parameters")
+    # Twilio never sends NUL; PostgreSQL cannot store it (text or jsonb).
+    if any("\x00" in key or "\x00" in value for key, value in params.pairs):
+        raise MalformedEvent("a parameter contains a NUL character")
     event_type = event_type_of(source, params)
     _check_sids(event_type, params)
     return ParsedEvent(
         source=source,
         event_type=event_type,
-        dedup_key=dedup_key_of(source, event_type, params, idempotency_token),
+        dedup_key=dedup_key_of(source, event_type, params),
         params=[list(pair) for pair in params.pairs],
         conversation_sid=_sid_or_blank(params, "ConversationSid", ("CH",)),
         message_sid=_sid_or_blank(params, "MessageSid", ("IM", "SM", "MM", "WA")),

@@ -47,7 +47,8 @@ def _signing_secret(settings_header: str) -> str:
 def signature_check(request) -> SignatureCheck:
     url = public_url(request)
     settings_header = request.headers.get(SIGNATURE_SETTINGS_HEADER, "")
-    algorithm = get_signature_algorithm(settings_header) if settings_header else HMAC_SHA1
+    # Upper case as RequestValidator compares it: the stored name is then one of two.
+    algorithm = (get_signature_algorithm(settings_header) if settings_header else HMAC_SHA1).upper()
     signature = request.headers.get(SIGNATURE_HEADER, "")
     if not signature:
         return SignatureCheck(False, url, algorithm, "no X-Twilio-Signature header")

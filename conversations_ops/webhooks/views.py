@@ -8,8 +8,9 @@ cannot send a CSRF token, its signature is the proof of origin instead.
 import logging
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.http import HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -45,13 +46,14 @@ def _receive(request, source: str) -> HttpResponse:
         return _refuse(request, 413, f"Body larger than {settings.WEBHOOK_MAX_BODY_BYTES} bytes", "too_large")
     try:
         check = signature_check(request)  # reads request.POST
-    except (RequestDataTooBig, SuspiciousOperation) as exc:
+    except (RequestDataTooBig, SuspiciousOperation, MultiPartParserError, BadRequest) as exc:
+        # Too many fields, a broken multipart body, a form declared in another
+        # charset than UTF-8: never what Twilio sends.
         return _refuse(request, 400, f"Unreadable form body: {exc}", "malformed")
     if not check.valid:
         return _refuse(request, 403, f"Invalid Twilio signature: {check.reason}", "bad_signature")
     try:
-        parsed = parse_event(source, _pairs(request.POST),
-                             idempotency_token=request.headers.get("I-Twilio-Idempotency-Token", ""))
+        parsed = parse_event(source, _pairs(request.POST))
     except MalformedEvent as exc:
         return _refuse(request, 400, f"Malformed {source} webhook: {exc}", "malformed")
     webhook_event_record(parsed=parsed, headers=kept_headers(request), signed_url=check.url,
