@@ -1,0 +1,142 @@
+"""What the appliers share: reading Twilio's form values, locking and inserting
+rows safely beside other workers, and the version rule.
+
+Version rule: an event is a snapshot of a resource at its DateUpdated (at its
+DateCreated for an ...Added event, which has no DateUpdated). It is applied
+unless the mirror already holds a strictly newer version; an equal version
+applies again and changes nothing, so replays are harmless.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from conversations_ops.models import Conversation, SyncState
+from conversations_ops.services.pull_pages import BOOKKEEPING, UNSYNCED_LOCAL_CHANGE, Counts, _unclaimed
+from conversations_ops.services.pull_resources import RESOURCES
+
+DELETED = SyncState.DELETED_REMOTELY
+LOCAL_CHANGE = UNSYNCED_LOCAL_CHANGE  # the pull's rule: pending/failed rows keep their values
+
+
+class NotInMirrorYet(Exception):
+    """The row the event belongs to is being pushed right now (no SID yet):
+    the inbox applies the event again a few seconds later."""
+
+
+class KeyClash(Exception):
+    """A natural key the event needs is held by a row with an unpushed staff change."""
+
+
+# Twilio's form values ---------------------------------------------------------
+
+
+def when(params, key: str):
+    """An ISO-8601 timestamp (milliseconds and a trailing Z, as Twilio posts them), or None."""
+    value = params.get(key)
+    try:
+        return parse_datetime(value) if value else None
+    except ValueError:
+        return None
+
+
+def number(params, key: str) -> int | None:
+    try:
+        return int(params.get(key))
+    except (TypeError, ValueError):
+        return None
+
+
+def text_or_none(params, key: str) -> str | None:
+    return params.get(key) or None
+
+
+def json_list(value: str):
+    """`Media` is a stringified JSON array; anything else is "unknown" (None)."""
+    if not value:
+        return None
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, list) else None
+
+
+def stamp(moment) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z") if moment else "none"
+
+
+def older(incoming, stored) -> bool:
+    """True when the mirror holds a strictly newer version than the event.
+
+    A row without a version (a placeholder) takes anything; an event without
+    a version never beats a dated row.
+    """
+    if stored is None:
+        return False
+    return incoming is None or incoming < stored
+
+
+def rank(row) -> tuple:
+    """Who holds a natural key when two rows claim it: the newer version, then the SID (deterministic)."""
+    return (row.date_updated is not None, row.date_updated or timezone.now(), row.sid)
+
+
+# Rows ---------------------------------------------------------------------------
+
+
+def locked(model, sid: str):
+    """The row with this SID, locked until the applier's transaction ends (a no-op on SQLite,
+    whose IMMEDIATE transactions already serialise writers)."""
+    return model.objects.select_for_update().filter(sid=sid).first()
+
+
+def insert(row) -> bool:
+    """INSERTs a new row; False when another worker stored the same SID first (re-read it then)."""
+    try:
+        with transaction.atomic():
+            row.save(force_insert=True)
+        return True
+    except IntegrityError:
+        if type(row).objects.filter(sid=row.sid).exists():
+            return False
+        raise
+
+
+def compared_fields(model) -> list[str]:
+    """The fields whose change counts as a mirror change (the pull's list)."""
+    return [f.attname for f in model._meta.concrete_fields if f.attname not in BOOKKEEPING]
+
+
+def values(row, fields) -> dict:
+    return {name: getattr(row, name) for name in fields}
+
+
+def changes(before: dict, row) -> list[str]:
+    return [name for name, value in before.items() if getattr(row, name) != value]
+
+
+def claimed(resource: str, row, conversation) -> bool:
+    """The pull's rule: a remote record carrying the natural key or local id of
+    a row without SID is that row's Twilio copy; the push runner adopts it."""
+    return not _unclaimed(RESOURCES[resource], [row], conversation, Counts())
+
+
+def conversation_for(sid: str) -> Conversation:
+    """The conversation a child event hangs on, created with only its SID when the
+    mirror does not know it yet (its own event or the pull fills the rest)."""
+    row = locked(Conversation, sid)
+    if row is not None:
+        return row
+    row = Conversation(sid=sid, sync_state=SyncState.SYNCED)
+    return row if insert(row) else locked(Conversation, sid)
+
+
+def mark_deleted(queryset) -> int:
+    """Rows with a SID become deleted_remotely (sticky: only a pull, which sees Twilio's list, revives a row)."""
+    return (queryset.exclude(sid="").exclude(sync_state=DELETED)
+            .update(sync_state=DELETED, updated_at=timezone.now()))

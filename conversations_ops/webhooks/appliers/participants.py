@@ -1,0 +1,98 @@
+"""onParticipantAdded / Updated / Removed.
+
+Only onParticipantUpdated carries LastReadMessageIndex (Added and Removed
+leave it as the mirror has it); no webhook carries last_read_timestamp, so
+only the pull sets it. A participant's address decides whether the messages
+it wrote are inbound, whichever arrived first.
+"""
+
+from django.db.models import Q
+from django.utils import timezone
+
+from conversations_ops.models import Direction, Message, Participant
+from conversations_ops.services.mirror import apply_participant
+from conversations_ops.twilio_records import RemoteParticipant
+
+from .common import (
+    DELETED, LOCAL_CHANGE, KeyClash, conversation_for, number, rank, text_or_none, when,
+)
+from .snapshots import Snapshot, apply_snapshot
+
+
+def _remote(params, version, read_index) -> RemoteParticipant:
+    return RemoteParticipant(
+        sid=params.get("ParticipantSid"), conversation_sid=params.get("ConversationSid"),
+        identity=text_or_none(params, "Identity"), attributes=params.get("Attributes") or "{}",
+        binding_type=text_or_none(params, "MessagingBinding.Type"),
+        binding_address=text_or_none(params, "MessagingBinding.Address"),
+        binding_proxy_address=text_or_none(params, "MessagingBinding.ProxyAddress"),
+        binding_projected_address=text_or_none(params, "MessagingBinding.ProjectedAddress"),
+        role_sid=text_or_none(params, "RoleSid"), last_read_message_index=read_index, last_read_timestamp=None,
+        date_created=when(params, "DateCreated"), date_updated=version,
+    )
+
+
+def _settle_binding(row) -> list[str]:
+    """An address+proxy pair (or a chat identity) is in a conversation once: of two
+    participants claiming it, the one Twilio made later holds it, the other is gone."""
+    if row.sync_state == DELETED:
+        return []
+    same = Q(pk__in=[])
+    if row.messaging_binding_address:
+        same |= Q(messaging_binding_address=row.messaging_binding_address,
+                  messaging_binding_proxy_address=row.messaging_binding_proxy_address)
+    if row.identity:
+        same |= Q(identity=row.identity)
+    holders = (Participant.objects.select_for_update().filter(same, conversation_id=row.conversation_id)
+               .exclude(sync_state=DELETED).exclude(sid=row.sid))
+    notes = []
+    for holder in holders:
+        if not holder.sid or holder.sync_state in LOCAL_CHANGE:
+            raise KeyClash(f"participant {holder.sid or '(not on Twilio yet)'} holds the same binding/identity "
+                           f"with a staff change not pushed yet")
+        if rank(holder) < rank(row):
+            Participant.objects.filter(pk=holder.pk).update(sync_state=DELETED, updated_at=timezone.now())
+            notes.append(f"participant {holder.sid} marked deleted: Twilio gave its binding to {row.sid} later")
+        else:
+            row.sync_state = DELETED
+            notes.append(f"stored as deleted: Twilio gave this binding to {holder.sid} later")
+            break
+    return notes
+
+
+def _directions(row) -> list[str]:
+    """Messages this person wrote are inbound (the pull's rule: the author is a participant's address)."""
+    if not row.messaging_binding_address:
+        return []
+    count = (Message.objects.filter(conversation_id=row.conversation_id, author=row.messaging_binding_address,
+                                    direction=Direction.OUTBOUND)
+             .exclude(sync_state__in=LOCAL_CHANGE).update(direction=Direction.INBOUND, updated_at=timezone.now()))
+    return [f"{count} of its messages marked inbound"] if count else []
+
+
+def on_participant_event(event, params) -> str:
+    sid = params.get("ParticipantSid")
+    version = when(params, "DateUpdated") or when(params, "DateCreated")
+    carries_read_index = event.event_type == "onParticipantUpdated"
+    remote = _remote(params, version, number(params, "LastReadMessageIndex"))
+
+    def fill(row):
+        read_timestamp, read_index = row.last_read_timestamp, row.last_read_message_index
+        apply_participant(row, remote)
+        row.last_read_timestamp = read_timestamp
+        if not carries_read_index:
+            row.last_read_message_index = read_index
+
+    return apply_snapshot(Snapshot(
+        model=Participant, resource="participants", label="participant", sid=sid, version=version, fill=fill,
+        removed=event.event_type == "onParticipantRemoved",
+        conversation=conversation_for(params.get("ConversationSid")),
+        settle_keys=_settle_binding, after=_directions,
+    ))
+
+
+PARTICIPANT_APPLIERS = {
+    "onParticipantAdded": on_participant_event,
+    "onParticipantUpdated": on_participant_event,
+    "onParticipantRemoved": on_participant_event,
+}
