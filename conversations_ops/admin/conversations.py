@@ -5,6 +5,7 @@ from conversations_ops.services import conversation_webhooks, conversations, par
 
 from .base import ReadOnlyInline
 from .pushes import NoUpdateMixin, PushedMirrorAdmin
+from .webhook_display import conversation_events_link
 
 
 class ParticipantInline(ReadOnlyInline):
@@ -29,8 +30,12 @@ class ConversationAdmin(PushedMirrorAdmin):
     list_filter = ("state",)
     search_fields = ("sid__exact", "unique_name__startswith")
     # Twilio sets the service; the timers' dates follow from the timers.
-    readonly_fields = ("date_inactive", "date_closed", "chat_service_sid")
+    readonly_fields = ("date_inactive", "date_closed", "chat_service_sid", "webhook_events")
     inlines = (ParticipantInline, ConversationWebhookInline)
+
+    @admin.display(description="Webhook events")
+    def webhook_events(self, obj):
+        return conversation_events_link(obj.sid)
 
     def create_row(self, request, data):
         fields = _given(data, conversations.UPDATABLE_FIELDS)

@@ -1,21 +1,139 @@
-from django.contrib import admin
+"""The webhook inbox as staff see it: every event Twilio sent, what the console did
+with it, and the requests it refused. Read-only; the one write is Reprocess.
 
-from conversations_ops.models import WebhookEvent
+The list stays fast on a large inbox: filters are fixed choices (no DISTINCT
+over the table), search is an exact or prefix lookup on one indexed SID
+column chosen by the SID's prefix, and the full count is not computed.
+"""
 
+from django.contrib import admin, messages
+from django.contrib.auth import get_permission_codename
+
+from conversations_ops.models import WebhookEvent, WebhookRejection
+from conversations_ops.services.webhook_events_reprocess import webhook_events_reprocess
+from conversations_ops.webhooks.parsing import NATURAL_KEYS, PRE_EVENTS, SID_SHAPE
+
+from . import webhook_display
 from .base import ReadOnlyAdminMixin
+
+KNOWN_TYPES = (*NATURAL_KEYS, *sorted(PRE_EVENTS))
+OTHER = "__other__"
+# Which indexed column a SID is searched in, by its two-letter prefix.
+SID_COLUMNS = {"CH": "conversation_sid", "MB": "participant_sid", "IM": "message_sid", "SM": "message_sid",
+               "MM": "message_sid", "WA": "message_sid"}
+MIN_PREFIX = 6  # shorter prefixes would match most of the inbox
+
+
+class EventTypeFilter(admin.SimpleListFilter):
+    title = "event type"
+    parameter_name = "type"
+
+    def lookups(self, request, model_admin):
+        return [*((name, name) for name in KNOWN_TYPES), (OTHER, "Other (unknown to the console)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == OTHER:
+            return queryset.exclude(event_type__in=KNOWN_TYPES)
+        if self.value():
+            return queryset.filter(event_type=self.value())
+        return queryset
+
+
+class SignatureFilter(admin.SimpleListFilter):
+    title = "signature"
+    parameter_name = "signature"
+    CHOICES = {
+        "sha1": ("Valid, HMAC-SHA1 (auth token)", {"signature_valid": True, "signature_algorithm": "HMAC_SHA1"}),
+        "sha256": ("Valid, HMAC-SHA256 (signing key)",
+                   {"signature_valid": True, "signature_algorithm": "HMAC_SHA256"}),
+        "invalid": ("Not valid", {"signature_valid": False}),
+    }
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, (label, _) in self.CHOICES.items()]
+
+    def queryset(self, request, queryset):
+        choice = self.CHOICES.get(self.value())
+        return queryset.filter(**choice[1]) if choice else queryset
 
 
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
-        "received_at", "source", "event_type", "processing_state", "signature_valid",
-        "conversation_sid", "attempts",
+        "received_at", "event_type", "source", "processing_state", "signature", "conversation_sid",
+        "message_sid", "participant_sid", "outcome_summary",
     )
-    list_filter = ("processing_state", "source", "signature_valid")
-    search_fields = (
-        "dedup_key__exact", "event_type__exact", "conversation_sid__exact", "message_sid__exact",
-        "participant_sid__exact",
-    )
-    # No foreign keys to join; an explicit False stops the admin guessing.
-    list_select_related = False
+    list_filter = (EventTypeFilter, "source", "processing_state", SignatureFilter)
+    # get_search_results picks the column; these only make the search box appear.
+    search_fields = ("conversation_sid__exact", "message_sid__exact", "participant_sid__exact")
+    search_help_text = "A SID (CH…, MB…, IM…/SM…/MM…, DY…), whole or its first characters, or an event type."
+    list_select_related = False  # no foreign keys; an explicit False stops the admin guessing
     show_full_result_count = False
+    actions = ("reprocess",)
+    fieldsets = (
+        ("Event", {"fields": ("event_type", "source", "received_at", "processing_state", "processed_at",
+                              "attempts", "outcome", "processing_error", "dedup_key")}),
+        ("Mirrored records", {"fields": ("mirrored_records",)}),
+        ("Payload", {"fields": ("params_table",)}),
+        ("Signature and headers", {"fields": ("signature", "signed_url", "headers_table")}),
+    )
+    readonly_fields = ("signature", "mirrored_records", "params_table", "headers_table")
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        column = SID_COLUMNS.get(term[:2])
+        if column and SID_SHAPE.fullmatch(term):
+            return queryset.filter(**{column: term}), False
+        if column and len(term) >= MIN_PREFIX:
+            return queryset.filter(**{f"{column}__startswith": term}), False
+        if term.startswith("DY") and len(term) >= MIN_PREFIX:
+            # Receipts have no column: their SID leads the dedup key (unique, indexed).
+            return queryset.filter(dedup_key__startswith=f"conversations:onDeliveryUpdated:{term}"), False
+        return queryset.filter(event_type=term), False
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "webhook_refusals": webhook_display.refusals_summary()}
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="Signature")
+    def signature(self, event):
+        if not event.signature_valid:
+            return "Not valid"
+        return f"Valid ({(event.signature_algorithm or 'HMAC_SHA1').replace('_', '-')})"
+
+    @admin.display(description="Outcome")
+    def outcome_summary(self, event):
+        text = event.processing_error or event.outcome
+        return text if len(text) <= 80 else text[:79] + "…"
+
+    @admin.display(description="Records in the mirror")
+    def mirrored_records(self, event):
+        return webhook_display.mirrored_records(event)
+
+    @admin.display(description="Parameters (as Twilio sent them)")
+    def params_table(self, event):
+        return webhook_display.params_table(event)
+
+    @admin.display(description="Headers")
+    def headers_table(self, event):
+        return webhook_display.headers_table(event)
+
+    @admin.action(description="Reprocess (apply again)", permissions=["reprocess"])
+    def reprocess(self, request, queryset):
+        report = webhook_events_reprocess(events=queryset, user=request.user)
+        self.message_user(request, report.message(), messages.SUCCESS if report.queued else messages.WARNING)
+
+    def has_reprocess_permission(self, request):
+        """Staff who may change webhook events in Django's terms; the rows themselves stay read-only."""
+        codename = get_permission_codename("change", self.opts)
+        return request.user.has_perm(f"{self.opts.app_label}.{codename}")
+
+
+@admin.register(WebhookRejection)
+class WebhookRejectionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Counters of refused webhook requests; the requests themselves are never stored."""
+
+    list_display = ("reason", "count", "last_at")
+    ordering = ("reason",)
