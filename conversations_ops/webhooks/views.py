@@ -6,6 +6,7 @@ cannot send a CSRF token, its signature is the proof of origin instead.
 """
 
 import logging
+from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
@@ -53,7 +54,7 @@ def _receive(request, source: str) -> HttpResponse:
     if not check.valid:
         return _refuse(request, 403, f"Invalid Twilio signature: {check.reason}", "bad_signature")
     try:
-        parsed = parse_event(source, _pairs(request.POST))
+        parsed = parse_event(source, _pairs(request))
     except MalformedEvent as exc:
         return _refuse(request, 400, f"Malformed {source} webhook: {exc}", "malformed")
     webhook_event_record(parsed=parsed, headers=kept_headers(request), signed_url=check.url,
@@ -63,8 +64,19 @@ def _receive(request, source: str) -> HttpResponse:
     return HttpResponse(b"", content_type="text/plain")
 
 
-def _pairs(post) -> list[tuple[str, str]]:
-    return [(key, value) for key, values in post.lists() for value in values]
+def _pairs(request) -> list[tuple[str, str]]:
+    """The form fields in the order they were sent. request.POST groups the values
+    of a repeated key together; the body is parsed again as QueryDict parses it,
+    and that order is used only when it holds exactly the same fields."""
+    grouped = [(key, value) for key, values in request.POST.lists() for value in values]
+    if request.content_type != "application/x-www-form-urlencoded":
+        return grouped
+    try:
+        text = request.body.decode("utf-8")
+    except UnicodeDecodeError:
+        text = request.body.decode("iso-8859-1")
+    ordered = parse_qsl(text, keep_blank_values=True, encoding="utf-8")
+    return ordered if sorted(ordered) == sorted(grouped) else grouped
 
 
 @csrf_exempt

@@ -44,6 +44,12 @@ def test_replay_with_another_idempotency_token_stores_nothing_new(client):
     assert event.headers["I-Twilio-Idempotency-Token"] == "delivery-1"
 
 
+def test_params_are_stored_in_the_order_sent_even_with_interleaved_repeated_keys(client):
+    pairs = [("EventType", "onSomethingNew"), ("Tag", "a"), ("Other", "1"), ("Tag", "b"), ("Tag", "a")]
+    assert signed_post(client, "conversations", pairs).status_code == 200
+    assert WebhookEvent.objects.get().params == [list(pair) for pair in pairs]
+
+
 def test_two_different_events_are_both_stored(client):
     post_fixture(client, TEXT)
     post_fixture(client, TEXT, MessageSid="IM" + "ab" * 16, Index="9")
