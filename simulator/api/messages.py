@@ -11,7 +11,8 @@ from simulator.api.common import (
 )
 from simulator.api.conversations import closed_error
 from simulator.engine import delivery, events, store, timers
-from simulator.models import SimContent, SimReceipt
+from simulator.engine import media as media_engine
+from simulator.models import SimContent, SimMedia, SimReceipt
 
 MAX_BODY = 1600  # outbound SMS/WhatsApp limit
 
@@ -51,6 +52,8 @@ def _create(request, conversation_sid):
         content_sid=content_sid, content_variables=variables, subject=params.text(form, "Subject", max_length=256),
         participant=_author_participant(conversation, author), date_created=params.date_time(form, "DateCreated"),
     )
+    if message.media:
+        media_engine.attach(media_sid, conversation=conversation, message_sid=message.sid)
     timers.reactivate(conversation)
     if webhooks_enabled(request):
         events.message_event("onMessageAdded", message)
@@ -113,8 +116,13 @@ def _content(form):
 
 
 def _media(media_sid: str) -> dict:
-    """Twilio's media item; the simulator keeps no Media Content Service, so only the SID is known."""
-    return {"sid": media_sid, "content_type": None, "filename": None, "size": None}
+    """Twilio's media item, from what was uploaded to the Media Content Service. A SID the
+    simulator never stored is kept with nothing known about it (lenient on purpose: tests
+    may name media they never uploaded)."""
+    row = SimMedia.objects.filter(sid=media_sid).first()
+    if row is None:
+        return {"sid": media_sid, "content_type": None, "filename": None, "size": None}
+    return media_engine.item(row)
 
 
 def _author_participant(conversation, author: str):

@@ -1,5 +1,8 @@
 """The control API: act as a phone, move the clock, approve templates, inspect webhooks."""
 
+import base64
+import binascii
+
 from django.db import transaction
 from django.http import JsonResponse
 
@@ -9,7 +12,7 @@ from simulator.engine import inbound as inbound_engine
 from simulator.engine import ratelimit, store, timers, webhooks_out
 from simulator.models import (
     SimAccountWebhooks, SimAddressConfiguration, SimClock, SimContent, SimConversation, SimFaults, SimHandsetEntry,
-    SimNumber, SimWebhookDelivery,
+    SimMedia, SimNumber, SimWebhookDelivery,
 )
 from simulator.sids import iso
 
@@ -22,11 +25,29 @@ def inbound(request):
     sender, business = phone_address(data, "From"), phone_address(data, "To")
     if not sender or not business:
         raise ControlError(400, "From and To are required")
+    media_data, content_type, filename = _sent_file(request, data)
     result = inbound_engine.receive(
         from_=sender, to=business, body=data.get("Body", ""), media_url=data.get("MediaUrl", ""),
-        media_content_type=data.get("MediaContentType", ""), profile_name=data.get("ProfileName", ""),
+        media_content_type=content_type, profile_name=data.get("ProfileName", ""),
+        media_data=media_data, media_filename=filename,
+        api_base=f"{request.scheme}://{request.get_host()}/simulator",
     )
     return JsonResponse(result)
+
+
+def _sent_file(request, data: dict):
+    """A file the phone attaches: a multipart part `Media`, or `MediaData` (base64) with
+    `MediaFilename`; (None, ...) when it only names a `MediaUrl`."""
+    content_type, filename = data.get("MediaContentType", ""), data.get("MediaFilename", "")
+    upload = request.FILES.get("Media") if request.content_type == "multipart/form-data" else None
+    if upload is not None:
+        return upload.read(), content_type or upload.content_type or "", filename or upload.name
+    if data.get("MediaData"):
+        try:
+            return base64.b64decode(data["MediaData"], validate=True), content_type, filename
+        except (binascii.Error, ValueError):
+            raise ControlError(400, "MediaData must be base64") from None
+    return None, content_type, filename
 
 
 def entry_json(entry) -> dict:
@@ -170,12 +191,12 @@ def drain(request):
 
 @control_endpoint(["POST"], atomic=False)
 def reset(request):
-    """Wipes the simulated world: conversations, phones, templates, numbers, clock, faults, webhook log,
-    rate-limit windows."""
+    """Wipes the simulated world: conversations, phones, templates, numbers, media, clock, faults,
+    webhook log, rate-limit windows."""
     drained = webhooks_out.drain(5)  # let webhooks in flight finish before their rows go
     with transaction.atomic():
         for model in (SimConversation, SimAddressConfiguration, SimAccountWebhooks, SimContent, SimNumber,
-                      SimHandsetEntry, SimWebhookDelivery, SimClock, SimFaults):
+                      SimHandsetEntry, SimWebhookDelivery, SimClock, SimFaults, SimMedia):
             model.objects.all().delete()
     ratelimit.reset()
     return JsonResponse({"reset": True, "drained": drained, **clock_json()})

@@ -14,15 +14,14 @@ Callers run this inside a transaction: webhooks leave when it commits.
 """
 
 import math
-from pathlib import PurePosixPath
-from urllib.parse import urlparse
 
 from django.conf import settings
 
 from simulator import clock
 from simulator.api.common import TwilioError
 from simulator.engine import delivery, events, store, timers, webhooks_out
-from simulator.models import SimAddressConfiguration, SimHandsetEntry, SimNumber, SimScopedWebhook
+from simulator.engine import media as media_engine
+from simulator.models import SimAddressConfiguration, SimHandsetEntry, SimMedia, SimNumber, SimScopedWebhook
 from simulator.sids import new_sid
 
 UNKNOWN_DESTINATION = 30005  # Twilio: "Unknown destination handset"
@@ -30,28 +29,41 @@ REASONS = {UNKNOWN_DESTINATION: "No conversation, auto-creating address or messa
 
 
 def receive(*, from_: str, to: str, body: str = "", media_url: str = "", media_content_type: str = "",
-            profile_name: str = "") -> dict:
+            profile_name: str = "", media_data: bytes | None = None, media_filename: str = "",
+            api_base: str = "") -> dict:
+    """`media_data`: the bytes of a file the phone sends; with only `media_url`, placeholder
+    bytes stand in (engine/media.py). `api_base` is this simulator's own base URL
+    (http://host/simulator), where media is served."""
     store.check_address(from_, "From")
     store.check_address(to, "To")
     if store.channel_of(from_) != store.channel_of(to):
         raise TwilioError(400, 21910, "From and To must use the same channel (both whatsapp: or both SMS)")
-    media = _media(media_url, media_content_type)
+    media = _media(media_url, media_content_type, media_data, media_filename)
+    api_base = api_base or settings.TWILIO_API_BASE_URL
     for route in (_into_conversation, _auto_create, _messaging_webhook):
-        result = route(from_, to, body, media, profile_name)
+        result = route(from_, to, body, media, profile_name, api_base)
         if result:
             return result
     _phone_entry(from_, to, body, media, status="undelivered", error_code=UNKNOWN_DESTINATION)
     return {"outcome": "undelivered", "error_code": UNKNOWN_DESTINATION, "reason": REASONS[UNKNOWN_DESTINATION]}
 
 
-def _media(url: str, content_type: str):
-    """A MediaUrl becomes Twilio's media item; the URL itself is kept for the handset."""
-    if not url:
+def _media(url: str, content_type: str, data: bytes | None, filename: str):
+    """The phone's attachment, stored; its item keeps the URL the phone named for the handset."""
+    if not url and data is None:
         return None
-    name = PurePosixPath(urlparse(url).path).name or "media"
-    # Size is unknown: the simulator never downloads what a phone "sent".
-    return [{"sid": new_sid("ME"), "content_type": content_type or "application/octet-stream",
-             "filename": name, "size": 0, "url": url}]
+    row = media_engine.from_phone(url=url, content_type=content_type, data=data, filename=filename)
+    return [{**media_engine.item(row), "url": url}]
+
+
+def _link_media(media, *, message_sid: str, conversation=None) -> None:
+    """Where the phone's media now belongs: a conversation message or a channel message."""
+    if not media:
+        return
+    fields = {"message_sid": message_sid}
+    if conversation is not None:
+        fields.update(service_sid=conversation.chat_service_sid, channel_sid=conversation.sid)
+    SimMedia.objects.filter(sid__in=[item["sid"] for item in media]).update(**fields)
 
 
 def _twilio_media(media):
@@ -73,13 +85,14 @@ def _phone_entry(from_, to, body, media, *, status="delivered", error_code=None,
 def _add_message(conversation, participant, from_, to, body, media):
     message = store.create_message(conversation, author=from_, body=body or None, media=_twilio_media(media),
                                    participant=participant)
+    _link_media(media, message_sid=message.sid, conversation=conversation)
     participant.last_inbound_at = message.date_created  # opens the 24-hour window
     participant.save(update_fields=["last_inbound_at"])
     _phone_entry(from_, to, body, media, message=message)
     return message
 
 
-def _into_conversation(from_, to, body, media, _profile):
+def _into_conversation(from_, to, body, media, _profile, _api_base):
     participant = store.binding_conflict(from_, to)
     if participant is None:
         return None
@@ -95,7 +108,7 @@ def _into_conversation(from_, to, body, media, _profile):
             "message_sid": message.sid}
 
 
-def _auto_create(from_, to, body, media, _profile):
+def _auto_create(from_, to, body, media, _profile, _api_base):
     config = SimAddressConfiguration.objects.filter(address=to).first()
     auto = (config.auto_creation or {}) if config else {}
     if not auto.get("enabled"):
@@ -130,11 +143,15 @@ def _hand_over(conversation, auto) -> None:
                                         **common)
 
 
-def _messaging_webhook(from_, to, body, media, profile_name):
+def _messaging_webhook(from_, to, body, media, profile_name, api_base):
     number = SimNumber.objects.filter(address=to).exclude(sms_url="").first()
     if number is None:
         return None
     sid = new_sid("MM" if media else "SM")
+    _link_media(media, message_sid=sid)
+    # MediaUrlN is where Twilio serves the file (Basic auth), not the URL the phone named.
+    if media:
+        media = [{**item, "url": media_engine.message_media_url(api_base, sid, item["sid"])} for item in media]
     params = [
         ("MessageSid", sid), ("SmsSid", sid), ("SmsMessageSid", sid), ("AccountSid", settings.TWILIO_ACCOUNT_SID),
         ("MessagingServiceSid", store.DEFAULT_MESSAGING_SERVICE_SID), ("From", from_), ("To", to),

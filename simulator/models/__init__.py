@@ -3,9 +3,10 @@
 from .account import SimAccountWebhooks, SimAddressConfiguration, SimContent, SimNumber
 from .control import SimClock, SimFaults, SimHandsetEntry, SimWebhookDelivery
 from .conversations import SimConversation, SimMessage, SimParticipant, SimReceipt, SimScopedWebhook
+from .media import SimMedia
 
 __all__ = [
     "SimAccountWebhooks", "SimAddressConfiguration", "SimClock", "SimContent", "SimConversation",
-    "SimFaults", "SimHandsetEntry", "SimMessage", "SimNumber", "SimParticipant", "SimReceipt",
+    "SimFaults", "SimHandsetEntry", "SimMedia", "SimMessage", "SimNumber", "SimParticipant", "SimReceipt",
     "SimScopedWebhook", "SimWebhookDelivery",
 ]
