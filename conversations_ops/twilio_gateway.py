@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -41,7 +42,15 @@ from conversations_ops.twilio_records import (
 PRODUCT_HOSTS = {
     "https://conversations.twilio.com": "conversations",
     "https://content.twilio.com": "content",
+    # Reached with plain `requests` (no SDK support): Media Content Service
+    # uploads and the media of Programmable Messaging messages (MediaUrlN).
+    "https://mcs.us1.twilio.com": "mcs",
+    "https://api.twilio.com": "api",
 }
+MCS_BASE_URL = "https://mcs.us1.twilio.com/v1"
+# WhatsApp takes one media item of at most 16 MB per message; more is refused
+# before it fills the worker's memory.
+MAX_MEDIA_BYTES = 16 * 1024 * 1024
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
@@ -85,6 +94,17 @@ def retry_after_seconds(headers) -> float | None:
         return None
 
 
+def _routed_url(url: str, base_url: str) -> str:
+    """`https://<product>.twilio.com/X` -> `{base_url}/<product>/X`; other URLs (and every URL
+    when there is no base) unchanged."""
+    if not base_url:
+        return url
+    for host, product in PRODUCT_HOSTS.items():
+        if url.startswith(host + "/"):
+            return f"{base_url}/{product}{url[len(host):]}"
+    return url
+
+
 class _RoutingHttpClient(TwilioHttpClient):
     """Sends every call, pagination links included, to TWILIO_API_BASE_URL.
 
@@ -97,12 +117,7 @@ class _RoutingHttpClient(TwilioHttpClient):
         self.last_retry_after: float | None = None
 
     def route(self, url: str) -> str:
-        if not self.base_url:
-            return url
-        for host, product in PRODUCT_HOSTS.items():
-            if url.startswith(host + "/"):
-                return f"{self.base_url}/{product}{url[len(host):]}"
-        return url
+        return _routed_url(url, self.base_url)
 
     def request(self, method, url, *args, **kwargs):
         self.last_retry_after = None
@@ -562,3 +577,93 @@ def content_approval_create(*, sid: str, name: str, category: str) -> RemoteAppr
             "content_type": obj.content_type,
         }
     )
+
+
+# Media (Media Content Service and message media) ------------------------------
+#
+# Neither is in twilio-python nor in Twilio's OpenAPI descriptions: plain
+# `requests` with the same credentials, routing and timeout as the SDK calls.
+
+
+def _credentials_for(url: str) -> tuple[str, str] | None:
+    """Twilio's credentials go to Twilio (or the configured stand-in) only, never to
+    whatever host a URL names; `requests` drops them itself on a redirect elsewhere."""
+    base = settings.TWILIO_API_BASE_URL
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if (base and url.startswith(base + "/")) or (
+            parts.scheme == "https" and (host == "twilio.com" or host.endswith(".twilio.com"))):
+        return (settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN)
+    return None
+
+
+@contextmanager
+def _translated_request_errors():
+    try:
+        yield
+    except requests.Timeout as exc:
+        message = f"Twilio did not answer within {settings.TWILIO_HTTP_TIMEOUT:g} s."
+        raise GatewayError(status=None, code=None, message=message, kind="timeout") from exc
+    except requests.RequestException as exc:  # refused, reset, or cut off mid-download
+        message = f"Could not reach Twilio: {exc.__class__.__name__}."
+        raise GatewayError(status=None, code=None, message=message, kind="connection") from exc
+
+
+def _response_error(response) -> GatewayError:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    body = body if isinstance(body, dict) else {}
+    return GatewayError(
+        status=response.status_code, code=body.get("code"),
+        message=body.get("message") or f"HTTP {response.status_code} from {urlsplit(response.url).path}",
+        more_info=body.get("more_info", ""), retry_after=retry_after_seconds(response.headers),
+    )
+
+
+def _header_filename(filename: str) -> str:
+    """A file name that cannot break the header it travels in."""
+    return "".join(ch for ch in filename if ch.isascii() and ch.isprintable() and ch != '"' and ch != "\\") or "media"
+
+
+def media_upload(*, chat_service_sid: str, content_type: str, filename: str, data: bytes) -> str:
+    """Uploads a file to the Media Content Service; answers its SID (ME...) for
+    `message_create(media_sid=...)`. The raw body with its Content-Type, as Twilio
+    documents it; the name rides in Content-Disposition."""
+    url = _routed_url(f"{MCS_BASE_URL}/Services/{chat_service_sid}/Media", settings.TWILIO_API_BASE_URL)
+    headers = {"Content-Type": content_type or "application/octet-stream",
+               "Content-Disposition": f'attachment; filename="{_header_filename(filename)}"'}
+    with _translated_request_errors():
+        response = requests.post(url, data=data, headers=headers, auth=_credentials_for(url),
+                                 timeout=settings.TWILIO_HTTP_TIMEOUT)
+    if response.status_code not in (200, 201):
+        raise _response_error(response)
+    try:
+        sid = response.json().get("sid") or ""
+    except (ValueError, AttributeError):
+        sid = ""
+    if not (isinstance(sid, str) and sid.startswith("ME")):
+        raise GatewayError(status=response.status_code, code=None, kind="bad_answer",
+                           message="The Media Content Service answered without a media SID (ME...).")
+    return sid
+
+
+def media_download(*, url: str) -> tuple[str, bytes]:
+    """Downloads a message's media (a Messaging webhook's MediaUrlN): (content type, bytes).
+    Twilio answers with the file or a redirect to it; at most MAX_MEDIA_BYTES are read."""
+    target = _routed_url(url, settings.TWILIO_API_BASE_URL)
+    with _translated_request_errors():
+        response = requests.get(target, auth=_credentials_for(target), timeout=settings.TWILIO_HTTP_TIMEOUT,
+                                stream=True)
+        with response:
+            if response.status_code != 200:
+                raise _response_error(response)
+            data = bytearray()
+            for chunk in response.iter_content(chunk_size=64 * 1024):
+                data += chunk
+                if len(data) > MAX_MEDIA_BYTES:
+                    raise GatewayError(status=response.status_code, code=None, kind="too_large",
+                                       message=f"The media is larger than {MAX_MEDIA_BYTES // (1024 * 1024)} MB.")
+    content_type = response.headers.get("Content-Type", "").split(";")[0].strip()
+    return content_type or "application/octet-stream", bytes(data)

@@ -139,6 +139,16 @@ CASES = [
      "CreateApprovalCreate", records.RemoteApproval),
 ]
 
+# Public gateway functions no spec in shared/twilio-oai describes, each with why.
+# They are not exempt from checking: the test named in the reason holds them to
+# Twilio's documentation (URL, auth, body) instead of an OpenAPI operation.
+OUTSIDE_THE_SPECS = {
+    "media_upload": "Media Content Service (mcs.us1.twilio.com): in neither twilio-oai nor twilio-python; "
+                    "wire checked by tests/simulator/test_media_gateway.py",
+    "media_download": "message media (api.twilio.com/2010-04-01/.../Media/ME...): twilio-oai has no api.twilio.com "
+                      "spec; wire checked by tests/simulator/test_media_gateway.py",
+}
+
 
 def call(name, kwargs):
     result = getattr(gateway, name)(**kwargs)
@@ -181,7 +191,14 @@ def test_every_public_gateway_function_has_a_contract_case():
         name for name, fn in inspect.getmembers(gateway, inspect.isfunction)
         if fn.__module__ == gateway.__name__ and not name.startswith("_") and name != "retry_after_seconds"
     }
-    assert public - {case[0] for case in CASES} == set()
+    assert public - {case[0] for case in CASES} - set(OUTSIDE_THE_SPECS) == set()
+
+
+def test_functions_outside_the_specs_are_real_uncovered_and_explained():
+    for name, reason in OUTSIDE_THE_SPECS.items():
+        assert callable(getattr(gateway, name, None)), f"{name} is no gateway function: drop its exemption"
+        assert name not in {case[0] for case in CASES}, f"{name} has a contract case: drop its exemption"
+        assert "checked by tests/" in reason, f"{name}: say why, and which test checks it instead"
 
 
 def test_records_carry_the_contract_examples_values(twilio_contract):
