@@ -66,7 +66,7 @@ class WebhookEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = (EventTypeFilter, "source", "processing_state", SignatureFilter)
     # get_search_results picks the column; these only make the search box appear.
     search_fields = ("conversation_sid__exact", "message_sid__exact", "participant_sid__exact")
-    search_help_text = "A SID (CH…, MB…, IM…/SM…/MM…, DY…), whole or its first characters, or an event type."
+    search_help_text = "A SID (CH…, MB…, IM…/SM…/MM…, DY…), whole or its start; or an event type."
     list_select_related = False  # no foreign keys; an explicit False stops the admin guessing
     show_full_result_count = False
     actions = ("reprocess",)

@@ -11,9 +11,10 @@ from urllib.parse import parse_qsl, urlencode
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
+from django.utils.datastructures import MultiValueDict
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from twilio.request_validator import RequestValidator
+from twilio.request_validator import RequestValidator, get_signature_algorithm
 
 from conversations_ops.models import WebhookEvent, WebhookRejection
 
@@ -57,7 +58,8 @@ pairs_strategy = st.lists(
     max_size=12,
 )
 endpoints = st.sampled_from(sorted(PATHS))
-signatures = st.one_of(st.none(), st.just(""), any_text, st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=", min_size=27, max_size=44))
+BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
+signatures = st.one_of(st.none(), st.just(""), any_text, st.text(BASE64, min_size=27, max_size=44))
 settings_headers = st.one_of(
     st.none(),
     st.sampled_from(["algorithm=HMAC_SHA256", "key=KS-fuzz,algorithm=HMAC_SHA256", "key=KS-fuzz",
@@ -71,24 +73,27 @@ def _reset():
     WebhookRejection.objects.all().delete()
 
 
-def _valid_signature(path: str, pairs, settings_header: str | None) -> set[str]:
-    """What the gate must accept for these pairs: the auth token (or a named signing
-    key) over PUBLIC_BASE_URL + path, with the algorithm the header names."""
-    from conversations_ops.webhooks.signature import _signing_secret
-    from twilio.request_validator import get_signature_algorithm
-    from django.utils.datastructures import MultiValueDict
+def _secret(settings_header: str | None) -> str:
+    """The signing key the header names (the last `key=`), when configured; else the auth token."""
+    named = [value.strip() for name, _, value in (part.partition("=") for part in (settings_header or "").split(","))
+             if name.strip() == "key"]
+    return SIGNING_KEYS.get(named[-1] if named else "", django_settings.TWILIO_AUTH_TOKEN)
 
-    algorithm = get_signature_algorithm(settings_header) if settings_header else "HMAC_SHA1"
-    if algorithm.upper() not in ("HMAC_SHA1", "HMAC_SHA256"):
+
+def _valid_signature(path: str, pairs, settings_header: str | None) -> set[str]:
+    """What the gate must accept for these pairs: the secret over PUBLIC_BASE_URL + path
+    (with or without the default port), with the algorithm the header names."""
+    algorithm = get_signature_algorithm(settings_header).upper() if settings_header else "HMAC_SHA1"
+    if algorithm not in ("HMAC_SHA1", "HMAC_SHA256"):
         return set()
     # What Django will see: the pairs after a round trip through the form encoding.
-    multi = MultiValueDict()
+    values = MultiValueDict()
     for key, value in parse_qsl(urlencode(pairs), keep_blank_values=True):
-        multi.appendlist(key, value)
-    validator = RequestValidator(_signing_secret(settings_header or ""))
+        values.appendlist(key, value)
+    validator = RequestValidator(_secret(settings_header))
     url = django_settings.PUBLIC_BASE_URL + path
-    return {validator.compute_signature(url, multi, algorithm),
-            validator.compute_signature(url.replace("://testserver/", "://testserver:80/"), multi, algorithm)}
+    return {validator.compute_signature(url, values, algorithm),
+            validator.compute_signature(url.replace("://testserver/", "://testserver:80/"), values, algorithm)}
 
 
 def _post(client, endpoint, pairs, signature, settings_header):
@@ -134,12 +139,17 @@ def test_arbitrary_requests_never_500_and_store_only_when_signed(signing_keys, e
 @example(endpoint="conversations", settings_header=None,
          pairs=[("ConversationSid", ""), ("EventType", "onMessageAdd"), ("ConversationSid", "")])
 @example(endpoint="status", pairs=[("MessageSid", "SM" + "a" * 32), ("MessageStatus", "x\x00")], settings_header=None)
+@example(endpoint="conversations", settings_header=None, pairs=[("EventType", "\U00010000" * 10922)] * 2)
 def test_validly_signed_arbitrary_params_answer_200_or_400(signing_keys, endpoint, pairs, settings_header):
     _reset()
     signature = _sign(endpoint, pairs, settings_header)
 
     response = _post(Client(raise_request_exception=True), endpoint, pairs, signature, settings_header)
 
+    if len(urlencode(pairs).encode()) > django_settings.WEBHOOK_MAX_BODY_BYTES:
+        assert response.status_code == 413
+        assert WebhookEvent.objects.count() == 0
+        return
     assert response.status_code in (200, 400), response.content
     stored = WebhookEvent.objects.count()
     if response.status_code == 200:

@@ -165,7 +165,8 @@ MALFORMED = [
 ]
 
 
-@pytest.mark.parametrize(("endpoint", "pairs", "reason"), MALFORMED, ids=[m[2] + f"-{i}" for i, m in enumerate(MALFORMED)])
+@pytest.mark.parametrize(("endpoint", "pairs", "reason"), MALFORMED,
+                         ids=[f"{reason}-{i}" for i, (_, _, reason) in enumerate(MALFORMED)])
 def test_malformed_event_is_refused_with_its_reason(client, endpoint, pairs, reason):
     response = signed_post(client, endpoint, pairs)
     assert response.status_code == 400

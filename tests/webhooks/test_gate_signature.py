@@ -90,8 +90,8 @@ def test_query_string_is_part_of_the_signature(client):
 
     assert signed_post(client, "conversations", pairs, signature=signed_for_a, query="tenant=a&x=1").status_code == 200
     WebhookEvent.objects.all().delete()
-    refused_with_nothing_stored(signed_post(client, "conversations", pairs, signature=signed_for_a, query="tenant=b&x=1"))
-    refused_with_nothing_stored(signed_post(client, "conversations", pairs, signature=signed_for_a, query="x=1&tenant=a"))
+    for altered in ("tenant=b&x=1", "x=1&tenant=a"):
+        refused_with_nothing_stored(signed_post(client, "conversations", pairs, signature=signed_for_a, query=altered))
     refused_with_nothing_stored(signed_post(client, "conversations", pairs, signature=signed_for_a))
 
 
