@@ -242,7 +242,7 @@ def _binding_hint(inbound: Inbound, started: Started) -> str:
         f"Hint: the phone {inbound.sender} and the sandbox {inbound.sandbox} are already paired in another open "
         f"conversation. {where}The WhatsApp sandbox number is the same for every Twilio account: another account "
         "or console instance using this sandbox may hold the pair. Close that conversation (or remove the "
-        "participant from it), then ask the person to write again."
+        "participant from it), then reprocess this event or ask the person to write again."
     )
 
 
