@@ -4,7 +4,7 @@ from django.db.models import Q
 
 from conversations_ops import validators as v
 
-from .base import TwilioMirror
+from .base import LIVE_ON_TWILIO, TwilioMirror
 from .conversations import Conversation
 
 MESSAGE_ATTRIBUTES_MAX_BYTES = 4 * 1024
@@ -64,7 +64,9 @@ class Message(TwilioMirror):
             *TwilioMirror.Meta.constraints,
             models.UniqueConstraint(
                 fields=["conversation", "index"],
-                condition=Q(index__isnull=False),
+                # A message deleted on Twilio gives its index up: Twilio hands the
+                # index out again when the last message was deleted.
+                condition=Q(index__isnull=False) & LIVE_ON_TWILIO,
                 name="%(app_label)s_message_unique_index",
                 violation_error_message="This conversation already has a message at this index.",
             ),

@@ -51,6 +51,12 @@ PACING_TRIES = 3
 class SandboxStartError(Exception):
     """Starting the conversation failed; the message says at which step, why and what to do."""
 
+    def __init__(self, message: str, *, retryable: bool = True):
+        super().__init__(message)
+        # False when Twilio refused (4xx, e.g. 50416): the inbox fails the event
+        # at once instead of creating and deleting the conversation five times.
+        self.retryable = retryable
+
 
 @dataclass(frozen=True)
 class Inbound:
@@ -134,7 +140,8 @@ def _start_on_twilio(inbound: Inbound, sender: SandboxSender) -> Started:
         for part in missing:
             started.messages[part] = _message(started, inbound, part, media_sids.get(part))
     except Exception as exc:
-        raise SandboxStartError(_failure(step, exc, inbound, started)) from exc
+        raise SandboxStartError(_failure(step, exc, inbound, started),
+                                retryable=getattr(exc, "retryable", True)) from exc
     return started
 
 

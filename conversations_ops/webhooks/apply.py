@@ -3,6 +3,13 @@
 `APPLIERS` (webhooks/appliers) maps an event type to a function
 `(event, params) -> str` that changes the mirror idempotently and answers a
 line for staff. An event type without an applier is kept as "unhandled".
+
+An applier runs in one transaction, unless it is marked
+`outside_transaction = True`: one that waits on Twilio (the sandbox flow)
+must not hold SQLite's write lock meanwhile; it manages its own writes.
+A failure is retried later (2, 4, 8, 16 s) unless the exception says
+`retryable = False` (e.g. Twilio refused with a 4xx: retrying cannot help);
+an exception marked `expected = True` is a normal wait, logged without a traceback.
 """
 
 import logging
@@ -28,14 +35,21 @@ def webhook_event_apply(*, event_id: int) -> WebhookEvent:
         state, outcome, error = ProcessingState.UNHANDLED, "No applier for this event type: kept as received.", ""
     else:
         try:
-            with transaction.atomic():
+            if getattr(applier, "outside_transaction", False):
                 outcome = applier(event, EventParams(event.params))
+            else:
+                with transaction.atomic():
+                    outcome = applier(event, EventParams(event.params))
             state, error = ProcessingState.PROCESSED, ""
         except Exception as exc:  # kept on the event for staff; the inbox goes on
-            logger.exception("Applying webhook event %s (%s) failed", event.pk, event.event_type)
+            if getattr(exc, "expected", False):
+                logger.info("Webhook event %s (%s) waits: %s", event.pk, event.event_type, exc)
+            else:
+                logger.exception("Applying webhook event %s (%s) failed", event.pk, event.event_type)
             error = f"{exc.__class__.__name__}: {exc}"[:2000]
             outcome = ""
-            state = ProcessingState.FAILED if event.attempts + 1 >= MAX_ATTEMPTS else ProcessingState.PENDING
+            final = event.attempts + 1 >= MAX_ATTEMPTS or not getattr(exc, "retryable", True)
+            state = ProcessingState.FAILED if final else ProcessingState.PENDING
     retry_at = None
     if state == ProcessingState.PENDING:  # try again later, not in a tight loop: 2, 4, 8, 16 s
         retry_at = now + timedelta(seconds=2 ** (event.attempts + 1))

@@ -134,7 +134,7 @@ def test_an_index_given_again_after_a_deletion_goes_to_the_newer_message(client,
         event = deliver(client, pairs)
         assert event.processing_state == "processed", event.processing_error
     assert {row.sid: (row.index, row.sync_state) for row in Message.objects.all()} == {
-        old: (None, SyncState.DELETED_REMOTELY), new: (4, SyncState.SYNCED)}
+        old: (4, SyncState.DELETED_REMOTELY), new: (4, SyncState.SYNCED)}  # a deleted row keeps its index
 
 
 def test_a_staff_edit_not_pushed_yet_is_kept(client):

@@ -122,7 +122,9 @@ def test_the_pair_already_in_another_open_conversation_deletes_ours_and_explains
     # Posted as Twilio would: the phone's own message would join `holder` on the simulator.
     assert signed_post(client, "messaging", inbound_pairs(message_sid)).status_code == 200
     event = WebhookEvent.objects.get(message_sid=message_sid)
-    assert event.processing_state == ProcessingState.PENDING and event.attempts == 1  # retried later
+    # Twilio refused (4xx): retrying cannot help, so it fails at once instead of
+    # creating and deleting a conversation five times.
+    assert event.processing_state == ProcessingState.FAILED and event.attempts == 1
     error = event.processing_error
     assert "Could not add the participant" in error and "50416" in error
     assert "Number pair already in another open conversation" in error
@@ -165,7 +167,7 @@ def test_media_that_cannot_be_downloaded_deletes_the_conversation(simulator, san
     missing = media_engine.message_media_url(simulator.api_base, message_sid, new_sid("ME"))
     signed_post(client, "messaging", inbound_pairs(message_sid, media_urls=[missing]))
     event = WebhookEvent.objects.get(message_sid=message_sid)
-    assert event.processing_state == ProcessingState.PENDING
+    assert event.processing_state == ProcessingState.FAILED  # a 404 will not heal by itself
     assert "Could not carry the media over" in event.processing_error and "20404" in event.processing_error
     assert "was deleted on Twilio" in event.processing_error
     assert not sandbox_conversations().exists()

@@ -27,6 +27,8 @@ class NotInMirrorYet(Exception):
     """The row the event belongs to is being pushed right now (no SID yet):
     the inbox applies the event again a few seconds later."""
 
+    expected = True  # a normal wait, not an error worth a traceback
+
 
 class KeyClash(Exception):
     """A natural key the event needs is held by a row with an unpushed staff change."""

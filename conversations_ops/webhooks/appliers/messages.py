@@ -39,11 +39,11 @@ def _settle_index(row) -> list[str]:
             raise KeyClash(f"index {row.index} is held by message {holder.sid or '(not on Twilio yet)'}, "
                            f"which has a staff change not pushed yet")
         if rank(holder) < rank(row):
-            Message.objects.filter(pk=holder.pk).update(index=None, sync_state=DELETED, updated_at=timezone.now())
+            Message.objects.filter(pk=holder.pk).update(sync_state=DELETED, updated_at=timezone.now())
             notes.append(f"message {holder.sid} gave up index {row.index} and is marked deleted (Twilio reused it)")
         else:
-            notes.append(f"stored as deleted without index: message {holder.sid} holds index {row.index} later")
-            row.index, row.sync_state = None, DELETED
+            notes.append(f"stored as deleted: message {holder.sid} holds index {row.index} later")
+            row.sync_state = DELETED
     return notes
 
 
