@@ -80,9 +80,9 @@ def wait_for(url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            requests.post(url, data={"ping": "1"}, timeout=2)
+            requests.post(url, data={"ping": "1"}, timeout=5)
             return
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or still importing
             time.sleep(0.2)
     raise SystemExit(f"{url} did not come up")
 
@@ -197,7 +197,8 @@ def run(kind: str, args, workdir: Path) -> dict:
     try:
         wait_for(f"http://127.0.0.1:{port}{NOOP_PATH}")
         if not args.no_worker:
-            worker = start([PYTHON, "manage.py", "qcluster"], env, log)
+            nice = ["nice", "-n", str(args.worker_nice)] if args.worker_nice else []
+            worker = start([*nice, PYTHON, "manage.py", "qcluster"], env, log)
             time.sleep(3)  # the cluster's start-up
         load = dict(duration=args.duration, connections=args.connections, threads=args.threads)
         wrk(port, noop, **{**load, "duration": args.warmup})  # warm-up: connections, imports, caches
@@ -243,6 +244,8 @@ def main() -> None:
     parser.add_argument("--web-workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--gunicorn", default="", help='extra gunicorn arguments, e.g. "-k gthread --threads 4"')
     parser.add_argument("--q-workers", type=int, default=2)
+    parser.add_argument("--worker-nice", type=int, default=0,
+                        help="run the qcluster at this nice level (e.g. 10: web requests first)")
     parser.add_argument("--events", type=int, default=60000, help="distinct signed events to prepare")
     parser.add_argument("--no-worker", action="store_true", help="measure ingest without a qcluster running")
     args = parser.parse_args()

@@ -11,7 +11,9 @@ Only for short transactions that make no network call while they hold it.
 """
 
 import fcntl
+import os
 import threading
+import time
 from contextlib import contextmanager
 
 from django.db import connections, transaction
@@ -31,19 +33,36 @@ def _gate_file(alias: str):
     return files[alias][1]
 
 
-@contextmanager
-def write_transaction(using: str = "default"):
-    """transaction.atomic(), preceded on SQLite by a turn at the write gate."""
+def _gated(connection) -> bool:
+    name = str(connection.settings_dict["NAME"])
+    return connection.vendor == "sqlite" and ":memory:" not in name and not name.startswith("file:")
+
+
+def requests_writing_recently(seconds: float, using: str = "default") -> bool:
+    """Whether a request took the gate within `seconds` (`urgent=True` marks it):
+    background work steps aside while requests are being served."""
     connection = connections[using]
-    if connection.vendor != "sqlite" or connection.in_atomic_block or ":memory:" in str(
-        connection.settings_dict["NAME"]
-    ) or connection.settings_dict["NAME"].startswith("file:"):
+    if not _gated(connection):
+        return False
+    return time.time() - os.fstat(_gate_file(using).fileno()).st_mtime < seconds
+
+
+@contextmanager
+def write_transaction(using: str = "default", *, urgent: bool = False):
+    """transaction.atomic(), preceded on SQLite by a turn at the write gate.
+
+    `urgent` (a request someone is waiting for) stamps the gate file, so
+    background writers can tell they should leave room."""
+    connection = connections[using]
+    if not _gated(connection) or connection.in_atomic_block:
         with transaction.atomic(using=using):
             yield
         return
     gate = _gate_file(using)
     fcntl.flock(gate, fcntl.LOCK_EX)
     try:
+        if urgent:
+            os.utime(gate.fileno())
         with transaction.atomic(using=using):
             yield
     finally:

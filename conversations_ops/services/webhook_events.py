@@ -43,7 +43,7 @@ def webhook_event_record(*, parsed: ParsedEvent, headers: dict, signed_url: str,
         processed_at=timezone.now() if parsed.pre_event else None,
     )
     try:
-        with write_transaction():
+        with write_transaction(urgent=True):
             event.save(force_insert=True)
     except IntegrityError:
         if WebhookEvent.objects.filter(dedup_key=parsed.dedup_key).exists():

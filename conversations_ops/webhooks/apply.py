@@ -27,6 +27,10 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 
 
+def runs_outside_transaction(event_type: str) -> bool:
+    return getattr(APPLIERS.get(event_type), "outside_transaction", False)
+
+
 def webhook_event_apply(*, event_id: int) -> WebhookEvent:
     event = WebhookEvent.objects.get(pk=event_id)
     applier = APPLIERS.get(event.event_type)
