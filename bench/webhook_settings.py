@@ -6,8 +6,3 @@ from config.settings.local import *  # noqa: F403
 DEBUG = False
 ROOT_URLCONF = "bench.webhook_urls"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
-
-import os as _os  # noqa: E402
-
-if _os.environ.get("BENCH_WAKE_INTERVAL"):  # experiments only
-    WEBHOOK_WAKE_INTERVAL_SECONDS = float(_os.environ["BENCH_WAKE_INTERVAL"])
