@@ -21,8 +21,6 @@ import argparse
 import importlib.util
 import os
 import queue
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,16 +29,12 @@ import time
 from pathlib import Path
 
 import requests
+from processes import free_port, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 PACE_PER_SECOND = 25  # services/pacing.py: per conversation and per service
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def prepare_environment(db_path: Path, port: int, workers: int) -> None:
@@ -65,15 +59,6 @@ def serve_command(server: str, port: int) -> list[str]:
                 "--threads", "32", "--keep-alive", "30"]
     return ["runserver", f"127.0.0.1:{port}", "--noreload"]
 
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def wait_for(url: str, timeout: float = 60) -> None:
@@ -230,7 +215,7 @@ def main() -> None:
         results = report(started_at, args.conversations, api_base, args)
     finally:
         for process in processes:
-            stop(process)
+            stop(process, grace=5)
     print(" | ".join(f"{key}={value}" for key, value in results.items()))
     print(f"logs and database: {tmp}")
 

@@ -26,8 +26,6 @@ import argparse
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,6 +34,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import requests
+from processes import free_port, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -43,11 +42,6 @@ WEBHOOK_PATH = "/webhooks/twilio/conversations/"
 NOOP_PATH = "/bench/noop/"
 BENCH_DB = "bench_webhooks"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def environment(database_url: str, port: int, q_workers: int) -> dict:
@@ -63,17 +57,6 @@ def environment(database_url: str, port: int, q_workers: int) -> dict:
 def start(command: list[str], env: dict, log: Path) -> subprocess.Popen:
     return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True,
                             stdout=log.open("ab"), stderr=subprocess.STDOUT)
-
-
-def stop(process: subprocess.Popen | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 def wait_for(url: str, timeout: float = 60) -> None:

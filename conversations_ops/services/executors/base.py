@@ -75,3 +75,22 @@ def conversation_sid_of(row, payload: dict) -> str:
     if not sid:
         raise WaitForParent("The conversation is not on Twilio yet.")
     return sid
+
+
+def remove_from_conversation(op, row, delete: Callable[..., None]) -> Outcome:
+    """Deletes a conversation's child (participant, scoped webhook) on Twilio.
+
+    A child Twilio no longer has (20404) counts as removed: a retried delete
+    whose first try went through must not fail.
+    """
+    sid = (row.sid if row is not None else "") or op.payload.get("sid", "")
+    conversation_sid = op.payload.get("conversation_sid", "")
+    if row is not None and not conversation_sid:
+        conversation_sid = row.conversation.sid
+    if sid and conversation_sid:
+        try:
+            delete(conversation_sid=conversation_sid, sid=sid)
+        except GatewayError as error:
+            if not is_not_found(error):
+                raise
+    return Outcome(delete_row=True)

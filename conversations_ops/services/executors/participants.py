@@ -4,7 +4,16 @@ from conversations_ops import twilio_gateway as gateway
 from conversations_ops.services import mirror
 from conversations_ops.twilio_gateway import GatewayError
 
-from .base import Outcome, WaitForParent, conversation_sid_of, is_not_found, or_none, pushed_fields, refused
+from .base import (
+    Outcome,
+    WaitForParent,
+    conversation_sid_of,
+    is_not_found,
+    or_none,
+    pushed_fields,
+    refused,
+    remove_from_conversation,
+)
 
 BINDING_IN_USE, IDENTITY_IN_USE = 50416, 50433
 
@@ -92,14 +101,4 @@ def update(op, row) -> Outcome:
 
 
 def remove(op, row) -> Outcome:
-    sid = (row.sid if row is not None else "") or op.payload.get("sid", "")
-    conversation_sid = op.payload.get("conversation_sid", "")
-    if row is not None and not conversation_sid:
-        conversation_sid = row.conversation.sid
-    if sid and conversation_sid:
-        try:
-            gateway.participant_delete(conversation_sid=conversation_sid, sid=sid)
-        except GatewayError as error:
-            if not is_not_found(error):
-                raise
-    return Outcome(delete_row=True)
+    return remove_from_conversation(op, row, gateway.participant_delete)

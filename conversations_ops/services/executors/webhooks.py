@@ -2,9 +2,8 @@
 
 from conversations_ops import twilio_gateway as gateway
 from conversations_ops.services import mirror
-from conversations_ops.twilio_gateway import GatewayError
 
-from .base import Outcome, conversation_sid_of, is_not_found, or_none
+from .base import Outcome, conversation_sid_of, or_none, remove_from_conversation
 
 
 def add(op, row) -> Outcome:
@@ -36,14 +35,4 @@ def _same(row, remote) -> bool:
 
 
 def remove(op, row) -> Outcome:
-    sid = (row.sid if row is not None else "") or op.payload.get("sid", "")
-    conversation_sid = op.payload.get("conversation_sid", "")
-    if row is not None and not conversation_sid:
-        conversation_sid = row.conversation.sid
-    if sid and conversation_sid:
-        try:
-            gateway.conversation_webhook_delete(conversation_sid=conversation_sid, sid=sid)
-        except GatewayError as error:
-            if not is_not_found(error):
-                raise
-    return Outcome(delete_row=True)
+    return remove_from_conversation(op, row, gateway.conversation_webhook_delete)
