@@ -88,6 +88,29 @@ def rank(row) -> tuple:
     return (row.date_updated is not None, row.date_updated or timezone.now(), row.sid)
 
 
+def settle_natural_key(row, holders, *, key: str, release: dict, drop) -> list[str]:
+    """Twilio handed a natural key (unique name, binding, message index) to `row`
+    while other rows of the mirror still claim it: the newest version keeps it.
+
+    A losing holder gets `release` (field values); a losing `row` is passed to
+    `drop`. A holder with an unpushed staff change is not overruled (KeyClash).
+    """
+    kind = row._meta.verbose_name
+    notes = []
+    for holder in holders:
+        if not holder.sid or holder.sync_state in LOCAL_CHANGE:
+            raise KeyClash(f"{key} is held by {kind} {holder.sid or '(not on Twilio yet)'}, "
+                           f"which has a staff change not pushed yet")
+        if rank(holder) < rank(row):
+            type(holder).objects.filter(pk=holder.pk).update(**release, updated_at=timezone.now())
+            notes.append(f"{kind} {holder.sid} gave up {key} (Twilio gave it to {row.sid} later)")
+        else:
+            drop(row)
+            notes.append(f"{key} not kept: {kind} {holder.sid} holds it in a newer version")
+            break
+    return notes
+
+
 # Rows ---------------------------------------------------------------------------
 
 

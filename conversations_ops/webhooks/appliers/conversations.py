@@ -18,7 +18,7 @@ from conversations_ops.twilio_records import RemoteConversation
 from conversations_ops.webhooks.parsing import EventParams
 
 from .common import (
-    DELETED, LOCAL_CHANGE, KeyClash, conversation_for, mark_deleted, older, rank, stamp, text_or_none, when,
+    DELETED, LOCAL_CHANGE, conversation_for, mark_deleted, older, settle_natural_key, stamp, text_or_none, when,
 )
 from .snapshots import Snapshot, apply_snapshot
 
@@ -51,20 +51,10 @@ def _settle_unique_name(row) -> list[str]:
     """Twilio keeps unique names unique: of two rows claiming one, the newer version holds it."""
     if not row.unique_name or row.sync_state == DELETED:
         return []
-    notes = []
     holders = (Conversation.objects.select_for_update().filter(unique_name=row.unique_name)
                .exclude(sync_state=DELETED).exclude(sid=row.sid))
-    for holder in holders:
-        if not holder.sid or holder.sync_state in LOCAL_CHANGE:
-            raise KeyClash(f"unique name {row.unique_name!r} is held by conversation "
-                           f"{holder.sid or '(not on Twilio yet)'}, which has a staff change not pushed yet")
-        if rank(holder) < rank(row):
-            Conversation.objects.filter(pk=holder.pk).update(unique_name="", updated_at=timezone.now())
-            notes.append(f"conversation {holder.sid} gave up unique name {row.unique_name!r} (Twilio moved it here)")
-        else:
-            notes.append(f"unique name {row.unique_name!r} not kept: {holder.sid} holds it in a newer version")
-            row.unique_name = ""
-    return notes
+    return settle_natural_key(row, holders, key=f"unique name {row.unique_name!r}", release={"unique_name": ""},
+                              drop=lambda r: setattr(r, "unique_name", ""))
 
 
 def _cascade(row) -> list[str]:

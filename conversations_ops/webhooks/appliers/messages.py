@@ -6,13 +6,11 @@ array, `ContentSid` a simulator extension Twilio may not send (kept when
 absent). The index never changes once Twilio gave it.
 """
 
-from django.utils import timezone
-
 from conversations_ops.models import Direction, Message, Participant
 from conversations_ops.services.mirror import apply_message
 from conversations_ops.twilio_records import RemoteMessage
 
-from .common import DELETED, LOCAL_CHANGE, KeyClash, conversation_for, json_list, number, rank, text_or_none, when
+from .common import DELETED, conversation_for, json_list, number, settle_natural_key, text_or_none, when
 from .snapshots import Snapshot, apply_snapshot
 
 
@@ -31,20 +29,10 @@ def _settle_index(row) -> list[str]:
     message was deleted), the older message is gone and gives the index up."""
     if row.index is None:
         return []
-    notes = []
     holders = (Message.objects.select_for_update().filter(conversation_id=row.conversation_id, index=row.index)
-               .exclude(sid=row.sid))
-    for holder in holders:
-        if not holder.sid or holder.sync_state in LOCAL_CHANGE:
-            raise KeyClash(f"index {row.index} is held by message {holder.sid or '(not on Twilio yet)'}, "
-                           f"which has a staff change not pushed yet")
-        if rank(holder) < rank(row):
-            Message.objects.filter(pk=holder.pk).update(sync_state=DELETED, updated_at=timezone.now())
-            notes.append(f"message {holder.sid} gave up index {row.index} and is marked deleted (Twilio reused it)")
-        else:
-            notes.append(f"stored as deleted: message {holder.sid} holds index {row.index} later")
-            row.sync_state = DELETED
-    return notes
+               .exclude(sync_state=DELETED).exclude(sid=row.sid))
+    return settle_natural_key(row, holders, key=f"index {row.index}", release={"sync_state": DELETED},
+                              drop=lambda r: setattr(r, "sync_state", DELETED))
 
 
 def _inbound_if_a_person_wrote_it(row) -> None:

@@ -13,9 +13,7 @@ from conversations_ops.models import Direction, Message, Participant
 from conversations_ops.services.mirror import apply_participant
 from conversations_ops.twilio_records import RemoteParticipant
 
-from .common import (
-    DELETED, LOCAL_CHANGE, KeyClash, conversation_for, number, rank, text_or_none, when,
-)
+from .common import DELETED, LOCAL_CHANGE, conversation_for, number, settle_natural_key, text_or_none, when
 from .snapshots import Snapshot, apply_snapshot
 
 
@@ -45,19 +43,8 @@ def _settle_binding(row) -> list[str]:
         same |= Q(identity=row.identity)
     holders = (Participant.objects.select_for_update().filter(same, conversation_id=row.conversation_id)
                .exclude(sync_state=DELETED).exclude(sid=row.sid))
-    notes = []
-    for holder in holders:
-        if not holder.sid or holder.sync_state in LOCAL_CHANGE:
-            raise KeyClash(f"participant {holder.sid or '(not on Twilio yet)'} holds the same binding/identity "
-                           f"with a staff change not pushed yet")
-        if rank(holder) < rank(row):
-            Participant.objects.filter(pk=holder.pk).update(sync_state=DELETED, updated_at=timezone.now())
-            notes.append(f"participant {holder.sid} marked deleted: Twilio gave its binding to {row.sid} later")
-        else:
-            row.sync_state = DELETED
-            notes.append(f"stored as deleted: Twilio gave this binding to {holder.sid} later")
-            break
-    return notes
+    return settle_natural_key(row, holders, key="its binding/identity", release={"sync_state": DELETED},
+                              drop=lambda r: setattr(r, "sync_state", DELETED))
 
 
 def _directions(row) -> list[str]:
