@@ -88,9 +88,6 @@ class EventParams:
     def getlist(self, key: str) -> list[str]:
         return [value for name, value in self.pairs if name == key]
 
-    def __contains__(self, key: str) -> bool:
-        return any(name == key for name, _ in self.pairs)
-
 
 @dataclass(frozen=True)
 class ParsedEvent:
@@ -105,10 +102,6 @@ class ParsedEvent:
     @property
     def pre_event(self) -> bool:
         return self.event_type in PRE_EVENTS
-
-    @property
-    def known(self) -> bool:
-        return self.event_type in NATURAL_KEYS or self.pre_event
 
 
 def event_type_of(source: str, params: EventParams) -> str:
