@@ -48,22 +48,28 @@ def requests_writing_recently(seconds: float, using: str = "default") -> bool:
 
 
 @contextmanager
-def write_transaction(using: str = "default", *, urgent: bool = False):
-    """transaction.atomic(), preceded on SQLite by a turn at the write gate.
+def write_gate(using: str = "default", *, urgent: bool = False):
+    """A turn at the write gate on SQLite (nothing elsewhere), without a transaction:
+    for a single statement, which SQLite commits on its own.
 
     `urgent` (a request someone is waiting for) stamps the gate file, so
     background writers can tell they should leave room."""
     connection = connections[using]
     if not _gated(connection) or connection.in_atomic_block:
-        with transaction.atomic(using=using):
-            yield
+        yield
         return
     gate = _gate_file(using)
     fcntl.flock(gate, fcntl.LOCK_EX)
     try:
         if urgent:
             os.utime(gate.fileno())
-        with transaction.atomic(using=using):
-            yield
+        yield
     finally:
         fcntl.flock(gate, fcntl.LOCK_UN)
+
+
+@contextmanager
+def write_transaction(using: str = "default", *, urgent: bool = False):
+    """transaction.atomic(), preceded on SQLite by a turn at the write gate."""
+    with write_gate(using, urgent=urgent), transaction.atomic(using=using):
+        yield

@@ -9,9 +9,10 @@ import logging
 from urllib.parse import parse_qsl
 
 from django.conf import settings
-from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.http import HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils.datastructures import MultiValueDict
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -46,15 +47,16 @@ def _receive(request, source: str) -> HttpResponse:
     if _too_large(request):
         return _refuse(request, 413, f"Body larger than {settings.WEBHOOK_MAX_BODY_BYTES} bytes", "too_large")
     try:
-        check = signature_check(request)  # reads request.POST
+        pairs, grouped = _read_form(request)
     except (RequestDataTooBig, SuspiciousOperation, MultiPartParserError, BadRequest) as exc:
         # Too many fields, a broken multipart body, a form declared in another
         # charset than UTF-8: never what Twilio sends.
         return _refuse(request, 400, f"Unreadable form body: {exc}", "malformed")
+    check = signature_check(request, grouped)
     if not check.valid:
         return _refuse(request, 403, f"Invalid Twilio signature: {check.reason}", "bad_signature")
     try:
-        parsed = parse_event(source, _pairs(request))
+        parsed = parse_event(source, pairs)
     except MalformedEvent as exc:
         return _refuse(request, 400, f"Malformed {source} webhook: {exc}", "malformed")
     webhook_event_record(parsed=parsed, headers=kept_headers(request), signed_url=check.url,
@@ -64,19 +66,29 @@ def _receive(request, source: str) -> HttpResponse:
     return HttpResponse(b"", content_type="text/plain")
 
 
-def _pairs(request) -> list[tuple[str, str]]:
-    """The form fields in the order they were sent. request.POST groups the values
-    of a repeated key together; the body is parsed again as QueryDict parses it,
-    and that order is used only when it holds exactly the same fields."""
-    grouped = [(key, value) for key, values in request.POST.lists() for value in values]
+def _read_form(request) -> tuple[list[tuple[str, str]], MultiValueDict]:
+    """The form fields in the order they were sent (stored so), and grouped by
+    key (what the signature is computed over): one parse of the body, under
+    Django's rules for request.POST (UTF-8 only, DATA_UPLOAD_MAX_NUMBER_FIELDS).
+    Only a body that is not a URL-encoded form goes through request.POST."""
     if request.content_type != "application/x-www-form-urlencoded":
-        return grouped
+        grouped = request.POST
+        return [(key, value) for key, values in grouped.lists() for value in values], grouped
+    if request.encoding and request.encoding.lower() not in ("utf-8", "utf8"):
+        raise BadRequest("a URL-encoded form must be UTF-8 encoded")
     try:
         text = request.body.decode("utf-8")
     except UnicodeDecodeError:
-        text = request.body.decode("iso-8859-1")
-    ordered = parse_qsl(text, keep_blank_values=True, encoding="utf-8")
-    return ordered if sorted(ordered) == sorted(grouped) else grouped
+        text = request.body.decode("iso-8859-1")  # as QueryDict does; the signature then decides
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8",
+                          max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS)
+    except ValueError as exc:
+        raise TooManyFieldsSent("more form fields than DATA_UPLOAD_MAX_NUMBER_FIELDS") from exc
+    lists: dict[str, list[str]] = {}
+    for key, value in pairs:
+        lists.setdefault(key, []).append(value)
+    return pairs, MultiValueDict(lists)
 
 
 @csrf_exempt

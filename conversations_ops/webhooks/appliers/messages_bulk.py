@@ -1,0 +1,91 @@
+"""onMessageAdded in bulk: the busy inbox's common case in a handful of queries.
+
+One by one, an event costs ~14 queries (apply_snapshot: lock the conversation,
+look the message up, the claim check, the index guard, the direction, a
+savepoint, the INSERT, the event's own bookkeeping): ~6 ms of ORM work, 20x
+the cost of recording it. A run of new-message events is instead applied
+together when none of them needs the one-event rules:
+
+- its conversation is in the mirror (a placeholder or the real thing),
+- its message is not (by SID), and no other event of the run names it,
+- no message of that conversation waits for its SID (a push in flight:
+  the claim check),
+- its index is free in that conversation, also within the run.
+
+Those are the conditions under which apply_snapshot only builds the row from
+the event and INSERTs it; the rows are the same (tests compare both paths).
+Every other event goes through the one-by-one applier.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from conversations_ops.models import Conversation, Direction, Message, Participant
+from conversations_ops.services.mirror import apply_message
+from conversations_ops.webhooks.parsing import EventParams
+
+from .common import DELETED, when
+from .messages import _remote
+
+EVENT_TYPE = "onMessageAdded"
+
+
+def apply_new_messages(events) -> tuple[dict[int, str], list]:
+    """Stores what it can of a run of onMessageAdded events.
+
+    Answers ({event id: outcome} for the events it applied, [events left for
+    the one-by-one applier]). Runs inside the caller's transaction; nothing of
+    it stays when it answers that it applied nothing.
+    """
+    parsed = []
+    for event in events:
+        params = EventParams(event.params)
+        version = when(params, "DateUpdated") or when(params, "DateCreated")
+        parsed.append((event, _remote(params, version)))
+    conversations = {
+        row.sid: row for row in Conversation.objects.select_for_update().order_by("pk")
+        .filter(sid__in={remote.conversation_sid for _, remote in parsed})
+        .only("pk", "sid", "sync_state")
+    }
+    ids = [row.pk for row in conversations.values()]
+    known = set(Message.objects.filter(sid__in=[remote.sid for _, remote in parsed]).values_list("sid", flat=True))
+    waiting = set(Message.objects.filter(conversation_id__in=ids, sid="").values_list("conversation_id", flat=True))
+    taken = set(
+        Message.objects.filter(conversation_id__in=ids, index__in={r.index for _, r in parsed if r.index is not None})
+        .exclude(sync_state=DELETED).values_list("conversation_id", "index")
+    )
+    people = set(
+        Participant.objects.filter(conversation_id__in=ids).exclude(messaging_binding_address="")
+        .values_list("conversation_id", "messaging_binding_address")
+    )
+    rows, outcomes, left = [], {}, []
+    for event, remote in parsed:
+        conversation = conversations.get(remote.conversation_sid)
+        slot = (conversation.pk if conversation else None, remote.index)
+        if (conversation is None or remote.sid in known or conversation.pk in waiting
+                or remote.index is None or slot in taken):
+            left.append(event)
+            continue
+        known.add(remote.sid)
+        taken.add(slot)
+        row = Message(conversation=conversation)
+        apply_message(row, remote)
+        row.delivery, row.last_seen_at = None, None  # receipts and the pull's listings own these
+        if (conversation.pk, row.author) in people:
+            row.direction = Direction.INBOUND
+        gone = ""
+        if conversation.sync_state == DELETED:
+            row.sync_state, gone = DELETED, " (deleted on Twilio)"
+        rows.append(row)
+        outcomes[event.pk] = f"message {row.sid} stored (index {row.index}){gone}"
+    if not rows:
+        return {}, left
+    try:
+        with transaction.atomic():
+            Message.objects.bulk_create(rows)
+    except IntegrityError:
+        # Another worker stored one of them meanwhile: the one-by-one path
+        # re-reads and settles each.
+        return {}, list(events)
+    return outcomes, left
