@@ -173,7 +173,7 @@ def run(kind: str, args, workdir: Path) -> dict:
     events, noop = workdir / f"events-{kind}.txt", workdir / f"noop-{kind}.txt"
     write_events(events, args.events, port)
     write_noop(events, noop)
-    log = workdir / f"{kind}.log"
+    log = (Path(args.logs) if args.logs else workdir) / f"{kind}.log"
     web = start([PYTHON, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(args.web_workers),
                  "--keep-alive", "30", "--log-level", "warning", *args.gunicorn.split()], env, log)
     worker = None
@@ -230,6 +230,7 @@ def main() -> None:
     parser.add_argument("--worker-nice", type=int, default=0,
                         help="run the qcluster at this nice level (e.g. 10: web requests first)")
     parser.add_argument("--events", type=int, default=60000, help="distinct signed events to prepare")
+    parser.add_argument("--logs", default="", help="keep the server and worker logs in this folder")
     parser.add_argument("--no-worker", action="store_true", help="measure ingest without a qcluster running")
     args = parser.parse_args()
     if shutil.which("wrk") is None:

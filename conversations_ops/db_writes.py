@@ -59,10 +59,10 @@ def write_gate(using: str = "default", *, urgent: bool = False):
         yield
         return
     gate = _gate_file(using)
+    if urgent:
+        os.utime(gate.fileno())  # before queueing: background writers see a request is waiting
     fcntl.flock(gate, fcntl.LOCK_EX)
     try:
-        if urgent:
-            os.utime(gate.fileno())
         yield
     finally:
         fcntl.flock(gate, fcntl.LOCK_UN)
@@ -73,3 +73,41 @@ def write_transaction(using: str = "default", *, urgent: bool = False):
     """transaction.atomic(), preceded on SQLite by a turn at the write gate."""
     with write_gate(using, urgent=urgent), transaction.atomic(using=using):
         yield
+
+
+# An arbitrary constant: the PostgreSQL advisory lock key of the inbox drain.
+_DRAIN_LOCK_KEY = 0x0C0A5_D2A1
+
+
+@contextmanager
+def sole_drain(using: str = "default"):
+    """Yields True to the one background drain allowed to run now, False to any other.
+
+    A session-level advisory lock on PostgreSQL, a non-blocking flock beside
+    the database file on SQLite: both go away with the process that held them.
+    """
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [_DRAIN_LOCK_KEY])
+            got = cursor.fetchone()[0]
+        try:
+            yield got
+        finally:
+            if got:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [_DRAIN_LOCK_KEY])
+        return
+    if not _gated(connection):
+        yield True  # an in-memory test database: one process
+        return
+    with open(f"{connection.settings_dict['NAME']}.inbox-drain", "a+b") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

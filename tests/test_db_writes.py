@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.db import connection, transaction
 
-from conversations_ops.db_writes import write_transaction
+from conversations_ops.db_writes import sole_drain, write_transaction
 from conversations_ops.models import WebhookRejection
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -72,3 +72,46 @@ def test_a_failed_transaction_releases_the_gate():
     with write_transaction():  # would block forever if the gate were still held
         WebhookRejection.objects.create(reason="after")
     assert list(WebhookRejection.objects.values_list("reason", flat=True)) == ["after"]
+
+
+def _hold_sole_drain(entered: threading.Event, release: threading.Event, answers: list) -> threading.Thread:
+    def hold():
+        try:
+            with sole_drain() as sole:
+                answers.append(sole)
+                entered.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    entered.wait(10)
+    return thread
+
+
+def test_only_one_inbox_drain_runs_at_a_time():
+    """On SQLite (file lock) and PostgreSQL (advisory lock) alike."""
+    entered, release, answers = threading.Event(), threading.Event(), []
+    holder = _hold_sole_drain(entered, release, answers)
+    with sole_drain() as second:
+        assert answers == [True] and second is False
+    release.set()
+    holder.join(10)
+    with sole_drain() as after:
+        assert after is True
+
+
+def test_a_drain_turned_away_leaves_the_events_to_the_running_one():
+    from conversations_ops.models import WebhookEvent
+    from conversations_ops.services.webhook_inbox import webhook_inbox_drain
+
+    WebhookEvent.objects.create(source="conversations", event_type="onSomethingNew", dedup_key="k1", params=[])
+    entered, release, answers = threading.Event(), threading.Event(), []
+    holder = _hold_sole_drain(entered, release, answers)
+    assert webhook_inbox_drain(budget_seconds=5) == 0  # another drain runs: this one leaves at once
+    assert WebhookEvent.objects.get(dedup_key="k1").processing_state == "pending"
+    release.set()
+    holder.join(10)
+    assert webhook_inbox_drain(budget_seconds=5) == 1
+    assert WebhookEvent.objects.get(dedup_key="k1").processing_state == "unhandled"

@@ -18,6 +18,7 @@ from datetime import timedelta
 from django.db import connections, router, transaction
 from django.utils import timezone
 
+from conversations_ops.db_writes import write_transaction
 from conversations_ops.models import ProcessingState, WebhookEvent
 from conversations_ops.webhooks.appliers import APPLIERS, messages_bulk
 from conversations_ops.webhooks.parsing import EventParams
@@ -34,11 +35,21 @@ def applies_in_bulk(event_type: str) -> bool:
 def webhook_events_apply_bulk(*, event_ids: list[int]) -> list[int]:
     """Applies a run of onMessageAdded events together where it can (see
     appliers/messages_bulk.py); answers the ids left for webhook_event_apply.
-    Call it inside a transaction."""
+
+    The reading happens first, outside any transaction; only the INSERT and
+    the events' bookkeeping take the write gate (on SQLite: one short hold
+    for up to a hundred events)."""
     events = list(WebhookEvent.objects.filter(pk__in=event_ids).only("pk", "params").order_by("pk"))
-    outcomes, left = messages_bulk.apply_new_messages(events)
-    _mark_processed(outcomes)
-    return [event.pk for event in left]
+    planned = messages_bulk.plan(events)
+    if not planned.rows:
+        return [event.pk for event in planned.left]
+    with write_transaction():
+        stored = messages_bulk.store(planned)
+        if stored:
+            _mark_processed(planned.outcomes)
+    if not stored:
+        return [event.pk for event in events]
+    return [event.pk for event in planned.left]
 
 
 def _mark_processed(outcomes: dict[int, str]) -> None:

@@ -15,9 +15,18 @@ together when none of them needs the one-event rules:
 Those are the conditions under which apply_snapshot only builds the row from
 the event and INSERTs it; the rows are the same (tests compare both paths).
 Every other event goes through the one-by-one applier.
+
+Two steps, so the write lock is held only for the writing: `plan` reads and
+builds the rows outside any transaction; `store` INSERTs them in the caller's
+(short) transaction after re-checking, under row locks, that the
+conversations have not changed state meanwhile, and answers False, having
+written nothing, when they have or when another writer took a SID or an
+index first.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 
@@ -31,21 +40,23 @@ from .messages import _remote
 EVENT_TYPE = "onMessageAdded"
 
 
-def apply_new_messages(events) -> tuple[dict[int, str], list]:
-    """Stores what it can of a run of onMessageAdded events.
+@dataclass
+class Plan:
+    rows: list = field(default_factory=list)
+    outcomes: dict = field(default_factory=dict)  # event id -> what staff read on the event
+    left: list = field(default_factory=list)  # events for the one-by-one applier
+    states: dict = field(default_factory=dict)  # conversation pk -> sync_state the rows were built for
 
-    Answers ({event id: outcome} for the events it applied, [events left for
-    the one-by-one applier]). Runs inside the caller's transaction; nothing of
-    it stays when it answers that it applied nothing.
-    """
+
+def plan(events) -> Plan:
+    """Reads what the run needs (five queries) and builds its rows; writes nothing."""
     parsed = []
     for event in events:
         params = EventParams(event.params)
         version = when(params, "DateUpdated") or when(params, "DateCreated")
         parsed.append((event, _remote(params, version)))
     conversations = {
-        row.sid: row for row in Conversation.objects.select_for_update().order_by("pk")
-        .filter(sid__in={remote.conversation_sid for _, remote in parsed})
+        row.sid: row for row in Conversation.objects.filter(sid__in={remote.conversation_sid for _, remote in parsed})
         .only("pk", "sid", "sync_state")
     }
     ids = [row.pk for row in conversations.values()]
@@ -59,13 +70,13 @@ def apply_new_messages(events) -> tuple[dict[int, str], list]:
         Participant.objects.filter(conversation_id__in=ids).exclude(messaging_binding_address="")
         .values_list("conversation_id", "messaging_binding_address")
     )
-    rows, outcomes, left = [], {}, []
+    result = Plan()
     for event, remote in parsed:
         conversation = conversations.get(remote.conversation_sid)
         slot = (conversation.pk if conversation else None, remote.index)
         if (conversation is None or remote.sid in known or conversation.pk in waiting
                 or remote.index is None or slot in taken):
-            left.append(event)
+            result.left.append(event)
             continue
         known.add(remote.sid)
         taken.add(slot)
@@ -77,15 +88,24 @@ def apply_new_messages(events) -> tuple[dict[int, str], list]:
         gone = ""
         if conversation.sync_state == DELETED:
             row.sync_state, gone = DELETED, " (deleted on Twilio)"
-        rows.append(row)
-        outcomes[event.pk] = f"message {row.sid} stored (index {row.index}){gone}"
-    if not rows:
-        return {}, left
+        result.rows.append(row)
+        result.states[conversation.pk] = conversation.sync_state
+        result.outcomes[event.pk] = f"message {row.sid} stored (index {row.index}){gone}"
+    return result
+
+
+def store(planned: Plan) -> bool:
+    """INSERTs the planned rows; call it inside a transaction. False: nothing written,
+    the events go one by one (which re-read and settle each)."""
+    if not planned.rows:
+        return True
+    now = dict(Conversation.objects.select_for_update().filter(pk__in=planned.states).order_by("pk")
+               .values_list("pk", "sync_state"))
+    if now != planned.states:
+        return False  # a conversation was removed (or is gone) since the plan was read
     try:
         with transaction.atomic():
-            Message.objects.bulk_create(rows)
+            Message.objects.bulk_create(planned.rows)
     except IntegrityError:
-        # Another worker stored one of them meanwhile: the one-by-one path
-        # re-reads and settles each.
-        return {}, list(events)
-    return outcomes, left
+        return False  # another writer stored one of the messages, or an index, meanwhile
+    return True
