@@ -118,3 +118,19 @@ def test_a_clash_with_another_worker_falls_back_to_one_by_one(client, monkeypatc
     events = WebhookEvent.objects.filter(event_type="onMessageAdded", message_sid__startswith="IM0")
     assert set(events.values_list("processing_state", flat=True)) == {"processed"}
     assert Message.objects.filter(sid__in=[sid("IM", n + 1) for n in range(5)]).count() == 5
+
+
+def test_a_drain_out_of_time_gives_its_claims_back(client):
+    import time
+
+    wipe_mirror()
+    _setting_up(client)
+    for n in range(3):
+        signed_post(client, "conversations",
+                    message_event("onMessageAdded", LIVE, sid("IM", n + 1), index=n + 4, body=f"m{n}"))
+    claimed = webhook_inbox._claim_batch()
+    assert len(claimed) == 3
+    assert webhook_inbox._apply_claimed(claimed, deadline=time.monotonic()) == 0
+    pending = WebhookEvent.objects.filter(pk__in=[pk for pk, _ in claimed])
+    assert set(pending.values_list("processing_state", "locked_until")) == {("pending", None)}
+    assert len(webhook_inbox._claim_batch()) == 3  # the next drain takes them at once
