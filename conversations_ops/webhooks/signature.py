@@ -3,7 +3,7 @@
 The URL is rebuilt from PUBLIC_BASE_URL (what Twilio was told to call), not
 from the request's Host header: behind a proxy or tunnel the app sees an
 internal URL that Twilio never signed (reliability.md §1). Parameters are the
-QueryDict itself so repeated keys count, as twilio's RequestValidator expects.
+form grouped by key (a MultiValueDict) so repeated keys count, as twilio's RequestValidator expects.
 """
 
 from dataclasses import dataclass
