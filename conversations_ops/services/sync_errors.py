@@ -50,6 +50,15 @@ _KNOWN = {
         "The address is not one Twilio can message: SMS needs an E.164 number, WhatsApp the whatsapp: prefix.",
         "Check the address is E.164 (e.g. +14155550100) and WhatsApp ones start with whatsapp:, then retry.",
     ),
+    # The Content API answers a bad template body, approval name or category, and a
+    # template already submitted for approval, with this code.
+    20001: (
+        "Twilio refused the template's details",
+        "Twilio did not accept a value: the template's body or variables, the approval name, "
+        "the category, or a template that was already submitted for WhatsApp approval.",
+        "Correct the value Twilio's message names and try again; a template already submitted "
+        "cannot be submitted again: create a new one.",
+    ),
     20003: (
         "Twilio refused the console's credentials",
         "Authentication failed: the account SID or auth token the console uses is wrong or was rotated.",
