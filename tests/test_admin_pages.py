@@ -8,7 +8,6 @@ from conversations_ops.models import (
     Conversation,
     Participant,
     SyncOperation,
-    Template,
     WebhookEvent,
 )
 from tests.conftest import make_sid
@@ -149,15 +148,6 @@ def test_admin_form_shows_clean_errors_on_the_field(admin_client):
     assert response.status_code == 200
     assert "address" in response.context["adminform"].form.errors
     assert not AddressConfiguration.objects.exists()
-
-
-def test_template_add_saves_json_fields(admin_client):
-    response = admin_client.post(
-        reverse("admin:conversations_ops_template_add"),
-        {"language": "en", "variables": '{"1": "Ana"}', "types": '{"twilio/text": {"body": "Hi {{1}}"}}'},
-    )
-    assert response.status_code == 302
-    assert Template.objects.get().body_text == "Hi {{1}}"
 
 
 def test_conversation_page_shows_its_participants_newest_first_up_to_the_limit(

@@ -1,18 +1,167 @@
-from django.contrib import admin
+"""Templates: the mirror of Twilio's Content API, sync, create/submit, status history and alerts."""
 
-from conversations_ops.models import Template
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 
-from .base import TwilioMirrorAdmin
+from conversations_ops import twilio_gateway as gateway
+from conversations_ops.models import Template, TemplateStatusChange
+from conversations_ops.services.sync_errors import explain_line
+from conversations_ops.services.templates import template_alerts_acknowledge, template_alerts_open, template_usable
+from conversations_ops.services.templates_authoring import template_approval_validate, template_create, template_submit
+from conversations_ops.services.templates_sync import template_last_synced_at, template_sync_all
+
+from .base import ReadOnlyAdminMixin, TwilioMirrorAdmin
+from .template_forms import TemplateApprovalForm, TemplateCreateForm
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """The service's refusal beside the field it names; the rest above the form."""
+    by_field = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
+    for name, errors in by_field.items():
+        form.add_error(name if name in form.fields else None, errors)
 
 
 @admin.register(Template)
 class TemplateAdmin(TwilioMirrorAdmin):
-    list_display = ("friendly_name", "language", "approval_category", "approval_status", "body_preview")
+    list_display = ("friendly_name", "language", "approval_category", "approval_status", "usable", "body_preview")
     list_filter = ("language", "approval_status")
     search_fields = ("sid__exact", "friendly_name__startswith")
-    readonly_fields = ("approval_status", "approval_rejection_reason")
+    actions = ("sync_from_twilio",)
+
+    # Twilio has no edit for a template's content: the change page only shows it.
+    def get_readonly_fields(self, request, obj=None):
+        model_fields = [f.name for f in Template._meta.concrete_fields if f.name != "id"]
+        return (*super().get_readonly_fields(request, obj), *model_fields)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deleting is done on Twilio; the sync marks it deleted here
 
     @admin.display(description="Text")
     def body_preview(self, obj):
         text = obj.body_text
         return text if len(text) <= 80 else f"{text[:79]}…"
+
+    @admin.display(description="Usable", boolean=True)
+    def usable(self, obj):
+        return template_usable(template=obj)[0]
+
+    def get_urls(self):
+        own = [
+            path("sync/", self.admin_site.admin_view(self.sync_view), name="conversations_ops_template_sync"),
+            path("<int:pk>/submit/", self.admin_site.admin_view(self.submit_view),
+                 name="conversations_ops_template_submit"),
+        ]
+        return own + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "templates_last_synced_at": template_last_synced_at(),
+                         "template_alerts": list(template_alerts_open()[:20])}
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "submit_url": reverse(
+            "admin:conversations_ops_template_submit", args=[object_id])}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    # Sync ------------------------------------------------------------------
+
+    @admin.action(description="Sync templates from Twilio", permissions=["view"])
+    def sync_from_twilio(self, request, queryset=None):
+        try:
+            result = template_sync_all()
+        except gateway.GatewayError as exc:
+            self.message_user(request, f"Sync templates from Twilio failed: {explain_line(exc)}", messages.ERROR)
+            return
+        counts = result.summary.resources["templates"]
+        self.message_user(request, f"Templates synced: {counts.items} read, {counts.created} new, "
+                                   f"{counts.updated} changed, {len(result.changes)} status change(s).")
+        for change in result.alerts:
+            self.message_user(request, f"Alert: template {change.template} in use is now {change.new_status}.",
+                              messages.ERROR)
+
+    def sync_view(self, request):
+        if request.method != "POST":
+            raise PermissionDenied  # a GET must not call Twilio
+        self.sync_from_twilio(request)
+        return HttpResponseRedirect(reverse("admin:conversations_ops_template_changelist"))
+
+    # Create and submit -----------------------------------------------------
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = TemplateCreateForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["submit"]:  # refuse a bad approval request before the template exists on Twilio
+                    template_approval_validate(approval_name=data["approval_name"], category=data["category"])
+                template = template_create(friendly_name=data["friendly_name"], language=data["language"],
+                                           body=data["body"], samples=data["samples"])
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                self.message_user(request, f"Template {template} created on Twilio ({template.sid}).")
+                if data["submit"]:
+                    self._submit(request, template, data["approval_name"], data["category"])
+                return HttpResponseRedirect(reverse("admin:conversations_ops_template_change", args=[template.pk]))
+        return self._form_page(request, form, "Write a WhatsApp template")
+
+    def submit_view(self, request, pk):
+        template = get_object_or_404(Template, pk=pk)
+        if not self.has_change_permission(request, template):
+            raise PermissionDenied
+        form = TemplateApprovalForm(request.POST or None, initial={"approval_name": template.friendly_name})
+        if request.method == "POST" and form.is_valid():
+            try:
+                template_submit(template=template, approval_name=form.cleaned_data["approval_name"],
+                                category=form.cleaned_data["category"])
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                self.message_user(request, f"Template {template} submitted: status {template.approval_status}.")
+                return HttpResponseRedirect(reverse("admin:conversations_ops_template_change", args=[template.pk]))
+        return self._form_page(request, form, f"Submit {template} for WhatsApp approval", template)
+
+    def _submit(self, request, template, approval_name, category) -> None:
+        try:
+            template_submit(template=template, approval_name=approval_name, category=category)
+        except ValidationError as exc:
+            self.message_user(request, f"Not submitted: {' '.join(exc.messages)}", messages.ERROR)
+        else:
+            self.message_user(request, f"Submitted for WhatsApp approval: status {template.approval_status}.")
+
+    def _form_page(self, request, form, title, template=None):
+        context = {**self.admin_site.each_context(request), "title": title, "form": form, "opts": self.opts,
+                   "original": template}
+        return TemplateResponse(request, "admin/conversations_ops/template/form_page.html", context)
+
+
+@admin.register(TemplateStatusChange)
+class TemplateStatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("template", "old_status", "new_status", "seen_at", "in_use", "alert_state", "rejection_reason")
+    list_filter = ("alert", ("acknowledged_at", admin.EmptyFieldListFilter), "new_status")
+    list_select_related = ("template", "acknowledged_by")
+    search_fields = ("template__friendly_name__startswith", "template__sid__exact")
+    actions = ("acknowledge",)
+
+    def has_acknowledge_permission(self, request):
+        return request.user.has_perm("conversations_ops.view_templatestatuschange")
+
+    @admin.display(description="Alert")
+    def alert_state(self, obj):
+        if not obj.alert:
+            return "-"
+        if obj.acknowledged_at is None:
+            return format_html('<strong style="color:#ba2121">open</strong>')
+        return f"acknowledged by {obj.acknowledged_by or 'a deleted user'} at {obj.acknowledged_at:%Y-%m-%d %H:%M}"
+
+    @admin.action(description="Acknowledge", permissions=["acknowledge"])
+    def acknowledge(self, request, queryset):
+        count = template_alerts_acknowledge(changes=queryset, user=request.user)
+        self.message_user(request, f"{count} alert(s) acknowledged.")

@@ -8,9 +8,10 @@ from .messages import DeliveryReceipt, Direction, Message, ReceiptStatus
 from .participants import BindingType, Participant, ParticipantRole
 from .pull import PullCheckpoint
 from .sync import OperationState, PacingBucket, SyncOperation
-from .templates import Template
+from .templates import ALERTING_STATUSES, Template, TemplateStatusChange
 
 __all__ = [
+    "ALERTING_STATUSES",
     "AddressConfiguration",
     "AddressType",
     "AutoCreationType",
@@ -33,6 +34,7 @@ __all__ = [
     "SyncOperation",
     "SyncState",
     "Template",
+    "TemplateStatusChange",
     "TwilioMirror",
     "WebhookEvent",
     "WebhookRejection",

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 from conversations_ops import validators as v
@@ -48,3 +49,54 @@ class Template(TwilioMirror):
             if isinstance(content, dict) and isinstance(content.get("body"), str):
                 return content["body"]
         return ""
+
+
+# Statuses that stop WhatsApp from delivering the template: staff must hear about them.
+ALERTING_STATUSES = ("rejected", "paused", "disabled")
+
+
+class TemplateStatusChange(models.Model):
+    """One change of a template's WhatsApp approval status, as a sync first saw it.
+
+    Rows chain through `previous` (unique), so two syncs running at once record a
+    change once. A change to an alerting status of a template in use is an alert
+    until a staff member acknowledges it.
+    """
+
+    template = models.ForeignKey(
+        Template, on_delete=models.CASCADE, related_name="status_changes", help_text="The template whose status changed."
+    )
+    previous = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_change",
+        help_text="The change before this one; empty for the first status seen.",
+    )
+    old_status = models.CharField(max_length=32, blank=True, help_text="Status before; empty when first seen.")
+    new_status = models.CharField(max_length=32, blank=True, help_text="Status Twilio reported.")
+    rejection_reason = models.TextField(blank=True, help_text="Why WhatsApp rejected it, if it did.")
+    seen_at = models.DateTimeField(db_index=True, help_text="When a sync first saw the new status.")
+    in_use = models.BooleanField(default=False, help_text="Whether the template was in use when this was seen.")
+    alert = models.BooleanField(
+        default=False, help_text="Raised because a template in use became rejected, paused or disabled."
+    )
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="Staff member who acknowledged the alert.",
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True, help_text="When the alert was acknowledged.")
+
+    class Meta:
+        ordering = ["-seen_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template"], condition=models.Q(previous__isnull=True),
+                name="%(app_label)s_template_first_status_change",
+            ),
+        ]
+        indexes = [models.Index(fields=["alert", "acknowledged_at"], name="template_alert_open_idx")]
+
+    def __str__(self):
+        return f"{self.template}: {self.old_status or '(none)'} -> {self.new_status or '(none)'}"
+
+    @property
+    def open_alert(self) -> bool:
+        return self.alert and self.acknowledged_at is None

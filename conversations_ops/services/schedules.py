@@ -14,6 +14,9 @@ SCHEDULES = {
     # Time-boxed (45 s < the cluster's 60 s timeout) and resuming from checkpoints,
     # so a large account is covered over several runs; catches what webhooks missed.
     "twilio-pull": ("conversations_ops.services.pull.pull_scheduled", 10),
+    # Template approvals change on WhatsApp's side without a webhook: pull them and
+    # record status changes (alerts for templates in use).
+    "template-sync": ("conversations_ops.services.templates_sync.template_sync_scheduled", 10),
 }
 
 

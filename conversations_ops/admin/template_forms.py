@@ -1,0 +1,41 @@
+"""Forms for writing a template and submitting it for WhatsApp approval."""
+
+from django import forms
+
+from conversations_ops.services.templates_authoring import CATEGORIES
+
+
+class TemplateApprovalForm(forms.Form):
+    approval_name = forms.CharField(
+        max_length=512, help_text="Name WhatsApp reviews: lower-case letters, digits and _, e.g. courier_invite."
+    )
+    category = forms.ChoiceField(choices=[(c, c.title()) for c in CATEGORIES], help_text="WhatsApp category.")
+
+
+class TemplateCreateForm(forms.Form):
+    friendly_name = forms.CharField(max_length=256, help_text="A name staff recognise, e.g. courier_invite.")
+    language = forms.CharField(max_length=16, initial="en", help_text="Language code, e.g. en or pt_BR.")
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text="The message; placeholders {{1}}, {{2}}, ... numbered without gaps.",
+    )
+    samples = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 40}),
+        help_text="One sample value per line for {{1}}, {{2}}, ... in order (WhatsApp reviewers read them).",
+    )
+    submit = forms.BooleanField(required=False, initial=True, label="Submit for WhatsApp approval now")
+    approval_name = forms.CharField(max_length=512, required=False, help_text=TemplateApprovalForm.base_fields[
+        "approval_name"].help_text)
+    category = forms.ChoiceField(choices=[("", "---------"), *TemplateApprovalForm.base_fields["category"].choices],
+                                 required=False)
+
+    def clean_samples(self):
+        return [line.strip() for line in self.cleaned_data["samples"].splitlines() if line.strip()]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("submit"):
+            for name in ("approval_name", "category"):
+                if not cleaned.get(name):
+                    self.add_error(name, "Required to submit for approval (or untick “Submit”).")
+        return cleaned

@@ -1,0 +1,12 @@
+"""The template alert banner, for admin pages that have no view of their own to pass it (the index)."""
+
+from django import template
+
+from conversations_ops.services.templates import template_alerts_open
+
+register = template.Library()
+
+
+@register.inclusion_tag("admin/conversations_ops/template/alerts.html")
+def template_alerts_banner():
+    return {"template_alerts": list(template_alerts_open()[:20])}
