@@ -1,9 +1,11 @@
 from django.contrib import admin
+from django.urls import path
 
 from conversations_ops.models import Conversation, ConversationWebhook, Participant
 from conversations_ops.services import conversation_webhooks, conversations, participants
 
 from .base import ReadOnlyInline
+from .send_message import send_message_view
 from .pushes import NoUpdateMixin, PushedMirrorAdmin
 from .webhook_display import conversation_events_link
 
@@ -36,6 +38,14 @@ class ConversationAdmin(PushedMirrorAdmin):
     @admin.display(description="Webhook events")
     def webhook_events(self, obj):
         return conversation_events_link(obj.sid)
+
+    def get_urls(self):
+        send = self.admin_site.admin_view(lambda request, object_id: send_message_view(self, request, object_id))
+        opts = self.model._meta
+        return [
+            path("<path:object_id>/send/", send, name=f"{opts.app_label}_{opts.model_name}_send"),
+            *super().get_urls(),
+        ]
 
     def create_row(self, request, data):
         fields = _given(data, conversations.UPDATABLE_FIELDS)
