@@ -24,7 +24,9 @@ ASGI_APPLICATION = "config.asgi.application"
 # crash-safe in WAL mode, IMMEDIATE takes the write lock at BEGIN so writers
 # queue on `timeout` instead of failing a read->write upgrade, and a
 # persistent connection avoids re-running the PRAGMAs on every request.
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# An empty DATABASE_URL (e.g. `DATABASE_URL=` left in .env) means the default too.
+_database_url = env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+DATABASES = {"default": env.db_url_config(_database_url)}  # lower case: not a setting (it holds a password)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -129,6 +131,12 @@ WEBHOOK_MAX_BODY_BYTES = 256 * 1024
 # event that arrives between two wake-ups is still applied within about a second.
 WEBHOOK_WAKE_INTERVAL_SECONDS = 0.5
 WEBHOOK_DRAIN_LINGER_SECONDS = 1.5
+# While webhook requests are arriving, the worker pauses this long after each
+# write it makes: recording comes first (Twilio never retries a webhook).
+WEBHOOK_STEP_ASIDE_SECONDS = 0.5
+# PostgreSQL: the webhook INSERT is a prepared statement. Set false behind a
+# pooler that cannot keep prepared statements (PgBouncer < 1.21, transaction mode).
+WEBHOOK_PREPARED_INSERT = env.bool("WEBHOOK_PREPARED_INSERT", default=True)
 
 # The bundled simulator is served under /simulator/ only when no real
 # credentials are set; production.py removes it whatever the environment says.

@@ -6,13 +6,14 @@ answer within Twilio's 5 seconds whatever the database or Twilio are doing.
 
 import logging
 
-from django.db import IntegrityError, connections, router, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from conversations_ops.db_writes import write_gate
 from conversations_ops.models import ProcessingState, WebhookEvent, WebhookRejection
 from conversations_ops.services import webhook_inbox
+from conversations_ops.services.webhook_event_insert import webhook_event_insert
 from conversations_ops.webhooks.parsing import ParsedEvent
 
 logger = logging.getLogger(__name__)
@@ -45,33 +46,10 @@ def webhook_event_record(*, parsed: ParsedEvent, headers: dict, signed_url: str,
         "locked_until": None,
     }
     with write_gate(urgent=True):
-        stored = _insert_once(row)
+        stored = webhook_event_insert(row)
     if stored and state == ProcessingState.PENDING:
         webhook_inbox.inbox_wake()
     return stored
-
-
-def _insert_once(row: dict) -> bool:
-    """One INSERT ... ON CONFLICT (dedup_key) DO NOTHING, in autocommit.
-
-    The hot path of every webhook request, hence not Model.save() in atomic():
-    measured in-process, the ORM's save, savepoint and separate COMMIT cost
-    about as much as the rest of the request. One statement commits on its
-    own and a repeated delivery is no exception to catch. The values still go
-    through each field's own conversion (JSON, datetimes), so the row is what
-    the ORM would have written.
-    """
-    connection = connections[router.db_for_write(WebhookEvent)]
-    fields = [WebhookEvent._meta.get_field(name) for name in row]
-    quote = connection.ops.quote_name
-    sql = (f"INSERT INTO {quote(WebhookEvent._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT ({quote('dedup_key')}) DO NOTHING")
-    # Text, numbers and NULL go in as they are; JSON and datetimes need their field.
-    values = [value if value is None or isinstance(value, str | int) else field.get_db_prep_save(value, connection)
-              for field, value in zip(fields, row.values(), strict=True)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        return cursor.rowcount == 1
 
 
 def webhook_rejection_count(*, reason: str) -> None:
