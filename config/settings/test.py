@@ -45,3 +45,5 @@ TWILIO_HTTP_TIMEOUT = env.float("TWILIO_HTTP_TIMEOUT", default=5.0)
 # every event wakes the inbox, and the inbox does not linger.
 WEBHOOK_WAKE_INTERVAL_SECONDS = 0
 WEBHOOK_DRAIN_LINGER_SECONDS = 0
+# Nothing waits on a test's write gate: the drain does not pause for requests.
+WEBHOOK_STEP_ASIDE_SECONDS = 0

@@ -7,8 +7,13 @@ batches and keeps looking for WEBHOOK_DRAIN_LINGER_SECONDS (longer than the
 wake interval) after it runs dry, so no event waits for the next wake-up.
 The minute sweep (`webhook_inbox_sweep`) covers a lost task or a dead worker.
 
-Claims are leases (`locked_until`): a worker that dies mid-apply leaves an
-expired claim and the event is applied again; appliers are idempotent.
+One drain runs at a time (`db_writes.sole_drain`: an advisory lock on
+PostgreSQL, a file lock on SQLite, both released when the process holding
+them dies), so a drain reads the due events without writing a claim on them:
+a claim was a second write of every event, and the lock already keeps two
+drains apart. A worker that dies mid-apply leaves its events pending and the
+next drain applies them again; appliers are idempotent. `locked_until` only
+holds an event back after a failed attempt (retried 2, 4, 8, 16 s later).
 """
 
 import logging
@@ -29,18 +34,26 @@ from conversations_ops.models import ProcessingState, WebhookEvent
 logger = logging.getLogger(__name__)
 
 BATCH = 500
-LEASE_SECONDS = 60
+# The drain's time budget: within django-q2's task timeout (60 s), with room.
+DRAIN_BUDGET_SECONDS = 30
 # Recording comes first: Twilio waits 5 s and never retries. While webhook
 # requests are arriving the worker holds the write gate (and the CPU) for at
-# most HOLD, then leaves both alone for STEP_ASIDE: a burst fills the inbox
-# and the worker catches up in large batches during and after it. What costs
-# the requests is how often the worker writes, far more than how much: at
-# 10 ms / 40 ms ingest ran at 0.31 of the do-nothing rate, at 50 ms / 500 ms
-# with batches of 500 at 0.47 (bench/README.md). With no request writing
-# it applies flat out.
+# most HOLD, then leaves both alone for WEBHOOK_STEP_ASIDE_SECONDS (0.5): a
+# burst fills the inbox and the worker catches up in large batches during
+# and after it. What costs the requests is how often the worker writes, far
+# more than how much: at 10 ms / 40 ms ingest ran at 0.31 of the do-nothing
+# rate, at 50 ms / 500 ms with batches of 500 at 0.47 (bench/README.md).
+# With no request writing it applies flat out.
 HOLD_SECONDS = 0.05
-STEP_ASIDE_SECONDS = 0.5
-BULK_RUN = BATCH  # new-message events applied together: one write of ~10 ms on SQLite
+BULK_RUN = BATCH  # new-message events applied together when no request is waiting
+# ... and while requests are arriving: ~0.45 ms each (bench/README.md), so a
+# run holds SQLite's write gate, and the CPU, for about as long as HOLD does.
+BURST_RUN = 50
+
+
+def _step_aside_seconds() -> float:
+    return float(getattr(settings, "WEBHOOK_STEP_ASIDE_SECONDS", 0.5))
+
 
 _wake_lock = threading.Lock()
 _last_wake = {"at": 0.0}
@@ -75,19 +88,12 @@ def _due() -> Q:
     )
 
 
-def _claim_batch() -> list[tuple[int, str]]:
-    ids = list(WebhookEvent.objects.filter(_due()).order_by("id").values_list("id", flat=True)[:BATCH])
-    if not ids:
-        return []
-    lease = timezone.now() + timedelta(seconds=LEASE_SECONDS)
-    with write_transaction():
-        WebhookEvent.objects.filter(_due(), id__in=ids).update(locked_until=lease)
-        # Only what this worker's UPDATE took: another worker may have won some.
-        return list(WebhookEvent.objects.filter(id__in=ids, locked_until=lease).order_by("id")
-                    .values_list("id", "event_type"))
+def _due_batch() -> list[tuple[int, str]]:
+    """The oldest due events (id, type); the caller holds the sole drain."""
+    return list(WebhookEvent.objects.filter(_due()).order_by("id").values_list("id", "event_type")[:BATCH])
 
 
-def _apply_claimed(claimed: list[tuple[int, str]], deadline: float) -> int:
+def _apply_batch(batch: list[tuple[int, str]], deadline: float) -> int:
     """Applies in short shared transactions, each event in its own savepoint.
 
     One transaction per event made the worker take SQLite's write lock a
@@ -96,76 +102,78 @@ def _apply_claimed(claimed: list[tuple[int, str]], deadline: float) -> int:
     write gate for at most HOLD_SECONDS, then steps aside for the requests
     waiting on it. A run of new-message events (the bulk of a busy inbox) is
     applied together, a few queries for up to BULK_RUN events; appliers that
-    wait on Twilio run alone, outside.
+    wait on Twilio run alone, outside. Out of time, it stops: what it did not
+    apply is still pending, for the next drain.
     """
     from conversations_ops.webhooks.apply import (
         applies_in_bulk, runs_outside_transaction, webhook_event_apply, webhook_events_apply_bulk,
     )
 
-    position, queue = 0, []  # queue: ids for the one-by-one appliers, in order
-    while position < len(claimed) or queue:
+    position, queue, done = 0, [], 0  # queue: ids for the one-by-one appliers, in order
+    pause = _step_aside_seconds()
+    busy = bool(pause) and _requests_arriving(pause)
+    while position < len(batch) or queue:
         if time.monotonic() >= deadline:
-            _release([*queue, *(pk for pk, _ in claimed[position:])])
-            return position - len(queue)
+            return done
         if not queue:
-            pk, event_type = claimed[position]
+            pk, event_type = batch[position]
             if runs_outside_transaction(event_type):
                 webhook_event_apply(event_id=pk)
-                position += 1
+                position, done = position + 1, done + 1
                 continue
-            run = _bulk_run(claimed, position, applies_in_bulk)
+            run = _bulk_run(batch, position, applies_in_bulk, BURST_RUN if busy else BULK_RUN)
             if run:
                 # Reads outside the gate, holds it only to write (apply.py);
                 # what it leaves goes one by one.
                 queue = webhook_events_apply_bulk(event_ids=run)
                 position += len(run)
-                _step_aside()
+                done += len(run) - len(queue)
+                busy = _step_aside()
                 continue
-            while (position < len(claimed) and not runs_outside_transaction(claimed[position][1])
-                   and not _bulk_run(claimed, position, applies_in_bulk)):
-                queue.append(claimed[position][0])
+            while (position < len(batch) and not runs_outside_transaction(batch[position][1])
+                   and not _bulk_run(batch, position, applies_in_bulk, BULK_RUN)):
+                queue.append(batch[position][0])
                 position += 1
         until = time.monotonic() + HOLD_SECONDS
         with write_transaction():
             while queue:
                 webhook_event_apply(event_id=queue.pop(0))
+                done += 1
                 if time.monotonic() > until:
                     break
-        _step_aside()
-    return len(claimed)
+        busy = _step_aside()
+    return done
 
 
-def _release(ids: list[int]) -> None:
-    """Gives back the claims this drain has no time left for (the next drain takes them at once)."""
-    with write_transaction():
-        WebhookEvent.objects.filter(id__in=ids, processing_state=ProcessingState.PENDING).update(locked_until=None)
+def _step_aside() -> bool:
+    """Pauses while requests are arriving (and says so): those queued on the gate go first."""
+    pause = _step_aside_seconds()
+    if pause and _requests_arriving(pause):
+        time.sleep(pause)
+        return True
+    return False
 
 
-def _step_aside() -> None:
-    if _requests_arriving():
-        time.sleep(STEP_ASIDE_SECONDS)  # requests queued on the gate go first
-
-
-def _requests_arriving() -> bool:
+def _requests_arriving(seconds: float) -> bool:
     """Whether webhook requests are being recorded right now. Recording comes
     first (Twilio gives a request 5 s and does not retry): the worker then
     leaves them the write gate on SQLite and, on any database, the CPU."""
-    if requests_writing_recently(STEP_ASIDE_SECONDS):
+    if requests_writing_recently(seconds):
         return True
     if connection.vendor == "sqlite":
         return False  # the gate's stamp already answered
     newest = WebhookEvent.objects.order_by("-id").values_list("received_at", flat=True).first()
-    return newest is not None and timezone.now() - newest < timedelta(seconds=STEP_ASIDE_SECONDS)
+    return newest is not None and timezone.now() - newest < timedelta(seconds=seconds)
 
 
-def _bulk_run(claimed, position: int, applies_in_bulk) -> list[int]:
+def _bulk_run(batch, position: int, applies_in_bulk, limit: int) -> list[int]:
     """The ids of the consecutive bulk-applicable events from `position` (at
-    most BULK_RUN; none when fewer than two: one event takes the usual path).
+    most `limit`; none when fewer than two: one event takes the usual path).
     Only consecutive ones, so events of other types keep their order."""
     run = []
-    while (position + len(run) < len(claimed) and len(run) < BULK_RUN
-           and applies_in_bulk(claimed[position + len(run)][1])):
-        run.append(claimed[position + len(run)][0])
+    while (position + len(run) < len(batch) and len(run) < limit
+           and applies_in_bulk(batch[position + len(run)][1])):
+        run.append(batch[position + len(run)][0])
     return run if len(run) > 1 else []
 
 
@@ -180,7 +188,7 @@ def webhook_inbox_drain(*, budget_seconds: float | None = None) -> int:
     arrived while a second drain was turned away is not left waiting.
     """
     linger = float(getattr(settings, "WEBHOOK_DRAIN_LINGER_SECONDS", 1.5))
-    budget = budget_seconds if budget_seconds is not None else LEASE_SECONDS / 2
+    budget = budget_seconds if budget_seconds is not None else DRAIN_BUDGET_SECONDS
     deadline = time.monotonic() + budget
     applied = 0
     while True:
@@ -198,10 +206,10 @@ def webhook_inbox_drain(*, budget_seconds: float | None = None) -> int:
 def _drain(deadline: float, linger: float) -> int:
     applied, idle_since = 0, None
     while time.monotonic() < deadline:
-        claimed = _claim_batch()
-        if claimed:
+        batch = _due_batch()
+        if batch:
             idle_since = None
-            applied += _apply_claimed(claimed, deadline)
+            applied += _apply_batch(batch, deadline)
             continue
         idle_since = idle_since or time.monotonic()
         if time.monotonic() - idle_since >= linger:

@@ -55,6 +55,7 @@ def _mirror_after_burst(client, *, bulk: bool, monkeypatch) -> tuple[dict, dict,
     wipe_mirror()
     _setting_up(client)
     monkeypatch.setattr(webhook_inbox, "BULK_RUN", 25 if bulk else 1)
+    monkeypatch.setattr(webhook_inbox, "BURST_RUN", 25 if bulk else 1)
     for pairs in _burst():
         assert signed_post(client, "conversations", pairs).status_code == 200
     with CaptureQueriesContext(connection) as queries:
@@ -120,7 +121,7 @@ def test_a_clash_with_another_worker_falls_back_to_one_by_one(client, monkeypatc
     assert Message.objects.filter(sid__in=[sid("IM", n + 1) for n in range(5)]).count() == 5
 
 
-def test_a_drain_out_of_time_gives_its_claims_back(client):
+def test_a_drain_out_of_time_leaves_the_rest_pending_for_the_next(client):
     import time
 
     wipe_mirror()
@@ -128,9 +129,29 @@ def test_a_drain_out_of_time_gives_its_claims_back(client):
     for n in range(3):
         signed_post(client, "conversations",
                     message_event("onMessageAdded", LIVE, sid("IM", n + 1), index=n + 4, body=f"m{n}"))
-    claimed = webhook_inbox._claim_batch()
-    assert len(claimed) == 3
-    assert webhook_inbox._apply_claimed(claimed, deadline=time.monotonic()) == 0
-    pending = WebhookEvent.objects.filter(pk__in=[pk for pk, _ in claimed])
+    batch = webhook_inbox._due_batch()
+    assert len(batch) == 3
+    assert webhook_inbox._apply_batch(batch, deadline=time.monotonic()) == 0
+    pending = WebhookEvent.objects.filter(pk__in=[pk for pk, _ in batch])
     assert set(pending.values_list("processing_state", "locked_until")) == {("pending", None)}
-    assert len(webhook_inbox._claim_batch()) == 3  # the next drain takes them at once
+    assert len(webhook_inbox._due_batch()) == 3  # the next drain takes them at once
+    assert webhook_inbox._apply_batch(batch, deadline=time.monotonic() + 5) == 3
+    assert set(pending.values_list("processing_state", flat=True)) == {"processed"}
+
+
+def test_new_conversations_get_their_placeholders_in_the_same_bulk_write(client):
+    """The first messages of conversations the mirror has not heard of (their
+    onConversationAdded not in yet) take the bulk path too: one placeholder each."""
+    wipe_mirror()
+    new = [sid("CH", 40 + n) for n in range(3)]
+    for n in range(12):
+        signed_post(client, "conversations",
+                    message_event("onMessageAdded", new[n % 3], sid("IM", 300 + n), index=n // 3, body=f"m{n}"))
+    with CaptureQueriesContext(connection) as queries:
+        webhook_inbox_drain(budget_seconds=10)
+
+    from conversations_ops.models import Conversation
+    assert sorted(Conversation.objects.values_list("sid", "sync_state")) == [(s, "synced") for s in new]
+    assert sorted(Message.objects.filter(conversation__sid=new[1]).values_list("index", flat=True)) == [0, 1, 2, 3]
+    assert set(WebhookEvent.objects.values_list("processing_state", flat=True)) == {"processed"}
+    assert len(queries) < 20, len(queries)  # one by one, each of the twelve costs ~14
