@@ -117,9 +117,9 @@ WRK_LATENCY = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def wrk(port: int, lines: Path, *, duration: int, connections: int, threads: int) -> dict:
+def wrk(port: int, lines: Path, *, duration: int, connections: int, threads: int, pin: list[str]) -> dict:
     out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s",
+        [*pin, "wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s",
          "-s", str(ROOT / "bench" / "webhook_events.lua"), f"http://127.0.0.1:{port}",
          "--", str(lines), str(threads)],
         capture_output=True, text=True, check=True,
@@ -166,24 +166,39 @@ def prepare_database(kind: str, workdir: Path, postgres_url: str) -> str:
     return re.sub(r"/[^/]*$", f"/{BENCH_DB}", postgres_url)
 
 
+def pinned(cpus: str | None) -> list[str]:
+    return ["taskset", "-c", cpus] if cpus else []
+
+
+def pin_postgres(cpus: str) -> None:
+    """Moves the PostgreSQL server's processes (and the backends it forks from now on) to `cpus`."""
+    pids = subprocess.run(["pgrep", "-u", "postgres"], capture_output=True, text=True).stdout.split()
+    for pid in pids:
+        subprocess.run(["taskset", "-a", "-p", "-c", cpus, pid], capture_output=True)
+
+
 def run(kind: str, args, workdir: Path) -> dict:
     port = free_port()
+    web_cpus, back_cpus = (("0", "1") if args.topology == "split" else (None, None))
+    if back_cpus and kind == "postgres":
+        pin_postgres(back_cpus)
     env = environment(prepare_database(kind, workdir, args.postgres_url), port, args.q_workers)
     subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     events, noop = workdir / f"events-{kind}.txt", workdir / f"noop-{kind}.txt"
     write_events(events, args.events, port)
     write_noop(events, noop)
     log = (Path(args.logs) if args.logs else workdir) / f"{kind}.log"
-    web = start([PYTHON, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(args.web_workers),
+    web = start([*pinned(web_cpus), PYTHON, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(args.web_workers),
                  "--keep-alive", "30", "--log-level", "warning", *args.gunicorn.split()], env, log)
     worker = None
     try:
         wait_for(f"http://127.0.0.1:{port}{NOOP_PATH}")
         if not args.no_worker:
             nice = ["nice", "-n", str(args.worker_nice)] if args.worker_nice else []
-            worker = start([*nice, PYTHON, "manage.py", "qcluster"], env, log)
+            worker = start([*pinned(back_cpus), *nice, PYTHON, "manage.py", "qcluster"], env, log)
             time.sleep(3)  # the cluster's start-up
-        load = dict(duration=args.duration, connections=args.connections, threads=args.threads)
+        load = dict(duration=args.duration, connections=args.connections, threads=args.threads,
+                    pin=pinned(web_cpus))
         wrk(port, noop, **{**load, "duration": args.warmup})  # warm-up: connections, imports, caches
         baseline = wrk(port, noop, **load)
         ingest = wrk(port, events, **load)
@@ -191,6 +206,8 @@ def run(kind: str, args, workdir: Path) -> dict:
     finally:
         stop(worker)
         stop(web)
+        if back_cpus and kind == "postgres":
+            pin_postgres(",".join(str(n) for n in range(os.cpu_count() or 1)))
     return {"db": kind, "noop": baseline, "ingest": ingest, "stored": stored, "pending": pending,
             "processed": processed, "drain_s": drain, "worker": worker is not None}
 
@@ -224,7 +241,11 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--web-workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--topology", choices=("shared", "split"), default="shared",
+                        help="shared: every process on every core; split: load generator and web server on "
+                             "core 0, task worker and PostgreSQL on core 1 (as production puts them on "
+                             "other machines)")
+    parser.add_argument("--web-workers", type=int, default=None, help="default: 2 x the web server's cores + 1")
     parser.add_argument("--gunicorn", default="", help='extra gunicorn arguments, e.g. "-k gthread --threads 4"')
     parser.add_argument("--q-workers", type=int, default=2)
     parser.add_argument("--worker-nice", type=int, default=0,
@@ -233,6 +254,8 @@ def main() -> None:
     parser.add_argument("--logs", default="", help="keep the server and worker logs in this folder")
     parser.add_argument("--no-worker", action="store_true", help="measure ingest without a qcluster running")
     args = parser.parse_args()
+    if args.web_workers is None:
+        args.web_workers = 3 if args.topology == "split" else 2 * (os.cpu_count() or 1) + 1
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
     results = []
