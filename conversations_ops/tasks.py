@@ -4,7 +4,7 @@ Nothing here returns data: with save_limit=-1 results are not kept, and a
 returned model would only be pickled for nothing.
 """
 
-from conversations_ops.services import sync_runner, webhook_inbox
+from conversations_ops.services import pairing_flow, sync_runner, webhook_inbox
 
 
 def sync_operation_run(pk: int) -> None:
@@ -25,3 +25,8 @@ def webhook_inbox_drain() -> None:
 def webhook_inbox_sweep() -> None:
     """Every minute: drain what a lost wake-up or a dead worker left in the inbox."""
     webhook_inbox.webhook_inbox_sweep()
+
+
+def pairings_expire() -> None:
+    """Every minute: pairings whose customer did not reply in time expire (their conversation is closed)."""
+    pairing_flow.pairings_expire()

@@ -138,6 +138,11 @@ WEBHOOK_STEP_ASIDE_SECONDS = 0.5
 # pooler that cannot keep prepared statements (PgBouncer < 1.21, transaction mode).
 WEBHOOK_PREPARED_INSERT = env.bool("WEBHOOK_PREPARED_INSERT", default=True)
 
+# Courier pairings: minutes the customer has to answer the invite (the start form
+# can change it per pairing); after that the pairing expires and its conversation
+# is closed, which frees both number pairs for the next pairing.
+PAIRING_REPLY_TIMEOUT_MINUTES = env.int("PAIRING_REPLY_TIMEOUT_MINUTES", default=30)
+
 # The bundled simulator is served under /simulator/ only when no real
 # credentials are set; production.py removes it whatever the environment says.
 if TWILIO_SIMULATED:

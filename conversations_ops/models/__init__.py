@@ -5,6 +5,7 @@ from .base import SyncState, TwilioMirror
 from .conversations import Conversation, ConversationState, ConversationWebhook, WebhookTarget
 from .events import EventSource, ProcessingState, SandboxSender, WebhookEvent, WebhookRejection
 from .messages import DeliveryReceipt, Direction, Message, ReceiptStatus
+from .pairings import OPEN_STATES, Pairing, PairingState, PairingStep, StepKind, StepState
 from .participants import BindingType, Participant, ParticipantRole
 from .pull import PullCheckpoint
 from .sync import OperationState, PacingBucket, SyncOperation
@@ -23,13 +24,19 @@ __all__ = [
     "Direction",
     "EventSource",
     "Message",
+    "OPEN_STATES",
     "OperationState",
     "PacingBucket",
+    "Pairing",
+    "PairingState",
+    "PairingStep",
     "Participant",
     "ParticipantRole",
     "ProcessingState",
     "PullCheckpoint",
     "SandboxSender",
+    "StepKind",
+    "StepState",
     "ReceiptStatus",
     "SyncOperation",
     "SyncState",

@@ -17,6 +17,7 @@ SCHEDULES = {
     # Template approvals change on WhatsApp's side without a webhook: pull them and
     # record status changes (alerts for templates in use).
     "template-sync": ("conversations_ops.services.templates_sync.template_sync_scheduled", 10),
+    "pairing-expiry": ("conversations_ops.tasks.pairings_expire", 1),
 }
 
 

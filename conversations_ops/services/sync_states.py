@@ -72,6 +72,10 @@ def close(op: SyncOperation, state: str, *, message: str) -> None:
             sync_state=SyncState.FAILED, last_sync_error=message, last_sync_error_code=op.last_error_code,
             updated_at=now,
         )
+    # Workflows waiting on this push move on, in the same transaction (a pairing's next step).
+    from conversations_ops.services.pairing_flow import pairing_operation_settled
+
+    pairing_operation_settled(operation=op)
 
 
 def _apply(op: SyncOperation, outcome) -> None:

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from conversations_ops.db_writes import write_transaction
 from conversations_ops.models import ProcessingState, WebhookEvent
+from conversations_ops.services.pairing_flow import pairing_replies_check
 from conversations_ops.webhooks.appliers import APPLIERS, messages_bulk
 from conversations_ops.webhooks.parsing import EventParams
 
@@ -47,6 +48,8 @@ def webhook_events_apply_bulk(*, event_ids: list[int]) -> list[int]:
         stored = messages_bulk.store(planned)
         if stored:
             _mark_processed(planned.outcomes)
+            # A customer's reply may be among them: the pairing waiting for it moves on.
+            pairing_replies_check(conversation_ids={row.conversation_id for row in planned.rows})
     if not stored:
         return [event.pk for event in events]
     return [event.pk for event in planned.left]

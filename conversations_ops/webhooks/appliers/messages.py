@@ -8,6 +8,7 @@ absent). The index never changes once Twilio gave it.
 
 from conversations_ops.models import Direction, Message, Participant
 from conversations_ops.services.mirror import apply_message
+from conversations_ops.services.pairing_flow import pairing_replies_check
 from conversations_ops.twilio_records import RemoteMessage
 
 from .common import DELETED, conversation_for, json_list, number, settle_natural_key, text_or_none, when
@@ -54,11 +55,15 @@ def on_message_event(event, params) -> str:
         row.index = index if remote.index is None else remote.index
         _inbound_if_a_person_wrote_it(row)
 
-    return apply_snapshot(Snapshot(
+    conversation = conversation_for(params.get("ConversationSid"))
+    outcome = apply_snapshot(Snapshot(
         model=Message, resource="messages", label="message", sid=sid, version=version, fill=fill,
-        removed=event.event_type == "onMessageRemoved", conversation=conversation_for(params.get("ConversationSid")),
+        removed=event.event_type == "onMessageRemoved", conversation=conversation,
         settle_keys=_settle_index, detail=lambda row: f" (index {row.index})" if row.index is not None else "",
     ))
+    if event.event_type == "onMessageAdded" and pairing_replies_check(conversation_ids=[conversation.pk]):
+        outcome += "; the customer replied: connecting their courier"
+    return outcome
 
 
 MESSAGE_APPLIERS = {

@@ -1,0 +1,1 @@
+"""Reads used by the admin, views and commands (no writes here)."""
