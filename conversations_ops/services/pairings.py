@@ -160,7 +160,7 @@ def pairing_abandon(*, pairing: Pairing, user=None) -> Pairing:
 
 
 def _abandon(pairing: Pairing, user) -> Pairing:
-    _cancel_pending(pairing)
+    _cancel_pending(pairing, also_failed=True)  # given up: a failed push must not block the delete
     conversation = pairing.conversation
     detail = "Nothing had reached Twilio."
     if conversation is not None:
@@ -176,12 +176,13 @@ def _abandon(pairing: Pairing, user) -> Pairing:
     return pairing
 
 
-def _cancel_pending(pairing: Pairing) -> None:
+def _cancel_pending(pairing: Pairing, *, also_failed: bool = False) -> None:
     """The pairing's pushes not yet sent (e.g. an invite behind a failed participant) are dropped."""
     conversation = pairing.conversation
     if conversation is None:
         return
-    pending = SyncOperation.objects.filter(ordering_key=ordering_key_for(conversation), state=OperationState.PENDING)
+    states = (OperationState.PENDING, OperationState.FAILED) if also_failed else (OperationState.PENDING,)
+    pending = SyncOperation.objects.filter(ordering_key=ordering_key_for(conversation), state__in=states)
     cancelled_ids = list(pending.values_list("pk", flat=True))
     cancel(pending)
     pairing.steps.filter(operation_id__in=cancelled_ids, state=StepState.QUEUED).update(
