@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from conversations_ops.models import ALERTING_STATUSES, Message, Template, TemplateStatusChange
+from conversations_ops.models import ALERTING_STATUSES, Message, Pairing, Template, TemplateStatusChange
 
 # How far back a sent message makes a template "in use" (alerts on a status change).
 IN_USE_DAYS = 30
@@ -35,16 +35,18 @@ def template_usable(*, template: Template) -> tuple[bool, str]:
 
 
 def template_in_use(*, template: Template) -> bool:
-    """Whether staff rely on the template: sent in a message in the last IN_USE_DAYS days.
-
-    Pairings (issue 7) extend this with templates a pairing refers to.
+    """Whether staff rely on the template: sent in a message in the last IN_USE_DAYS days,
+    or named by a pairing started in that time (its invite or connected template).
     """
     if not template.sid:
         return False
     since = timezone.now() - timedelta(days=IN_USE_DAYS)
     # date_created is Twilio's clock; a send still in the outbox only has created_at.
     recent = Q(date_created__gte=since) | Q(date_created__isnull=True, created_at__gte=since)
-    return Message.objects.filter(recent, content_sid=template.sid).exists()
+    if Message.objects.filter(recent, content_sid=template.sid).exists():
+        return True
+    return Pairing.objects.filter(Q(invite_template=template) | Q(connected_template=template),
+                                  created_at__gte=since).exists()
 
 
 # Status history and alerts ---------------------------------------------------

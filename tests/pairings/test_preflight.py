@@ -123,3 +123,14 @@ def test_an_sms_party_needs_an_sms_sender_when_the_console_knows_several(setup, 
     result = pairing_preflight(request=request_for(setup, courier="+15017122662"))
     assert "needs the business SMS number" in result.errors["sms_sender"][0]
     assert pairing_preflight(request=request_for(setup, courier="+15017122662", sms_sender=SMS_SENDER)).ok
+
+
+def test_templates_a_recent_pairing_names_are_in_use(setup):
+    """So WhatsApp pausing one raises the admin's alert (templates.template_in_use)."""
+    from conversations_ops.services.templates import template_in_use
+
+    invite, connected = setup
+    assert not template_in_use(template=invite)
+    Pairing.objects.create(sender=AddressConfiguration.objects.get(address=SENDER), customer_address=CUSTOMER,
+                           courier_address=COURIER, invite_template=invite, connected_template=connected)
+    assert template_in_use(template=invite) and template_in_use(template=connected)
