@@ -24,3 +24,14 @@ def mask_address(address: str | None) -> str:
     if not match:
         return address
     return f"{prefix}+{match.group(1)}{HIDDEN}{match.group(3)}"
+
+
+def can_see_full_numbers(user) -> bool:
+    from conversations_ops.models import VIEW_FULL_NUMBERS
+
+    return bool(user is not None and user.has_perm(VIEW_FULL_NUMBERS))
+
+
+def address_for(user, address: str | None) -> str:
+    """The address as this staff member may see it: whole with "view full numbers", else masked."""
+    return (address or "") if can_see_full_numbers(user) else mask_address(address)

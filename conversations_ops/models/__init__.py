@@ -1,5 +1,7 @@
 """Mirror models of Twilio resources, plus the webhook inbox and the sync outbox."""
 
+from .access import EXPORT_HISTORY, PUSH_TO_TWILIO, SEND_MESSAGE, VIEW_FULL_NUMBERS, ConsoleAccess
+
 from .addresses import AddressConfiguration, AddressType, AutoCreationType, WebhookMethod
 from .base import SyncState, TwilioMirror
 from .conversations import Conversation, ConversationState, ConversationWebhook, WebhookTarget
@@ -16,6 +18,11 @@ __all__ = [
     "AddressConfiguration",
     "AddressType",
     "AutoCreationType",
+    "ConsoleAccess",
+    "EXPORT_HISTORY",
+    "PUSH_TO_TWILIO",
+    "SEND_MESSAGE",
+    "VIEW_FULL_NUMBERS",
     "BindingType",
     "Conversation",
     "ConversationState",
