@@ -5,6 +5,7 @@ from conversations_ops.models import Conversation, ConversationWebhook, Particip
 from conversations_ops.services import conversation_webhooks, conversations, participants
 
 from .base import ReadOnlyInline
+from .pairing_display import pairing_link_html
 from .send_message import send_message_view
 from .pushes import NoUpdateMixin, PushedMirrorAdmin
 from .webhook_display import conversation_events_link
@@ -32,12 +33,16 @@ class ConversationAdmin(PushedMirrorAdmin):
     list_filter = ("state",)
     search_fields = ("sid__exact", "unique_name__startswith")
     # Twilio sets the service; the timers' dates follow from the timers.
-    readonly_fields = ("date_inactive", "date_closed", "chat_service_sid", "webhook_events")
+    readonly_fields = ("date_inactive", "date_closed", "chat_service_sid", "webhook_events", "pairing_link")
     inlines = (ParticipantInline, ConversationWebhookInline)
 
     @admin.display(description="Webhook events")
     def webhook_events(self, obj):
         return conversation_events_link(obj.sid)
+
+    @admin.display(description="Pairing")
+    def pairing_link(self, obj):
+        return pairing_link_html(obj)
 
     def get_urls(self):
         send = self.admin_site.admin_view(lambda request, object_id: send_message_view(self, request, object_id))

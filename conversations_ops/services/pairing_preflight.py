@@ -18,12 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from conversations_ops import twilio_gateway as gateway
 from conversations_ops import validators as v
-from conversations_ops.models import AddressConfiguration, AddressType, Conversation, Template
+from conversations_ops.models import AddressConfiguration, AddressType, Conversation, ConversationWebhook, Template
 from conversations_ops.services.sync_errors import explain_line
 from conversations_ops.services.template_variables import template_render, template_variables_errors
 from conversations_ops.services.templates import template_usable
@@ -130,6 +132,7 @@ def pairing_preflight(*, request: PairingRequest, check_bindings: bool = True) -
         result.add("auto_reply", f"Twilio sends at most {v.MAX_BODY_LENGTH} characters.")
     if request.reply_timeout_minutes is not None and request.reply_timeout_minutes < 1:
         result.add("reply_timeout_minutes", "Give the customer at least one minute to reply.")
+    _check_reply_url(result)
     if check_bindings and not result.errors:
         _check_bindings(result)
     return result
@@ -198,6 +201,20 @@ def _check_template(result: Preflight, name: str, sid: str, variables: dict, var
         for message in messages:
             result.add(variables_name, message)
     return template
+
+
+def reply_webhook_url() -> str:
+    """Where Twilio posts the customer's reply: this console's Conversations webhook."""
+    return f"{settings.PUBLIC_BASE_URL}{reverse('webhooks:conversations')}"
+
+
+def _check_reply_url(result: Preflight) -> None:
+    url = reply_webhook_url()
+    try:
+        ConversationWebhook._meta.get_field("url").run_validators(url)
+    except ValidationError:
+        result.add("__all__", f"PUBLIC_BASE_URL gives {url}, which Twilio cannot call: set PUBLIC_BASE_URL to "
+                              "the address Twilio reaches this console at, e.g. https://ops.example.com.")
 
 
 def _check_bindings(result: Preflight) -> None:

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 from django.utils import timezone
 
 from conversations_ops.db_writes import write_transaction
@@ -27,7 +25,9 @@ from conversations_ops.services.messages import message_send
 from conversations_ops.services.mirror_changes import cancel
 from conversations_ops.services.outbox import ordering_key_for
 from conversations_ops.services.pairing_flow import pairing_message_attributes, step_record
-from conversations_ops.services.pairing_preflight import PairingRequest, Preflight, pairing_preflight
+from conversations_ops.services.pairing_preflight import (
+    PairingRequest, Preflight, pairing_preflight, reply_webhook_url,
+)
 from conversations_ops.services.participants import participant_add
 from conversations_ops.services.sync_runner import sync_operations_retry
 
@@ -41,10 +41,6 @@ class PairingRefused(ValidationError):
     def __init__(self, preflight: Preflight):
         super().__init__(preflight.validation_error().error_dict)
         self.preflight = preflight
-
-
-def _reply_webhook_url() -> str:
-    return f"{settings.PUBLIC_BASE_URL}{reverse('webhooks:conversations')}"
 
 
 def pairing_start(*, request: PairingRequest, user=None) -> Pairing:
@@ -86,7 +82,8 @@ def _start(preflight: Preflight, user) -> Pairing:
         )
         step_record(pairing=pairing, kind=kind, row=participant, actor=user)
     webhook = conversation_webhook_add(conversation=conversation, target=WebhookTarget.WEBHOOK,
-                                       url=_reply_webhook_url(), method=WebhookMethod.POST, filters=REPLY_FILTERS, user=user)
+                                       url=reply_webhook_url(), method=WebhookMethod.POST, filters=REPLY_FILTERS,
+                                       user=user)
     step_record(pairing=pairing, kind=StepKind.WEBHOOK, row=webhook, actor=user)
     # Written as the courier's side, so it reaches only the customer (the seed does the same).
     invite = message_send(
@@ -190,7 +187,15 @@ def _cancel_pending(pairing: Pairing, *, also_failed: bool = False) -> None:
 
 
 def conflict_close(*, conversation_sid: str, user=None) -> Conversation:
-    """Closes the other conversation a pre-flight found holding a number pair (the console's row, or a new one)."""
+    """Closes the other conversation a pre-flight found holding a number pair (the console's row, or a new one).
+
+    When it is an open pairing's, the pairing is closed (else it would stay
+    "connected" on a closed conversation)."""
+    owner = Pairing.objects.filter(conversation__sid=conversation_sid).exclude(
+        state__in=(PairingState.CLOSING, PairingState.CLOSED, PairingState.ABANDONED)).first()
+    if owner is not None:
+        pairing_close(pairing=owner, user=user)
+        return Conversation.objects.get(sid=conversation_sid)
     with write_transaction():
         conversation = Conversation.objects.filter(sid=conversation_sid).first()
         if conversation is None:

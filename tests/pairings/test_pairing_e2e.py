@@ -1,10 +1,14 @@
-"""Done-when: a pairing driven only through the console and the simulator's handsets."""
+"""Done-when: a pairing driven only through the console (its admin pages, or its shell
+command) and the simulator's handsets: invite, reply, connection, both ways, close, again."""
+
+import json
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
+from django.urls import reverse
 
 from conversations_ops.models import Pairing, PairingState
-from conversations_ops.services.pairing_preflight import PairingRequest
-from conversations_ops.services.pairings import pairing_close, pairing_start
 
 from .conftest import COURIER, COURIER_SMS, CUSTOMER, ROBERT_ALICIA
 
@@ -17,12 +21,43 @@ CONNECTED = ("Your customer has agreed to chat over WhatsApp to get this deliver
 AUTO_REPLY = "Great! Just a moment while we connect you..."
 
 
-def _start(seeded, courier):
-    return pairing_start(request=PairingRequest(
-        sender=seeded["sender"], customer=CUSTOMER, courier=courier, invite_template=seeded["invite"].sid,
-        invite_variables=ROBERT_ALICIA, connected_template=seeded["connected"].sid,
-        sms_sender=seeded["sms_sender"] if not courier.startswith("whatsapp:") else "",
-    ))
+class AdminConsole:
+    """Ops staff in the admin: the Start pairing page (check, then confirm) and the Close button."""
+
+    start_url = reverse("admin:conversations_ops_pairing_start")
+
+    def __init__(self, client):
+        self.client = client
+
+    def start(self, seeded, courier) -> Pairing:
+        form = {"sender": seeded["sender"], "customer": CUSTOMER, "courier": courier,
+                "invite_template": seeded["invite"].sid, "invite_var_1": ROBERT_ALICIA["1"],
+                "invite_var_2": ROBERT_ALICIA["2"], "connected_template": seeded["connected"].sid,
+                "auto_reply": AUTO_REPLY, "sms_sender": "", "reply_timeout_minutes": "30"}
+        checked = self.client.post(self.start_url, {**form, "action": "check"})
+        assert "Confirm and start" in checked.content.decode(), checked.content.decode()[-3000:]
+        started = self.client.post(self.start_url, {**form, "action": "start", "confirmed": "on"})
+        assert started.status_code == 302, started.content.decode()[-3000:]
+        return Pairing.objects.get(pk=int(started.url.rstrip("/").split("/")[-2]))
+
+    def close(self, pairing) -> None:
+        url = reverse("admin:conversations_ops_pairing_close", args=[pairing.pk])
+        assert self.client.post(url, {"post": "yes"}).status_code == 302
+
+
+class ShellConsole:
+    """Ops staff at the shell: `manage.py pairing start|close`."""
+
+    def start(self, seeded, courier) -> Pairing:
+        out = StringIO()
+        call_command("pairing", "start", "--sender", seeded["sender"], "--customer", CUSTOMER, "--courier", courier,
+                     "--invite-template", seeded["invite"].sid, "--invite-variables", json.dumps(ROBERT_ALICIA),
+                     "--connected-template", seeded["connected"].sid, "--sms-sender", seeded["sms_sender"],
+                     stdout=out)
+        return Pairing.objects.get(pk=int(out.getvalue()))
+
+    def close(self, pairing) -> None:
+        call_command("pairing", "close", str(pairing.pk), stdout=StringIO())
 
 
 def _state(pairing) -> str:
@@ -30,9 +65,11 @@ def _state(pairing) -> str:
     return pairing.state
 
 
-@pytest.mark.parametrize("courier", [COURIER, COURIER_SMS], ids=["whatsapp-courier", "sms-courier"])
-def test_invite_reply_connect_talk_close_and_pair_again(seeded, people, courier):
-    pairing = _start(seeded, courier)
+@pytest.mark.parametrize(("courier", "through"), [(COURIER, "admin"), (COURIER_SMS, "shell")],
+                         ids=["whatsapp-courier-admin", "sms-courier-shell"])
+def test_invite_reply_connect_talk_close_and_pair_again(seeded, people, courier, through, admin_client):
+    console = AdminConsole(admin_client) if through == "admin" else ShellConsole()
+    pairing = console.start(seeded, courier)
     people.wait_until(lambda: _state(pairing) == PairingState.AWAITING_CUSTOMER, "the invite")
     assert people.received(CUSTOMER) == [INVITE]
     assert people.received(courier) == []
@@ -51,11 +88,11 @@ def test_invite_reply_connect_talk_close_and_pair_again(seeded, people, courier)
     assert people.received(CUSTOMER)[-1] == "Hi! I'm at the gate"
     assert people.received(courier)[-1] == "Coming down now"
 
-    pairing_close(pairing=pairing)
+    console.close(pairing)
     people.wait_until(lambda: _state(pairing) == PairingState.CLOSED, "the close")
-    assert pairing.conversation.state == "closed" or _state(pairing) == PairingState.CLOSED
+    assert pairing.conversation.state == "closed"
 
-    again = _start(seeded, courier)
+    again = console.start(seeded, courier)
     people.wait_until(lambda: _state(again) == PairingState.AWAITING_CUSTOMER, "the second invite")
     assert people.received(CUSTOMER)[-1] == INVITE
     assert Pairing.objects.count() == 2

@@ -17,6 +17,11 @@ SENDER, SMS_SENDER = "whatsapp:+14155238886", "+14155238887"
 CUSTOMER, COURIER = "whatsapp:+15017122661", "whatsapp:+15017122662"
 
 
+@pytest.fixture(autouse=True)
+def reachable_console(settings):
+    settings.PUBLIC_BASE_URL = "https://console.example.com"  # the tests' http://testserver is no URL Twilio calls
+
+
 @pytest.fixture
 def setup(db):
     AddressConfiguration.objects.create(sid=make_sid("IG", 1), type="whatsapp", address=SENDER)
@@ -134,3 +139,29 @@ def test_templates_a_recent_pairing_names_are_in_use(setup):
     Pairing.objects.create(sender=AddressConfiguration.objects.get(address=SENDER), customer_address=CUSTOMER,
                            courier_address=COURIER, invite_template=invite, connected_template=connected)
     assert template_in_use(template=invite) and template_in_use(template=connected)
+
+
+def test_a_public_base_url_twilio_cannot_call_is_refused_up_front(setup, twilio_bindings, settings):
+    settings.PUBLIC_BASE_URL = "http://testserver"
+    result = pairing_preflight(request=request_for(setup))
+    assert "PUBLIC_BASE_URL gives http://testserver/webhooks/twilio/conversations/" in result.errors["__all__"][0]
+
+
+def test_closing_a_conflict_that_is_an_open_pairing_closes_the_pairing(setup):
+    from conversations_ops.models import PairingState
+    from conversations_ops.services import outbox
+    from conversations_ops.services.pairings import conflict_close
+
+    invite, connected = setup
+    conversation = Conversation.objects.create(sid=make_sid("CH", 5), sync_state="synced")
+    pairing = Pairing.objects.create(sender=AddressConfiguration.objects.get(address=SENDER),
+                                     customer_address=CUSTOMER, courier_address=COURIER, invite_template=invite,
+                                     connected_template=connected, conversation=conversation,
+                                     state=PairingState.CONNECTED)
+    import unittest.mock
+
+    with unittest.mock.patch.object(outbox, "sync_operation_enqueue"):
+        conflict_close(conversation_sid=conversation.sid)
+    pairing.refresh_from_db()
+    assert pairing.state == PairingState.CLOSING
+    assert SyncOperation.objects.get(object_id=conversation.pk).operation == "conversation.update"
