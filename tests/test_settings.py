@@ -142,3 +142,40 @@ def test_simulated_local_settings_serve_the_simulator():
     assert run(["-c", script], "config.settings.local").stdout.strip() == "True"
     real = run(["-c", script], "config.settings.local", TWILIO_ACCOUNT_SID="AC" + "2" * 32, TWILIO_AUTH_TOKEN="t")
     assert real.stdout.strip() == "False"
+
+
+HARDENING = (
+    "import django, json; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps({k: getattr(s, k) for k in ['SESSION_COOKIE_AGE', 'SESSION_EXPIRE_AT_BROWSER_CLOSE', "
+    "'SESSION_COOKIE_SAMESITE', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_HTTPONLY', 'CSRF_COOKIE_SAMESITE', "
+    "'CSRF_COOKIE_SECURE', 'CONSOLE_COMMANDS_REQUIRE_USER', 'AXES_FAILURE_LIMIT', 'AXES_LOCKOUT_PARAMETERS', "
+    "'AUTHENTICATION_BACKENDS', 'MIDDLEWARE', 'DEFAULT_EXCEPTION_REPORTER_FILTER']} | "
+    "{'AXES_COOLOFF_SECONDS': s.AXES_COOLOFF_TIME.total_seconds()}))"
+)
+
+
+def read_hardening(module, **env):
+    result = run(["-c", HARDENING], module, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_production_sessions_logins_and_commands_are_hardened():
+    values = read_hardening("config.settings.production", **PRODUCTION_ENV)
+    assert values["SESSION_COOKIE_AGE"] == 8 * 60 * 60 and values["SESSION_EXPIRE_AT_BROWSER_CLOSE"] is True
+    assert values["SESSION_COOKIE_SAMESITE"] == values["CSRF_COOKIE_SAMESITE"] == "Lax"
+    assert values["SESSION_COOKIE_SECURE"] is values["CSRF_COOKIE_SECURE"] is values["CSRF_COOKIE_HTTPONLY"] is True
+    # Five failures per username+address, a 15-minute lock; axes checks before the password does.
+    assert (values["AXES_FAILURE_LIMIT"], values["AXES_COOLOFF_SECONDS"]) == (5, 15 * 60)
+    assert values["AXES_LOCKOUT_PARAMETERS"] == [["username", "ip_address"]]
+    assert values["AUTHENTICATION_BACKENDS"][0] == "axes.backends.AxesStandaloneBackend"
+    assert values["MIDDLEWARE"][-1] == "axes.middleware.AxesMiddleware"
+    assert values["DEFAULT_EXCEPTION_REPORTER_FILTER"].endswith("ConsoleExceptionReporterFilter")
+    assert values["CONSOLE_COMMANDS_REQUIRE_USER"] is True
+
+
+def test_local_commands_need_no_user_unless_asked():
+    assert read_hardening("config.settings.local")["CONSOLE_COMMANDS_REQUIRE_USER"] is False
+    assert django_settings.CONSOLE_COMMANDS_REQUIRE_USER is False  # the test settings: DESIGN's commands as they are
+    asked = read_hardening("config.settings.local", CONSOLE_COMMANDS_REQUIRE_USER="true")
+    assert asked["CONSOLE_COMMANDS_REQUIRE_USER"] is True

@@ -1,5 +1,7 @@
 """Settings shared by every environment. Everything comes from `config.env.env`."""
 
+from datetime import timedelta
+
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import BASE_DIR, env
@@ -47,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_q",
+    "axes",  # login throttling (see LOGIN THROTTLING below)
     "conversations_ops",
 ]
 
@@ -56,8 +59,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: marks admin requests so the audit trail records who acted, from the admin.
+    "conversations_ops.audit_middleware.AuditSourceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# The axes backend comes first: it refuses a locked-out login before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 TEMPLATES = [
@@ -91,6 +104,38 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# A staff session lasts a working day and ends with the browser: the console shows
+# customers' conversations, so a forgotten tab should not stay logged in for weeks.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# No script of the console reads the CSRF cookie (forms carry the token), so scripts may not.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+# Error pages and e-mails hide the Twilio token, signing keys, SECRET_KEY and REDIS_URL.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "conversations_ops.error_reports.ConsoleExceptionReporterFilter"
+
+# LOGIN THROTTLING (django-axes)
+AXES_VERBOSE = False  # no banner on every manage.py command; lockouts are still logged
+# Five wrong passwords for one username from one address lock that pair out for
+# 15 minutes (the right password included); a successful login clears the count.
+# Keyed by username AND address, so a stranger cannot lock a colleague out from
+# elsewhere, and one address cannot guess many accounts' passwords unnoticed (each is
+# logged). Behind a proxy set AXES_PROXY_COUNT so the client's address is used.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "conversations_ops.lockout.lockout_response"  # the page says what to do
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
+if AXES_IPWARE_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+
+# STAFF ROLES
+# Shell commands that change Twilio (pairing, message_send, twilio_push,
+# twilio_configure_webhooks) act as `--as USERNAME` / CONSOLE_USER when given;
+# when true they refuse to run without one (production), so every change has a name.
+CONSOLE_COMMANDS_REQUIRE_USER = env.bool("CONSOLE_COMMANDS_REQUIRE_USER", default=False)
 
 # TWILIO
 # With no credentials the console runs against the bundled simulator. The
@@ -175,13 +220,33 @@ else:
     Q_CLUSTER["orm"] = "default"
 
 # LOGGING
+# Every handler masks phone numbers (conversations_ops/logging_filters.py),
+# Django's own two included: the dev server logs URLs (an admin search for a
+# number is in its query string) and the error mails quote messages.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "mask_phone_numbers": {"()": "conversations_ops.logging_filters.MaskPhoneNumbers"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                          "style": "{"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_phone_numbers"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server",
+                          "filters": ["mask_phone_numbers"]},
+        "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR",
+                        "filters": ["require_debug_false", "mask_phone_numbers"]},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Replaces Django's defaults (their handlers would not mask); records still reach the root's console.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         # twilio-python logs URLs and query parameters at INFO: phone numbers.
         "twilio.http_client": {"level": "WARNING"},
     },

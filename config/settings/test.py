@@ -47,3 +47,15 @@ WEBHOOK_WAKE_INTERVAL_SECONDS = 0
 WEBHOOK_DRAIN_LINGER_SECONDS = 0
 # Nothing waits on a test's write gate: the drain does not pause for requests.
 WEBHOOK_STEP_ASIDE_SECONDS = 0
+
+# Commands act as CONSOLE_USER when it is set (a developer's .env may set it): tests
+# run the DESIGN.md command lines as they are, and name a user with --as when they mean one.
+os.environ.pop("CONSOLE_USER", None)
+CONSOLE_COMMANDS_REQUIRE_USER = False
+
+# Log to the process's own stderr, not to whatever sys.stderr is when logging is
+# set up: pytest swaps sys.stderr per test and closes the old one, and a live
+# server's or the simulator's thread logging a moment later then hit a closed
+# file ("--- Logging error ---"). pytest still captures the file descriptor.
+for _handler in ("console", "django.server"):
+    LOGGING["handlers"][_handler]["stream"] = "ext://sys.__stderr__"  # noqa: F405

@@ -1,21 +1,31 @@
 from django.contrib import admin
 from django.urls import path
 
+from conversations_ops import permissions as rules
+from conversations_ops.masking import shown
 from conversations_ops.models import Conversation, ConversationWebhook, Participant
 from conversations_ops.services import conversation_webhooks, conversations, participants
 
 from .base import ReadOnlyInline
+from .history_views import transcript_link_html
+from .masked import MaskedFieldsMixin, MaskedRowsMixin
 from .pairing_display import pairing_link_html
+from .permissions import may
 from .send_message import send_message_view
 from .pushes import NoUpdateMixin, PushedMirrorAdmin
 from .webhook_display import conversation_events_link
 
 
-class ParticipantInline(ReadOnlyInline):
+@admin.display(description="Messaging binding address")
+def binding_address(participant):
+    """The person's number; masked for staff without "view full numbers" (the proxy is our own number)."""
+    return shown(participant, participant.messaging_binding_address) or "-"
+
+
+class ParticipantInline(MaskedRowsMixin, ReadOnlyInline):
     model = Participant
-    fields = (
-        "sid", "role", "identity", "messaging_binding_address", "messaging_binding_proxy_address", "sync_state"
-    )
+    fields = ("sid", "role", "identity", "binding_address", "messaging_binding_proxy_address", "sync_state")
+    binding_address = staticmethod(binding_address)
 
 
 class ConversationWebhookInline(ReadOnlyInline):
@@ -28,12 +38,13 @@ def _given(data, names):
 
 
 @admin.register(Conversation)
-class ConversationAdmin(PushedMirrorAdmin):
+class ConversationAdmin(MaskedRowsMixin, PushedMirrorAdmin):
     list_display = ("__str__", "unique_name", "state", "date_created")
     list_filter = ("state",)
     search_fields = ("sid__exact", "unique_name__startswith")
     # Twilio sets the service; the timers' dates follow from the timers.
-    readonly_fields = ("date_inactive", "date_closed", "chat_service_sid", "webhook_events", "pairing_link")
+    readonly_fields = ("date_inactive", "date_closed", "chat_service_sid", "webhook_events", "pairing_link",
+                       "message_history")
     inlines = (ParticipantInline, ConversationWebhookInline)
 
     @admin.display(description="Webhook events")
@@ -43,6 +54,14 @@ class ConversationAdmin(PushedMirrorAdmin):
     @admin.display(description="Pairing")
     def pairing_link(self, obj):
         return pairing_link_html(obj)
+
+    @admin.display(description="Message history")
+    def message_history(self, obj):
+        return transcript_link_html(obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_send_message": may(request, rules.SEND_TO_PEOPLE)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         send = self.admin_site.admin_view(lambda request, object_id: send_message_view(self, request, object_id))
@@ -62,20 +81,38 @@ class ConversationAdmin(PushedMirrorAdmin):
     def delete_row(self, request, row):
         return conversations.conversation_delete(conversation=row, user=request.user)
 
+    def get_deleted_objects(self, objs, request):
+        # Deleting asks Twilio to delete the conversation, which takes its participants and
+        # messages with it; the mirror follows. Staff need no delete permission on those
+        # (no group has delete_message: history is kept), only on the conversation.
+        deleted, counts, _, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, set(), protected
+
 
 @admin.register(Participant)
-class ParticipantAdmin(PushedMirrorAdmin):
+class ParticipantAdmin(MaskedFieldsMixin, PushedMirrorAdmin):
+    # "__str__" is the identity or the number, masked on rows loaded for those who may not see it.
     list_display = (
         "__str__", "role", "messaging_binding_type", "messaging_binding_proxy_address", "conversation"
     )
     list_filter = ("role", "messaging_binding_type")
     list_select_related = ("conversation",)
+    # The whole number, typed exactly, finds the person even for staff who see it masked.
     search_fields = ("sid__exact", "messaging_binding_address__exact", "conversation__sid__exact")
+    search_help_text = ("A participant SID (MB...), a conversation SID (CH...) or a whole number, exactly, "
+                        "e.g. whatsapp:+447700900123.")
     raw_id_fields = ("conversation",)
     show_full_result_count = False
     # The channel follows from the address; read receipts come from Twilio.
     readonly_fields = ("messaging_binding_type", "last_read_message_index", "last_read_timestamp")
     create_only_fields = participants.CREATE_ONLY_FIELDS
+    # Twilio's words may quote the number too.
+    masked_fields = {"messaging_binding_address": "binding_address", "last_sync_error": "last_sync_error_shown"}
+    binding_address = staticmethod(binding_address)
+
+    @admin.display(description="Last sync error")
+    def last_sync_error_shown(self, obj):
+        return shown(obj, obj.last_sync_error)
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)

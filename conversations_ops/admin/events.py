@@ -4,22 +4,29 @@ with it, and the requests it refused. Read-only; the one write is Reprocess.
 The list stays fast on a large inbox: filters are fixed choices (no DISTINCT
 over the table), search is an exact or prefix lookup on one indexed SID
 column chosen by the SID's prefix, and the full count is not computed.
+
+Payloads quote people's numbers (From, To, Author, MessagingBinding.Address...):
+for staff without "view full numbers" every number in the payload, the headers,
+the outcome and the error is masked.
 """
 
 from django.contrib import admin, messages
-from django.contrib.auth import get_permission_codename
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
+from conversations_ops import permissions as rules
+from conversations_ops.masking import is_masked, shown
 from conversations_ops.models import WebhookEvent, WebhookRejection
 from conversations_ops.services.webhook_events_reprocess import webhook_events_reprocess
-from conversations_ops.webhooks.parsing import NATURAL_KEYS, PRE_EVENTS, SID_SHAPE
+from conversations_ops.webhooks.parsing import SID_SHAPE
 
 from . import webhook_display
 from .base import ReadOnlyAdminMixin
+from .event_filters import EventTypeFilter, SignatureFilter
+from .masked import MaskedFieldsMixin
+from .paginators import CappedCountAdminMixin
+from .permissions import may
 
-KNOWN_TYPES = (*NATURAL_KEYS, *sorted(PRE_EVENTS))
-OTHER = "__other__"
 # Which indexed column a SID is searched in, by its two-letter prefix.
 SID_COLUMNS = {"CH": "conversation_sid", "MB": "participant_sid", "IM": "message_sid", "SM": "message_sid",
                "MM": "message_sid", "WA": "message_sid"}
@@ -27,41 +34,8 @@ MIN_PREFIX = 6  # shorter prefixes would match most of the inbox
 SHORT_SID = 12  # how much of a SID the list shows
 
 
-class EventTypeFilter(admin.SimpleListFilter):
-    title = "event type"
-    parameter_name = "type"
-
-    def lookups(self, request, model_admin):
-        return [*((name, name) for name in KNOWN_TYPES), (OTHER, "Other (unknown to the console)")]
-
-    def queryset(self, request, queryset):
-        if self.value() == OTHER:
-            return queryset.exclude(event_type__in=KNOWN_TYPES)
-        if self.value():
-            return queryset.filter(event_type=self.value())
-        return queryset
-
-
-class SignatureFilter(admin.SimpleListFilter):
-    title = "signature"
-    parameter_name = "signature"
-    CHOICES = {
-        "sha1": ("Valid, HMAC-SHA1 (auth token)", {"signature_valid": True, "signature_algorithm": "HMAC_SHA1"}),
-        "sha256": ("Valid, HMAC-SHA256 (signing key)",
-                   {"signature_valid": True, "signature_algorithm": "HMAC_SHA256"}),
-        "invalid": ("Not valid", {"signature_valid": False}),
-    }
-
-    def lookups(self, request, model_admin):
-        return [(key, label) for key, (label, _) in self.CHOICES.items()]
-
-    def queryset(self, request, queryset):
-        choice = self.CHOICES.get(self.value())
-        return queryset.filter(**choice[1]) if choice else queryset
-
-
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class WebhookEventAdmin(CappedCountAdminMixin, MaskedFieldsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("received_at", "event_type", "source_name", "processing_state", "signature_short", "sids",
                     "outcome_summary")
     list_filter = (EventTypeFilter, "source", "processing_state", SignatureFilter)
@@ -80,6 +54,9 @@ class WebhookEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         ("Signature and headers", {"fields": ("signature", "signed_url", "headers_table")}),
     )
     readonly_fields = ("signature", "mirrored_records", "params_table", "headers_table")
+    # Free text that may quote a number (Twilio's error messages, the applier's outcome line).
+    masked_fields = {"outcome": "outcome_shown", "processing_error": "processing_error_shown",
+                     "dedup_key": "dedup_key_shown"}
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
@@ -126,20 +103,32 @@ class WebhookEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Outcome")
     def outcome_summary(self, event):
-        text = event.processing_error or event.outcome
+        text = shown(event, event.processing_error or event.outcome)
         return text if len(text) <= 80 else text[:79] + "…"
+
+    @admin.display(description="Outcome")
+    def outcome_shown(self, event):
+        return shown(event, event.outcome)
+
+    @admin.display(description="Processing error")
+    def processing_error_shown(self, event):
+        return shown(event, event.processing_error)
+
+    @admin.display(description="Dedup key")
+    def dedup_key_shown(self, event):
+        return shown(event, event.dedup_key)
 
     @admin.display(description="Records in the mirror")
     def mirrored_records(self, event):
-        return webhook_display.mirrored_records(event)
+        return webhook_display.mirrored_records(event, masked=is_masked(event))
 
     @admin.display(description="Parameters (as Twilio sent them)")
     def params_table(self, event):
-        return webhook_display.params_table(event)
+        return webhook_display.params_table(event, masked=is_masked(event))
 
     @admin.display(description="Headers")
     def headers_table(self, event):
-        return webhook_display.headers_table(event)
+        return webhook_display.headers_table(event, masked=is_masked(event))
 
     @admin.action(description="Reprocess (apply again)", permissions=["reprocess"])
     def reprocess(self, request, queryset):
@@ -148,8 +137,7 @@ class WebhookEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def has_reprocess_permission(self, request):
         """Staff who may change webhook events in Django's terms; the rows themselves stay read-only."""
-        codename = get_permission_codename("change", self.opts)
-        return request.user.has_perm(f"{self.opts.app_label}.{codename}")
+        return may(request, rules.REPROCESS_EVENTS)
 
 
 @admin.register(WebhookRejection)

@@ -1,30 +1,32 @@
+"""Messages: staff send them here, auditors read the history here (list, transcript, exports).
+
+The list is built for a table of millions of rows: every filter is one indexed
+condition or per-row probe (selectors/history.py), search is exact, the count is
+capped (paginators.py) and a page costs the same few queries whatever its size.
+History is never edited or deleted: auditors rely on it.
+"""
+
+from functools import partial
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpResponseRedirect
-from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.urls import path, reverse
+from django.utils.html import format_html_join
 
+from conversations_ops.masking import for_viewer, shown
 from conversations_ops.models import DeliveryReceipt, Message, Participant
+from conversations_ops.selectors.history import message_search_q
 from conversations_ops.services.messages import message_resend, message_send
-from conversations_ops.services.sync_errors import explain
 
+from . import history_filters as filters
 from .base import ReadOnlyAdminMixin, ReadOnlyInline, TwilioMirrorAdmin
+from .history_columns import FAILED_STATUSES, HistoryColumnsMixin, receipt_outcome_html
+from .history_views import export_view, may_export, transcript_view
+from .masked import MaskedFieldsMixin
+from .paginators import CappedCountAdminMixin
+from .permissions import SendPermissionMixin
 from .pushes import NoUpdateMixin, PushedMirrorAdmin
-
-FAILED_STATUSES = ("failed", "undelivered")
-
-
-def receipt_outcome_html(receipt: DeliveryReceipt):
-    """The receipt's status; for a failure, Twilio's code in plain words and the next step."""
-    if receipt.status not in FAILED_STATUSES and not receipt.error_code:
-        return receipt.get_status_display()
-    explanation = explain(receipt.error_code, None)
-    return format_html(
-        '<strong>{} {}</strong>: {}<br>{}<br><em>Next step:</em> {} <a href="{}" target="_blank">Twilio\'s page</a>',
-        receipt.get_status_display(), receipt.error_code or "", explanation.title, explanation.meaning,
-        explanation.next_step, explanation.link,
-    )
 
 
 class DeliveryReceiptInline(ReadOnlyInline):
@@ -32,52 +34,75 @@ class DeliveryReceiptInline(ReadOnlyInline):
     fields = ("recipient", "status", "outcome", "date_updated", "sid", "channel_message_sid")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("message")
+        return for_viewer(super().get_queryset(request).select_related("message"), request.user)
 
     @admin.display(description="Recipient")
     def recipient(self, obj):
         participant = Participant.objects.filter(sid=obj.participant_sid).first() if obj.participant_sid else None
-        return str(participant) if participant else obj.participant_sid or "—"
+        if participant is None:
+            return obj.participant_sid or "—"
+        who = shown(obj, participant.messaging_binding_address) or participant.identity
+        return f"{participant.role or 'participant'} {who}"
 
     @admin.display(description="Outcome")
     def outcome(self, obj):
         return receipt_outcome_html(obj)
 
 
-class DeliveryOutcomeFilter(admin.SimpleListFilter):
-    """"Failed messages": a recipient's receipt failed, or Twilio refused the send itself."""
-
-    title = "delivery"
-    parameter_name = "delivery"
-
-    def lookups(self, request, model_admin):
-        return (("failed", "Failed messages"), ("delivered", "Delivered to everyone"))
-
-    def queryset(self, request, queryset):
-        if self.value() == "failed":
-            return queryset.filter(Q(receipts__status__in=FAILED_STATUSES) | Q(sync_state="failed")).distinct()
-        if self.value() == "delivered":
-            return queryset.filter(delivery__failed="none", delivery__undelivered="none")
-        return queryset
-
-
 @admin.register(Message)
-class MessageAdmin(NoUpdateMixin, PushedMirrorAdmin):
-    """Staff send messages here; history is never edited or deleted (auditors rely on it)."""
-
-    list_display = ("__str__", "conversation", "direction", "author", "content_sid", "delivery_outcome",
-                    "date_created")
-    list_filter = ("direction", DeliveryOutcomeFilter)
+class MessageAdmin(HistoryColumnsMixin, CappedCountAdminMixin, MaskedFieldsMixin, SendPermissionMixin,
+                   NoUpdateMixin, PushedMirrorAdmin):
+    list_display = ("when", "conversation_link", "author_column", "channel_column", "direction_column",
+                    "template_column", "text_column", "delivery_column")
+    list_display_links = ("when",)
+    list_filter = (filters.ConversationFilter, filters.AuthorRoleFilter, filters.ChannelFilter, "direction",
+                   filters.TemplateFilter, filters.DeliveryStatusFilter, filters.DateRangeFilter)
     list_select_related = ("conversation",)
-    search_fields = ("sid__exact", "conversation__sid__exact", "participant_sid__exact")
+    # A rare filter (a status few messages have) is found by walking the date index: counting
+    # 5 pages ahead, not 11, keeps that walk short.
+    count_ahead_pages = 4
+    # Sorting another column would sort the whole table; "when" walks the date_created index.
+    sortable_by = ("when",)
+    ordering = ("-date_created", "-pk")
+    search_fields = ("sid__exact",)  # shows the box; get_search_results decides what a term means
+    search_help_text = ("Exact only: a message (IM...), conversation (CH...), participant (MB...), template "
+                        "(HX...) or receipt (DY...) SID, a phone number (+14155550100 or whatsapp:+14155550100), "
+                        "a conversation's unique name or a chat identity. Never a part of a text.")
     raw_id_fields = ("conversation",)
     readonly_fields = ("index", "media", "delivery", "delivery_outcome", "direction", "participant_sid")
+    masked_fields = {"author": "author_shown", "body": "body_shown", "last_sync_error": "last_sync_error_shown"}
     inlines = (DeliveryReceiptInline,)
-    show_full_result_count = False
     actions = (*PushedMirrorAdmin.actions, "resend", "send_template_instead")
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_add_permission(self, request, *args):
+        # The add form sends the message: it needs send_message, like Resend.
+        return super().has_add_permission(request, *args) and self.has_send_permission(request)
+
+    def get_urls(self):
+        def view(function):
+            return self.admin_site.admin_view(partial(function, self))
+
+        return [
+            path("transcript/<int:conversation_id>/", view(transcript_view),
+                 name="conversations_ops_conversation_transcript"),
+            path("export/<str:fmt>/", view(export_view), name="conversations_ops_message_export"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_export_history": may_export(request)}
+        return super().changelist_view(request, extra_context)
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # Only what the filters offer: a hand-typed ?body__contains=... would scan the whole table.
+        return lookup in filters.parameters_of(self.get_list_filter(request))
+
+    def get_search_results(self, request, queryset, search_term):
+        condition = message_search_q(search_term)
+        return (queryset if condition is None else queryset.filter(condition)), False
 
     def create_row(self, request, data):
         fields = ("body", "media_sid", "content_sid", "content_variables", "author", "attributes", "subject")
@@ -85,6 +110,18 @@ class MessageAdmin(NoUpdateMixin, PushedMirrorAdmin):
             conversation=data["conversation"], user=request.user, guard=True,
             **{f: data[f] for f in fields if f in data},
         )
+
+    @admin.display(description="author")
+    def author_shown(self, obj):
+        return shown(obj, obj.author)
+
+    @admin.display(description="body")
+    def body_shown(self, obj):
+        return shown(obj, obj.body)
+
+    @admin.display(description="Last sync error")
+    def last_sync_error_shown(self, obj):
+        return shown(obj, obj.last_sync_error)
 
     @admin.display(description="Delivery")
     def delivery_outcome(self, obj):
@@ -97,10 +134,7 @@ class MessageAdmin(NoUpdateMixin, PushedMirrorAdmin):
             "", "<div>{}: {}</div>", ((r.participant_sid or "recipient", receipt_outcome_html(r)) for r in failed)
         )
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("receipts")
-
-    @admin.action(description="Resend (a new message with the same content)", permissions=["add"])
+    @admin.action(description="Resend (a new message with the same content)", permissions=["send"])
     def resend(self, request, queryset):
         for message in queryset.order_by("pk"):
             try:
@@ -110,9 +144,9 @@ class MessageAdmin(NoUpdateMixin, PushedMirrorAdmin):
                 continue
             self.message_user(request, f"{message}: resent as a new message (#{new.pk}).", messages.SUCCESS)
 
-    @admin.action(description="Send a template instead", permissions=["add"])
+    @admin.action(description="Send a template instead", permissions=["send"])
     def send_template_instead(self, request, queryset):
-        conversation_ids = set(queryset.values_list("conversation_id", flat=True))
+        conversation_ids = set(queryset.order_by().values_list("conversation_id", flat=True).distinct()[:2])
         if len(conversation_ids) != 1:
             self.message_user(request, "Pick messages of one conversation: the template goes to that conversation.",
                               messages.ERROR)
@@ -122,12 +156,11 @@ class MessageAdmin(NoUpdateMixin, PushedMirrorAdmin):
 
 
 @admin.register(DeliveryReceipt)
-class DeliveryReceiptAdmin(ReadOnlyAdminMixin, TwilioMirrorAdmin):
+class DeliveryReceiptAdmin(CappedCountAdminMixin, ReadOnlyAdminMixin, TwilioMirrorAdmin):
     list_display = ("__str__", "message", "status", "error_code", "outcome", "participant_sid")
     list_filter = ("status",)
     list_select_related = ("message",)
     search_fields = ("sid__exact", "message__sid__exact", "channel_message_sid__exact")
-    show_full_result_count = False
 
     @admin.display(description="What it means")
     def outcome(self, obj):

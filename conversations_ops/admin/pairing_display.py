@@ -1,8 +1,9 @@
 """How a pairing reads in the admin: masked numbers, its timeline and its transcript as tables.
 
 Everything is built with format_html / format_html_join, so what people wrote (and
-what Twilio answered) is shown escaped. Phone numbers go through mask_address:
-the full number never reaches a page (issue 8 decides who may see it).
+what Twilio answered) is shown escaped. Phone numbers are masked on pairings the
+admin loaded for a viewer without "view full numbers" (masking.for_viewer), in the
+facts, the failure text, the timeline's details and the transcript.
 """
 
 from django.urls import reverse
@@ -10,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from conversations_ops.masking import mask_address
+from conversations_ops.masking import is_masked, mask_address, shown
 from conversations_ops.models import Pairing, PairingState, Participant, SyncState
 from conversations_ops.selectors.pairings import pairing_timeline, pairing_transcript
 from conversations_ops.services.sync_errors import explain
@@ -39,10 +40,14 @@ def pairing_link_html(conversation):
     return format_html('<a href="{}">{}</a> ({})', url, pairing, pairing.get_state_display())
 
 
+def _unmasked(address):
+    return address or ""
+
+
 def state_html(pairing: Pairing):
     if pairing.state == PairingState.FAILED and pairing.failure:
         return format_html('<strong>{}</strong><div class="pairing-failure" style="white-space: pre-wrap">{}</div>',
-                           pairing.get_state_display(), pairing.failure)
+                           pairing.get_state_display(), shown(pairing, pairing.failure))
     return format_html("<strong>{}</strong>", pairing.get_state_display())
 
 
@@ -67,7 +72,7 @@ def timeline_html(pairing: Pairing):
     if not lines:
         return "No steps yet."
     rows = format_html_join("", TIMELINE_ROW, (
-        (line.step.get_kind_display(), line.status, line.detail or EMPTY, _twilio_ref(line.step),
+        (line.step.get_kind_display(), line.status, shown(pairing, line.detail) or EMPTY, _twilio_ref(line.step),
          when(line.step.completed_at or line.step.created_at), line.step.actor or EMPTY)
         for line in lines
     ))
@@ -79,7 +84,7 @@ def timeline_html(pairing: Pairing):
 def _recipients(pairing: Pairing) -> dict[str, str]:
     """Participant SID -> "customer (whatsapp:+15•••••2661)", for the receipts."""
     participants = Participant.objects.filter(conversation_id=pairing.conversation_id).exclude(sid="")
-    return {p.sid: f"{p.role or 'participant'} ({mask_address(p.messaging_binding_address) or p.identity})"
+    return {p.sid: f"{p.role or 'participant'} ({shown(pairing, p.messaging_binding_address) or p.identity})"
             for p in participants}
 
 
@@ -109,7 +114,7 @@ TRANSCRIPT_ROW = '<tr><td>{}</td><td style="white-space: pre-wrap">{}</td><td>{}
 
 
 def transcript_html(pairing: Pairing):
-    lines = pairing_transcript(pairing=pairing)
+    lines = pairing_transcript(pairing=pairing, mask=mask_address if is_masked(pairing) else _unmasked)
     if not lines:
         return "No messages yet."
     recipients = _recipients(pairing)

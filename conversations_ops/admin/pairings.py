@@ -2,31 +2,51 @@
 
 A pairing is never edited or deleted here: it is started through the pre-flight
 (pairing_start.py) and ended with Close or Abandon (pairing_actions.py), each a
-service call. The page shows the facts, the timeline and the transcript.
+service call. The page shows the facts, the timeline and the transcript, numbers
+masked unless the viewer may see them.
+
+Starting needs add_pairing, push_to_twilio and send_message (it sends the invite);
+Close, Retry and Abandon need change_pairing and push_to_twilio
+(conversations_ops.permissions).
 """
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.timesince import timesince
 
-from conversations_ops.masking import mask_address
+from conversations_ops import permissions as rules
+from conversations_ops import validators as v
+from conversations_ops.masking import shown
 from conversations_ops.models import Pairing
 
 from . import pairing_display as show
+from .masked import MaskedRowsMixin
 from .pairing_actions import ACTIONS, offered_actions, pairing_action_view, pairings_close
 from .pairing_start import conflict_close_view, pairing_start_view
+from .permissions import may
+
+
+def _is_address(term: str) -> bool:
+    try:
+        v.validate_messaging_address(term)
+    except ValidationError:
+        return False
+    return True
 
 
 @admin.register(Pairing)
-class PairingAdmin(admin.ModelAdmin):
+class PairingAdmin(MaskedRowsMixin, admin.ModelAdmin):
     list_display = ("id", "state", "customer", "courier", "sender_address", "conversation_link", "started_by",
                     "created_at", "expires_at", "age")
     list_display_links = ("id",)
     list_filter = ("state", "sender")
     list_select_related = ("sender", "conversation", "started_by")
     search_fields = ("conversation__sid__exact",)
-    search_help_text = "A conversation SID (CH..., exact) or a pairing id."
+    search_help_text = ("A conversation SID (CH..., exact), a pairing id, or the customer's or courier's whole "
+                        "number, e.g. whatsapp:+447700900123.")
     show_full_result_count = False
     actions = ("close_selected",)
     fieldsets = (
@@ -46,9 +66,13 @@ class PairingAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_add_permission(self, request):
+        """Starting a pairing (the "Start pairing" button and page)."""
+        return may(request, rules.START_PAIRING)
+
     def has_manage_permission(self, request, obj=None):
-        """Close, Retry and Abandon: for those who may change pairings."""
-        return request.user.has_perm("conversations_ops.change_pairing")
+        """Close, Retry and Abandon: for those who may change pairings and push to Twilio."""
+        return may(request, rules.MANAGE_PAIRING)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related(
@@ -58,17 +82,19 @@ class PairingAdmin(admin.ModelAdmin):
         term = search_term.strip().removeprefix("#")
         if term.isdigit():  # a pairing id: by primary key, not a text scan
             return queryset.filter(pk=int(term)), False
+        if _is_address(term):  # the whole number finds it, even for those who see it masked
+            return queryset.filter(Q(customer_address=term) | Q(courier_address=term)), False
         return super().get_search_results(request, queryset, search_term)
 
     # Columns and fields ------------------------------------------------------
 
     @admin.display(description="Customer")
     def customer(self, obj):
-        return mask_address(obj.customer_address)
+        return shown(obj, obj.customer_address)
 
     @admin.display(description="Courier")
     def courier(self, obj):
-        return mask_address(obj.courier_address)
+        return shown(obj, obj.courier_address)
 
     @admin.display(description="Sender", ordering="sender__address")
     def sender_address(self, obj):
@@ -122,6 +148,8 @@ class PairingAdmin(admin.ModelAdmin):
 
     def add_view(self, request, form_url="", extra_context=None):
         # The admin's "Add" leads to the pre-flight form, never to a bare model form.
+        if not self.has_add_permission(request):
+            raise PermissionDenied
         return HttpResponseRedirect(reverse("admin:conversations_ops_pairing_start"))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

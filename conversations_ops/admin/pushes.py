@@ -1,7 +1,9 @@
 """Admins for records staff push to Twilio: every save and delete goes through a service.
 
 Subclasses name their services in `create_row`, `update_row` and `delete_row`;
-this class only turns forms into service calls and results into messages.
+this class only turns forms into service calls and results into messages. Every
+write here queues a push, so each needs push_to_twilio besides the model permission
+(PushPermissionMixin): without it the pages are read-only and the actions hidden.
 """
 
 from django.contrib import admin, messages
@@ -12,6 +14,7 @@ from django.urls import reverse
 from conversations_ops.services import mirror_actions
 
 from .base import TwilioMirrorAdmin
+from .permissions import PushPermissionMixin
 
 
 def _with_service_error(form_class, error: ValidationError):
@@ -35,7 +38,7 @@ def _adopt(obj, row) -> None:
     obj._state.adding, obj._state.db = False, row._state.db
 
 
-class PushedMirrorAdmin(TwilioMirrorAdmin):
+class PushedMirrorAdmin(PushPermissionMixin, TwilioMirrorAdmin):
     actions = ("push_now", "retry_failed", "pull_from_twilio")
     # Fields Twilio fixes at creation: read-only once the record is on Twilio.
     create_only_fields = ()
@@ -103,15 +106,15 @@ class PushedMirrorAdmin(TwilioMirrorAdmin):
         if queued:
             self.message_user(request, f"{queued} deletion(s) queued on Twilio; those rows go once Twilio confirms.")
 
-    @admin.action(description="Push now", permissions=["change"])
+    @admin.action(description="Push now", permissions=["push"])
     def push_now(self, request, queryset):
         self._report(request, "Push now", lambda: mirror_actions.mirror_rows_push_now(rows=queryset))
 
-    @admin.action(description="Retry failed", permissions=["change"])
+    @admin.action(description="Retry failed", permissions=["push"])
     def retry_failed(self, request, queryset):
         self._report(request, "Retry failed", lambda: mirror_actions.mirror_rows_retry_failed(rows=queryset))
 
-    @admin.action(description="Pull from Twilio", permissions=["change"])
+    @admin.action(description="Pull from Twilio", permissions=["push"])
     def pull_from_twilio(self, request, queryset):
         self._report(request, "Pull from Twilio", lambda: mirror_actions.mirror_rows_pull(rows=queryset))
 
@@ -141,8 +144,13 @@ class PushedMirrorAdmin(TwilioMirrorAdmin):
 class NoUpdateMixin:
     """Twilio has no update for these records: the change page only shows them.
 
-    Change permission still holds for the list, so the sync actions stay available.
+    Change permission still holds for the list, so the sync actions stay available;
+    so does add permission: with nothing to change, whoever may create these records
+    (and push) may also push, retry and pull them.
     """
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request)
+
+    def has_push_permission(self, request):
+        return self.has_add_permission(request) or super().has_push_permission(request)

@@ -2,7 +2,10 @@
 free-form or template form, a preview of the template, then the guarded send.
 
 Every refusal comes from the services (message_send_check, template variables);
-this module only turns them into form errors.
+this module only turns them into form errors. The page is for those who may
+write to people (add_message and send_message): anyone else gets a 403. Numbers
+(the window list, refusals naming a participant) are masked unless the viewer
+may see them.
 """
 
 from django import forms
@@ -13,6 +16,8 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from conversations_ops import permissions as rules
+from conversations_ops.masking import address_for, text_for
 from conversations_ops.models import Conversation, Template
 from conversations_ops.services.message_window import conversation_windows
 from conversations_ops.services.messages import approved_templates, message_send, message_send_check
@@ -21,6 +26,8 @@ from conversations_ops.services.template_variables import (
     template_render,
     template_variables_errors,
 )
+
+from .permissions import require
 
 FREE_FORM, TEMPLATE = "free_form", "template"
 
@@ -37,9 +44,10 @@ class SendMessageForm(forms.Form):
     template = forms.ModelChoiceField(queryset=Template.objects.none(), required=False)
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, conversation: Conversation, **kwargs):
+    def __init__(self, *args, conversation: Conversation, viewer=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.conversation = conversation
+        self.viewer = viewer  # refusals name participants: masked for those who may not see numbers
         self.fields["template"].queryset = Template.objects.exclude(sid="").order_by("friendly_name")
         self.fields["template"].label_from_instance = _template_label
         self.chosen = self._chosen_template()
@@ -76,21 +84,27 @@ class SendMessageForm(forms.Form):
             template=template if mode == TEMPLATE else None, variables=self.variables(),
         )
         for reason in reasons:
-            self.add_error(None, reason)
+            self.add_error(None, text_for(self.viewer, reason))
         return data
 
 
+def _participant_label(user, participant) -> str:
+    return participant.identity or address_for(user, participant.messaging_binding_address) \
+        or participant.sid_or_placeholder
+
+
 def _render(admin, request, conversation, form, *, preview: str | None = None):
+    windows = conversation_windows(conversation=conversation)
     context = {
         **admin.admin_site.each_context(request),
         "opts": admin.model._meta,
         "original": conversation,
         "title": f"Send message: {conversation}",
-        "windows": conversation_windows(conversation=conversation),
+        "windows": windows,
+        "window_rows": [(_participant_label(request.user, w.participant), w) for w in windows],
         "approved": approved_templates(),
         "form": form,
         "preview": preview,
-        "can_send": request.user.has_perm("conversations_ops.add_message"),
     }
     return TemplateResponse(request, "admin/conversations_ops/conversation/send_message.html", context)
 
@@ -105,24 +119,24 @@ def send_message_view(admin, request, object_id):
     conversation = get_object_or_404(Conversation, pk=object_id)
     if not admin.has_view_permission(request, conversation):
         raise PermissionDenied
+    require(request, rules.SEND_TO_PEOPLE)
+    viewer = request.user
     if request.method != "POST":
         request._windows = conversation_windows(conversation=conversation)
         return _render(admin, request, conversation, SendMessageForm(initial=_initial(request),
-                                                                     conversation=conversation))
-    if not request.user.has_perm("conversations_ops.add_message"):
-        raise PermissionDenied
-    form = SendMessageForm(request.POST, conversation=conversation)
+                                                                     conversation=conversation, viewer=viewer))
+    form = SendMessageForm(request.POST, conversation=conversation, viewer=viewer)
     action = request.POST.get("action", "send")
     if action in ("choose", "edit"):
         return _render(admin, request, conversation, SendMessageForm(
-            initial={k: request.POST.get(k) for k in request.POST}, conversation=conversation))
+            initial={k: request.POST.get(k) for k in request.POST}, conversation=conversation, viewer=viewer))
     if not form.is_valid():
         return _render(admin, request, conversation, form)
     template = form.cleaned_data["template"] if form.cleaned_data["mode"] == TEMPLATE else None
     if template is not None and (action == "preview" or not form.cleaned_data.get("confirmed")):
         data = request.POST.copy()
         data["confirmed"] = "on"
-        confirmed = SendMessageForm(data, conversation=conversation)
+        confirmed = SendMessageForm(data, conversation=conversation, viewer=viewer)
         confirmed.is_valid()
         return _render(admin, request, conversation, confirmed,
                        preview=template_render(template=template, variables=form.variables()))
@@ -134,7 +148,7 @@ def send_message_view(admin, request, object_id):
         )
     except ValidationError as exc:
         for reason in exc.messages:
-            form.add_error(None, reason)
+            form.add_error(None, text_for(viewer, reason))
         return _render(admin, request, conversation, form)
     admin.message_user(request, f"Message queued ({'template ' + str(template) if template else 'free-form'}); "
                                 "its delivery shows on the message once Twilio reports it.", messages.SUCCESS)

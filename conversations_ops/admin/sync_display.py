@@ -4,6 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
+from conversations_ops.masking import mask_numbers_in, shown
 from conversations_ops.models import OperationState, SyncOperation, SyncState
 from conversations_ops.services.sync_errors import explain
 
@@ -35,7 +36,8 @@ def row_problem_html(row) -> str:
         return "—"
     op = last_failed_operation(row)
     return explanation_html(
-        code=row.last_sync_error_code, status=op.last_error_status if op else None, message=row.last_sync_error,
+        code=row.last_sync_error_code, status=op.last_error_status if op else None,
+        message=shown(row, row.last_sync_error),  # Twilio's words may quote the person's number
     )
 
 
@@ -47,12 +49,13 @@ def row_problem_summary(row) -> str:
     return f"{row.last_sync_error_code} {title}" if row.last_sync_error_code else title
 
 
-def target_link(op: SyncOperation) -> str:
+def target_link(op: SyncOperation, *, masked: bool = False) -> str:
     target = op.target
     if target is None:
         return f"{op.content_type.model} #{op.object_id} (deleted)"
+    name = mask_numbers_in(str(target)) if masked else str(target)  # a participant is named by its number
     try:
         url = reverse(f"admin:{op.content_type.app_label}_{op.content_type.model}_change", args=[op.object_id])
     except NoReverseMatch:
-        return str(target)
-    return format_html('<a href="{}">{}</a>', url, target)
+        return name
+    return format_html('<a href="{}">{}</a>', url, name)

@@ -1,4 +1,9 @@
-"""Templates: the mirror of Twilio's Content API, sync, create/submit, status history and alerts."""
+"""Templates: the mirror of Twilio's Content API, sync, create/submit, status history and alerts.
+
+Create and submit reach Twilio at once: add_template / change_template and
+push_to_twilio. Sync needs view_template and push_to_twilio; acknowledging an
+alert, change_templatestatuschange (conversations_ops.permissions).
+"""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -6,8 +11,9 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
+from conversations_ops import permissions as rules
 from conversations_ops import twilio_gateway as gateway
 from conversations_ops.models import Template, TemplateStatusChange
 from conversations_ops.services.sync_errors import explain_line
@@ -16,6 +22,7 @@ from conversations_ops.services.templates_authoring import template_approval_val
 from conversations_ops.services.templates_sync import template_last_synced_at, template_sync_all
 
 from .base import ReadOnlyAdminMixin, TwilioMirrorAdmin
+from .permissions import may
 from .template_forms import TemplateApprovalForm, TemplateCreateForm
 
 
@@ -41,6 +48,15 @@ class TemplateAdmin(TwilioMirrorAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # deleting is done on Twilio; the sync marks it deleted here
 
+    def has_add_permission(self, request):
+        return may(request, rules.CREATE_TEMPLATE)
+
+    def has_submit_permission(self, request):
+        return may(request, rules.SUBMIT_TEMPLATE)
+
+    def has_sync_permission(self, request):
+        return may(request, rules.SYNC_TEMPLATES)
+
     @admin.display(description="Text")
     def body_preview(self, obj):
         text = obj.body_text
@@ -60,17 +76,19 @@ class TemplateAdmin(TwilioMirrorAdmin):
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "templates_last_synced_at": template_last_synced_at(),
-                         "template_alerts": list(template_alerts_open()[:20])}
+                         "template_alerts": list(template_alerts_open()[:20]),
+                         "can_sync": self.has_sync_permission(request)}
         return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "submit_url": reverse(
-            "admin:conversations_ops_template_submit", args=[object_id])}
+        submit_url = reverse("admin:conversations_ops_template_submit", args=[object_id])
+        extra_context = {**(extra_context or {}), "submit_url": submit_url if self.has_submit_permission(request)
+                         else ""}
         return super().change_view(request, object_id, form_url, extra_context)
 
     # Sync ------------------------------------------------------------------
 
-    @admin.action(description="Sync templates from Twilio", permissions=["view"])
+    @admin.action(description="Sync templates from Twilio", permissions=["sync"])
     def sync_from_twilio(self, request, queryset=None):
         try:
             result = template_sync_all()
@@ -85,7 +103,7 @@ class TemplateAdmin(TwilioMirrorAdmin):
                               messages.ERROR)
 
     def sync_view(self, request):
-        if request.method != "POST":
+        if request.method != "POST" or not self.has_sync_permission(request):
             raise PermissionDenied  # a GET must not call Twilio
         self.sync_from_twilio(request)
         return HttpResponseRedirect(reverse("admin:conversations_ops_template_changelist"))
@@ -102,7 +120,7 @@ class TemplateAdmin(TwilioMirrorAdmin):
                 if data["submit"]:  # refuse a bad approval request before the template exists on Twilio
                     template_approval_validate(approval_name=data["approval_name"], category=data["category"])
                 template = template_create(friendly_name=data["friendly_name"], language=data["language"],
-                                           body=data["body"], samples=data["samples"])
+                                           body=data["body"], samples=data["samples"], user=request.user)
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
@@ -114,13 +132,13 @@ class TemplateAdmin(TwilioMirrorAdmin):
 
     def submit_view(self, request, pk):
         template = get_object_or_404(Template, pk=pk)
-        if not self.has_change_permission(request, template):
+        if not self.has_submit_permission(request):
             raise PermissionDenied
         form = TemplateApprovalForm(request.POST or None, initial={"approval_name": template.friendly_name})
         if request.method == "POST" and form.is_valid():
             try:
                 template_submit(template=template, approval_name=form.cleaned_data["approval_name"],
-                                category=form.cleaned_data["category"])
+                                category=form.cleaned_data["category"], user=request.user)
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
@@ -130,7 +148,7 @@ class TemplateAdmin(TwilioMirrorAdmin):
 
     def _submit(self, request, template, approval_name, category) -> None:
         try:
-            template_submit(template=template, approval_name=approval_name, category=category)
+            template_submit(template=template, approval_name=approval_name, category=category, user=request.user)
         except ValidationError as exc:
             self.message_user(request, f"Not submitted: {' '.join(exc.messages)}", messages.ERROR)
         else:
@@ -151,14 +169,14 @@ class TemplateStatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     actions = ("acknowledge",)
 
     def has_acknowledge_permission(self, request):
-        return request.user.has_perm("conversations_ops.view_templatestatuschange")
+        return may(request, rules.ACKNOWLEDGE_ALERTS)
 
     @admin.display(description="Alert")
     def alert_state(self, obj):
         if not obj.alert:
             return "-"
         if obj.acknowledged_at is None:
-            return format_html('<strong style="color:#ba2121">open</strong>')
+            return mark_safe('<strong style="color:#ba2121">open</strong>')  # a constant: nothing to escape
         return f"acknowledged by {obj.acknowledged_by or 'a deleted user'} at {obj.acknowledged_at:%Y-%m-%d %H:%M}"
 
     @admin.action(description="Acknowledge", permissions=["acknowledge"])

@@ -1,5 +1,9 @@
 """How a stored webhook reads in the admin: the payload as a table, links to the
-mirrored records it names, and the refused-request counters in one line."""
+mirrored records it names, and the refused-request counters in one line.
+
+`masked=True` (a viewer without "view full numbers"): every phone number in a
+value is masked, whichever parameter carries it (From, To, Author,
+MessagingBinding.Address, a number quoted in Attributes...)."""
 
 import json
 
@@ -8,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from conversations_ops.masking import mask_numbers_in
 from conversations_ops.models import (
     Conversation,
     DeliveryReceipt,
@@ -40,11 +45,11 @@ def _pretty_json(value: str) -> str | None:
     return json.dumps(parsed, indent=2, ensure_ascii=False)
 
 
-def value_html(key: str, value) -> str:
+def value_html(key: str, value, *, masked: bool = False) -> str:
     """A parameter value: JSON-looking values pretty-printed, others kept with their line breaks."""
     if isinstance(value, (list, tuple)):  # older rows kept a key's values as a list
         value = ", ".join(str(v) for v in value)
-    value = str(value)
+    value = mask_numbers_in(str(value)) if masked else str(value)
     if value == "":
         return EMPTY
     pretty = _pretty_json(value) if key in JSON_PARAMS or value.lstrip()[:1] in "{[" else None
@@ -59,13 +64,13 @@ def _pair(item) -> tuple[str, object]:
     return "?", item
 
 
-def pairs_table(pairs, *, key_heading: str) -> str:
+def pairs_table(pairs, *, key_heading: str, masked: bool = False) -> str:
     rows = [_pair(item) for item in pairs]
     if not rows:
         return EMPTY
     body = format_html_join(
         "", '<tr><td style="white-space:nowrap"><code>{}</code></td><td>{}</td></tr>',
-        ((key, value_html(key, value)) for key, value in rows),
+        ((key, value_html(key, value, masked=masked)) for key, value in rows),
     )
     return format_html(
         '<table class="webhook-params"><thead><tr><th>{}</th><th>Value</th></tr></thead><tbody>{}</tbody></table>',
@@ -73,13 +78,13 @@ def pairs_table(pairs, *, key_heading: str) -> str:
     )
 
 
-def params_table(event: WebhookEvent) -> str:
-    return pairs_table(event.params or [], key_heading="Parameter")
+def params_table(event: WebhookEvent, *, masked: bool = False) -> str:
+    return pairs_table(event.params or [], key_heading="Parameter", masked=masked)
 
 
-def headers_table(event: WebhookEvent) -> str:
+def headers_table(event: WebhookEvent, *, masked: bool = False) -> str:
     headers = event.headers if isinstance(event.headers, dict) else {}
-    return pairs_table(sorted(headers.items()), key_heading="Header")
+    return pairs_table(sorted(headers.items()), key_heading="Header", masked=masked)
 
 
 def _param(event: WebhookEvent, key: str) -> str:
@@ -90,16 +95,17 @@ def _param(event: WebhookEvent, key: str) -> str:
     return ""
 
 
-def _record_link(model, sid: str, label: str) -> str:
+def _record_link(model, sid: str, label: str, masked: bool) -> str:
     row = model.objects.filter(sid=sid).order_by("-pk").first()
     if row is None:
         return format_html("{} <code>{}</code> (not in the mirror)", label, sid)
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[row.pk])
+    name = mask_numbers_in(str(row)) if masked else str(row)  # a participant is named by its number
     return format_html('{} <a href="{}"><code>{}</code></a> {}', label, url, sid,
-                       "" if str(row) == sid else f"({row})")
+                       "" if name == sid else f"({name})")
 
 
-def mirrored_records(event: WebhookEvent) -> str:
+def mirrored_records(event: WebhookEvent, *, masked: bool = False) -> str:
     """Links to the Conversation, Participant, Message and receipt the event names, when the mirror has them."""
     named = [
         (Conversation, event.conversation_sid, "Conversation"),
@@ -107,7 +113,7 @@ def mirrored_records(event: WebhookEvent) -> str:
         (Message, event.message_sid, "Message"),
         (DeliveryReceipt, _param(event, "DeliveryReceiptSid")[:34], "Delivery receipt"),
     ]
-    lines = [_record_link(model, sid, label) for model, sid, label in named if sid]
+    lines = [_record_link(model, sid, label, masked) for model, sid, label in named if sid]
     if not lines:
         return "—"
     if event.conversation_sid:

@@ -3,6 +3,7 @@
 from .access import EXPORT_HISTORY, PUSH_TO_TWILIO, SEND_MESSAGE, VIEW_FULL_NUMBERS, ConsoleAccess
 
 from .addresses import AddressConfiguration, AddressType, AutoCreationType, WebhookMethod
+from .audit import AuditEntry, AuditResult, AuditSource
 from .base import SyncState, TwilioMirror
 from .conversations import Conversation, ConversationState, ConversationWebhook, WebhookTarget
 from .events import EventSource, ProcessingState, SandboxSender, WebhookEvent, WebhookRejection
@@ -17,6 +18,9 @@ __all__ = [
     "ALERTING_STATUSES",
     "AddressConfiguration",
     "AddressType",
+    "AuditEntry",
+    "AuditResult",
+    "AuditSource",
     "AutoCreationType",
     "ConsoleAccess",
     "EXPORT_HISTORY",

@@ -16,8 +16,9 @@ class Direction(models.TextChoices):
 
 
 class Message(TwilioMirror):
+    # No index of its own: the (conversation, ...) indexes below lead with it.
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="messages",
+        Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False,
         help_text="The conversation this message belongs to.",
     )
     index = models.IntegerField(
@@ -48,7 +49,7 @@ class Message(TwilioMirror):
     )
     subject = models.CharField(max_length=256, blank=True, help_text="Subject line (email and MMS only).")
     participant_sid = models.CharField(
-        max_length=34, blank=True, db_index=True, validators=[v.sid_validator(v.PARTICIPANT_PREFIX)],
+        max_length=34, blank=True, validators=[v.sid_validator(v.PARTICIPANT_PREFIX)],
         help_text="Participant who wrote it (MB...); empty for system messages.",
     )
     direction = models.CharField(
@@ -74,6 +75,13 @@ class Message(TwilioMirror):
         indexes = [
             models.Index(fields=["conversation", "index"], name="message_history_idx"),
             models.Index(fields=["date_created"], name="message_date_created_idx"),
+            # The history list, newest first, on a table of millions (bench/admin_changelist.py):
+            # one conversation, one author (search by number), one template (HX... search).
+            models.Index(fields=["conversation", "date_created"], name="message_conversation_date_idx"),
+            models.Index(fields=["author", "date_created"], name="message_author_date_idx"),
+            models.Index(fields=["content_sid", "date_created"], name="message_template_date_idx"),
+            # Declared here rather than with db_index, which on PostgreSQL adds a second "_like" index.
+            models.Index(fields=["participant_sid"], name="message_participant_idx"),
         ]
 
     def __str__(self):
@@ -121,6 +129,13 @@ class DeliveryReceipt(TwilioMirror):
 
     class Meta(TwilioMirror.Meta):
         verbose_name = "delivery receipt"
+        indexes = [
+            # The history's delivery filter: messages with a receipt in a given status.
+            models.Index(fields=["status", "message"], name="receipt_status_message_idx"),
+            # The dashboard's failures of the last days; only failures pay for it.
+            models.Index(fields=["date_updated"], condition=Q(status__in=["failed", "undelivered"]),
+                         name="receipt_failed_updated_idx"),
+        ]
 
     def __str__(self):
         return f"{self.get_status_display()} ({self.sid_or_placeholder})"

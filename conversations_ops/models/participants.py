@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 
 from conversations_ops import validators as v
+from conversations_ops.masking import shown
 
 from .base import LIVE_ON_TWILIO, TwilioMirror
 from .conversations import Conversation
@@ -84,7 +85,9 @@ class Participant(TwilioMirror):
         ]
 
     def __str__(self):
-        return self.identity or self.messaging_binding_address or self.sid_or_placeholder
+        # A row an admin loaded for someone without "view full numbers" names the person masked
+        # (page titles, breadcrumbs, inline rows and delete pages all print str()).
+        return self.identity or shown(self, self.messaging_binding_address) or self.sid_or_placeholder
 
     def clean(self):
         if self.identity and self.messaging_binding_address:

@@ -7,6 +7,7 @@ running it must see at once whether Twilio accepted it.
 from django.conf import settings
 
 from conversations_ops import twilio_gateway as gateway
+from conversations_ops.services.audit import audited
 from conversations_ops.twilio_records import RemoteAccountWebhooks
 
 CONVERSATIONS_WEBHOOK_PATH = "/webhooks/twilio/conversations/"
@@ -24,8 +25,13 @@ def account_webhooks_url(*, public_base_url: str | None = None) -> str:
     return base.rstrip("/") + CONVERSATIONS_WEBHOOK_PATH
 
 
-def account_webhooks_configure(*, public_base_url: str | None = None) -> RemoteAccountWebhooks:
-    """Raises GatewayError when Twilio refuses; returns what Twilio now holds."""
+@audited("account_webhooks.configure", asked=lambda kwargs: {
+    "post_webhook_url": account_webhooks_url(public_base_url=kwargs.get("public_base_url")),
+    "filters": len(ACCOUNT_WEBHOOK_FILTERS)})
+def account_webhooks_configure(*, public_base_url: str | None = None, user=None) -> RemoteAccountWebhooks:
+    """Raises GatewayError when Twilio refuses; returns what Twilio now holds.
+
+    `user` is for the audit trail only: the decorator records the call as theirs."""
     return gateway.account_webhooks_update(
         method="POST",
         filters=list(ACCOUNT_WEBHOOK_FILTERS),

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from django.contrib.contenttypes.models import ContentType
 
 from conversations_ops.models import OperationState, SyncOperation, SyncState
+from conversations_ops.services.audit import audit_record, summary_detail
+from conversations_ops.services.audit_outbox import audit_operations_requested
 from conversations_ops.services.sync_errors import explain, explain_line
 from conversations_ops.twilio_gateway import GatewayError
 
@@ -69,6 +71,7 @@ def mirror_rows_push_now(*, rows) -> ActionReport:
 
     pending = _operations_of_rows(rows).filter(state=OperationState.PENDING).order_by("pk")
     ids = list(pending.values_list("pk", flat=True))
+    audit_operations_requested(action="sync.push_now", operations=SyncOperation.objects.filter(pk__in=ids))
     errors = {}
     for operation_id in ids:
         try:
@@ -120,7 +123,9 @@ def mirror_rows_pull(*, rows) -> ActionReport:
 def _pull_one(pull, argument: str, target) -> str:
     """An explained error, or "" when the pull went through."""
     try:
-        pull(**{argument: target})
+        summary = pull(**{argument: target})
     except GatewayError as exc:
+        audit_record(action="pull.object", target=target, error=exc)
         return explain_line(exc)
+    audit_record(action="pull.object", target=target, twilio_sid=target.sid, detail=summary_detail(summary))
     return ""

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from conversations_ops.models import OperationState, SyncOperation, SyncState
+from conversations_ops.services.audit_outbox import audit_operations_cancelled
 from conversations_ops.services.outbox import ordering_key_for, sync_operation_queue
 
 LIVE_STATES = (OperationState.PENDING, OperationState.RUNNING)
@@ -63,6 +64,7 @@ def push_operation(row, *, create: str, update: str) -> str:
 
 
 def cancel(operations) -> int:
+    audit_operations_cancelled(operations=operations)  # first: `operations` may filter on the state
     return operations.update(state=OperationState.CANCELLED, completed_at=timezone.now(), locked_until=None)
 
 

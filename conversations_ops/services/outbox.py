@@ -10,6 +10,7 @@ from django.db import transaction
 from django_q.tasks import async_task
 
 from conversations_ops.models import SyncOperation
+from conversations_ops.services.audit_outbox import audit_operation_queued
 
 # Every push the console makes, with the Twilio rate-limit scope it counts
 # against (30 actions/s per conversation or per service).
@@ -49,6 +50,7 @@ def sync_operation_queue(*, target, operation: str, payload: dict | None = None,
         ordering_key=ordering_key_for(target),
         requested_by=user if getattr(user, "is_authenticated", False) else None,
     )
+    audit_operation_queued(operation=op, target=target)  # staff's pushes only: requested_by set
     transaction.on_commit(lambda: sync_operation_enqueue(operation_id=op.pk))
     return op
 

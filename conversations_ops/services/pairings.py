@@ -19,6 +19,7 @@ from conversations_ops.models import (
     Conversation, ConversationState, OperationState, Pairing, PairingState, ParticipantRole, StepKind, StepState,
     SyncOperation, WebhookMethod, WebhookTarget,
 )
+from conversations_ops.services.audit import audit_record
 from conversations_ops.services.conversation_webhooks import conversation_webhook_add
 from conversations_ops.services.conversations import conversation_close, conversation_create, conversation_delete
 from conversations_ops.services.messages import message_send
@@ -47,9 +48,19 @@ def pairing_start(*, request: PairingRequest, user=None) -> Pairing:
     """Checks everything, then queues the whole set-up; raises PairingRefused when a check fails."""
     preflight = pairing_preflight(request=request)  # asks Twilio: outside any transaction
     if not preflight.ok:
+        audit_record(action="pairing.start", user=user, detail=_asked(request), error=" ".join(
+            preflight.validation_error().messages))
         raise PairingRefused(preflight)
     with write_transaction():
-        return _start(preflight, user)
+        pairing = _start(preflight, user)
+        audit_record(action="pairing.start", user=user, target=pairing, detail=_asked(request))
+        return pairing
+
+
+def _asked(request: PairingRequest) -> dict:
+    # For the audit trail: who with whom and which templates (it masks the numbers), never the texts.
+    return {"sender": request.sender, "customer": request.customer, "courier": request.courier,
+            "invite_template": request.invite_template, "connected_template": request.connected_template}
 
 
 def _start(preflight: Preflight, user) -> Pairing:
@@ -115,6 +126,7 @@ def pairing_close(*, pairing: Pairing, user=None) -> Pairing:
             conversation_close(conversation=conversation, user=user)
             step_record(pairing=pairing, kind=StepKind.CLOSE, row=conversation, actor=user)
         pairing.refresh_from_db()
+        audit_record(action="pairing.close", user=user, target=pairing, detail={"state": pairing.state})
         return pairing
 
 
@@ -128,7 +140,7 @@ def pairing_retry(*, pairing: Pairing, user=None) -> int:
                                                  operation__isnull=False).select_related("operation"))
         operations = SyncOperation.objects.filter(pk__in=[s.operation_id for s in failed_steps],
                                                   state__in=(OperationState.FAILED, OperationState.CANCELLED))
-        retried = sync_operations_retry(operations=operations)
+        retried = sync_operations_retry(operations=operations, user=user)
         for step in failed_steps:
             step.state, step.completed_at, step.error_code = StepState.QUEUED, None, None
             step.save(update_fields=["state", "completed_at", "error_code"])
@@ -136,6 +148,7 @@ def pairing_retry(*, pairing: Pairing, user=None) -> int:
         Pairing.objects.filter(pk=pairing.pk).update(state=back, failure="", updated_at=timezone.now())
         step_record(pairing=pairing, kind=StepKind.RETRY, state=StepState.NOTE, actor=user,
                     detail=f"{retried} failed step{'s' if retried != 1 else ''} sent again.")
+        audit_record(action="pairing.retry", user=user, target=pairing, detail={"retried": retried})
         return retried
 
 
@@ -170,6 +183,7 @@ def _abandon(pairing: Pairing, user) -> Pairing:
     Pairing.objects.filter(pk=pairing.pk).update(state=PairingState.ABANDONED, ended_at=timezone.now())
     step_record(pairing=pairing, kind=StepKind.ABANDON, state=StepState.NOTE, actor=user, detail=detail)
     pairing.refresh_from_db()
+    audit_record(action="pairing.abandon", user=user, target=pairing, detail={"state": pairing.state})
     return pairing
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from conversations_ops import twilio_gateway as gateway
 from conversations_ops.models import PullCheckpoint
+from conversations_ops.services.audit import audited, summary_detail
 from conversations_ops.services.pull_listing import (
     OutOfTime,
     checkpoint_of,
@@ -67,6 +68,9 @@ def _no_progress(resource: str, items: int) -> None:
     pass
 
 
+# Audited when staff or a shell start it (the command, "Sync templates"); the schedule is not.
+@audited("pull.run", asked=lambda kwargs: {"resources": list(kwargs.get("resources", RESOURCE_NAMES))},
+         answered=summary_detail)
 def twilio_pull(*, resources=RESOURCE_NAMES, progress=None, resume=True, time_budget=None) -> PullSummary:
     """Pulls `resources` in dependency order; `progress(resource, items_on_page)` after each page.
 

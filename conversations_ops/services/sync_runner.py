@@ -19,6 +19,8 @@ from django.utils import timezone
 
 from conversations_ops.models import OperationState, SyncOperation, SyncState
 from conversations_ops.services import retry_policy, sync_attempt, sync_claims, sync_states
+from conversations_ops.services.audit import audit_record
+from conversations_ops.services.audit_outbox import audit_operations_requested
 from conversations_ops.services.outbox import sync_operation_enqueue
 
 
@@ -121,10 +123,12 @@ def sync_push_due(*, limit: int | None = None) -> PushSummary:
             summary.failed += 1
             summary.failures.append(op)
     summary.pending = SyncOperation.objects.filter(state=OperationState.PENDING).count()
+    audit_record(action="sync.push_due", detail={"succeeded": summary.succeeded, "failed": summary.failed,
+                                                 "pending": summary.pending})  # twilio_push from a shell
     return summary
 
 
-def sync_operations_retry(*, operations) -> int:
+def sync_operations_retry(*, operations, user=None) -> int:
     """Failed operations go back to pending with a fresh try count.
 
     Those that failed only because an earlier one of their conversation had
@@ -148,6 +152,7 @@ def sync_operations_retry(*, operations) -> int:
             op.content_type.model_class().objects.filter(pk=op.object_id).update(
                 sync_state=SyncState.PENDING, updated_at=now
             )
+        audit_operations_requested(action="sync.retry", operations=SyncOperation.objects.filter(pk__in=ids), user=user)
         for operation_id in ids:
             transaction.on_commit(lambda pk=operation_id: sync_operation_enqueue(operation_id=pk))
     return len(ids)

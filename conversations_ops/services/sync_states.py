@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from conversations_ops.models import OperationState, SyncOperation, SyncState
+from conversations_ops.services.audit_outbox import audit_operation_settled
 
 BLOCKED_PREFIX = "Blocked: operation #"
 
@@ -72,6 +73,7 @@ def close(op: SyncOperation, state: str, *, message: str) -> None:
             sync_state=SyncState.FAILED, last_sync_error=message, last_sync_error_code=op.last_error_code,
             updated_at=now,
         )
+    audit_operation_settled(operation=op)  # Twilio's answer onto the audit entries waiting on it
     # Workflows waiting on this push move on, in the same transaction (a pairing's next step).
     from conversations_ops.services.pairing_flow import pairing_operation_settled
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from conversations_ops import twilio_gateway as gateway
 from conversations_ops.models import Template
 from conversations_ops.services import mirror
+from conversations_ops.services.audit import audit_record
 from conversations_ops.services.sync_errors import explain_line
 from conversations_ops.services.templates import template_status_change_record
 
@@ -73,7 +74,7 @@ def _refused(exc: gateway.GatewayError) -> ValidationError:
     return ValidationError(f"{explain_line(exc)}{code}")
 
 
-def template_create(*, friendly_name: str, language: str, body: str, samples: list[str]) -> Template:
+def template_create(*, friendly_name: str, language: str, body: str, samples: list[str], user=None) -> Template:
     """Creates a twilio/text template on Twilio, then its mirror row."""
     errors = {}
     if not language.strip():
@@ -89,22 +90,30 @@ def template_create(*, friendly_name: str, language: str, body: str, samples: li
             variables=variables or None, types={"twilio/text": {"body": body}},
         )
     except gateway.GatewayError as exc:
+        audit_record(action="template.create", user=user, detail={"friendly_name": friendly_name, "language": language},
+                     error=exc)
         raise _refused(exc) from exc
     row = Template.objects.filter(sid=remote.sid).first() or Template()
     mirror.apply_template(row, remote)
     row.save()
+    audit_record(action="template.create", user=user, target=row, twilio_sid=row.sid,
+                 detail={"friendly_name": row.friendly_name, "language": row.language, "placeholders": len(variables)})
     return row
 
 
-def template_submit(*, template: Template, approval_name: str, category: str) -> Template:
+def template_submit(*, template: Template, approval_name: str, category: str, user=None) -> Template:
     """Submits the template for WhatsApp approval and stores the approval Twilio reports."""
     category = template_approval_validate(approval_name=approval_name, category=category)
     if not template.sid:
         raise ValidationError("This template is not on Twilio yet: create it there first.")
+    asked = {"approval_name": approval_name, "category": category}
     try:
         approval = gateway.content_approval_create(sid=template.sid, name=approval_name, category=category)
     except gateway.GatewayError as exc:
+        audit_record(action="template.submit", user=user, target=template, detail=asked, error=exc)
         raise _refused(exc) from exc
+    audit_record(action="template.submit", user=user, target=template, twilio_sid=template.sid,
+                 detail={**asked, "approval_status": approval.status or ""})
     with transaction.atomic():
         Template.objects.filter(pk=template.pk).update(
             approval_name=approval.name or approval_name, approval_category=approval.category or category,

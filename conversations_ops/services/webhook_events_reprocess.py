@@ -5,6 +5,7 @@ second time, or after newer ones, leaves the mirror as it was. Useful after
 a fix, for a failed event, or for an unhandled one once an applier exists.
 """
 
+import dataclasses
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -12,6 +13,7 @@ from django.db.models import Count, Q
 
 from conversations_ops.models import ProcessingState, WebhookEvent
 from conversations_ops.services import webhook_inbox
+from conversations_ops.services.audit import audit_record
 from conversations_ops.webhooks.parsing import PRE_EVENTS
 
 
@@ -54,4 +56,8 @@ def webhook_events_reprocess(*, events, user=None) -> ReprocessReport:
         )
         if queued:
             webhook_inbox.inbox_wake()  # after commit
-    return ReprocessReport(queued=queued, pre_events=counts["pre"], already_pending=counts["pending"])
+    report = ReprocessReport(queued=queued, pre_events=counts["pre"], already_pending=counts["pending"])
+    ids = list(chosen.order_by("pk").values_list("pk", flat=True)[:100])  # the audit names the events chosen
+    audit_record(action="webhook_events.reprocess", user=user, target=chosen.first() if len(ids) == 1 else None,
+                 detail={**dataclasses.asdict(report), "events": ids})
+    return report

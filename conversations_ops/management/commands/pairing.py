@@ -1,8 +1,10 @@
 import json
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from conversations_ops import permissions as rules
+from conversations_ops.management.command_user import ShellCommand, add_user_argument, command_user
 from conversations_ops.models import Pairing
 from conversations_ops.selectors.pairings import pairing_summary
 from conversations_ops.services.pairing_preflight import PairingRequest
@@ -14,11 +16,13 @@ from conversations_ops.services.template_variables import template_variables_par
 REFUSED = 2
 
 
-class Command(BaseCommand):
+class Command(ShellCommand):
     help = (
         "Courier pairings (masked WhatsApp/SMS conversations started with approved templates). "
         "start: prints the pairing id, exit 0; exit 2 with the reasons when the pre-flight refuses. "
-        "show ID [--json]; close ID; retry ID (a failed step); abandon ID (a pairing that failed to start)."
+        "show ID [--json]; close ID; retry ID (a failed step); abandon ID (a pairing that failed to start). "
+        "start, close, retry and abandon take --as USERNAME (default $CONSOLE_USER): that user's permissions "
+        "are checked and the action is theirs."
     )
 
     def add_arguments(self, parser):
@@ -35,6 +39,7 @@ class Command(BaseCommand):
         start.add_argument("--sms-sender", default="", help="Business SMS number for an SMS party (+E.164).")
         start.add_argument("--reply-timeout", type=int, default=None,
                            help="Minutes the customer has to reply (default PAIRING_REPLY_TIMEOUT_MINUTES).")
+        add_user_argument(start)
         for name, text in (("show", "Show a pairing's state and timeline."), ("close", "Close a pairing."),
                            ("retry", "Send a failed pairing's failed steps again."),
                            ("abandon", "Give up a pairing that failed to start; deletes its conversation.")):
@@ -42,6 +47,8 @@ class Command(BaseCommand):
             action.add_argument("id", type=int)
             if name == "show":
                 action.add_argument("--json", action="store_true", help="Machine-readable output.")
+            else:
+                add_user_argument(action)
 
     def handle(self, *args, action, **options):
         if action == "start":
@@ -49,22 +56,24 @@ class Command(BaseCommand):
         pairing = Pairing.objects.filter(pk=options["id"]).first()
         if pairing is None:
             raise CommandError(f"No pairing #{options['id']}.", returncode=REFUSED)
+        if action == "show":
+            return self._show(pairing, as_json=options["json"])
+        user = command_user(options["as_user"], needs=rules.MANAGE_PAIRING, action=f"{action} a pairing")
         try:
-            if action == "show":
-                return self._show(pairing, as_json=options["json"])
             if action == "close":
-                pairing = pairing_close(pairing=pairing)
+                pairing = pairing_close(pairing=pairing, user=user)
             elif action == "retry":
-                self.stdout.write(f"{pairing_retry(pairing=pairing)} step(s) sent again.")
+                self.stdout.write(f"{pairing_retry(pairing=pairing, user=user)} step(s) sent again.")
                 pairing.refresh_from_db()
             else:
-                pairing = pairing_abandon(pairing=pairing)
+                pairing = pairing_abandon(pairing=pairing, user=user)
         except ValidationError as exc:
             raise CommandError("Refused: " + " ".join(exc.messages), returncode=REFUSED) from exc
         self.stdout.write(self.style.SUCCESS(f"{pairing}: {pairing.get_state_display()}"))
         return None
 
     def _start(self, options):
+        user = command_user(options["as_user"], needs=rules.START_PAIRING, action="start a pairing")
         try:
             request = PairingRequest(
                 sender=options["sender"], customer=options["customer"], courier=options["courier"],
@@ -75,7 +84,7 @@ class Command(BaseCommand):
                 auto_reply=options["auto_reply"], sms_sender=options["sms_sender"],
                 reply_timeout_minutes=options["reply_timeout"],
             )
-            pairing = pairing_start(request=request)
+            pairing = pairing_start(request=request, user=user)
         except PairingRefused as exc:
             raise CommandError("Refused:\n  " + "\n  ".join(exc.preflight.reasons()), returncode=REFUSED) from exc
         except ValidationError as exc:

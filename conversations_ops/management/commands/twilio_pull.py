@@ -1,8 +1,9 @@
 """`manage.py twilio_pull`: make the mirror match Twilio, page by page, resumably."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from tqdm import tqdm
 
+from conversations_ops.management.command_user import ShellCommand
 from conversations_ops.services.pull import twilio_pull
 from conversations_ops.services.pull_resources import RESOURCE_NAMES
 from conversations_ops.twilio_gateway import GatewayError
@@ -35,7 +36,7 @@ def _explain(exc: GatewayError) -> str:
     return f"Twilio refused the pull (HTTP {exc.status}, error{code}): {exc.message}.{hint}{more}"
 
 
-class Command(BaseCommand):
+class Command(ShellCommand):
     help = "List Twilio's resources page by page and upsert the mirror; resumes an interrupted pull."
 
     def add_arguments(self, parser):

@@ -1,16 +1,21 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from conversations_ops import permissions as rules
+from conversations_ops.management.command_user import ShellCommand, add_user_argument, attributed, command_user
 from conversations_ops.services.sync_runner import sync_push_due
 
 
-class Command(BaseCommand):
-    help = "Runs due outbox operations now, in this process. Exits 1 if any of them failed."
+class Command(ShellCommand):
+    help = ("Runs due outbox operations now, in this process. Exits 1 if any of them failed; 2 when --as USERNAME "
+            "(default $CONSOLE_USER) may not push to Twilio.")
 
     def add_arguments(self, parser):
         parser.add_argument("--limit", type=int, default=None, help="Run at most this many conversations' queues.")
+        add_user_argument(parser)
 
-    def handle(self, *args, limit=None, **options):
-        summary = sync_push_due(limit=limit)
+    def handle(self, *args, limit=None, as_user=None, **options):
+        user = command_user(as_user, needs=rules.RUN_OUTBOX, action="push to Twilio")
+        summary = attributed(sync_push_due, user, limit=limit)
         for op in summary.failures:
             code = op.last_error_code or op.last_error_status or "-"
             self.stderr.write(f"FAILED #{op.pk} {op.operation} ({op.content_type.model} {op.object_id}): "

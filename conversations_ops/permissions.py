@@ -1,0 +1,48 @@
+"""What each staff action needs, in one place: the admin and the shell commands ask the same question.
+
+Django's model permissions say which rows someone may change; the console's own
+(models/access.py) say whether they may reach Twilio at all, or write to people.
+Groups (migration 0011): Support and Ops push to Twilio, only Ops sends; Auditors
+read. A superuser has every permission.
+"""
+
+from conversations_ops.models import PUSH_TO_TWILIO, SEND_MESSAGE
+
+APP = "conversations_ops"
+
+
+def model_permission(action: str, model_name: str) -> str:
+    """ "change", "conversation" -> "conversations_ops.change_conversation"."""
+    return f"{APP}.{action}_{model_name}"
+
+
+# Starting a pairing creates a conversation on Twilio and sends the customer its invite.
+START_PAIRING = (model_permission("add", "pairing"), PUSH_TO_TWILIO, SEND_MESSAGE)
+# Close, Retry and Abandon change (or delete) the pairing's conversation on Twilio.
+MANAGE_PAIRING = (model_permission("change", "pairing"), PUSH_TO_TWILIO)
+# The Send message page, `message_send`, Resend and "Send a template instead".
+SEND_TO_PEOPLE = (model_permission("add", "message"), SEND_MESSAGE)
+# `twilio_push`: runs whatever the outbox holds, whoever queued it.
+RUN_OUTBOX = (PUSH_TO_TWILIO,)
+# `twilio_configure_webhooks`: the account-wide webhook, the console's ears on Twilio.
+CONFIGURE_ACCOUNT_WEBHOOKS = (model_permission("change", "conversationwebhook"), PUSH_TO_TWILIO)
+# Reprocess applies stored events to the mirror again; it reaches Twilio only for sandbox messages.
+REPROCESS_EVENTS = (model_permission("change", "webhookevent"),)
+# Templates are created and submitted on Twilio at once (not through the outbox).
+CREATE_TEMPLATE = (model_permission("add", "template"), PUSH_TO_TWILIO)
+SUBMIT_TEMPLATE = (model_permission("change", "template"), PUSH_TO_TWILIO)
+# "Sync templates from Twilio" reads Twilio and rewrites the template mirror: those who pick templates.
+SYNC_TEMPLATES = (model_permission("view", "template"), PUSH_TO_TWILIO)
+# Acknowledging hides an alert from everyone: those who maintain templates.
+ACKNOWLEDGE_ALERTS = (model_permission("change", "templatestatuschange"),)
+
+
+def permissions_missing(user, needs) -> list[str]:
+    """The permissions of `needs` the user lacks, in order; empty when allowed."""
+    if user is None or not user.is_active:
+        return list(needs)
+    return [permission for permission in needs if not user.has_perm(permission)]
+
+
+def user_may(user, needs) -> bool:
+    return not permissions_missing(user, needs)
