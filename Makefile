@@ -30,8 +30,9 @@ run: migrate
 	fi
 	PYTHON=$(BIN)/python scripts/run_console.sh
 
-## test: the whole suite (SQLite unless DATABASE_URL says otherwise)
+## test: the whole suite (SQLite unless DATABASE_URL says otherwise), browser tests in Debian's Chromium
 test: install
+	@scripts/ensure_chromium.sh
 	$(BIN)/python -m pytest
 
 clean-venv:
