@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from conversations_ops.masking import is_masked, mask_address, shown
+from conversations_ops.masking import is_masked, mask_address, mask_numbers_in, shown
 from conversations_ops.models import Pairing, PairingState, Participant, SyncState
 from conversations_ops.selectors.pairings import pairing_timeline, pairing_transcript
 from conversations_ops.services.sync_errors import explain
@@ -57,7 +57,9 @@ def template_html(template, variables):
                        values or "no placeholders")
 
 
-TIMELINE_ROW = "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"
+# SIDs are 34 characters without a break: let them wrap so the table fits the admin's fieldset.
+TIMELINE_ROW = ('<tr><td>{}</td><td>{}</td><td>{}</td><td style="word-break: break-all">{}</td>'
+                '<td style="white-space: nowrap">{}</td><td>{}</td></tr>')
 
 
 def _twilio_ref(step) -> str:
@@ -114,7 +116,9 @@ TRANSCRIPT_ROW = '<tr><td>{}</td><td style="white-space: pre-wrap">{}</td><td>{}
 
 
 def transcript_html(pairing: Pairing):
-    lines = pairing_transcript(pairing=pairing, mask=mask_address if is_masked(pairing) else _unmasked)
+    masked = is_masked(pairing)
+    lines = pairing_transcript(pairing=pairing, mask=mask_address if masked else _unmasked,
+                               mask_text=mask_numbers_in if masked else _unmasked)
     if not lines:
         return "No messages yet."
     recipients = _recipients(pairing)

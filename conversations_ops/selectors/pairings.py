@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from conversations_ops.masking import mask_address
-from conversations_ops.models import Message, OperationState, Pairing, PairingStep, StepState
+from conversations_ops.masking import mask_address, mask_numbers_in
+from conversations_ops.models import Message, OperationState, Pairing, PairingStep, StepState, Template
 from conversations_ops.services.sync_errors import explain
+from conversations_ops.services.template_variables import template_render
 
 
 @dataclass(frozen=True)
@@ -52,13 +53,29 @@ def _kind(message: Message) -> str:
         return ""
 
 
-def pairing_transcript(*, pairing: Pairing, mask=mask_address) -> list[TranscriptLine]:
+def _template_text(message: Message, templates: dict) -> str:
+    """What the person read: the template rendered with the message's variables, under its name."""
+    template = templates.get(message.content_sid)
+    if template is None:
+        return f"[template {message.content_sid}]"  # not in the mirror (yet): the SID is all we know
+    try:
+        variables = json.loads(message.content_variables or "{}")
+    except ValueError:
+        variables = {}
+    rendered = template_render(template=template, variables=variables if isinstance(variables, dict) else {})
+    return f"[{template.friendly_name or template.sid}] {rendered}"
+
+
+def pairing_transcript(*, pairing: Pairing, mask=mask_address, mask_text=mask_numbers_in) -> list[TranscriptLine]:
+    """The pairing conversation's messages in order; `mask` for authors, `mask_text` for what was written."""
     if pairing.conversation_id is None:
         return []
     roles = {pairing.customer_address: "customer", pairing.courier_address: "courier"}
     lines = []
-    messages = (Message.objects.filter(conversation_id=pairing.conversation_id)
-                .prefetch_related("receipts").order_by("index", "pk"))
+    messages = list(Message.objects.filter(conversation_id=pairing.conversation_id)
+                    .prefetch_related("receipts").order_by("index", "pk"))
+    sids = {message.content_sid for message in messages if message.content_sid}
+    templates = {t.sid: t for t in Template.objects.filter(sid__in=sids)} if sids else {}
     for message in messages:
         kind = _kind(message)
         if kind:
@@ -68,7 +85,7 @@ def pairing_transcript(*, pairing: Pairing, mask=mask_address) -> list[Transcrip
         else:
             role = roles.get(message.author)
             who = f"{role} ({mask(message.author)})" if role else (message.author or "system")
-        text = message.body or (f"[template {message.content_sid}]" if message.content_sid else "")
+        text = mask_text(message.body or (_template_text(message, templates) if message.content_sid else ""))
         if message.media:
             text += f" [{len(message.media)} attachment{'s' if len(message.media) != 1 else ''}]"
         lines.append(TranscriptLine(message=message, who=who, text=text, receipts=list(message.receipts.all())))

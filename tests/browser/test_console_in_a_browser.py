@@ -91,7 +91,7 @@ def test_ops_runs_a_pairing_end_to_end_with_the_handsets(simulator, page):  # no
     assert "Hello Robert, your food delivery is almost there but Alicia" in page.content()
     screenshot(page, "pairing-start")
     page.click("button[value=start]")
-    reload_until(page, "Awaiting customer")
+    reload_until(page, "<strong>Awaiting customer</strong>")  # the pairing's state, not a label
 
     customer = page.context.new_page()
     customer.goto(f"{simulator.url}/simulator/?{urlencode({'address': CUSTOMER, 'business': BUSINESS_WHATSAPP})}")
@@ -100,8 +100,12 @@ def test_ops_runs_a_pairing_end_to_end_with_the_handsets(simulator, page):  # no
     customer.click("#send button[type=submit]")
     customer.wait_for_selector("text=Yes, sure!")
 
-    reload_until(page, "Connected")
-    assert "Great! Just a moment while we connect you" in page.content()  # the transcript
+    reload_until(page, "<strong>Connected</strong>")
+    transcript = page.inner_text("table.pairing-transcript")
+    assert "Yes, sure!" in transcript and "Great! Just a moment while we connect you" in transcript
+    # Templates read as the people read them, with their variables.
+    assert "[courier_invite] Hello Robert, your food delivery is almost there" in transcript
+    assert "whatsapp:+15•••••2661" in transcript and "15017122661" not in page.content()  # Ops sees masked numbers
     screenshot(page, "pairing-connected")
     courier = page.context.new_page()
     courier.goto(f"{simulator.url}/simulator/?{urlencode({'address': COURIER, 'business': BUSINESS_WHATSAPP})}")

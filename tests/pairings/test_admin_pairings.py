@@ -260,13 +260,13 @@ def _history(pairing_):
                                detail="WhatsApp refused it.")
     invite_message = Message.objects.create(
         conversation=conversation, sid=make_sid("IM", 1), index=0, author=COURIER,
-        content_sid=pairing_.invite_template.sid,
+        content_sid=pairing_.invite_template.sid, content_variables=json.dumps({"1": "Robert", "2": "Alicia"}),
         attributes=json.dumps({"pairing": {"id": pairing_.pk, "kind": "invite"}}),
     )
     DeliveryReceipt.objects.create(message=invite_message, sid=make_sid("DY", 1), participant_sid=make_sid("MB", 1),
                                    status="read")
     reply = Message.objects.create(conversation=conversation, sid=make_sid("IM", 2), index=1, author=CUSTOMER,
-                                   body="<b>Yes</b>, sure")
+                                   body="<b>Yes</b>, sure. Or call +15017122661")
     DeliveryReceipt.objects.create(message=reply, sid=make_sid("DY", 2), participant_sid=make_sid("MB", 2),
                                    status="failed", error_code=63016)
 
@@ -279,8 +279,23 @@ def test_change_page_shows_timeline_and_transcript_masked_and_escaped(admin_clie
     assert "console (invite template, to the customer)" in html
     assert f"customer ({CUSTOMER_MASKED})" in html
     assert "&lt;b&gt;Yes&lt;/b&gt;, sure" in html and "<b>Yes</b>" not in html
+    assert f"Or call {CUSTOMER_MASKED[len('whatsapp:'):]}" in html  # a number written in a message is masked too
+    # The invite reads as the customer read it: the template rendered with its variables.
+    assert "[courier_invite] Hello Robert, Alicia (your rider) needs help finding your door. Chat?" in html
     assert f"courier ({COURIER_MASKED}): Failed (error 63016" in html
     assert "15017122661" not in html and "15017122662" not in html
+
+
+def test_change_page_shows_full_numbers_to_who_may_see_them(admin_client, pairing):
+    _history(pairing)
+    html = admin_client.get(page(pairing)).content.decode()
+    assert f"customer ({CUSTOMER})" in html and "Or call +15017122661" in html
+
+
+def test_transcript_names_a_template_the_mirror_does_not_have_by_its_sid(admin_client, pairing):
+    _history(pairing)
+    Message.objects.filter(index=0).update(content_sid=make_sid("HX", 77))
+    assert f"[template {make_sid('HX', 77)}]" in admin_client.get(page(pairing)).content.decode()
 
 
 def test_failed_pairing_shows_its_failure_and_offers_retry_and_abandon(admin_client, pairing):
