@@ -17,7 +17,6 @@ the median time and the number of queries of one page, and the ratio of the
 
 import argparse
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -61,12 +60,9 @@ def environment(database_url: str) -> dict:
 def prepare_database(kind: str, workdir: Path, postgres_url: str, size: int) -> str:
     if kind == "sqlite":
         return f"sqlite:///{workdir / f'changelist-{size}.sqlite3'}"
-    import psycopg
+    from databases import fresh_postgres  # bench/ is on the path when this runs as a script
 
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    return re.sub(r"/[^/]*$", f"/{BENCH_DB}", postgres_url)
+    return fresh_postgres(postgres_url, BENCH_DB)
 
 
 def _hex(vendor: str, expr: str) -> str:

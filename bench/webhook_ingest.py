@@ -34,6 +34,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import requests
+from databases import fresh_postgres
 from processes import free_port, stop
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -158,12 +159,7 @@ def wait_applied(env: dict, timeout: float) -> tuple[int, int, int, float]:
 def prepare_database(kind: str, workdir: Path, postgres_url: str) -> str:
     if kind == "sqlite":
         return f"sqlite:///{workdir / 'bench.sqlite3'}"
-    import psycopg
-
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    return re.sub(r"/[^/]*$", f"/{BENCH_DB}", postgres_url)
+    return fresh_postgres(postgres_url, BENCH_DB)
 
 
 def pinned(cpus: str | None) -> list[str]:
