@@ -22,7 +22,7 @@ from conversations_ops.webhooks.parsing import SID_SHAPE
 
 from . import webhook_display
 from .base import ReadOnlyAdminMixin
-from .event_filters import EventTypeFilter, SignatureFilter
+from .event_filters import EventTypeFilter, ReceivedFilter, SignatureFilter
 from .masked import MaskedFieldsMixin
 from .paginators import CappedCountAdminMixin
 from .permissions import may
@@ -38,7 +38,7 @@ SHORT_SID = 12  # how much of a SID the list shows
 class WebhookEventAdmin(CappedCountAdminMixin, MaskedFieldsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("received_at", "event_type", "source_name", "processing_state", "signature_short", "sids",
                     "outcome_summary")
-    list_filter = (EventTypeFilter, "source", "processing_state", SignatureFilter)
+    list_filter = (EventTypeFilter, "source", "processing_state", SignatureFilter, ReceivedFilter)
     show_facets = admin.ShowFacets.NEVER  # one COUNT per filter choice over the whole inbox
     # get_search_results picks the column; these only make the search box appear.
     search_fields = ("conversation_sid__exact", "message_sid__exact", "participant_sid__exact")

@@ -168,9 +168,10 @@ class DateRangeFilter(InputFilter):
     inputs = (("date_from", "From", "date"), ("date_to", "To (inclusive)", "date"))
     all_label = "Any date"
     DAYS = {"today": 1, "7d": 7, "30d": 30}
+    HOURS = {"24h": 24}  # a rolling window: what the home page's "last 24 h" links to
 
     def lookups(self, request, model_admin):
-        return (("today", "Today"), ("7d", "Last 7 days"), ("30d", "Last 30 days"))
+        return (("24h", "Last 24 hours"), ("today", "Today"), ("7d", "Last 7 days"), ("30d", "Last 30 days"))
 
     def _midnight(self, day):
         return timezone.make_aware(datetime.combine(day, time.min))
@@ -190,6 +191,8 @@ class DateRangeFilter(InputFilter):
             today = timezone.localdate()
             first_day = today - timedelta(days=self.DAYS[self.value()] - 1)
             queryset = queryset.filter(date_created__gte=self._midnight(first_day))
+        elif self.value() in self.HOURS:
+            queryset = queryset.filter(date_created__gte=timezone.now() - timedelta(hours=self.HOURS[self.value()]))
         start, end = self._typed_day(request, "date_from"), self._typed_day(request, "date_to")
         if start:
             queryset = queryset.filter(date_created__gte=self._midnight(start))

@@ -30,6 +30,7 @@ from conversations_ops.models import (
     SyncState,
     WebhookEvent,
 )
+from conversations_ops.selectors.history import with_delivery_status
 from conversations_ops.services.sync_errors import explain
 from conversations_ops.services.templates import template_alerts_open
 
@@ -123,10 +124,18 @@ def failed_rows(models) -> dict[str, int]:
 
 
 def failed_deliveries(*, since) -> Failures:
-    """Receipts that failed or were undelivered since `since` (Twilio's date_updated), by code."""
-    rows = (DeliveryReceipt.objects.filter(status__in=FAILED_RECEIPTS, date_updated__gte=since).order_by()
-            .values_list("error_code").annotate(n=Count("pk")))
-    return _failures((code, explain(code, None).title if code else "No error code given", n) for code, n in rows)
+    """Messages Twilio created since `since` that failed for someone: exactly the message list's
+    "Failed messages" over the same 24 h, so the count and the list it links to agree. The
+    reasons are their failed receipts' codes, each message counted once per code."""
+    failed = with_delivery_status(Message.objects.filter(date_created__gte=since),
+                                  (ReceiptStatus.FAILED, ReceiptStatus.UNDELIVERED))
+    total = failed.count()
+    if not total:
+        return Failures(total=0, reasons=[])
+    rows = (DeliveryReceipt.objects.filter(status__in=FAILED_RECEIPTS, message__in=failed.values("pk")).order_by()
+            .values_list("error_code").annotate(n=Count("message_id", distinct=True)))
+    reasons = _failures((code, explain(code, None).title if code else "No error code given", n) for code, n in rows)
+    return Failures(total=total, reasons=reasons.reasons)
 
 
 def pairings_waiting(*, now) -> dict[str, int]:

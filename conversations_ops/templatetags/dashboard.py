@@ -74,8 +74,9 @@ def _sync_items(attention: Attention):
 
 def _delivery_items(attention: Attention):
     if attention.failed_deliveries is not None:
-        yield Item("failed_deliveries", "Failed deliveries in the last 24 h", attention.failed_deliveries.total,
-                   changelist("message", "delivery=failed"), attention.failed_deliveries.reasons)
+        yield Item("failed_deliveries", "Messages that failed to deliver in the last 24 h",
+                   attention.failed_deliveries.total, changelist("message", "delivery=failed&when=24h"),
+                   attention.failed_deliveries.reasons)
 
 
 def _pairing_items(attention: Attention):
@@ -99,4 +100,4 @@ def _webhook_items(attention: Attention):
               "unhandled": "Unhandled webhook events in the last 24 h"}
     for state, label in labels.items():
         yield Item(f"webhooks_{state}", label, attention.webhook_events[state],
-                   changelist("webhookevent", f"processing_state__exact={state}"))
+                   changelist("webhookevent", f"processing_state__exact={state}&received=24h"))

@@ -8,16 +8,19 @@
 """
 
 import re
+from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from conversations_ops.models import AddressConfiguration, Conversation, Message, Participant, Template
 from conversations_ops.services.account_webhooks import account_webhooks_configure
 from conversations_ops.services.pull import twilio_pull
 from simulator.management.commands.simulator_seed import BUSINESS_WHATSAPP
 from tests.conftest import make_sid
+from tests.dashboard.conftest import Rows
 
 from .conftest import log_in, screenshot, staff_member
 
@@ -54,6 +57,35 @@ def test_each_role_logs_in_and_sees_what_it_may_do(simulator, page, role, may_ad
     else:
         assert may_not not in adds
     screenshot(page, f"home-{role.lower()}")
+
+
+def test_ops_sees_what_needs_attention_and_the_charts(simulator, page):  # noqa: F811
+    """The home page with a fortnight of traffic, some of it failed, as staff find it in the morning."""
+    rows = Rows()
+    conversation = rows.conversation(unique_name="order-41")
+    now = timezone.now()
+    for day in range(14):
+        for n in range(3 + (day * 5) % 7):
+            message = rows.message(conversation=conversation, direction="inbound" if n % 2 else "outbound",
+                                   date_created=now - timedelta(days=day, hours=n))
+            if n == 0 and day % 3 == 0:
+                rows.receipts(message=message, date_updated=message.date_created)
+    rows.failed_operations(2, code=50416, status=400)
+    sender = AddressConfiguration.objects.create(type="whatsapp", address=BUSINESS_WHATSAPP, sid=make_sid("IG", 41),
+                                                 sync_state="synced")
+    rows.pairing(state="failed", sender=sender)
+    log_in(page, simulator.url, staff_member("Ops"))
+
+    assert page.inner_text("#attention-failed_pushes .attention-count") == "2"
+    assert "50416" in page.inner_text("#attention-failed_pushes")
+    assert page.inner_text("#attention-failed_deliveries .attention-count") == "1"  # the last 24 h
+    assert page.locator("#attention-pairings_failed").is_visible()
+    bars = page.locator("#dashboard-charts rect.bar")
+    assert bars.count() > 14 and bars.first.is_visible()  # drawn, not just in the markup
+    screenshot(page, "home-attention")
+    page.click("#attention-failed_deliveries a")
+    page.wait_for_url(re.compile(r".*/message/\?.*"))
+    assert "1 message" in page.inner_text("#changelist-form, .paginator")
 
 
 def test_support_creates_a_whatsapp_address_configuration_and_sees_it_synced(simulator, page):  # noqa: F811
@@ -110,6 +142,7 @@ def test_ops_runs_a_pairing_end_to_end_with_the_handsets(simulator, page):  # no
     courier = page.context.new_page()
     courier.goto(f"{simulator.url}/simulator/?{urlencode({'address': COURIER, 'business': BUSINESS_WHATSAPP})}")
     courier.wait_for_selector("text=to get this delivery sorted. You're now connected")
+    courier.wait_for_selector("#conversations td:has-text('active')")  # the side panel's fetches are done too
     screenshot(courier, "handset-courier")
     customer.close()
     courier.close()

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from conversations_ops.models import DeliveryReceipt, Pairing, SyncOperation, TemplateStatusChange, WebhookEvent
+from conversations_ops.models import DeliveryReceipt, Message, Pairing, SyncOperation, TemplateStatusChange, WebhookEvent
 from tests.dashboard.conftest import page
 from tests.dashboard.html_tree import parse
 
@@ -85,20 +85,23 @@ def test_records_whose_push_failed_link_to_their_lists(admin_client, rows):
 
 
 def test_failed_deliveries_of_the_last_24_hours(admin_client, rows):
-    rows.receipts(2, status="failed", error_code=63016)
+    rows.receipts(2, status="failed", error_code=63016)  # one message, two recipients: one message
+    rows.receipts(1, status="failed", error_code=63016)
     rows.receipts(1, status="undelivered", error_code=30008)
     rows.receipts(1, status="failed", error_code=None)
-    rows.receipts(1, status="failed", date_updated=timezone.now() - timedelta(hours=30))  # before the window
+    rows.receipts(1, status="failed", message=rows.message(date_created=timezone.now() - timedelta(hours=30)))
     rows.receipts(2, status="delivered")
 
     count, link, details = items(admin_client)["failed_deliveries"]
 
-    assert (count, link) == (4, "/admin/conversations_ops/message/?delivery=failed")
+    assert (count, link) == (4, "/admin/conversations_ops/message/?delivery=failed&when=24h")
     assert details == ["2 × 63016: Outside the WhatsApp 24-hour window", "1 × No error code given",
                        "1 × 30008: Twilio error 30008"]
-    assert admin_client.get(link).status_code == 200
+    # The list it links to shows exactly those messages.
+    listed = admin_client.get(link)
+    assert listed.status_code == 200 and listed.context["cl"].result_count == 4
 
-    DeliveryReceipt.objects.update(date_updated=timezone.now() - timedelta(hours=25))
+    Message.objects.update(date_created=timezone.now() - timedelta(hours=25))
     assert "failed_deliveries" not in items(admin_client)
 
 
@@ -146,20 +149,33 @@ def test_pairings_waiting_too_long(admin_client, rows, address_configuration):
 
 
 def test_webhook_events_failed_or_unhandled_in_the_last_24_hours(admin_client, rows):
+    rows.webhook_events(1, state="failed", age=timedelta(hours=30))  # events arrive in id order
     rows.webhook_events(2, state="failed")
     rows.webhook_events(1, state="unhandled")
-    rows.webhook_events(1, state="failed", age=timedelta(hours=30))
     rows.webhook_events(3, state="processed")
 
     shown = items(admin_client)
 
     base = "/admin/conversations_ops/webhookevent/?processing_state__exact="
-    assert shown["webhooks_failed"][:2] == (2, base + "failed")
-    assert shown["webhooks_unhandled"][:2] == (1, base + "unhandled")
-    assert admin_client.get(base + "unhandled").status_code == 200
+    assert shown["webhooks_failed"][:2] == (2, base + "failed&received=24h")
+    assert shown["webhooks_unhandled"][:2] == (1, base + "unhandled&received=24h")
+    # The lists they link to show exactly those events (the one of 30 hours ago is not among them).
+    assert admin_client.get(base + "failed&received=24h").context["cl"].result_count == 2
+    assert admin_client.get(base + "unhandled&received=24h").context["cl"].result_count == 1
+    assert admin_client.get(base + "failed").context["cl"].result_count == 3
 
     WebhookEvent.objects.update(received_at=timezone.now() - timedelta(days=2))
     assert all_clear(admin_client)
+    assert admin_client.get(base + "failed&received=24h").context["cl"].result_count == 0
+
+
+def test_received_filter_reads_only_the_window_and_uses_ids(admin_client, rows):
+    rows.webhook_events(3, state="processed", age=timedelta(hours=30))
+    rows.webhook_events(2, state="processed")
+    listed = admin_client.get("/admin/conversations_ops/webhookevent/?received=24h")
+    assert listed.context["cl"].result_count == 2
+    assert 'id" >' in str(listed.context["cl"].queryset.query)  # an id range, not a scan of received_at
+    assert admin_client.get("/admin/conversations_ops/webhookevent/?received=1y").status_code == 200  # unknown: all
 
 
 def _everything_needs_attention(rows, sender):
