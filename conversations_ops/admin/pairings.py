@@ -25,6 +25,7 @@ from conversations_ops.models import Pairing
 from . import pairing_display as show
 from .masked import MaskedRowsMixin
 from .pairing_actions import ACTIONS, offered_actions, pairing_action_view, pairings_close
+from .pairing_filters import WaitingTooLongFilter
 from .pairing_start import conflict_close_view, pairing_start_view
 from .permissions import may
 
@@ -42,7 +43,7 @@ class PairingAdmin(MaskedRowsMixin, admin.ModelAdmin):
     list_display = ("id", "state", "customer", "courier", "sender_address", "conversation_link", "started_by",
                     "created_at", "expires_at", "age")
     list_display_links = ("id",)
-    list_filter = ("state", "sender")
+    list_filter = ("state", WaitingTooLongFilter, "sender")
     list_select_related = ("sender", "conversation", "started_by")
     search_fields = ("conversation__sid__exact",)
     search_help_text = ("A conversation SID (CH..., exact), a pairing id, or the customer's or courier's whole "

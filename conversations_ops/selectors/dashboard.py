@@ -138,22 +138,31 @@ def failed_deliveries(*, since) -> Failures:
     return Failures(total=total, reasons=reasons.reasons)
 
 
+def pairings_connecting_too_long(*, now):
+    """Pairings connecting the courier for over CONNECTING_TOO_LONG (state leads pairing_state_idx)."""
+    return Pairing.objects.filter(state=PairingState.CONNECTING, replied_at__lt=now - CONNECTING_TOO_LONG)
+
+
+def pairings_awaiting_too_long(*, now) -> list[int]:
+    """Ids of pairings waiting for the customer past half their reply timeout (or past their expiry).
+
+    "Past half the reply timeout" compares with a per-row duration, which SQLite
+    cannot multiply in SQL; awaiting pairings expire within that timeout, so the
+    rows read here are the few live ones, never the history.
+    """
+    awaiting = Pairing.objects.filter(state=PairingState.AWAITING_CUSTOMER).order_by().values_list(
+        "pk", "invited_at", "reply_timeout_minutes", "expires_at")
+    return [pk for pk, invited_at, minutes, expires_at in awaiting
+            if (expires_at and expires_at <= now) or (invited_at and invited_at + timedelta(minutes=minutes) / 2 <= now)]
+
+
 def pairings_waiting(*, now) -> dict[str, int]:
-    """Pairings stuck in a state (state leads pairing_state_idx): how many of each."""
-    stuck = (PairingState.CONNECTING, PairingState.FAILED)
-    counts = Pairing.objects.filter(state__in=stuck).aggregate(
+    """Pairings stuck in a state: how many of each (the pairing list's "waiting" filter lists them)."""
+    counts = Pairing.objects.filter(state__in=(PairingState.CONNECTING, PairingState.FAILED)).aggregate(
         connecting=Count("pk", filter=Q(state=PairingState.CONNECTING, replied_at__lt=now - CONNECTING_TOO_LONG)),
         failed=Count("pk", filter=Q(state=PairingState.FAILED)),
     )
-    # "Past half the reply timeout" compares with a per-row duration, which SQLite
-    # cannot multiply in SQL; awaiting pairings expire within that timeout, so the
-    # rows read here are the few live ones, never the history.
-    awaiting = Pairing.objects.filter(state=PairingState.AWAITING_CUSTOMER).order_by().values_list(
-        "invited_at", "reply_timeout_minutes", "expires_at")
-    counts["awaiting_customer"] = sum(
-        1 for invited_at, minutes, expires_at in awaiting
-        if (expires_at and expires_at <= now) or (invited_at and invited_at + timedelta(minutes=minutes) / 2 <= now)
-    )
+    counts["awaiting_customer"] = len(pairings_awaiting_too_long(now=now))
     return counts
 
 

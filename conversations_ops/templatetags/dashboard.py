@@ -88,9 +88,10 @@ def _pairing_items(attention: Attention):
         "connecting": f"Pairings connecting the courier for over {minutes} minutes",
         "failed": "Failed pairings (retry or abandon)",
     }
+    queries = {"awaiting_customer": "waiting=awaiting_customer", "connecting": "waiting=connecting",
+               "failed": "state__exact=failed"}
     for state, label in labels.items():
-        yield Item(f"pairings_{state}", label, attention.pairings[state],
-                   changelist("pairing", f"state__exact={state}"))
+        yield Item(f"pairings_{state}", label, attention.pairings[state], changelist("pairing", queries[state]))
 
 
 def _webhook_items(attention: Attention):

@@ -137,11 +137,14 @@ def test_pairings_waiting_too_long(admin_client, rows, address_configuration):
 
     shown = items(admin_client)
 
-    base = "/admin/conversations_ops/pairing/?state__exact="
-    assert shown["pairings_awaiting_customer"][:2] == (2, base + "awaiting_customer")
-    assert shown["pairings_connecting"][:2] == (2, base + "connecting")
-    assert shown["pairings_failed"][:2] == (1, base + "failed")
-    assert admin_client.get(base + "awaiting_customer").status_code == 200
+    base = "/admin/conversations_ops/pairing/?"
+    assert shown["pairings_awaiting_customer"][:2] == (2, base + "waiting=awaiting_customer")
+    assert shown["pairings_connecting"][:2] == (2, base + "waiting=connecting")
+    assert shown["pairings_failed"][:2] == (1, base + "state__exact=failed")
+    # Each link lists exactly the pairings it counted.
+    for key in ("pairings_awaiting_customer", "pairings_connecting", "pairings_failed"):
+        count, link = shown[key][:2]
+        assert admin_client.get(link).context["cl"].result_count == count, key
 
     Pairing.objects.filter(state__in=["awaiting_customer", "connecting", "failed"]).update(state="closed")
     assert not any(key.startswith("pairings_") for key in items(admin_client))
