@@ -15,7 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from conversations_ops.models import AddressConfiguration, Conversation, Message, Participant, Template
+from conversations_ops.models import AddressConfiguration, Conversation, Message, Pairing, Participant, Template
 from conversations_ops.services.account_webhooks import account_webhooks_configure
 from conversations_ops.services.pull import twilio_pull
 from simulator.management.commands.simulator_seed import BUSINESS_WHATSAPP
@@ -146,6 +146,18 @@ def test_ops_runs_a_pairing_end_to_end_with_the_handsets(simulator, page):  # no
     screenshot(courier, "handset-courier")
     customer.close()
     courier.close()
+
+    # What an auditor reads afterwards: the conversation's transcript and who did what.
+    conversation = Pairing.objects.get().conversation
+    page.goto(f"{simulator.url}/admin/conversations_ops/message/transcript/{conversation.pk}/")
+    transcript = page.inner_text("#content")
+    assert "Hello Robert, your food delivery is almost there" in transcript and "Yes, sure!" in transcript
+    assert "whatsapp:+15•••••2662" in transcript and "15017122662" not in page.content()
+    screenshot(page, "transcript")
+    page.goto(f"{simulator.url}/admin/conversations_ops/auditentry/")
+    trail = page.inner_text("#result_list")
+    assert "pairing.start" in trail and "conversation.create" in trail and "ops" in trail
+    screenshot(page, "audit-trail")
 
 
 def test_an_auditor_cannot_send_sees_masked_numbers_and_downloads_an_export(simulator, page):  # noqa: F811
