@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from conversations_ops import exports
 from conversations_ops.masking import address_for
 from conversations_ops.models import EXPORT_HISTORY, Conversation
+from conversations_ops.selectors.expected_failures import expected_failures
 from conversations_ops.selectors.history import transcript_page
 from conversations_ops.selectors.history_rows import describe_messages
 
@@ -69,6 +70,7 @@ def transcript_view(model_admin, request, conversation_id):
     before = _before(request)
     page = transcript_page(conversation=conversation, before=before)
     rows = describe_messages(page.messages, user=request.user, all_receipts=True)
+    expected = expected_failures(page.messages)
     people = [(p.role or "participant", address_for(request.user, p.messaging_binding_address) or p.identity,
                p.messaging_binding_type or ("chat" if p.identity else ""), p.get_sync_state_display())
               for p in conversation.participants.order_by("pk")]
@@ -81,6 +83,7 @@ def transcript_view(model_admin, request, conversation_id):
         "conversation": conversation,
         "people": people,
         "rows": rows,
+        "expected_failures": expected,
         "older_url": f"?before={page.older_before}" if page.older_before is not None else "",
         "showing_older": before is not None,
         "list_url": _list_url(conversation),

@@ -30,7 +30,7 @@ from conversations_ops.models import (
     SyncState,
     WebhookEvent,
 )
-from conversations_ops.selectors.history import with_delivery_status
+from conversations_ops.selectors.history import failed_needing_attention
 from conversations_ops.services.sync_errors import explain
 from conversations_ops.services.templates import template_alerts_open
 
@@ -124,11 +124,11 @@ def failed_rows(models) -> dict[str, int]:
 
 
 def failed_deliveries(*, since) -> Failures:
-    """Messages Twilio created since `since` that failed for someone: exactly the message list's
-    "Failed messages" over the same 24 h, so the count and the list it links to agree. The
-    reasons are their failed receipts' codes, each message counted once per code."""
-    failed = with_delivery_status(Message.objects.filter(date_created__gte=since),
-                                  (ReceiptStatus.FAILED, ReceiptStatus.UNDELIVERED))
+    """Messages Twilio created since `since` that failed for someone, less a pairing's expected
+    63016 (selectors/expected_failures.py): exactly the message list's "Failed, needing
+    attention" over the same 24 h, so the count and the list it links to agree. The reasons
+    are their failed receipts' codes, each message counted once per code."""
+    failed = failed_needing_attention(Message.objects.filter(date_created__gte=since))
     total = failed.count()
     if not total:
         return Failures(total=0, reasons=[])

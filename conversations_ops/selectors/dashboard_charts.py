@@ -15,6 +15,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from conversations_ops.models import DeliveryReceipt, Direction, Message, ReceiptStatus
+from conversations_ops.selectors.expected_failures import expected_failure_receipt_q
 
 DAY_CHOICES = (7, 14, 30)
 DEFAULT_DAYS = 14
@@ -53,9 +54,11 @@ def message_volume_by_day(*, window: Window) -> dict[str, list[int]]:
 
 
 def delivery_failures_by_day(*, window: Window) -> list[int]:
-    """Receipts that failed or were undelivered, per day of Twilio's date_updated."""
+    """Receipts that failed or were undelivered, per day of Twilio's date_updated, less a
+    pairing's expected 63016 (selectors/expected_failures.py)."""
     rows = (DeliveryReceipt.objects.filter(status__in=FAILED_RECEIPTS, date_updated__gte=window.start,
-                                           date_updated__lt=window.end).order_by()
+                                           date_updated__lt=window.end)
+            .exclude(expected_failure_receipt_q()).order_by()
             .values_list(TruncDate("date_updated", tzinfo=window.tz)).annotate(n=Count("pk")))
     counts = dict(rows)
     return [counts.get(day, 0) for day in window.days]

@@ -117,6 +117,13 @@ def with_delivery_status(queryset, statuses):
         history_delivery_status__in=statuses)
 
 
+def failed_needing_attention(queryset):
+    """Failed messages less those a courier pairing causes by design (expected_failures.py)."""
+    from conversations_ops.selectors.expected_failures import expected_failure_message_q
+
+    return with_delivery_status(queryset, ("failed", "undelivered")).exclude(expected_failure_message_q())
+
+
 _SID = re.compile(r"^(IM|CH|MB|HX|DY)[0-9a-fA-F]{32}$")
 _PHONE = re.compile(r"^(whatsapp:)?\+\d{6,15}$")
 

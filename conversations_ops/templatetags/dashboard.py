@@ -75,7 +75,7 @@ def _sync_items(attention: Attention):
 def _delivery_items(attention: Attention):
     if attention.failed_deliveries is not None:
         yield Item("failed_deliveries", "Messages that failed to deliver in the last 24 h",
-                   attention.failed_deliveries.total, changelist("message", "delivery=failed&when=24h"),
+                   attention.failed_deliveries.total, changelist("message", "delivery=attention&when=24h"),
                    attention.failed_deliveries.reasons)
 
 

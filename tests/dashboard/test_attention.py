@@ -94,7 +94,7 @@ def test_failed_deliveries_of_the_last_24_hours(admin_client, rows):
 
     count, link, details = items(admin_client)["failed_deliveries"]
 
-    assert (count, link) == (4, "/admin/conversations_ops/message/?delivery=failed&when=24h")
+    assert (count, link) == (4, "/admin/conversations_ops/message/?delivery=attention&when=24h")
     assert details == ["2 × 63016: Outside the WhatsApp 24-hour window", "1 × No error code given",
                        "1 × 30008: Twilio error 30008"]
     # The list it links to shows exactly those messages.

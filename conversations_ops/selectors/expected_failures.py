@@ -1,0 +1,54 @@
+"""Delivery failures a courier pairing causes by design, which staff need not act on.
+
+The seed's pairing adds the courier to the conversation before they have written to the
+business: until the courier writes once, their WhatsApp 24-hour window is closed, so each
+message the customer writes in the meantime is relayed to the courier and reported failed
+with 63016 (free-form outside the window). The pairing means it that way (the courier is
+reached with the connected template), so the home page's count and chart of failed
+deliveries leave those out. The history still shows them failed, as Twilio reports them.
+
+One rule, as a condition on a message and on a receipt (the same subquery, reached from
+each side): written by the customer of the pairing that owns the conversation, before
+the courier's first message there, and failed with 63016 only.
+"""
+
+from django.db.models import Exists, OuterRef, Q
+
+from conversations_ops.models import DeliveryReceipt, Direction, Message, Pairing, ReceiptStatus, SyncState
+
+OUTSIDE_WINDOW = 63016
+FAILED_RECEIPTS = (ReceiptStatus.FAILED, ReceiptStatus.UNDELIVERED)
+
+
+def _before_the_courier_wrote(conversation: str, author: str, created: str) -> Exists:
+    """A pairing owns the conversation, the message is its customer's, and the courier had not written yet."""
+    # Inbound only: the invite the console writes as the courier (so that Twilio sends it to the
+    # customer alone) is outbound and opens nothing.
+    courier_wrote = Message.objects.filter(
+        conversation_id=OuterRef("conversation_id"), author=OuterRef("courier_address"),
+        direction=Direction.INBOUND, date_created__lt=OuterRef(OuterRef(created)))
+    return Exists(Pairing.objects.filter(conversation_id=OuterRef(conversation), customer_address=OuterRef(author))
+                  .filter(~Exists(courier_wrote)))
+
+
+def expected_failure_receipt_q() -> Q:
+    """A receipt that is one of those failures (to exclude from counts of failed receipts)."""
+    return Q(error_code=OUTSIDE_WINDOW) & Q(
+        _before_the_courier_wrote("message__conversation_id", "message__author", "message__date_created"))
+
+
+def expected_failure_message_q() -> Q:
+    """A message whose every failure is one of those (to exclude from counts of failed messages)."""
+    receipts = DeliveryReceipt.objects.filter(message_id=OuterRef("pk"), status__in=FAILED_RECEIPTS)
+    return (Q(_before_the_courier_wrote("conversation_id", "author", "date_created"))
+            & Q(Exists(receipts.filter(error_code=OUTSIDE_WINDOW)))
+            & ~Q(Exists(receipts.exclude(error_code=OUTSIDE_WINDOW)))
+            & ~Q(sync_state=SyncState.FAILED))
+
+
+def expected_failures(messages) -> set[int]:
+    """Which of these messages failed only as a pairing expects (one query), for the transcript to say so."""
+    pks = [message.pk for message in messages]
+    if not pks:
+        return set()
+    return set(Message.objects.filter(pk__in=pks).filter(expected_failure_message_q()).values_list("pk", flat=True))
