@@ -11,12 +11,13 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from conversations_ops.masking import is_masked, mask_address, mask_numbers_in, shown
-from conversations_ops.models import Pairing, PairingState, Participant, SyncState
+from conversations_ops.masking import is_masked, shown
+from conversations_ops.models import Pairing, PairingState, ReceiptStatus, SyncState
 from conversations_ops.selectors.pairings import pairing_timeline, pairing_transcript
 from conversations_ops.services.sync_errors import explain
 
 EMPTY = "—"
+STATUS_LABELS = dict(ReceiptStatus.choices)
 
 
 def when(moment) -> str:
@@ -38,10 +39,6 @@ def pairing_link_html(conversation):
         return EMPTY
     url = reverse("admin:conversations_ops_pairing_change", args=[pairing.pk])
     return format_html('<a href="{}">{}</a> ({})', url, pairing, pairing.get_state_display())
-
-
-def _unmasked(address):
-    return address or ""
 
 
 def state_html(pairing: Pairing):
@@ -83,22 +80,25 @@ def timeline_html(pairing: Pairing):
         "<th>Twilio SID / error</th><th>When</th><th>By</th></tr></thead><tbody>{}</tbody></table>", rows)
 
 
-def _recipients(pairing: Pairing) -> dict[str, str]:
-    """Participant SID -> "customer (whatsapp:+15•••••2661)", for the receipts."""
-    participants = Participant.objects.filter(conversation_id=pairing.conversation_id).exclude(sid="")
-    return {p.sid: f"{p.role or 'participant'} ({shown(pairing, p.messaging_binding_address) or p.identity})"
-            for p in participants}
-
-
-def _receipts_html(receipts, recipients):
+def _receipts_html(receipts):
     if not receipts:
         return EMPTY
     return format_html_join(
         mark_safe("<br>"), "{}: {}{}",  # a constant: nothing to escape
-        ((recipients.get(r.participant_sid, r.participant_sid or "recipient"), r.get_status_display(),
+        ((f"{r.role} ({r.address})" if r.role else r.address, STATUS_LABELS.get(r.status, r.status),
           f" (error {r.error_code}: {explain(r.error_code, None).title})" if r.error_code else "")
          for r in receipts),
     )
+
+
+def _text(row) -> str:
+    """What the person read: a template under its name (its SID when it is not pulled yet), attachments counted."""
+    text = row.text
+    if row.template_sid:
+        text = f"[{row.template_name or 'template ' + row.template_sid}] {text}".rstrip()
+    if row.media:
+        text += f" [{len(row.media)} attachment{'s' if len(row.media) != 1 else ''}]"
+    return text
 
 
 def _message_when(message):
@@ -116,15 +116,11 @@ TRANSCRIPT_ROW = '<tr><td>{}</td><td style="white-space: pre-wrap">{}</td><td>{}
 
 
 def transcript_html(pairing: Pairing):
-    masked = is_masked(pairing)
-    lines = pairing_transcript(pairing=pairing, mask=mask_address if masked else _unmasked,
-                               mask_text=mask_numbers_in if masked else _unmasked)
-    if not lines:
+    rows = pairing_transcript(pairing=pairing, full_numbers=not is_masked(pairing))
+    if not rows:
         return "No messages yet."
-    recipients = _recipients(pairing)
     rows = format_html_join("", TRANSCRIPT_ROW, (
-        (line.who, line.text or EMPTY, _message_when(line.message), _receipts_html(line.receipts, recipients))
-        for line in lines
+        (row.who, _text(row) or EMPTY, _message_when(row.message), _receipts_html(row.receipts)) for row in rows
     ))
     return format_html(
         '<table class="pairing-transcript"><thead><tr><th>Who</th><th>Text</th><th>When</th>'

@@ -19,19 +19,28 @@ from conversations_ops.services.sync_errors import Explanation, explain
 from conversations_ops.services.template_variables import template_render
 
 from .history import SOME, SYSTEM, WHATSAPP_PREFIX
-from .pairings import KIND_LABELS
 
 FAILED_RECEIPTS = ("failed", "undelivered")
 CHANNEL_ORDER = ("whatsapp", "sms", "chat")
 
 
+# Who wrote a pairing message the console sent on someone's behalf (pairing_flow.py marks it).
+KIND_LABELS = {"invite": "invite template", "auto_reply": "auto-reply", "connected": "connected template"}
+
+
 @dataclass(frozen=True)
 class ReceiptLine:
-    recipient: str  # "customer whatsapp:+15•••••2661", masked as the viewer may see it
+    role: str  # the recipient's role ("participant" without one); "" when the participant is unknown
+    address: str  # their address masked as the viewer may see it (or identity); else their SID
     participant_sid: str
     status: str
     error_code: int | None
     explanation: Explanation | None
+
+    @property
+    def recipient(self) -> str:
+        """ "customer whatsapp:+15•••••2661" """
+        return f"{self.role} {self.address}" if self.role else self.address
 
 
 @dataclass(frozen=True)
@@ -136,11 +145,13 @@ class _Batch:
         return found[-1] if found else None
 
 
-def describe_messages(messages, *, user, all_receipts: bool = False) -> list[HistoryRow]:
+def describe_messages(messages, *, user=None, full_numbers: bool | None = None,
+                      all_receipts: bool = False) -> list[HistoryRow]:
+    """Numbers shown in full if `full_numbers`, or (when not said) if `user` may see them."""
     messages = list(messages)
     if not messages:
         return []
-    full = can_see_full_numbers(user)
+    full = can_see_full_numbers(user) if full_numbers is None else full_numbers
     address = (lambda a: a or "") if full else mask_address
     text = (lambda t: t or "") if full else mask_numbers_in
     batch = _Batch(messages, all_receipts=all_receipts)
@@ -160,11 +171,11 @@ def _who(role: str, kind: str, author: str) -> str:
 def _receipt_line(receipt, batch, address) -> ReceiptLine:
     person = batch.by_sid.get(receipt.participant_sid)
     if person is not None:
-        recipient = f"{person.role or 'participant'} {address(person.messaging_binding_address) or person.identity}"
+        role, shown = person.role or "participant", address(person.messaging_binding_address) or person.identity
     else:
-        recipient = receipt.participant_sid or "recipient"
+        role, shown = "", receipt.participant_sid or "recipient"
     failed = receipt.status in FAILED_RECEIPTS or receipt.error_code
-    return ReceiptLine(recipient=recipient, participant_sid=receipt.participant_sid, status=receipt.status,
+    return ReceiptLine(role=role, address=shown, participant_sid=receipt.participant_sid, status=receipt.status,
                        error_code=receipt.error_code,
                        explanation=explain(receipt.error_code, None) if failed and receipt.error_code else None)
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
-from conversations_ops.masking import mask_address, mask_numbers_in
-from conversations_ops.models import Message, OperationState, Pairing, PairingStep, StepState, Template
+from conversations_ops.masking import mask_address
+from conversations_ops.models import Message, OperationState, Pairing, PairingStep, StepState
 from conversations_ops.services.sync_errors import explain
-from conversations_ops.services.template_variables import template_render
+
+from .history_rows import HistoryRow, describe_messages
 
 
 @dataclass(frozen=True)
@@ -34,62 +34,12 @@ def pairing_timeline(*, pairing: Pairing) -> list[TimelineLine]:
     return lines
 
 
-# Who wrote a message in a pairing's conversation, as the transcript labels it.
-KIND_LABELS = {"invite": "invite template", "auto_reply": "auto-reply", "connected": "connected template"}
-
-
-@dataclass(frozen=True)
-class TranscriptLine:
-    message: Message
-    who: str  # customer / courier / system, and what the console sent on whose behalf
-    text: str
-    receipts: list
-
-
-def _kind(message: Message) -> str:
-    try:
-        return (json.loads(message.attributes or "{}").get("pairing") or {}).get("kind", "")
-    except (ValueError, AttributeError):
-        return ""
-
-
-def _template_text(message: Message, templates: dict) -> str:
-    """What the person read: the template rendered with the message's variables, under its name."""
-    template = templates.get(message.content_sid)
-    if template is None:
-        return f"[template {message.content_sid}]"  # not in the mirror (yet): the SID is all we know
-    try:
-        variables = json.loads(message.content_variables or "{}")
-    except ValueError:
-        variables = {}
-    rendered = template_render(template=template, variables=variables if isinstance(variables, dict) else {})
-    return f"[{template.friendly_name or template.sid}] {rendered}"
-
-
-def pairing_transcript(*, pairing: Pairing, mask=mask_address, mask_text=mask_numbers_in) -> list[TranscriptLine]:
-    """The pairing conversation's messages in order; `mask` for authors, `mask_text` for what was written."""
+def pairing_transcript(*, pairing: Pairing, full_numbers: bool) -> list[HistoryRow]:
+    """The pairing conversation's messages in order, described as the message history describes them."""
     if pairing.conversation_id is None:
         return []
-    roles = {pairing.customer_address: "customer", pairing.courier_address: "courier"}
-    lines = []
-    messages = list(Message.objects.filter(conversation_id=pairing.conversation_id)
-                    .prefetch_related("receipts").order_by("index", "pk"))
-    sids = {message.content_sid for message in messages if message.content_sid}
-    templates = {t.sid: t for t in Template.objects.filter(sid__in=sids)} if sids else {}
-    for message in messages:
-        kind = _kind(message)
-        if kind:
-            # Written as the other side so Twilio routes it to one person only (pairing_flow.py).
-            to = "customer" if roles.get(message.author) == "courier" else "courier"
-            who = f"console ({KIND_LABELS.get(kind, kind)}, to the {to})"
-        else:
-            role = roles.get(message.author)
-            who = f"{role} ({mask(message.author)})" if role else (message.author or "system")
-        text = mask_text(message.body or (_template_text(message, templates) if message.content_sid else ""))
-        if message.media:
-            text += f" [{len(message.media)} attachment{'s' if len(message.media) != 1 else ''}]"
-        lines.append(TranscriptLine(message=message, who=who, text=text, receipts=list(message.receipts.all())))
-    return lines
+    messages = Message.objects.filter(conversation_id=pairing.conversation_id).order_by("index", "pk")
+    return describe_messages(messages, full_numbers=full_numbers, all_receipts=True)
 
 
 def pairing_summary(*, pairing: Pairing, mask=mask_address) -> dict:
