@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
+from conversations_ops.models import FAILED_RECEIPT_STATUSES
 from conversations_ops.selectors.history_rows import describe_messages
 from conversations_ops.services.sync_errors import explain
 
 EMPTY = "—"
-FAILED_STATUSES = ("failed", "undelivered")
 CHANNEL_LABELS = {"whatsapp": "WhatsApp", "sms": "SMS", "chat": "chat"}
 STATUS_LABELS = {"failed": "failed", "undelivered": "undelivered", "read": "read", "delivered": "delivered",
                  "pending": "pending"}
@@ -24,7 +24,7 @@ STATUS_LABELS = {"failed": "failed", "undelivered": "undelivered", "read": "read
 
 def receipt_outcome_html(receipt):
     """The receipt's status; for a failure, Twilio's code in plain words and the next step."""
-    if receipt.status not in FAILED_STATUSES and not receipt.error_code:
+    if receipt.status not in FAILED_RECEIPT_STATUSES and not receipt.error_code:
         return receipt.get_status_display()
     explanation = explain(receipt.error_code, None)
     return format_html(

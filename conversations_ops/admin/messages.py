@@ -15,13 +15,13 @@ from django.urls import path, reverse
 from django.utils.html import format_html_join
 
 from conversations_ops.masking import for_viewer, shown
-from conversations_ops.models import DeliveryReceipt, Message, Participant
+from conversations_ops.models import FAILED_RECEIPT_STATUSES, DeliveryReceipt, Message, Participant
 from conversations_ops.selectors.history import message_search_q
 from conversations_ops.services.messages import message_resend, message_send
 
 from . import history_filters as filters
 from .base import ReadOnlyAdminMixin, ReadOnlyInline, TwilioMirrorAdmin
-from .history_columns import FAILED_STATUSES, HistoryColumnsMixin, receipt_outcome_html
+from .history_columns import HistoryColumnsMixin, receipt_outcome_html
 from .history_views import export_view, may_export, transcript_view
 from .masked import MaskedFieldsMixin
 from .paginators import CappedCountAdminMixin
@@ -125,7 +125,7 @@ class MessageAdmin(HistoryColumnsMixin, CappedCountAdminMixin, MaskedFieldsMixin
 
     @admin.display(description="Delivery")
     def delivery_outcome(self, obj):
-        failed = [r for r in obj.receipts.all() if r.status in FAILED_STATUSES]
+        failed = [r for r in obj.receipts.all() if r.status in FAILED_RECEIPT_STATUSES]
         if not failed:
             summary = obj.delivery or {}
             return f"{summary.get('total', 0)} recipient(s), delivered: {summary.get('delivered', '—')}" \

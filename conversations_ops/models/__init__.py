@@ -7,7 +7,7 @@ from .audit import AuditEntry, AuditResult, AuditSource
 from .base import SyncState, TwilioMirror
 from .conversations import Conversation, ConversationState, ConversationWebhook, WebhookTarget
 from .events import EventSource, ProcessingState, SandboxSender, WebhookEvent, WebhookRejection
-from .messages import DeliveryReceipt, Direction, Message, ReceiptStatus
+from .messages import FAILED_RECEIPT_STATUSES, DeliveryReceipt, Direction, Message, ReceiptStatus
 from .pairings import OPEN_STATES, Pairing, PairingState, PairingStep, StepKind, StepState
 from .participants import BindingType, Participant, ParticipantRole
 from .pull import PullCheckpoint
@@ -49,6 +49,7 @@ __all__ = [
     "StepKind",
     "StepState",
     "ReceiptStatus",
+    "FAILED_RECEIPT_STATUSES",
     "SyncOperation",
     "SyncState",
     "Template",

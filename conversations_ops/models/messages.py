@@ -109,6 +109,10 @@ class ReceiptStatus(models.TextChoices):
     UNDELIVERED = "undelivered", "Undelivered"
 
 
+# A receipt in one of these did not reach its recipient.
+FAILED_RECEIPT_STATUSES = (ReceiptStatus.FAILED, ReceiptStatus.UNDELIVERED)
+
+
 class DeliveryReceipt(TwilioMirror):
     message = models.ForeignKey(
         Message, on_delete=models.CASCADE, related_name="receipts", help_text="The message this is about."

@@ -15,6 +15,7 @@ from django.db.models import CharField, Count, Q, Value
 from django.utils import timezone
 
 from conversations_ops.models import (
+    FAILED_RECEIPT_STATUSES,
     AddressConfiguration,
     Conversation,
     ConversationWebhook,
@@ -25,7 +26,6 @@ from conversations_ops.models import (
     PairingState,
     Participant,
     ProcessingState,
-    ReceiptStatus,
     SyncOperation,
     SyncState,
     WebhookEvent,
@@ -37,7 +37,6 @@ from conversations_ops.services.templates import template_alerts_open
 WINDOW = timedelta(hours=24)
 CONNECTING_TOO_LONG = timedelta(minutes=5)
 TOP_REASONS = 3
-FAILED_RECEIPTS = (ReceiptStatus.FAILED, ReceiptStatus.UNDELIVERED)
 # The mirrors that are pushed through the outbox: only a push marks a row failed.
 PUSHED_MIRRORS = (AddressConfiguration, Conversation, Participant, ConversationWebhook, Message)
 
@@ -132,15 +131,19 @@ def failed_deliveries(*, since) -> Failures:
     total = failed.count()
     if not total:
         return Failures(total=0, reasons=[])
-    rows = (DeliveryReceipt.objects.filter(status__in=FAILED_RECEIPTS, message__in=failed.values("pk")).order_by()
-            .values_list("error_code").annotate(n=Count("message_id", distinct=True)))
+    rows = (DeliveryReceipt.objects.filter(status__in=FAILED_RECEIPT_STATUSES, message__in=failed.values("pk"))
+            .order_by().values_list("error_code").annotate(n=Count("message_id", distinct=True)))
     reasons = _failures((code, explain(code, None).title if code else "No error code given", n) for code, n in rows)
     return Failures(total=total, reasons=reasons.reasons)
 
 
+def _connecting_too_long(now) -> Q:
+    return Q(state=PairingState.CONNECTING, replied_at__lt=now - CONNECTING_TOO_LONG)
+
+
 def pairings_connecting_too_long(*, now):
     """Pairings connecting the courier for over CONNECTING_TOO_LONG (state leads pairing_state_idx)."""
-    return Pairing.objects.filter(state=PairingState.CONNECTING, replied_at__lt=now - CONNECTING_TOO_LONG)
+    return Pairing.objects.filter(_connecting_too_long(now))
 
 
 def pairings_awaiting_too_long(*, now) -> list[int]:
@@ -153,13 +156,14 @@ def pairings_awaiting_too_long(*, now) -> list[int]:
     awaiting = Pairing.objects.filter(state=PairingState.AWAITING_CUSTOMER).order_by().values_list(
         "pk", "invited_at", "reply_timeout_minutes", "expires_at")
     return [pk for pk, invited_at, minutes, expires_at in awaiting
-            if (expires_at and expires_at <= now) or (invited_at and invited_at + timedelta(minutes=minutes) / 2 <= now)]
+            if (expires_at and expires_at <= now)
+            or (invited_at and invited_at + timedelta(minutes=minutes) / 2 <= now)]
 
 
 def pairings_waiting(*, now) -> dict[str, int]:
     """Pairings stuck in a state: how many of each (the pairing list's "waiting" filter lists them)."""
     counts = Pairing.objects.filter(state__in=(PairingState.CONNECTING, PairingState.FAILED)).aggregate(
-        connecting=Count("pk", filter=Q(state=PairingState.CONNECTING, replied_at__lt=now - CONNECTING_TOO_LONG)),
+        connecting=Count("pk", filter=_connecting_too_long(now)),
         failed=Count("pk", filter=Q(state=PairingState.FAILED)),
     )
     counts["awaiting_customer"] = len(pairings_awaiting_too_long(now=now))

@@ -14,12 +14,11 @@ from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from conversations_ops.models import DeliveryReceipt, Direction, Message, ReceiptStatus
+from conversations_ops.models import FAILED_RECEIPT_STATUSES, DeliveryReceipt, Direction, Message
 from conversations_ops.selectors.expected_failures import expected_failure_receipt_q
 
 DAY_CHOICES = (7, 14, 30)
 DEFAULT_DAYS = 14
-FAILED_RECEIPTS = (ReceiptStatus.FAILED, ReceiptStatus.UNDELIVERED)
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,7 @@ def message_volume_by_day(*, window: Window) -> dict[str, list[int]]:
 def delivery_failures_by_day(*, window: Window) -> list[int]:
     """Receipts that failed or were undelivered, per day of Twilio's date_updated, less a
     pairing's expected 63016 (selectors/expected_failures.py)."""
-    rows = (DeliveryReceipt.objects.filter(status__in=FAILED_RECEIPTS, date_updated__gte=window.start,
+    rows = (DeliveryReceipt.objects.filter(status__in=FAILED_RECEIPT_STATUSES, date_updated__gte=window.start,
                                            date_updated__lt=window.end)
             .exclude(expected_failure_receipt_q()).order_by()
             .values_list(TruncDate("date_updated", tzinfo=window.tz)).annotate(n=Count("pk")))

@@ -14,10 +14,9 @@ the courier's first message there, and failed with 63016 only.
 
 from django.db.models import Exists, OuterRef, Q
 
-from conversations_ops.models import DeliveryReceipt, Direction, Message, Pairing, ReceiptStatus, SyncState
+from conversations_ops.models import FAILED_RECEIPT_STATUSES, DeliveryReceipt, Direction, Message, Pairing, SyncState
 
 OUTSIDE_WINDOW = 63016
-FAILED_RECEIPTS = (ReceiptStatus.FAILED, ReceiptStatus.UNDELIVERED)
 
 
 def _before_the_courier_wrote(conversation: str, author: str, created: str) -> Exists:
@@ -39,7 +38,7 @@ def expected_failure_receipt_q() -> Q:
 
 def expected_failure_message_q() -> Q:
     """A message whose every failure is one of those (to exclude from counts of failed messages)."""
-    receipts = DeliveryReceipt.objects.filter(message_id=OuterRef("pk"), status__in=FAILED_RECEIPTS)
+    receipts = DeliveryReceipt.objects.filter(message_id=OuterRef("pk"), status__in=FAILED_RECEIPT_STATUSES)
     return (Q(_before_the_courier_wrote("conversation_id", "author", "date_created"))
             & Q(Exists(receipts.filter(error_code=OUTSIDE_WINDOW)))
             & ~Q(Exists(receipts.exclude(error_code=OUTSIDE_WINDOW)))

@@ -24,6 +24,8 @@ from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
 
 from conversations_ops.models import Conversation, DeliveryReceipt, Direction, Message, Participant, SyncState
 
+from .expected_failures import expected_failure_message_q
+
 SYSTEM = "system"
 # Who wrote a message, for the business: the participant's role, "system" when no participant did.
 AUTHOR_ROLES = (("customer", "Customer"), ("courier", "Courier"), ("agent", "Agent"),
@@ -119,8 +121,6 @@ def with_delivery_status(queryset, statuses):
 
 def failed_needing_attention(queryset):
     """Failed messages less those a courier pairing causes by design (expected_failures.py)."""
-    from conversations_ops.selectors.expected_failures import expected_failure_message_q
-
     return with_delivery_status(queryset, ("failed", "undelivered")).exclude(expected_failure_message_q())
 
 

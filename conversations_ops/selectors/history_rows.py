@@ -14,13 +14,14 @@ import json
 from dataclasses import dataclass
 
 from conversations_ops.masking import can_see_full_numbers, mask_address, mask_numbers_in
-from conversations_ops.models import DeliveryReceipt, Direction, Message, Participant, SyncState, Template
+from conversations_ops.models import (
+    FAILED_RECEIPT_STATUSES, DeliveryReceipt, Direction, Message, Participant, SyncState, Template,
+)
 from conversations_ops.services.sync_errors import Explanation, explain
 from conversations_ops.services.template_variables import template_render
 
 from .history import SOME, SYSTEM, WHATSAPP_PREFIX
 
-FAILED_RECEIPTS = ("failed", "undelivered")
 CHANNEL_ORDER = ("whatsapp", "sms", "chat")
 
 
@@ -131,7 +132,7 @@ class _Batch:
         self.templates = {t.sid: t for t in Template.objects.filter(sid__in=sids).only("sid", "friendly_name", "types")}
         receipts = DeliveryReceipt.objects.filter(message_id__in=[m.pk for m in messages])
         if not all_receipts:
-            receipts = receipts.filter(status__in=FAILED_RECEIPTS)
+            receipts = receipts.filter(status__in=FAILED_RECEIPT_STATUSES)
         self.receipts: dict[int, list[DeliveryReceipt]] = {}
         for receipt in receipts.only("message_id", "participant_sid", "status", "error_code").order_by("pk"):
             self.receipts.setdefault(receipt.message_id, []).append(receipt)
@@ -174,7 +175,7 @@ def _receipt_line(receipt, batch, address) -> ReceiptLine:
         role, shown = person.role or "participant", address(person.messaging_binding_address) or person.identity
     else:
         role, shown = "", receipt.participant_sid or "recipient"
-    failed = receipt.status in FAILED_RECEIPTS or receipt.error_code
+    failed = receipt.status in FAILED_RECEIPT_STATUSES or receipt.error_code
     return ReceiptLine(role=role, address=shown, participant_sid=receipt.participant_sid, status=receipt.status,
                        error_code=receipt.error_code,
                        explanation=explain(receipt.error_code, None) if failed and receipt.error_code else None)
