@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 export PORT
 
-.PHONY: run test install migrate clean-venv
+.PHONY: run test serve install migrate clean-venv
 
 # The venv is rebuilt only when a requirements file changes.
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -34,6 +34,11 @@ run: migrate
 test: install
 	@scripts/ensure_chromium.sh
 	$(BIN)/python -m pytest
+
+## serve: the production shape on $(PORT): migrate, collectstatic, gunicorn + WhiteNoise, the django-q2
+## worker as its own process (DJANGO_SETTINGS_MODULE defaults to config.settings.production; docs/deploy.md)
+serve: install
+	PYTHON=$(BIN)/python scripts/serve.sh
 
 clean-venv:
 	rm -rf $(VENV)

@@ -55,6 +55,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files before anything else touches the request (sessions, auth):
+    # WhiteNoise serves them from memory-mapped, pre-compressed copies.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -97,7 +100,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 
 # SECURITY (tightened further in production.py)
 SESSION_COOKIE_HTTPONLY = True
@@ -167,6 +170,12 @@ TWILIO_HTTP_TIMEOUT = env.float("TWILIO_HTTP_TIMEOUT", default=10.0)
 # key=<id>,algorithm=HMAC_SHA256) are checked with that key's secret:
 # "id1=secret1,id2=secret2". Without it the auth token is the secret.
 TWILIO_WEBHOOK_SIGNING_KEYS = env.dict("TWILIO_WEBHOOK_SIGNING_KEYS", default={})
+# Rotating the auth token (Twilio Console: create a secondary token, promote it):
+# Twilio signs each webhook with whichever token was primary when it sent it, so
+# for a while requests signed with the old one still arrive. While this holds
+# the old token, signatures made with it are accepted too (and logged); remove it
+# once the rotation is over (docs/deploy.md, "Rotating the auth token").
+TWILIO_PREVIOUS_AUTH_TOKEN = env.str("TWILIO_PREVIOUS_AUTH_TOKEN", default="").strip()
 
 # Webhook inbox. Twilio's largest event (a 32 KB message body plus 16 KB of
 # attributes, form-encoded) fits well under the cap.

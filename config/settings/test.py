@@ -59,3 +59,8 @@ CONSOLE_COMMANDS_REQUIRE_USER = False
 # file ("--- Logging error ---"). pytest still captures the file descriptor.
 for _handler in ("console", "django.server"):
     LOGGING["handlers"][_handler]["stream"] = "ext://sys.__stderr__"  # noqa: F405
+
+# Static files come straight from the apps (no collectstatic before a test run):
+# WhiteNoise looks them up per request, as under runserver.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

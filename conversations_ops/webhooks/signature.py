@@ -2,10 +2,14 @@
 
 The URL is rebuilt from PUBLIC_BASE_URL (what Twilio was told to call), not
 from the request's Host header: behind a proxy or tunnel the app sees an
-internal URL that Twilio never signed (reliability.md §1). Parameters are the
-form grouped by key (a MultiValueDict) so repeated keys count, as twilio's RequestValidator expects.
+internal URL that Twilio never signed. Parameters are the form grouped by key
+(a MultiValueDict) so repeated keys count, as twilio's RequestValidator expects.
+
+During an auth-token rotation TWILIO_PREVIOUS_AUTH_TOKEN is accepted too: Twilio
+signs with whichever token was primary when it sent the request.
 """
 
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -19,6 +23,8 @@ from twilio.request_validator import (
 )
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -35,15 +41,25 @@ def public_url(request) -> str:
     return f"{settings.PUBLIC_BASE_URL}{request.path}{'?' + query if query else ''}"
 
 
-def _signing_secret(settings_header: str) -> str:
-    """The auth token signs classic webhooks; a configured signing key those that name it."""
+def _signing_secrets(settings_header: str) -> list[str]:
+    """The auth token signs classic webhooks (the previous one too, during a
+    rotation); a configured signing key those that name it."""
     key_id = ""
     for part in settings_header.split(","):
         name, _, value = part.partition("=")
         if name.strip() == "key":
             key_id = value.strip()
     keys = getattr(settings, "TWILIO_WEBHOOK_SIGNING_KEYS", {}) or {}
-    return keys.get(key_id) or settings.TWILIO_AUTH_TOKEN
+    if keys.get(key_id):
+        return [keys[key_id]]
+    previous = getattr(settings, "TWILIO_PREVIOUS_AUTH_TOKEN", "")
+    return [settings.TWILIO_AUTH_TOKEN, *([previous] if previous else [])]
+
+
+def _signed_with(secret: str, url: str, params, signature: str, algorithm: str) -> bool:
+    validator = RequestValidator(secret)
+    return _signed_as_is(validator, url, params, signature, algorithm) or validator.validate(
+        url, params, signature, algorithm=algorithm)
 
 
 def _signed_as_is(validator, url: str, params, signature: str, algorithm: str) -> bool:
@@ -67,8 +83,11 @@ def signature_check(request, params=None) -> SignatureCheck:
     signature = request.headers.get(SIGNATURE_HEADER, "")
     if not signature:
         return SignatureCheck(False, url, algorithm, "no X-Twilio-Signature header")
-    validator = RequestValidator(_signing_secret(settings_header))
-    if not _signed_as_is(validator, url, params, signature, algorithm) and not validator.validate(
-            url, params, signature, algorithm=algorithm):
-        return SignatureCheck(False, url, algorithm, "the signature does not match")
-    return SignatureCheck(True, url, algorithm)
+    secrets = _signing_secrets(settings_header)
+    for position, secret in enumerate(secrets):
+        if _signed_with(secret, url, params, signature, algorithm):
+            if position:
+                # Worth knowing: while this appears, Twilio still signs with the old token.
+                logger.warning("Webhook to %s signed with TWILIO_PREVIOUS_AUTH_TOKEN (token rotation).", url)
+            return SignatureCheck(True, url, algorithm)
+    return SignatureCheck(False, url, algorithm, "the signature does not match")
