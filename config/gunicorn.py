@@ -48,6 +48,8 @@ logconfig_dict = {
         "stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "plain",
                    "filters": ["mask_phone_numbers"]},
     },
+    # gunicorn merges this over its defaults, whose root logger names a handler replaced here.
+    "root": {"level": "INFO", "handlers": ["stderr"]},
     "loggers": {
         "gunicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
         "gunicorn.access": {"handlers": ["stdout"], "level": "INFO", "propagate": False},

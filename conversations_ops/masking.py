@@ -23,9 +23,9 @@ from conversations_ops import validators as v
 _PHONE = re.compile(r"^\+(\d{2})(\d+)(\d{4})$")
 HIDDEN = "•••••"
 # An E.164 number inside text: "+" (or its URL encoding %2B, as in logged query
-# strings) and 7-15 digits, not glued to letters, digits or base64 around it
+# strings, or %252B, encoded twice as in a login redirect's ?next=) and 7-15 digits, not glued to letters, digits or base64 around it
 # (signatures and tokens hold "+" followed by digits too).
-_NUMBER_IN_TEXT = re.compile(r"((?<![\w+/=])\+|%2B)(\d{2})(\d{1,9})(\d{4})(?![\w/=])", re.IGNORECASE)
+_NUMBER_IN_TEXT = re.compile(r"((?<![\w+/=])\+|%2B|%252B)(\d{2})(\d{1,9})(\d{4})(?![\w/=])", re.IGNORECASE)
 # The name of the flag `for_viewer` puts on each row.
 NUMBERS_MASKED = "numbers_masked"
 

@@ -147,8 +147,8 @@ CONSOLE_COMMANDS_REQUIRE_USER = env.bool("CONSOLE_COMMANDS_REQUIRE_USER", defaul
 SIMULATOR_ACCOUNT_SID = "AC" + "5e" * 16
 SIMULATOR_AUTH_TOKEN = "simulated-auth-token-not-a-secret"
 
-_sid = env("TWILIO_ACCOUNT_SID", default="")
-_token = env("TWILIO_AUTH_TOKEN", default="")
+_sid = env.str("TWILIO_ACCOUNT_SID", default="").strip()
+_token = env.str("TWILIO_AUTH_TOKEN", default="").strip()
 if bool(_sid) != bool(_token):
     raise ImproperlyConfigured(
         "Set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN for real Twilio, "

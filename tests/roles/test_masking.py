@@ -105,6 +105,8 @@ def test_search_by_part_of_a_number_finds_nothing(ops, rows):
 @pytest.mark.parametrize(("text", "masked"), [
     (f"From={CUSTOMER}", f"From={CUSTOMER_MASKED}"),
     ("To=whatsapp%3A%2B15017122661&Body=hi", "To=whatsapp%3A%2B15•••••2661&Body=hi"),
+    # Encoded twice: a login redirect's ?next= quoting an admin search for the number.
+    ("next=/admin/x/%3Fq%3D%252B4915123456789", "next=/admin/x/%3Fq%3D%252B49•••••6789"),
     ('{"phone": "+4915123456789"}', '{"phone": "+49•••••6789"}'),
     ("sig=abc+15017122661/x=", "sig=abc+15017122661/x="),  # base64 around it: a signature, not a number
     (f"conversation CH{'0' * 32} closed", f"conversation CH{'0' * 32} closed"),

@@ -1,0 +1,78 @@
+"""The production command: gunicorn + WhiteNoise under DEBUG=false, as `make serve` runs it."""
+
+import gzip
+import re
+import signal
+
+import pytest
+
+from .serving import free_port, get, production_env, release, start, stop, wait_until_serving
+
+pytestmark = pytest.mark.slow
+
+# Behind the TLS proxy production expects; without it the console redirects to https.
+HTTPS = {"X-Forwarded-Proto": "https"}
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("served")
+    port = free_port()
+    env = production_env(tmp_path, port)
+    prepared = release(env)
+    assert prepared.returncode == 0, prepared.stdout + prepared.stderr
+    web = start("web", env, tmp_path / "web.log")
+    base = f"http://127.0.0.1:{port}"
+    wait_until_serving(base + "/admin/login/", web)
+    yield base, web, tmp_path
+    stop(web)
+
+
+def test_the_release_step_collects_hashed_compressed_static_files(served):
+    _, _, tmp_path = served
+    css = list((tmp_path / "static" / "admin" / "css").glob("base.*.css"))
+    assert any(re.fullmatch(r"base\.[0-9a-f]{12}\.css", path.name) for path in css), css
+    assert any(path.name.endswith(".css.gz") for path in (tmp_path / "static" / "admin" / "css").iterdir())
+    assert (tmp_path / "static" / "staticfiles.json").is_file()
+
+
+def test_the_admin_renders_with_its_styles_under_debug_false(served):
+    base, _, _ = served
+    status, _, body = get(base + "/admin/login/", HTTPS)
+    assert status == 200
+    page = body.decode()
+    assert "Conversations Ops" in page
+    hashed = re.search(r'href="(/static/admin/css/base\.[0-9a-f]{12}\.css)"', page)
+    assert hashed, "the login page links the admin's stylesheet under its hashed name"
+    status, headers, css = get(base + hashed.group(1), {**HTTPS, "Accept-Encoding": "gzip"})
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/css")
+    assert headers["Content-Encoding"] == "gzip"
+    assert "immutable" in headers["Cache-Control"] and "max-age=315360000" in headers["Cache-Control"]
+    assert b"body" in gzip.decompress(css)
+
+
+def test_plain_http_is_sent_to_https_and_unknown_static_files_are_404(served):
+    base, _, _ = served
+    status, headers, _ = get(base + "/admin/login/")
+    assert status == 301 and headers["Location"].startswith("https://")
+    assert get(base + "/static/admin/css/base.css.missing", HTTPS)[0] == 404
+
+
+def test_the_access_log_masks_numbers_in_query_strings(served):
+    base, _, tmp_path = served
+    get(base + "/admin/login/?next=/admin/conversations_ops/participant/%3Fq%3D%252B4915123456789", HTTPS)
+    get(base + "/admin/login/?q=%2B4915123456789", HTTPS)
+    log = (tmp_path / "web.log").read_text()
+    assert "GET /admin/login/?q=%2B49•••••6789" in log
+    assert "4915123456789" not in log
+
+
+def test_sigterm_stops_the_web_server_gracefully(tmp_path):
+    port = free_port()
+    env = production_env(tmp_path, port)
+    assert release(env).returncode == 0
+    web = start("web", env, tmp_path / "web.log")
+    wait_until_serving(f"http://127.0.0.1:{port}/admin/login/", web)
+    assert stop(web, signal.SIGTERM, timeout=30) == 0
+    assert "Shutting down: Master" in (tmp_path / "web.log").read_text()
