@@ -192,6 +192,11 @@ WEBHOOK_STEP_ASIDE_SECONDS = 0.5
 # pooler that cannot keep prepared statements (PgBouncer < 1.21, transaction mode).
 WEBHOOK_PREPARED_INSERT = env.bool("WEBHOOK_PREPARED_INSERT", default=True)
 
+# Outbox: how long a worker's claim on an operation lasts. Longer than the
+# django-q2 task timeout (60 s), so a claim only expires when its worker is gone;
+# then the sweep (every minute) hands the operation to another worker.
+SYNC_LEASE_SECONDS = env.float("SYNC_LEASE_SECONDS", default=120.0)
+
 # Courier pairings: minutes the customer has to answer the invite (the start form
 # can change it per pairing); after that the pairing expires and its conversation
 # is closed, which frees both number pairs for the next pairing.
