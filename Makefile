@@ -4,8 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 export PORT
+SIMULATOR_PORT ?= 8001
 
-.PHONY: run test serve install migrate clean-venv
+.PHONY: run test serve simulator install migrate clean-venv
 
 # The venv is rebuilt only when a requirements file changes.
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -39,6 +40,11 @@ test: install
 ## worker as its own process (DJANGO_SETTINGS_MODULE defaults to config.settings.production; docs/deploy.md)
 serve: install
 	PYTHON=$(BIN)/python scripts/serve.sh
+
+## simulator: the Twilio simulator alone on http://127.0.0.1:$(SIMULATOR_PORT) with its own database
+## (simulator.sqlite3); prints its credentials and the TWILIO_* lines for a console (docs/simulator.md)
+simulator: install
+	PYTHON=$(BIN)/python SIMULATOR_PORT=$(SIMULATOR_PORT) scripts/run_simulator.sh
 
 clean-venv:
 	rm -rf $(VENV)

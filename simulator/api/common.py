@@ -118,9 +118,19 @@ def webhooks_enabled(request) -> bool:
     return request.headers.get("X-Twilio-Webhook-Enabled", "").lower() == "true"
 
 
+def own_base(request) -> str:
+    """This simulator's own base URL: SIMULATOR_PUBLIC_URL when it runs standalone
+    (config/settings/simulator.py, mounted at the root), else the host the request came
+    to plus /simulator, where the console mounts it."""
+    public = getattr(settings, "SIMULATOR_PUBLIC_URL", "")
+    if public:
+        return public.rstrip("/")
+    return f"{request.scheme}://{request.get_host()}/simulator"
+
+
 def product_base(request, product: str) -> str:
     """This simulator's own base for a product: what `url`s and paging links use."""
-    return f"{request.scheme}://{request.get_host()}/simulator/{product}"
+    return f"{own_base(request)}/{product}"
 
 
 def page(request, queryset, *, product: str, key: str, serialize, max_page_size: int, default_page_size: int = 50):

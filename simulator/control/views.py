@@ -7,6 +7,7 @@ from django.db import transaction
 from django.http import JsonResponse
 
 from simulator import clock as sim_clock
+from simulator.api.common import own_base
 from simulator.control.common import ControlError, body, control_endpoint, number, phone_address
 from simulator.engine import inbound as inbound_engine
 from simulator.engine import ratelimit, store, timers, webhooks_out
@@ -30,7 +31,7 @@ def inbound(request):
         from_=sender, to=business, body=data.get("Body", ""), media_url=data.get("MediaUrl", ""),
         media_content_type=content_type, profile_name=data.get("ProfileName", ""),
         media_data=media_data, media_filename=filename,
-        api_base=f"{request.scheme}://{request.get_host()}/simulator",
+        api_base=own_base(request),
     )
     return JsonResponse(result)
 

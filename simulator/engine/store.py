@@ -20,7 +20,10 @@ DEFAULT_MESSAGING_SERVICE_SID = "MG" + "5e" * 16
 
 
 # Every post-event the console handles: the simulated account reaches the
-# console out of the box, as `twilio_configure_webhooks` would set it.
+# console out of the box, as `twilio_configure_webhooks` would set it. Standalone
+# (config/settings/simulator.py) there is no console beside it: no URL until a client
+# configures one (or SIMULATOR_DEFAULT_WEBHOOK_BASE_URL names a console); setting
+# only PostWebhookUrl then gets these events.
 DEFAULT_ACCOUNT_WEBHOOK_FILTERS = [
     "onMessageAdded", "onMessageUpdated", "onMessageRemoved", "onConversationAdded", "onConversationUpdated",
     "onConversationRemoved", "onConversationStateUpdated", "onParticipantAdded", "onParticipantUpdated",
@@ -32,9 +35,17 @@ def account_webhooks() -> SimAccountWebhooks:
     """The account's /v1/Configuration/Webhooks row (pk=1), made with the console's defaults on first use."""
     row, _ = SimAccountWebhooks.objects.get_or_create(pk=1, defaults={
         "method": "POST", "filters": list(DEFAULT_ACCOUNT_WEBHOOK_FILTERS), "target": "webhook",
-        "post_webhook_url": f"{settings.PUBLIC_BASE_URL}/webhooks/twilio/conversations/",
+        "post_webhook_url": _default_post_webhook_url(),
     })
     return row
+
+
+def _default_post_webhook_url() -> str | None:
+    """Embedded: the console's own webhook endpoint. Standalone: SIMULATOR_DEFAULT_WEBHOOK_BASE_URL's, or none."""
+    base = getattr(settings, "SIMULATOR_DEFAULT_WEBHOOK_BASE_URL", None)
+    if base is None:
+        base = settings.PUBLIC_BASE_URL
+    return f"{base.rstrip('/')}/webhooks/twilio/conversations/" if base else None
 
 
 def channel_of(address: str) -> str:
