@@ -17,7 +17,7 @@ MAX_BODY_LENGTH = 1600
 WHATSAPP_PREFIX = "whatsapp:"
 E164_EXAMPLE = "+14155550100"
 
-# Twilio SID prefixes, as in the shared/twilio-oai patterns.
+# Twilio SID prefixes, as in the OpenAPI patterns (vendor/twilio-oai/, e.g. ^CH[0-9a-fA-F]{32}$).
 ADDRESS_CONFIGURATION_PREFIX = "IG"
 CHAT_SERVICE_PREFIX = "IS"
 CONTENT_PREFIX = "HX"

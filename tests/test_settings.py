@@ -176,6 +176,6 @@ def test_production_sessions_logins_and_commands_are_hardened():
 
 def test_local_commands_need_no_user_unless_asked():
     assert read_hardening("config.settings.local")["CONSOLE_COMMANDS_REQUIRE_USER"] is False
-    assert django_settings.CONSOLE_COMMANDS_REQUIRE_USER is False  # the test settings: DESIGN's commands as they are
+    assert django_settings.CONSOLE_COMMANDS_REQUIRE_USER is False  # test settings: the README's commands as they are
     asked = read_hardening("config.settings.local", CONSOLE_COMMANDS_REQUIRE_USER="true")
     assert asked["CONSOLE_COMMANDS_REQUIRE_USER"] is True

@@ -1,4 +1,6 @@
-"""WhatsApp sandbox senders: which numbers' inbound messages start a conversation (seed 003).
+"""WhatsApp sandbox senders: which numbers' inbound messages start a conversation (the
+"Configuring WhatsApp Sandbox" flow of Twilio's "Manage Conversations WhatsApp Addresses";
+docs/twilio-reference.md).
 
 A local setting, not a Twilio resource: saving it calls nothing. The sandbox's
 own "When a message comes in" URL is set in Twilio's console (README).

@@ -105,7 +105,8 @@ class WebhookRejection(models.Model):
 
 class SandboxSender(models.Model):
     """A WhatsApp sandbox number (no auto-creation on Twilio): the console
-    builds the conversation itself when someone writes to it (seed 003)."""
+    builds the conversation itself when someone writes to it (the guide's sandbox
+    Function; docs/twilio-reference.md)."""
 
     address = models.CharField(
         max_length=256, unique=True, validators=[v.validate_whatsapp_address],

@@ -1,10 +1,11 @@
 """A courier paired with a customer behind one business number (masked communication).
 
 The console runs the flow of Twilio's guide "Using WhatsApp with Conversations"
-(shared/seeds, "Starting More Professionally"): a conversation with both people,
-an invite template to the customer, and, once the customer replies, an
-auto-reply to them and a second template that connects the courier. Each step
-is a push through the outbox; `PairingStep` is the timeline staff read.
+(section "Starting More Professionally"; docs/twilio-reference.md): a
+conversation with both people, an invite template to the customer, and, once the
+customer replies, an auto-reply to them and a second template that connects the
+courier. Each step is a push through the outbox; `PairingStep` is the timeline
+staff read.
 """
 
 import uuid

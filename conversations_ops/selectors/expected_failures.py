@@ -1,11 +1,12 @@
 """Delivery failures a courier pairing causes by design, which staff need not act on.
 
-The seed's pairing adds the courier to the conversation before they have written to the
-business: until the courier writes once, their WhatsApp 24-hour window is closed, so each
-message the customer writes in the meantime is relayed to the courier and reported failed
-with 63016 (free-form outside the window). The pairing means it that way (the courier is
-reached with the connected template), so the home page's count and chart of failed
-deliveries leave those out. The history still shows them failed, as Twilio reports them.
+The pairing of Twilio's guide (docs/twilio-reference.md) adds the courier to the
+conversation before they have written to the business: until the courier writes once,
+their WhatsApp 24-hour window is closed, so each message the customer writes in the
+meantime is relayed to the courier and reported failed with 63016 (free-form outside the
+window). The pairing means it that way (the courier is reached with the connected
+template), so the home page's count and chart of failed deliveries leave those out. The
+history still shows them failed, as Twilio reports them.
 
 One rule, as a condition on a message and on a receipt (the same subquery, reached from
 each side): written by the customer of the pairing that owns the conversation, before

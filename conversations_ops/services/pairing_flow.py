@@ -150,7 +150,7 @@ def _reply_check(pairing: Pairing) -> bool:
 
 
 def _connect(pairing: Pairing) -> None:
-    """The seed's Twilio Function, run by the console: auto-reply, connected template, webhooks removed.
+    """The guide's Twilio Function, run by the console: auto-reply, connected template, webhooks removed.
 
     Who a message reaches is everyone in the conversation but its author, so
     the auto-reply is written as the courier's side (it reaches only the

@@ -32,7 +32,7 @@ from conversations_ops.services.pairing_preflight import (
 from conversations_ops.services.participants import participant_add
 from conversations_ops.services.sync_runner import sync_operations_retry
 
-# The seed's Function listened for the customer's reply on onMessageAdded only.
+# The guide's Function listened for the customer's reply on onMessageAdded only.
 REPLY_FILTERS = ["onMessageAdded"]
 
 
@@ -96,7 +96,7 @@ def _start(preflight: Preflight, user) -> Pairing:
                                        url=reply_webhook_url(), method=WebhookMethod.POST, filters=REPLY_FILTERS,
                                        user=user)
     step_record(pairing=pairing, kind=StepKind.WEBHOOK, row=webhook, actor=user)
-    # Written as the courier's side, so it reaches only the customer (the seed does the same).
+    # Written as the courier's side, so it reaches only the customer (the guide does the same).
     invite = message_send(
         conversation=conversation, content_sid=pairing.invite_template.sid,
         content_variables=request.invite_variables or None, author=courier,

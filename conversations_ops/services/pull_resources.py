@@ -46,7 +46,8 @@ def _message_directions(rows, conversation) -> None:
         row.direction = Direction.INBOUND if row.author in people else Direction.OUTBOUND
 
 
-# Page sizes are Twilio's maxima per list (twilio-api.md 2.8): fewer requests.
+# Page sizes are Twilio's maxima per list (the specs' PageSize maximum; docs/twilio-reference.md,
+# Pagination): fewer requests.
 RESOURCES = {
     resource.name: resource
     for resource in (

@@ -1,4 +1,5 @@
-"""The WhatsApp sandbox flow: seed 003's Function, run by the webhook worker.
+"""The WhatsApp sandbox flow: the Twilio Function of the guide "Manage Conversations
+WhatsApp Addresses" (docs/twilio-reference.md), run by the webhook worker.
 
 The sandbox number has no Address Configuration auto-creation, so a message
 to it arrives on the Messaging webhook and the console builds the

@@ -2,8 +2,8 @@
 
 A Messaging webhook names each file by URL (MediaUrlN, on api.twilio.com,
 behind Basic auth); a Conversations message takes a Media Content Service
-SID instead. So each file is downloaded and uploaded again: the step seed
-003's Function left out.
+SID instead. So each file is downloaded and uploaded again: the step the
+guide's sandbox Function left out (docs/twilio-reference.md).
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ import unicodedata
 from django.core.exceptions import ValidationError
 
 PLACEHOLDER = re.compile(r"\{\{\s*(\d+)\s*\}\}")
-# WhatsApp rejects a template message over 1024 characters (Twilio 63021, reference
-# twilio-api.md); no single value can be longer than that either.
+# WhatsApp rejects a template message over 1024 characters (Twilio error 63021,
+# https://www.twilio.com/docs/errors/63021); no single value can be longer than that either.
 MAX_VALUE_LENGTH = 1024
 MAX_RENDERED_LENGTH = 1024
 # Meta refuses parameters with new lines, tabs or more than 4 spaces in a row.

@@ -29,7 +29,9 @@ PRE_EVENTS = frozenset({
     "onConversationRemove", "onParticipantAdd", "onParticipantUpdate", "onParticipantRemove", "onUserUpdate",
 })
 
-# Which parameters make the natural key of each event (reference/twilio-api.md §4.1):
+# Which parameters make the natural key of each event (Twilio's Conversations webhooks
+# page, https://www.twilio.com/docs/conversations/conversations-webhooks; the table is in
+# docs/twilio-reference.md):
 # the same event delivered again carries the same values.
 NATURAL_KEYS = {
     "onMessageAdded": ("MessageSid",),

@@ -13,7 +13,8 @@ CONTENT_TYPES = (
     "twilio/quick-reply", "twilio/card", "twilio/catalog", "twilio/carousel", "twilio/flows", "twilio/schedule",
     "whatsapp/card", "whatsapp/authentication", "whatsapp/flows",
 )
-# What each type cannot do without (reference/twilio-api.md §2b).
+# What each type cannot do without (Content API spec, vendor/twilio-oai/twilio_content_v1.json;
+# docs/twilio-reference.md).
 REQUIRED_KEYS = {
     "twilio/text": ("body",), "twilio/media": ("media",), "twilio/call-to-action": ("body", "actions"),
     "twilio/quick-reply": ("body", "actions"),

@@ -1,4 +1,4 @@
-"""Conversations v1 resources in Twilio's JSON shapes (shared/twilio-oai response schemas).
+"""Conversations v1 resources in Twilio's JSON shapes (vendor/twilio-oai/ response schemas).
 
 One function per resource, each taking (request, row): `url` and `links` point
 back at this simulator, dates are ISO-8601 UTC with a trailing Z.

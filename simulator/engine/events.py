@@ -1,13 +1,14 @@
 """Post-event webhooks: what the simulator tells the console (and scoped URLs).
 
 Each function builds Twilio's form parameters for the event
-(reference/twilio-api.md §4.1) from the objects as they are NOW (a removed
-row may be gone by the time the webhook leaves) and hands them to every
-matching target: the account post-event webhook with its filters, the
-conversation-scoped webhooks with theirs (trigger and studio targets too).
-Sending is asynchronous and ordered (webhooks_out). The REST views call these
-only when the caller sent `X-Twilio-Webhook-Enabled: true`; channel traffic
-(inbound messages, deliveries) always fires them, as on Twilio.
+(https://www.twilio.com/docs/conversations/conversations-webhooks;
+docs/twilio-reference.md) from the objects as they are NOW (a removed row may be
+gone by the time the webhook leaves) and hands them to every matching target:
+the account post-event webhook with its filters, the conversation-scoped
+webhooks with theirs (trigger and studio targets too). Sending is asynchronous
+and ordered (webhooks_out). The REST views call these only when the caller sent
+`X-Twilio-Webhook-Enabled: true`; channel traffic (inbound messages, deliveries)
+always fires them, as on Twilio.
 """
 
 import json

@@ -1,4 +1,4 @@
-"""Load Twilio's OpenAPI descriptions (shared/twilio-oai) once, made as strict as Twilio.
+"""Load Twilio's OpenAPI descriptions (vendor/twilio-oai/) once, made as strict as Twilio.
 
 The patches below change only the dicts loaded in memory, never the files.
 """
@@ -25,12 +25,17 @@ TWILIO_HOSTS = {
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
 
+REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+VENDORED_SPEC_DIR = REPOSITORY_ROOT / "vendor" / "twilio-oai"
+
+
 def spec_dir() -> Path:
-    """shared/twilio-oai beside the repository (/work/main -> /work/shared), or $TWILIO_OAI_DIR."""
+    """The repository's copy in vendor/twilio-oai/ (see its README), or $TWILIO_OAI_DIR
+    to try other versions of the same files."""
     override = os.environ.get("TWILIO_OAI_DIR")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[2].parent / "shared" / "twilio-oai"
+    return VENDORED_SPEC_DIR
 
 
 @functools.cache

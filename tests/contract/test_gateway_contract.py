@@ -139,14 +139,15 @@ CASES = [
      "CreateApprovalCreate", records.RemoteApproval),
 ]
 
-# Public gateway functions no spec in shared/twilio-oai describes, each with why.
+# Public gateway functions no spec in vendor/twilio-oai/ describes, each with why.
 # They are not exempt from checking: the test named in the reason holds them to
 # Twilio's documentation (URL, auth, body) instead of an OpenAPI operation.
 OUTSIDE_THE_SPECS = {
     "media_upload": "Media Content Service (mcs.us1.twilio.com): in neither twilio-oai nor twilio-python; "
                     "wire checked by tests/simulator/test_media_gateway.py",
-    "media_download": "message media (api.twilio.com/2010-04-01/.../Media/ME...): twilio-oai has no api.twilio.com "
-                      "spec; wire checked by tests/simulator/test_media_gateway.py",
+    "media_download": "message media bytes (api.twilio.com/2010-04-01/.../Media/ME..., a webhook's MediaUrlN): "
+                      "the Api v2010 spec describes only the Media resource's JSON (.../Media/{Sid}.json); "
+                      "wire checked by tests/simulator/test_media_gateway.py",
 }
 
 

@@ -1,7 +1,7 @@
 """The contract harness catches wire-level mistakes and answers on-contract.
 
 The real twilio SDK (and plain `requests`) talk to the `twilio_contract` fixture; every
-request is validated against shared/twilio-oai with openapi-core.
+request is validated against vendor/twilio-oai/ with openapi-core.
 """
 
 import pytest

@@ -1,4 +1,4 @@
-"""`manage.py pairing start|show|close` as DESIGN.md fixes them, on the live simulator."""
+"""`manage.py pairing start|show|close` as the README documents them, on the live simulator."""
 
 import json
 from io import StringIO

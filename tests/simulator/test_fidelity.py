@@ -2,7 +2,7 @@
 
 Real HTTP through the real gateway (twilio-python) to the live simulator. Each
 request the gateway sends is validated with tests/contract's `validate_request`
-and each successful response with `validate_response` (shared/twilio-oai).
+and each successful response with `validate_response` (vendor/twilio-oai/).
 """
 
 import json

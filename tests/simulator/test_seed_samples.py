@@ -1,8 +1,8 @@
-"""The Python samples of the seed guides run against the simulator unchanged, but for the base URL.
+"""The Python samples of the two Twilio guides run against the simulator unchanged, but for the base URL.
 
-shared/seeds/000_7ce117b4c2d706b8.txt ("Using WhatsApp with Conversations") and
-003_73b2a20c5e39750a.txt ("Manage Conversations WhatsApp Addresses", whose sample is
-Node: its parameters are given here under twilio-python's names). Placeholders
+"Using WhatsApp with Conversations" and "Manage Conversations WhatsApp Addresses"
+(whose sample is Node: its parameters are given here under twilio-python's names);
+both guides, with their URLs, are summarised in docs/twilio-reference.md. Placeholders
 (YOUR_WHATSAPP_NUMBER, CHxxxx, FWXXXX...) are replaced by real values.
 """
 

@@ -47,7 +47,7 @@ EVENT_TYPES = {
 }
 
 # The dedup key of each known event type: the parameters that identify one event
-# (reference/twilio-api.md §4.1), all of them covered by the signature.
+# (docs/twilio-reference.md, Conversations webhooks), all of them covered by the signature.
 KEY_SHAPES = {
     "onMessageAdded": "conversations:onMessageAdded:{MessageSid}",
     "onMessageUpdated": "conversations:onMessageUpdated:{MessageSid}:{DateUpdated}",

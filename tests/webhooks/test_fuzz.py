@@ -166,7 +166,7 @@ def test_validly_signed_arbitrary_params_answer_200_or_400(signing_keys, endpoin
 @FUZZ
 @given(name=st.sampled_from(fixture_names()), data=st.data())
 def test_a_flipped_byte_in_body_or_signature_is_refused(name, data):
-    """reliability.md §6: byte-flip fuzzing of a genuine request gives 403 and no row,
+    """Byte-flip fuzzing of a genuine request gives 403 and no row,
     unless the flip left the decoded form unchanged (e.g. %3A -> %3a)."""
     _reset()
     body = fixture_body(name).encode()

@@ -2,7 +2,7 @@
 
 Twilio signs PUBLIC_BASE_URL + path + query and every form value (repeated keys
 too); a signing key with X-Twilio-Webhooks-Signature-Settings switches to
-HMAC-SHA256 (reference/twilio-api.md §3b).
+HMAC-SHA256 (docs/twilio-reference.md, Webhook signatures).
 """
 
 from urllib.parse import urlencode
@@ -76,7 +76,7 @@ def test_signature_for_another_host_is_refused(client):
 
 
 def test_signature_over_the_https_url_fails_when_twilio_was_given_http(client, settings):
-    """The usual proxy mistake (reliability.md §1): the scheme is part of what is signed."""
+    """The usual proxy mistake (behind TLS termination: Twilio error 11200, a 403): the scheme is signed."""
     pairs = fixture_pairs(TEXT)
     https = RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(
         "https://testserver" + PATHS["conversations"], multi(pairs))
@@ -127,7 +127,7 @@ def test_repeated_keys_are_all_signed_and_stored(client):
 
 
 def test_signature_over_one_value_of_a_repeated_key_is_refused(client, settings):
-    """A validator given request.POST.dict() sees only the last value (§3b)."""
+    """A validator given request.POST.dict() sees only the last value (docs/twilio-reference.md)."""
     dict_signature = RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(
         "http://testserver" + PATHS["conversations"], dict(GROUP))
     refused_with_nothing_stored(signed_post(client, "conversations", GROUP, signature=dict_signature))
@@ -223,7 +223,7 @@ def test_published_vectors(settings, base_url, params, signature):
 
 
 def test_vector_for_the_dict_of_duplicates_is_refused(settings):
-    """§3b: `.dict()` drops repeated values and signs differently from the QueryDict."""
+    """`.dict()` drops repeated values and signs differently from the QueryDict (the duplicates vector)."""
     assert not _check(settings, "https://mycompany.com", DUPLICATES, "CgUWP726jjuqn1zmicHVG/3A2ak=").valid
 
 
@@ -243,7 +243,7 @@ def test_vector_with_the_query_string_dropped_is_refused(settings):
 
 
 def test_the_host_header_does_not_matter(client, settings):
-    """The URL is PUBLIC_BASE_URL's, not the Host the request claims (reliability.md §1)."""
+    """The URL is PUBLIC_BASE_URL's, not the Host the request claims (docs/twilio-reference.md)."""
     settings.ALLOWED_HOSTS = ["internal-proxy", "testserver"]
     pairs = fixture_pairs(TEXT)
     response = signed_post(client, "conversations", pairs, headers={"Host": "internal-proxy:8000"})

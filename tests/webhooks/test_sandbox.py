@@ -1,5 +1,6 @@
 """The WhatsApp sandbox flow end to end: a phone writes to the sandbox number on the simulator,
-its Messaging webhook reaches the console, the worker builds the conversation (seed 003, plus media)."""
+its Messaging webhook reaches the console, the worker builds the conversation (the guide's sandbox
+Function, plus media; docs/twilio-reference.md)."""
 
 import pytest
 

@@ -1,7 +1,7 @@
 """Gives a fresh simulator something to play with: senders and approved templates.
 
 The business numbers and template texts are the ones in Twilio's guide
-"Using WhatsApp with Conversations" (shared/seeds), so the courier pairing
+"Using WhatsApp with Conversations" (docs/twilio-reference.md), so the courier pairing
 can be tried end to end without any setup.
 """
 
