@@ -9,6 +9,8 @@ admin.site.index_title = "Twilio Conversations + WhatsApp operations"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("webhooks/twilio/", include("conversations_ops.webhooks.urls")),
+    # GET /health/ (load balancers, no login) and /metrics (Prometheus; off unless METRICS_ENABLED).
+    path("", include("conversations_ops.health.urls")),
 ]
 
 # Only present when the console runs simulated (never in production settings).

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class ConversationsOpsConfig(AppConfig):
     name = "conversations_ops"
     verbose_name = "Conversations Ops"
+
+    def ready(self):
+        from django_q.signals import pre_execute
+
+        from conversations_ops.health.heartbeat import on_task_start
+
+        # Workers beat when they start a task (health/heartbeat.py says why).
+        pre_execute.connect(on_task_start, dispatch_uid="conversations_ops.worker_heartbeat")

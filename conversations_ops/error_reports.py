@@ -13,7 +13,7 @@ import re
 from django.conf import settings
 from django.views.debug import SafeExceptionReporterFilter
 
-SECRET_SETTINGS = ("SECRET_KEY", "TWILIO_AUTH_TOKEN", "TWILIO_PREVIOUS_AUTH_TOKEN")
+SECRET_SETTINGS = ("SECRET_KEY", "TWILIO_AUTH_TOKEN", "TWILIO_PREVIOUS_AUTH_TOKEN", "METRICS_TOKEN")
 SHORTEST_SECRET = 8  # shorter values would hide innocent variables and protect nothing
 
 

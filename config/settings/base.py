@@ -263,5 +263,26 @@ LOGGING = {
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         # twilio-python logs URLs and query parameters at INFO: phone numbers.
         "twilio.http_client": {"level": "WARNING"},
+        # django-health-check logs each failing check with its traceback at WARNING, on every
+        # probe; /health/ logs one line naming them instead (crashes still log at ERROR).
+        "health_check": {"level": "ERROR"},
     },
 }
+
+# HEALTH AND METRICS (docs/monitoring.md)
+# GET /health/ answers 503, naming the check, when one of these limits is passed (seconds).
+# Workers beat when they start a task (at most every 30 s each) and through a schedule
+# every minute (fired 60-90 s apart: django-q2's scheduler looks every 30 s); 120 s
+# leaves room for a queue busy with long tasks (conversations_ops/health/heartbeat.py).
+HEALTH_WORKER_HEARTBEAT_MAX_AGE = env.int("HEALTH_WORKER_HEARTBEAT_MAX_AGE", default=120)
+# A push that is due (pending, next_attempt_at passed) and has waited longer than this.
+HEALTH_OUTBOX_MAX_DUE_AGE = env.int("HEALTH_OUTBOX_MAX_DUE_AGE", default=600)
+# A webhook event still waiting to be applied this long after it arrived.
+HEALTH_INBOX_MAX_LAG = env.int("HEALTH_INBOX_MAX_LAG", default=300)
+# How long the broker check waits for Redis to answer PING.
+HEALTH_BROKER_TIMEOUT = env.float("HEALTH_BROKER_TIMEOUT", default=2.0)
+# Prometheus metrics at /metrics: off (404) unless enabled. With a token set, a scrape
+# must send `Authorization: Bearer <token>` (401 otherwise); without one, keep /metrics
+# reachable only from the monitoring network.
+METRICS_ENABLED = env.bool("METRICS_ENABLED", default=False)
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="").strip()

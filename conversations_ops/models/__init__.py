@@ -7,6 +7,7 @@ from .audit import AuditEntry, AuditResult, AuditSource
 from .base import SyncState, TwilioMirror
 from .conversations import Conversation, ConversationState, ConversationWebhook, WebhookTarget
 from .events import EventSource, ProcessingState, SandboxSender, WebhookEvent, WebhookRejection
+from .health import MetricCounter, WorkerHeartbeat
 from .messages import FAILED_RECEIPT_STATUSES, DeliveryReceipt, Direction, Message, ReceiptStatus
 from .pairings import OPEN_STATES, Pairing, PairingState, PairingStep, StepKind, StepState
 from .participants import BindingType, Participant, ParticipantRole
@@ -35,6 +36,7 @@ __all__ = [
     "Direction",
     "EventSource",
     "Message",
+    "MetricCounter",
     "OPEN_STATES",
     "OperationState",
     "PacingBucket",
@@ -58,4 +60,5 @@ __all__ = [
     "WebhookEvent",
     "WebhookRejection",
     "WebhookMethod",
+    "WorkerHeartbeat",
 ]

@@ -18,6 +18,11 @@ SCHEDULES = {
     # record status changes (alerts for templates in use).
     "template-sync": ("conversations_ops.services.templates_sync.template_sync_scheduled", 10),
     "pairing-expiry": ("conversations_ops.tasks.pairings_expire", 1),
+    # /health/: a worker took this task off the broker within the last minute or two
+    # (conversations_ops/health/heartbeat.py says why a task and a row).
+    "health-heartbeat": ("conversations_ops.health.heartbeat.heartbeat_scheduled", 1),
+    # /metrics: folds new webhook events into the per-endpoint tally (health/counters.py).
+    "metrics-tally": ("conversations_ops.health.counters.received_tally_advance", 1),
 }
 
 

@@ -10,6 +10,7 @@ budget allows, otherwise by handing the operation back to the outbox with
 import logging
 import time
 
+from conversations_ops.health.counters import TWILIO_429, counter_increment
 from conversations_ops.models import OperationState
 from conversations_ops.services import retry_policy, sync_states
 from conversations_ops.services.executors import EXECUTORS, WaitForParent
@@ -39,6 +40,8 @@ def execute(op, *, deadline: float) -> int | None:
             sync_states.reschedule(op, delay=PARENT_WAIT_SECONDS)
             return None
         except GatewayError as error:
+            if error.status == 429:
+                counter_increment(TWILIO_429)  # each one, for /metrics (the operation keeps only its last error)
             _record(op, status=error.status, code=error.code, message=error.message, ambiguous=error.ambiguous)
             if not error.retryable:
                 return sync_states.finish(op, state=OperationState.FAILED)

@@ -1,0 +1,160 @@
+"""The checks behind GET /health/, as django-health-check 4.x check classes.
+
+Each raises `ServiceUnavailable` with a short reason in plain words, written
+here, never an exception's text: a database or Redis error can quote a host, a
+user or a DSN with its password. The exception itself goes to the log (the
+library logs every failing check with its traceback; logs mask phone numbers).
+
+The database checks run their queries with `sync_to_async(thread_sensitive=True)`,
+in the request's own thread and on its own connection, rather than in the
+library's executor threads, which would each open (and keep) a connection of
+their own.
+"""
+
+import dataclasses
+import datetime
+import typing
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import DatabaseError
+from django.utils import timezone
+from health_check.base import HealthCheck
+from health_check.checks import Database
+from health_check.exceptions import HealthCheckException, ServiceUnavailable
+
+from conversations_ops.health import readings
+from conversations_ops.health.heartbeat import heartbeat_latest
+
+
+@dataclasses.dataclass
+class ConsoleCheck(HealthCheck):
+    """A check whose `check()` reads the database in the request's thread."""
+
+    name: typing.ClassVar[str]
+    # What could not be read when the database fails, e.g. "the outbox".
+    subject: typing.ClassVar[str]
+
+    async def run(self) -> None:
+        await sync_to_async(self._check_reading_database, thread_sensitive=True)()
+
+    def _check_reading_database(self) -> None:
+        try:
+            self.check(timezone.now())
+        except DatabaseError as exc:
+            raise ServiceUnavailable(f"could not read {self.subject}: the database failed") from exc
+
+    def check(self, now: datetime.datetime) -> None:
+        raise NotImplementedError
+
+
+@dataclasses.dataclass
+class DatabaseCheck(Database):
+    """The library's `SELECT 1` on the default database, with our wording."""
+
+    name: typing.ClassVar[str] = "database"
+
+    async def run(self) -> None:
+        try:
+            await sync_to_async(super().run, thread_sensitive=True)()
+        except (HealthCheckException, DatabaseError) as exc:
+            raise ServiceUnavailable("the database did not answer a SELECT 1") from exc
+
+
+def redis_broker_config() -> str | dict | None:
+    """django-q2's Redis connection (a URL or keyword arguments), or None on the ORM broker."""
+    cluster = getattr(settings, "Q_CLUSTER", None) or {}
+    if cluster.get("redis"):
+        return cluster["redis"]
+    if "orm" not in cluster and getattr(settings, "REDIS_URL", ""):
+        return settings.REDIS_URL
+    return None
+
+
+@dataclasses.dataclass
+class BrokerCheck(ConsoleCheck):
+    """django-q2's broker: Redis answers PING, or (ORM broker) its queue table can be read."""
+
+    name: typing.ClassVar[str] = "broker"
+    subject: typing.ClassVar[str] = "the task queue table"
+
+    async def run(self) -> None:
+        config = redis_broker_config()
+        if config is None:
+            await super().run()
+            return
+        from health_check.contrib.redis import Redis
+        from redis.asyncio import Redis as RedisClient
+        from redis.exceptions import RedisError
+
+        timeout = float(getattr(settings, "HEALTH_BROKER_TIMEOUT", 2.0))
+        options = {"socket_connect_timeout": timeout, "socket_timeout": timeout}
+
+        def client():
+            if isinstance(config, dict):
+                return RedisClient(**{**config, **options})
+            return RedisClient.from_url(config, **options)
+
+        try:
+            await Redis(client_factory=client).run()
+        except (HealthCheckException, RedisError, OSError) as exc:
+            raise ServiceUnavailable("Redis (the task broker) did not answer PING") from exc
+
+    def check(self, now: datetime.datetime) -> None:
+        from django_q.models import OrmQ
+
+        alias = (getattr(settings, "Q_CLUSTER", None) or {}).get("orm", "default")
+        list(OrmQ.objects.using(alias).values_list("id", flat=True)[:1])
+
+
+@dataclasses.dataclass
+class WorkerHeartbeatCheck(ConsoleCheck):
+    """Some django-q2 worker beat within HEALTH_WORKER_HEARTBEAT_MAX_AGE (health/heartbeat.py)."""
+
+    name: typing.ClassVar[str] = "worker_heartbeat"
+    subject: typing.ClassVar[str] = "the worker heartbeat"
+
+    def check(self, now: datetime.datetime) -> None:
+        limit = settings.HEALTH_WORKER_HEARTBEAT_MAX_AGE
+        latest = heartbeat_latest()
+        if latest is None:
+            raise ServiceUnavailable(
+                "no worker heartbeat recorded yet: is the worker running, and was sync_schedule_setup run?")
+        age = readings.seconds_since(latest, now)
+        if age > limit:
+            raise ServiceUnavailable(
+                f"no worker heartbeat for {readings.human_duration(age)} (limit {readings.human_duration(limit)})")
+
+
+@dataclasses.dataclass
+class OutboxCheck(ConsoleCheck):
+    """No due push has waited longer than HEALTH_OUTBOX_MAX_DUE_AGE."""
+
+    name: typing.ClassVar[str] = "outbox"
+    subject: typing.ClassVar[str] = "the outbox"
+
+    def check(self, now: datetime.datetime) -> None:
+        limit = settings.HEALTH_OUTBOX_MAX_DUE_AGE
+        age = readings.seconds_since(readings.outbox_oldest_due(now), now)
+        if age > limit:
+            raise ServiceUnavailable(
+                f"oldest due push waited {readings.human_duration(age)} (limit {readings.human_duration(limit)})")
+
+
+@dataclasses.dataclass
+class InboxCheck(ConsoleCheck):
+    """No webhook event has waited to be applied longer than HEALTH_INBOX_MAX_LAG."""
+
+    name: typing.ClassVar[str] = "inbox"
+    subject: typing.ClassVar[str] = "the webhook inbox"
+
+    def check(self, now: datetime.datetime) -> None:
+        limit = settings.HEALTH_INBOX_MAX_LAG
+        age = readings.seconds_since(readings.inbox_oldest_pending(), now)
+        if age > limit:
+            raise ServiceUnavailable(
+                f"oldest webhook event waiting to be applied arrived {readings.human_duration(age)} ago "
+                f"(limit {readings.human_duration(limit)})")
+
+
+CHECKS = (DatabaseCheck, BrokerCheck, WorkerHeartbeatCheck, OutboxCheck, InboxCheck)
