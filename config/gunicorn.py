@@ -33,6 +33,9 @@ max_requests_jitter = max_requests // 10
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # Header and request-line limits stay gunicorn's defaults; webhook bodies are capped by the view.
 wsgi_app = "config.wsgi:application"
+# gunicorn 25+ opens a control socket at one path per user by default: a second
+# server on the machine (another web role, the standalone simulator) would clash.
+control_socket_disable = True
 accesslog = "-"
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'

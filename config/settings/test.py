@@ -49,7 +49,7 @@ WEBHOOK_DRAIN_LINGER_SECONDS = 0
 WEBHOOK_STEP_ASIDE_SECONDS = 0
 
 # Commands act as CONSOLE_USER when it is set (a developer's .env may set it): tests
-# run the DESIGN.md command lines as they are, and name a user with --as when they mean one.
+# run the README's command lines as they are, and name a user with --as when they mean one.
 os.environ.pop("CONSOLE_USER", None)
 CONSOLE_COMMANDS_REQUIRE_USER = False
 
