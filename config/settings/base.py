@@ -263,9 +263,6 @@ LOGGING = {
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         # twilio-python logs URLs and query parameters at INFO: phone numbers.
         "twilio.http_client": {"level": "WARNING"},
-        # django-health-check logs each failing check with its traceback at WARNING, on every
-        # probe; /health/ logs one line naming them instead (crashes still log at ERROR).
-        "health_check": {"level": "ERROR"},
     },
 }
 

@@ -2,13 +2,14 @@
 
 Each raises `ServiceUnavailable` with a short reason in plain words, written
 here, never an exception's text: a database or Redis error can quote a host, a
-user or a DSN with its password. The exception itself goes to the log (the
-library logs every failing check with its traceback; logs mask phone numbers).
+user or a DSN with its password. The exception itself is chained, for the log.
 
-The database checks run their queries with `sync_to_async(thread_sensitive=True)`,
-in the request's own thread and on its own connection, rather than in the
-library's executor threads, which would each open (and keep) a connection of
-their own.
+Each check's work is the synchronous `probe()`: our view (views.py) runs the
+probes one after another in the request's own thread, on its own database
+connection (the library's async view would need an event loop per request
+under WSGI, and would open a connection in each executor thread it uses).
+`run()`, the library's entry point, runs the same probe, so the checks also
+work with its own view and its `health_check` command.
 """
 
 import dataclasses
@@ -29,16 +30,16 @@ from conversations_ops.health.heartbeat import heartbeat_latest
 
 @dataclasses.dataclass
 class ConsoleCheck(HealthCheck):
-    """A check whose `check()` reads the database in the request's thread."""
+    """A check whose `check()` reads the database; a database failure is worded for it."""
 
     name: typing.ClassVar[str]
     # What could not be read when the database fails, e.g. "the outbox".
     subject: typing.ClassVar[str]
 
     async def run(self) -> None:
-        await sync_to_async(self._check_reading_database, thread_sensitive=True)()
+        await sync_to_async(self.probe, thread_sensitive=True)()
 
-    def _check_reading_database(self) -> None:
+    def probe(self) -> None:
         try:
             self.check(timezone.now())
         except DatabaseError as exc:
@@ -55,8 +56,11 @@ class DatabaseCheck(Database):
     name: typing.ClassVar[str] = "database"
 
     async def run(self) -> None:
+        await sync_to_async(self.probe, thread_sensitive=True)()
+
+    def probe(self) -> None:
         try:
-            await sync_to_async(super().run, thread_sensitive=True)()
+            Database.run(self)
         except (HealthCheckException, DatabaseError) as exc:
             raise ServiceUnavailable("the database did not answer a SELECT 1") from exc
 
@@ -78,27 +82,24 @@ class BrokerCheck(ConsoleCheck):
     name: typing.ClassVar[str] = "broker"
     subject: typing.ClassVar[str] = "the task queue table"
 
-    async def run(self) -> None:
+    def probe(self) -> None:
         config = redis_broker_config()
         if config is None:
-            await super().run()
+            super().probe()
             return
-        from health_check.contrib.redis import Redis
-        from redis.asyncio import Redis as RedisClient
+        from redis import Redis
         from redis.exceptions import RedisError
 
         timeout = float(getattr(settings, "HEALTH_BROKER_TIMEOUT", 2.0))
         options = {"socket_connect_timeout": timeout, "socket_timeout": timeout}
-
-        def client():
-            if isinstance(config, dict):
-                return RedisClient(**{**config, **options})
-            return RedisClient.from_url(config, **options)
-
+        client = Redis(**{**config, **options}) if isinstance(config, dict) else Redis.from_url(config, **options)
         try:
-            await Redis(client_factory=client).run()
-        except (HealthCheckException, RedisError, OSError) as exc:
+            if not client.ping():
+                raise ServiceUnavailable("Redis (the task broker) did not answer PING")
+        except (RedisError, OSError) as exc:
             raise ServiceUnavailable("Redis (the task broker) did not answer PING") from exc
+        finally:
+            client.close()
 
     def check(self, now: datetime.datetime) -> None:
         from django_q.models import OrmQ

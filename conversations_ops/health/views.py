@@ -2,16 +2,19 @@
 for one outside the admin); /metrics is off unless METRICS_ENABLED, and asks for
 METRICS_TOKEN when one is set."""
 
-import asyncio
 import hmac
 import logging
+import timeit
 
 from django.conf import settings
 from django.db import DatabaseError
 from django.http import Http404, HttpResponse, JsonResponse
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
-from health_check.exceptions import ServiceUnavailable
+from django.views.generic import View
+from health_check.base import HealthCheckResult
+from health_check.exceptions import HealthCheckException, ServiceUnavailable
 from health_check.views import HealthCheckView
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -22,15 +25,24 @@ logger = logging.getLogger(__name__)
 
 
 class HealthView(HealthCheckView):
-    """The library's view (checks run together, never cached), answering JSON only: 200, or 503
-    naming the failing checks, which is what a load balancer or an orchestrator acts on."""
+    """The library's view, synchronous and answering JSON only: 200, or 503 naming the failing
+    checks, which is what a load balancer or an orchestrator acts on.
+
+    Synchronous: the library's async `get` would, under WSGI (gunicorn), run in an event
+    loop started for each probe, and it cannot run at all in a thread that already has
+    one. The probes are a few indexed reads and a PING; they run one after another
+    in the request's thread (checks.py)."""
 
     checks = CHECKS
     http_method_names = ["get", "head"]
 
-    async def get(self, request, *args, **kwargs):
-        with self.get_executor() as executor:
-            self.results = await asyncio.gather(*(check.get_result(executor) for check in self.get_checks()))
+    def dispatch(self, request, *args, **kwargs):
+        response = View.dispatch(self, request, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
+
+    def get(self, request, *args, **kwargs):
+        self.results = [_result(check) for check in self.get_checks()]
         response = self.render_to_response_json(503 if any(result.error for result in self.results) else 200)
         if response.status_code == 503:
             # One line per failing probe (a load balancer asks every few seconds), instead of
@@ -52,9 +64,23 @@ class HealthView(HealthCheckView):
                             status=status)
 
 
+def _result(check) -> HealthCheckResult:
+    """What the library's `get_result` answers, for a synchronous probe."""
+    start = timeit.default_timer()
+    try:
+        check.probe()
+    except HealthCheckException as exc:
+        error = exc
+    except Exception:  # noqa: BLE001 - a crashing check is a failing check, logged with its traceback
+        logger.exception("Health check %s crashed", check.name)
+        error = HealthCheckException("unknown error")
+    else:
+        error = None
+    return HealthCheckResult(check=check, error=error, time_taken=timeit.default_timer() - start)
+
+
 def _reason(error) -> str:
-    # Our checks word every failure themselves; the library's own are a timeout
-    # ("Timed out after 5 seconds") or a crash, whose text is never shown.
+    # Our checks word every failure themselves; any other is a crash, whose text is never shown.
     if isinstance(error, ServiceUnavailable):
         return error.message
     return "the check failed unexpectedly (see the console's log)"
