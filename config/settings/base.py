@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import BASE_DIR, env
+from config.env import BASE_DIR, database_config, env
 
 # GENERAL
 # https://docs.djangoproject.com/en/5.2/ref/settings/
@@ -20,25 +20,11 @@ ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
-# DATABASES
-# SQLite by default, tuned for a web process and a worker writing at once:
-# WAL lets readers run beside the single writer, synchronous=NORMAL is
-# crash-safe in WAL mode, IMMEDIATE takes the write lock at BEGIN so writers
-# queue on `timeout` instead of failing a read->write upgrade, and a
-# persistent connection avoids re-running the PRAGMAs on every request.
-# An empty DATABASE_URL (e.g. `DATABASE_URL=` left in .env) means the default too.
+# DATABASES (tuning: config/env.py, database_config)
+# SQLite by default. An empty DATABASE_URL (e.g. `DATABASE_URL=` left in .env) means the default too.
 _database_url = env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
-DATABASES = {"default": env.db_url_config(_database_url)}  # lower case: not a setting (it holds a password)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-    }
-    DATABASES["default"]["CONN_MAX_AGE"] = 600
-else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# lower case: not a setting (it holds a password)
+DATABASES = {"default": database_config(_database_url, conn_max_age=env.int("CONN_MAX_AGE", default=60))}
 
 # APPS
 INSTALLED_APPS = [

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import BASE_DIR, env
+from config.env import BASE_DIR, database_config, env
 
 # The built-in simulated account is the one the embedded simulator uses; importing
 # base.py only reads the environment.
@@ -48,17 +48,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 # default, tuned as the console's is (base.py) for the request threads and the
 # webhook thread writing at once.
 _database_url = env.str("SIMULATOR_DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'simulator.sqlite3'}"
-DATABASES = {"default": env.db_url_config(_database_url)}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-    }
-    DATABASES["default"]["CONN_MAX_AGE"] = 600
-else:
-    DATABASES["default"]["CONN_MAX_AGE"] = 60
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES = {"default": database_config(_database_url)}
 
 # The simulator needs nothing else: no admin, no sessions, no auth (the REST API
 # checks Basic auth itself), no static files (the handset page inlines its CSS/JS).

@@ -128,34 +128,48 @@ class WorkerHeartbeatCheck(ConsoleCheck):
 
 
 @dataclasses.dataclass
-class OutboxCheck(ConsoleCheck):
+class OldestWaitingCheck(ConsoleCheck):
+    """Nothing of its kind has waited longer than the setting `limit_setting` (seconds)."""
+
+    limit_setting: typing.ClassVar[str]
+    # The failure in words, with "{age}" where the wait goes.
+    waited: typing.ClassVar[str]
+
+    def oldest(self, now: datetime.datetime) -> datetime.datetime | None:
+        raise NotImplementedError
+
+    def check(self, now: datetime.datetime) -> None:
+        limit = getattr(settings, self.limit_setting)
+        age = readings.seconds_since(self.oldest(now), now)
+        if age > limit:
+            raise ServiceUnavailable(
+                f"{self.waited.format(age=readings.human_duration(age))} (limit {readings.human_duration(limit)})")
+
+
+@dataclasses.dataclass
+class OutboxCheck(OldestWaitingCheck):
     """No due push has waited longer than HEALTH_OUTBOX_MAX_DUE_AGE."""
 
     name: typing.ClassVar[str] = "outbox"
     subject: typing.ClassVar[str] = "the outbox"
+    limit_setting: typing.ClassVar[str] = "HEALTH_OUTBOX_MAX_DUE_AGE"
+    waited: typing.ClassVar[str] = "oldest due push waited {age}"
 
-    def check(self, now: datetime.datetime) -> None:
-        limit = settings.HEALTH_OUTBOX_MAX_DUE_AGE
-        age = readings.seconds_since(readings.outbox_oldest_due(now), now)
-        if age > limit:
-            raise ServiceUnavailable(
-                f"oldest due push waited {readings.human_duration(age)} (limit {readings.human_duration(limit)})")
+    def oldest(self, now):
+        return readings.outbox_oldest_due(now)
 
 
 @dataclasses.dataclass
-class InboxCheck(ConsoleCheck):
+class InboxCheck(OldestWaitingCheck):
     """No webhook event has waited to be applied longer than HEALTH_INBOX_MAX_LAG."""
 
     name: typing.ClassVar[str] = "inbox"
     subject: typing.ClassVar[str] = "the webhook inbox"
+    limit_setting: typing.ClassVar[str] = "HEALTH_INBOX_MAX_LAG"
+    waited: typing.ClassVar[str] = "oldest webhook event waiting to be applied arrived {age} ago"
 
-    def check(self, now: datetime.datetime) -> None:
-        limit = settings.HEALTH_INBOX_MAX_LAG
-        age = readings.seconds_since(readings.inbox_oldest_pending(), now)
-        if age > limit:
-            raise ServiceUnavailable(
-                f"oldest webhook event waiting to be applied arrived {readings.human_duration(age)} ago "
-                f"(limit {readings.human_duration(limit)})")
+    def oldest(self, now):
+        return readings.inbox_oldest_pending()
 
 
 CHECKS = (DatabaseCheck, BrokerCheck, WorkerHeartbeatCheck, OutboxCheck, InboxCheck)
