@@ -79,7 +79,7 @@ def queue_scenario(conversations: int, per_conversation: int) -> None:
     from django.db import transaction
 
     from conversations_ops.models import Conversation, Message, Participant
-    from conversations_ops.services.outbox import sync_operation_queue
+    from conversations_ops.outbox.queue import sync_operation_queue
 
     for n in range(conversations):
         with transaction.atomic():
@@ -96,7 +96,7 @@ def queue_scenario(conversations: int, per_conversation: int) -> None:
 def run_threads(workers: int, work: queue.Queue, done: threading.Event) -> list[threading.Thread]:
     from django.db import connection
 
-    from conversations_ops.services.sync_runner import sync_operation_run
+    from conversations_ops.outbox.runner import sync_operation_run
 
     def worker():
         while not done.is_set():
@@ -115,7 +115,7 @@ def run_threads(workers: int, work: queue.Queue, done: threading.Event) -> list[
 
 def wait_until_done(timeout: float) -> None:
     from conversations_ops.models import OperationState, SyncOperation
-    from conversations_ops.services.sync_runner import sync_sweep
+    from conversations_ops.outbox.runner import sync_sweep
 
     deadline, next_sweep = time.monotonic() + timeout, 0.0
     live = (OperationState.PENDING, OperationState.RUNNING)
@@ -195,7 +195,7 @@ def main() -> None:
         django.setup()
         from django.utils import timezone
 
-        from conversations_ops.services import outbox
+        from conversations_ops.outbox import queue as outbox
 
         work, done = queue.Queue(), threading.Event()
         if args.mode == "qcluster":
@@ -204,7 +204,7 @@ def main() -> None:
         else:
             outbox.async_task = lambda func, pk, **kwargs: work.put(pk)  # the "broker" is a queue
             if args.no_pacing:
-                from conversations_ops.services import sync_attempt
+                from conversations_ops.outbox import attempt as sync_attempt
 
                 sync_attempt.pacing_key = lambda **kwargs: None
             run_threads(args.workers, work, done)

@@ -1,10 +1,18 @@
 """django-q2 entry points: primary keys in, one service call, safe to run twice.
 
-Nothing here returns data: with save_limit=-1 results are not kept, and a
-returned model would only be pickled for nothing.
+Every queued task and every periodic schedule names a function of THIS module,
+so their paths (stored in the broker and in django_q's Schedule table) survive
+a reorganisation of the packages behind them. Nothing here returns data: with
+save_limit=-1 results are not kept, and a returned model would only be pickled
+for nothing.
 """
 
-from conversations_ops.services import pairing_flow, sync_runner, webhook_inbox
+from conversations_ops.health import counters, heartbeat
+from conversations_ops.messaging import template_sync
+from conversations_ops.outbox import runner as sync_runner
+from conversations_ops.pairings import flow as pairing_flow
+from conversations_ops.pull import runner as pull_runner
+from conversations_ops.webhooks import inbox as webhook_inbox
 
 
 def sync_operation_run(pk: int) -> None:
@@ -30,3 +38,23 @@ def webhook_inbox_sweep() -> None:
 def pairings_expire() -> None:
     """Every minute: pairings whose customer did not reply in time expire (their conversation is closed)."""
     pairing_flow.pairings_expire()
+
+
+def twilio_pull_scheduled() -> None:
+    """Every 10 minutes: one time-boxed pull that resumes from its checkpoints."""
+    pull_runner.pull_scheduled()
+
+
+def template_sync_scheduled() -> None:
+    """Every 10 minutes: template approvals (they change on WhatsApp's side without a webhook)."""
+    template_sync.template_sync_scheduled()
+
+
+def health_heartbeat() -> None:
+    """Every minute: this worker took a task off the broker (GET /health/)."""
+    heartbeat.heartbeat_scheduled()
+
+
+def metrics_tally() -> None:
+    """Every minute: fold new webhook events into the per-endpoint tally (/metrics)."""
+    counters.received_tally_advance()

@@ -18,7 +18,7 @@ from conversations_ops.models import (
     SyncOperation,
 )
 from conversations_ops.services.conversations import conversation_create
-from conversations_ops.twilio_gateway import GatewayError
+from conversations_ops.twilio.gateway import GatewayError
 from tests.conftest import BUSINESS_WHATSAPP, CUSTOMER_WHATSAPP, make_sid
 from tests.services.helpers import ops_of
 
@@ -179,7 +179,7 @@ def test_push_now_runs_the_rows_pending_operations(admin_client, monkeypatch, co
         runs.append((operation_id, ignore_schedule))
         SyncOperation.objects.filter(pk=operation_id).update(state=OperationState.SUCCEEDED)
 
-    fake_module(monkeypatch, "conversations_ops.services.sync_runner", sync_operation_run=sync_operation_run)
+    fake_module(monkeypatch, "conversations_ops.outbox.runner", sync_operation_run=sync_operation_run)
     pending = conversation_create(unique_name="order-p1")
     response = admin_client.post(
         url(Conversation, "changelist"), {"action": "push_now", "_selected_action": [pending.pk]}, follow=True
@@ -199,7 +199,7 @@ def test_push_now_explains_what_failed(admin_client, monkeypatch, participant):
             state=OperationState.FAILED, last_error_status=400, last_error_code=50407, last_error_message="Invalid"
         )
 
-    fake_module(monkeypatch, "conversations_ops.services.sync_runner", sync_operation_run=sync_operation_run)
+    fake_module(monkeypatch, "conversations_ops.outbox.runner", sync_operation_run=sync_operation_run)
     response = admin_client.post(
         url(Participant, "changelist"), {"action": "push_now", "_selected_action": [participant.pk]}, follow=True
     )
@@ -217,7 +217,7 @@ def test_retry_failed_reruns_the_failed_operations_and_explains_what_still_fails
         retried.extend(o.pk for o in operations)
         return len(retried)
 
-    fake_module(monkeypatch, "conversations_ops.services.sync_runner", sync_operations_retry=sync_operations_retry)
+    fake_module(monkeypatch, "conversations_ops.outbox.runner", sync_operations_retry=sync_operations_retry)
     response = admin_client.post(
         url(Participant, "changelist"), {"action": "retry_failed", "_selected_action": [participant.pk]}, follow=True
     )
@@ -234,7 +234,7 @@ def test_pull_refreshes_rows_on_twilio_and_explains_errors(admin_client, monkeyp
         pulled.append(conversation.pk)
         raise GatewayError(status=401, code=20003, message="Authenticate")
 
-    fake_module(monkeypatch, "conversations_ops.services.pull", pull_conversation=pull_conversation)
+    fake_module(monkeypatch, "conversations_ops.pull.runner", pull_conversation=pull_conversation)
     response = admin_client.post(
         url(Conversation, "changelist"),
         {"action": "pull_from_twilio", "_selected_action": [conversation.pk, unpushed.pk]}, follow=True,
@@ -254,7 +254,7 @@ def test_pulling_participants_pulls_their_conversation_once(admin_client, monkey
         pulled.append(conversation.pk)
         Participant.objects.filter(pk=courier.pk).update(sync_state="deleted_remotely")
 
-    fake_module(monkeypatch, "conversations_ops.services.pull", pull_conversation=pull_conversation)
+    fake_module(monkeypatch, "conversations_ops.pull.runner", pull_conversation=pull_conversation)
     response = admin_client.post(
         url(Participant, "changelist"),
         {"action": "pull_from_twilio", "_selected_action": [participant.pk, courier.pk]}, follow=True,
@@ -264,7 +264,7 @@ def test_pulling_participants_pulls_their_conversation_once(admin_client, monkey
 
 
 def test_an_action_without_its_module_says_so(admin_client, monkeypatch, conversation):
-    monkeypatch.setitem(sys.modules, "conversations_ops.services.pull", None)
+    monkeypatch.setitem(sys.modules, "conversations_ops.pull.runner", None)
     response = admin_client.post(
         url(Conversation, "changelist"), {"action": "pull_from_twilio", "_selected_action": [conversation.pk]},
         follow=True,

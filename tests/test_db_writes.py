@@ -104,7 +104,7 @@ def test_only_one_inbox_drain_runs_at_a_time():
 
 def test_a_drain_turned_away_leaves_the_events_to_the_running_one():
     from conversations_ops.models import WebhookEvent
-    from conversations_ops.services.webhook_inbox import webhook_inbox_drain
+    from conversations_ops.webhooks.inbox import webhook_inbox_drain
 
     WebhookEvent.objects.create(source="conversations", event_type="onSomethingNew", dedup_key="k1", params=[])
     entered, release, answers = threading.Event(), threading.Event(), []

@@ -11,7 +11,7 @@ import pytest
 import requests
 import responses
 
-from conversations_ops import twilio_gateway as gateway
+from conversations_ops.twilio import gateway
 
 CH = "CH" + "a" * 32
 ERROR_429 = {"code": 20429, "message": "Too Many Requests", "more_info": "https://www.twilio.com/docs/errors/20429", "status": 429}

@@ -15,9 +15,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
 from conversations_ops.models import AuditEntry, AuditResult
-from conversations_ops.services.audit import DIRECT_ACTIONS, mask_numbers
-from conversations_ops.services.outbox import OPERATIONS
-from conversations_ops.services.sync_errors import explain
+from conversations_ops.audit.entries import DIRECT_ACTIONS, mask_numbers
+from conversations_ops.outbox.queue import OPERATIONS
+from conversations_ops.twilio.errors import explain
 
 from .base import ReadOnlyAdminMixin
 from .sync_display import explanation_html

@@ -9,7 +9,7 @@ from conversations_ops.services import conversation_webhooks, conversations, par
 from .base import ReadOnlyInline
 from .history_views import transcript_link_html
 from .masked import MaskedFieldsMixin, MaskedRowsMixin
-from .pairing_display import pairing_link_html
+from .pairings.display import pairing_link_html
 from .permissions import may
 from .send_message import send_message_view
 from .pushes import NoUpdateMixin, PushedMirrorAdmin

@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from conversations_ops import permissions as rules
 from conversations_ops.masking import is_masked, shown
 from conversations_ops.models import WebhookEvent, WebhookRejection
-from conversations_ops.services.webhook_events_reprocess import webhook_events_reprocess
+from conversations_ops.webhooks.reprocess import webhook_events_reprocess
 from conversations_ops.webhooks.parsing import SID_SHAPE
 
 from . import webhook_display

@@ -14,7 +14,7 @@ from django.utils.text import Truncator
 
 from conversations_ops.models import FAILED_RECEIPT_STATUSES
 from conversations_ops.selectors.history_rows import describe_messages
-from conversations_ops.services.sync_errors import explain
+from conversations_ops.twilio.errors import explain
 
 EMPTY = "—"
 CHANNEL_LABELS = {"whatsapp": "WhatsApp", "sms": "SMS", "chat": "chat"}

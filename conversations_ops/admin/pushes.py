@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
-from conversations_ops.services import mirror_actions
+from conversations_ops.outbox import actions as mirror_actions
 
 from .base import TwilioMirrorAdmin
 from .permissions import PushPermissionMixin

@@ -19,9 +19,9 @@ from django.urls import reverse
 from conversations_ops import permissions as rules
 from conversations_ops.masking import address_for, text_for
 from conversations_ops.models import Conversation, Template
-from conversations_ops.services.message_window import conversation_windows
+from conversations_ops.messaging.window import conversation_windows
 from conversations_ops.services.messages import approved_templates, message_send, message_send_check
-from conversations_ops.services.template_variables import (
+from conversations_ops.messaging.template_variables import (
     template_placeholders,
     template_render,
     template_variables_errors,

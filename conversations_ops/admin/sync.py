@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from conversations_ops.masking import is_masked, shown
 from conversations_ops.models import OperationState, SyncOperation
-from conversations_ops.services.sync_errors import explain
+from conversations_ops.twilio.errors import explain
 
 from .base import ReadOnlyAdminMixin
 from .masked import MaskedFieldsMixin

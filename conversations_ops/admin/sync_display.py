@@ -6,7 +6,7 @@ from django.utils.html import format_html
 
 from conversations_ops.masking import mask_numbers_in, shown
 from conversations_ops.models import OperationState, SyncOperation, SyncState
-from conversations_ops.services.sync_errors import explain
+from conversations_ops.twilio.errors import explain
 
 
 def explanation_html(*, code, status, message) -> str:

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from conversations_ops.services.templates_authoring import CATEGORIES
+from conversations_ops.messaging.template_authoring import CATEGORIES
 
 
 class TemplateApprovalForm(forms.Form):

@@ -14,12 +14,12 @@ from django.urls import path, reverse
 from django.utils.safestring import mark_safe
 
 from conversations_ops import permissions as rules
-from conversations_ops import twilio_gateway as gateway
+from conversations_ops.twilio import gateway
 from conversations_ops.models import Template, TemplateStatusChange
-from conversations_ops.services.sync_errors import explain_line
-from conversations_ops.services.templates import template_alerts_acknowledge, template_alerts_open, template_usable
-from conversations_ops.services.templates_authoring import template_approval_validate, template_create, template_submit
-from conversations_ops.services.templates_sync import template_last_synced_at, template_sync_all
+from conversations_ops.twilio.errors import explain_line
+from conversations_ops.messaging.templates import template_alerts_acknowledge, template_alerts_open, template_usable
+from conversations_ops.messaging.template_authoring import template_approval_validate, template_create, template_submit
+from conversations_ops.messaging.template_sync import template_last_synced_at, template_sync_all
 
 from .base import ReadOnlyAdminMixin, TwilioMirrorAdmin
 from .permissions import may

@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from conversations_ops.permissions import permissions_missing
-from conversations_ops.services.audit_context import current, shell_source, shell_user
+from conversations_ops.audit.context import current, shell_source, shell_user
 
 REFUSED = 2
 ENV_NAME = "CONSOLE_USER"

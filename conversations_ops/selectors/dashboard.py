@@ -31,8 +31,8 @@ from conversations_ops.models import (
     WebhookEvent,
 )
 from conversations_ops.selectors.history import failed_needing_attention
-from conversations_ops.services.sync_errors import explain
-from conversations_ops.services.templates import template_alerts_open
+from conversations_ops.twilio.errors import explain
+from conversations_ops.messaging.templates import template_alerts_open
 
 WINDOW = timedelta(hours=24)
 CONNECTING_TOO_LONG = timedelta(minutes=5)

@@ -17,8 +17,8 @@ from conversations_ops.masking import can_see_full_numbers, mask_address, mask_n
 from conversations_ops.models import (
     FAILED_RECEIPT_STATUSES, DeliveryReceipt, Direction, Message, Participant, SyncState, Template,
 )
-from conversations_ops.services.sync_errors import Explanation, explain
-from conversations_ops.services.template_variables import template_render
+from conversations_ops.twilio.errors import Explanation, explain
+from conversations_ops.messaging.template_variables import template_render
 
 from .history import SOME, SYSTEM, WHATSAPP_PREFIX
 

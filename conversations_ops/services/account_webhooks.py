@@ -6,9 +6,9 @@ running it must see at once whether Twilio accepted it.
 
 from django.conf import settings
 
-from conversations_ops import twilio_gateway as gateway
-from conversations_ops.services.audit import audited
-from conversations_ops.twilio_records import RemoteAccountWebhooks
+from conversations_ops.twilio import gateway
+from conversations_ops.audit.entries import audited
+from conversations_ops.twilio.records import RemoteAccountWebhooks
 
 CONVERSATIONS_WEBHOOK_PATH = "/webhooks/twilio/conversations/"
 # Every post-event the console applies to its mirror.

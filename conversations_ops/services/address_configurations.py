@@ -4,7 +4,7 @@ from django.db import transaction
 
 from conversations_ops import validators as v
 from conversations_ops.models import AddressConfiguration, SyncOperation
-from conversations_ops.services.mirror_changes import (
+from conversations_ops.outbox.changes import (
     apply_changes,
     delete_or_queue,
     push_operation,

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from conversations_ops.models import Conversation, ConversationWebhook, SyncOperation, WebhookTarget
-from conversations_ops.services.mirror_changes import delete_or_queue, save_and_queue
+from conversations_ops.outbox.changes import delete_or_queue, save_and_queue
 
 # Twilio refuses a sixth scoped webhook (50361).
 MAX_WEBHOOKS_PER_CONVERSATION = 5

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from conversations_ops.models import Conversation, ConversationState, OperationState, SyncOperation, SyncState
-from conversations_ops.services.mirror_changes import (
+from conversations_ops.outbox.changes import (
     apply_changes,
     delete_or_queue,
     operations_of,

@@ -14,10 +14,10 @@ from django.db import transaction
 from conversations_ops import validators as v
 from conversations_ops.models import Conversation, Direction, Message, Template
 from conversations_ops.services.conversations import conversation_refuse_if_closed
-from conversations_ops.services.message_window import free_form_blocked_by
-from conversations_ops.services.mirror_changes import save_and_queue
-from conversations_ops.services.template_variables import template_variables_errors
-from conversations_ops.services.templates import template_usable
+from conversations_ops.messaging.window import free_form_blocked_by
+from conversations_ops.outbox.changes import save_and_queue
+from conversations_ops.messaging.template_variables import template_variables_errors
+from conversations_ops.messaging.templates import template_usable
 
 SYSTEM_AUTHOR = "system"
 

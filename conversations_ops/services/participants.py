@@ -6,7 +6,7 @@ from django.db import transaction
 from conversations_ops import validators as v
 from conversations_ops.models import BindingType, Conversation, ConversationState, Participant, SyncOperation
 from conversations_ops.services.conversations import conversation_refuse_if_closed
-from conversations_ops.services.mirror_changes import (
+from conversations_ops.outbox.changes import (
     apply_changes,
     delete_or_queue,
     push_operation,

@@ -2,7 +2,7 @@
 
 from django import template
 
-from conversations_ops.services.templates import template_alerts_open
+from conversations_ops.messaging.templates import template_alerts_open
 
 register = template.Library()
 

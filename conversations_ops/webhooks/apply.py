@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from conversations_ops.db_writes import write_transaction
 from conversations_ops.models import ProcessingState, WebhookEvent
-from conversations_ops.services.pairing_flow import pairing_replies_check
+from conversations_ops.pairings.flow import pairing_replies_check
 from conversations_ops.webhooks.appliers import APPLIERS, messages_bulk
 from conversations_ops.webhooks.parsing import EventParams
 

@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from conversations_ops.models import EventSource
-from conversations_ops.services.webhook_events import kept_headers, webhook_event_record, webhook_rejection_count
+from conversations_ops.webhooks.recording import kept_headers, webhook_event_record, webhook_rejection_count
 from conversations_ops.webhooks.parsing import MalformedEvent, parse_event
 from conversations_ops.webhooks.signature import signature_check
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conversations_ops.models import AuditEntry
-from conversations_ops.services.audit import audit_record, shell_source
+from conversations_ops.audit.entries import audit_record, shell_source
 from tests.conftest import make_sid
 from tests.test_admin_sync import form_data
 

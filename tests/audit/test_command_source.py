@@ -14,7 +14,7 @@ from .conftest import staff_groups
 
 @pytest.fixture
 def connected(db, monkeypatch):
-    monkeypatch.setattr("conversations_ops.services.outbox.sync_operation_enqueue", lambda **kwargs: None)
+    monkeypatch.setattr("conversations_ops.outbox.queue.sync_operation_enqueue", lambda **kwargs: None)
     invite = Template.objects.create(sid=make_sid("HX", 1), language="en", approval_status="approved",
                                      types={"twilio/text": {"body": "Hi"}})
     return Pairing.objects.create(

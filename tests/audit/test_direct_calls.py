@@ -5,16 +5,16 @@ import requests
 from django.core.management import call_command
 from django.urls import reverse
 
-from conversations_ops import twilio_gateway as gateway
+from conversations_ops.twilio import gateway
 from conversations_ops.models import AuditEntry, Conversation, Pairing, Template, WebhookEvent
 from conversations_ops.services.account_webhooks import account_webhooks_configure
-from conversations_ops.services.audit import shell_source
+from conversations_ops.audit.entries import shell_source
 from conversations_ops.services.conversations import conversation_create
-from conversations_ops.services.pairing_preflight import PairingRequest
-from conversations_ops.services.pairings import PairingRefused, pairing_close, pairing_start
-from conversations_ops.services.pull import pull_scheduled
-from conversations_ops.services.templates_sync import template_sync_all
-from conversations_ops.services.webhook_events_reprocess import webhook_events_reprocess
+from conversations_ops.pairings.preflight import PairingRequest
+from conversations_ops.pairings.actions import PairingRefused, pairing_close, pairing_start
+from conversations_ops.pull.runner import pull_scheduled
+from conversations_ops.messaging.template_sync import template_sync_all
+from conversations_ops.webhooks.reprocess import webhook_events_reprocess
 from tests.pairings.conftest import ROBERT_ALICIA
 from tests.templates.test_template_lifecycle import create_from_admin
 

@@ -3,9 +3,9 @@
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
-from conversations_ops import twilio_gateway as gateway
+from conversations_ops.twilio import gateway
 from conversations_ops.models import AuditEntry, Conversation, Participant, SyncOperation
-from conversations_ops.services import outbox
+from conversations_ops.outbox import queue as outbox
 from conversations_ops.services.conversations import conversation_create, conversation_delete
 from conversations_ops.services.participants import participant_add
 from tests.conftest import BUSINESS_WHATSAPP, CUSTOMER_WHATSAPP
@@ -94,7 +94,7 @@ def test_a_push_dropped_before_it_ran_is_recorded_cancelled(monkeypatch, staff):
 @pytest.mark.django_db
 def test_settling_updates_only_the_entries_still_waiting_in_one_query(monkeypatch, staff,
                                                                       django_assert_num_queries):
-    from conversations_ops.services.audit_outbox import audit_operation_settled
+    from conversations_ops.audit.outbox import audit_operation_settled
 
     monkeypatch.setattr(outbox, "sync_operation_enqueue", lambda **_: None)
     conversation_create(unique_name="audit-5", user=staff)

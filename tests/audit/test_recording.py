@@ -3,9 +3,9 @@
 import pytest
 
 from conversations_ops.models import AuditEntry
-from conversations_ops.services.audit import audit_record, mask_numbers, shell_source
-from conversations_ops.services.audit_context import current
-from conversations_ops.twilio_gateway import GatewayError
+from conversations_ops.audit.entries import audit_record, mask_numbers, shell_source
+from conversations_ops.audit.context import current
+from conversations_ops.twilio.gateway import GatewayError
 
 pytestmark = pytest.mark.django_db
 

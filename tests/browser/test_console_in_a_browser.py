@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from conversations_ops.models import AddressConfiguration, Conversation, Message, Pairing, Participant, Template
 from conversations_ops.services.account_webhooks import account_webhooks_configure
-from conversations_ops.services.pull import twilio_pull
+from conversations_ops.pull.runner import twilio_pull
 from simulator.management.commands.simulator_seed import BUSINESS_WHATSAPP
 from tests.conftest import make_sid
 from tests.dashboard.conftest import Rows

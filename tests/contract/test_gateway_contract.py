@@ -9,9 +9,9 @@ import inspect
 
 import pytest
 
-from conversations_ops import twilio_gateway as gateway
-from conversations_ops import twilio_records as records
-from conversations_ops.twilio_records import AddressAutoCreation
+from conversations_ops.twilio import gateway
+from conversations_ops.twilio import records
+from conversations_ops.twilio.records import AddressAutoCreation
 
 
 def sid(prefix):

@@ -198,7 +198,7 @@ def test_the_json_holds_no_number_sid_or_secret(client, settings, fresh_heartbea
 def test_the_scheduled_heartbeat_task_makes_health_pass(client):
     from django_q.tasks import async_task
 
-    from conversations_ops.services.schedules import SCHEDULES, schedules_ensure
+    from conversations_ops.schedules import SCHEDULES, schedules_ensure
     from django_q.models import Schedule
 
     assert health(client)[0] == 503

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from conversations_ops.models import Template
-from conversations_ops.services.template_variables import (
+from conversations_ops.messaging.template_variables import (
     MAX_VALUE_LENGTH,
     template_placeholders,
     template_render,

@@ -17,14 +17,14 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
-from conversations_ops import twilio_gateway as gateway
+from conversations_ops.twilio import gateway
 from conversations_ops.models import Conversation, DeliveryReceipt, Message, Template
-from conversations_ops.services import message_window
+from conversations_ops.messaging import window as message_window
 from conversations_ops.services.account_webhooks import account_webhooks_configure
 from conversations_ops.services.conversations import conversation_create
 from conversations_ops.services.messages import message_send
 from conversations_ops.services.participants import participant_add
-from conversations_ops.services.templates_sync import template_sync_all
+from conversations_ops.messaging.template_sync import template_sync_all
 from tests.webhooks.test_handset_vs_pull import Handset, settle_inbox
 
 pytestmark = pytest.mark.slow

@@ -13,7 +13,7 @@ from django.core.management import call_command
 
 from conversations_ops.models import Template
 from conversations_ops.services.account_webhooks import account_webhooks_configure
-from conversations_ops.services.pull import twilio_pull
+from conversations_ops.pull.runner import twilio_pull
 from simulator.management.commands.simulator_seed import BUSINESS_SMS, BUSINESS_WHATSAPP
 from tests.simulator.conftest import simulator  # noqa: F401  (the live simulator)
 from tests.webhooks.test_handset_vs_pull import Handset, settle_inbox

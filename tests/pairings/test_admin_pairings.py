@@ -12,12 +12,12 @@ from django.contrib.auth.models import Permission, User
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from conversations_ops import twilio_gateway as gateway
+from conversations_ops.twilio import gateway
 from conversations_ops.models import (
     AddressConfiguration, Conversation, DeliveryReceipt, Message, OperationState, Pairing, PairingState, PairingStep,
     Participant, StepKind, StepState, SyncOperation, Template,
 )
-from conversations_ops.twilio_records import RemoteParticipantConversation
+from conversations_ops.twilio.records import RemoteParticipantConversation
 from tests.conftest import make_sid
 from tests.roles.staff import client_for, staff_user
 
@@ -35,8 +35,8 @@ START_URL = reverse("admin:conversations_ops_pairing_start")
 @pytest.fixture
 def no_push(monkeypatch):
     """Pushes are queued (SyncOperation rows) but not run: no simulator in these tests."""
-    monkeypatch.setattr("conversations_ops.services.outbox.sync_operation_enqueue", lambda **kwargs: None)
-    monkeypatch.setattr("conversations_ops.services.sync_runner.sync_operation_enqueue", lambda **kwargs: None)
+    monkeypatch.setattr("conversations_ops.outbox.queue.sync_operation_enqueue", lambda **kwargs: None)
+    monkeypatch.setattr("conversations_ops.outbox.runner.sync_operation_enqueue", lambda **kwargs: None)
 
 
 @pytest.fixture(autouse=True)

@@ -2,12 +2,12 @@
 
 import pytest
 
-from conversations_ops import twilio_gateway as gateway
+from conversations_ops.twilio import gateway
 from conversations_ops.models import Pairing, PairingState, StepKind, StepState
-from conversations_ops.services import outbox
-from conversations_ops.services.pairing_preflight import PairingRequest
-from conversations_ops.services.pairings import pairing_abandon, pairing_retry, pairing_start
-from conversations_ops.services.sync_runner import sync_push_due
+from conversations_ops.outbox import queue as outbox
+from conversations_ops.pairings.preflight import PairingRequest
+from conversations_ops.pairings.actions import pairing_abandon, pairing_retry, pairing_start
+from conversations_ops.outbox.runner import sync_push_due
 
 from .conftest import COURIER, CUSTOMER, ROBERT_ALICIA
 

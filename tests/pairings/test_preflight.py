@@ -4,11 +4,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from conversations_ops import twilio_gateway as gateway
+from conversations_ops.twilio import gateway
 from conversations_ops.models import AddressConfiguration, Conversation, Pairing, SyncOperation, Template
-from conversations_ops.services.pairing_preflight import PairingRequest, pairing_preflight
-from conversations_ops.services.pairings import PairingRefused, pairing_start
-from conversations_ops.twilio_records import RemoteParticipantConversation
+from conversations_ops.pairings.preflight import PairingRequest, pairing_preflight
+from conversations_ops.pairings.actions import PairingRefused, pairing_start
+from conversations_ops.twilio.records import RemoteParticipantConversation
 from tests.conftest import make_sid
 
 pytestmark = pytest.mark.django_db
@@ -132,7 +132,7 @@ def test_an_sms_party_needs_an_sms_sender_when_the_console_knows_several(setup, 
 
 def test_templates_a_recent_pairing_names_are_in_use(setup):
     """So WhatsApp pausing one raises the admin's alert (templates.template_in_use)."""
-    from conversations_ops.services.templates import template_in_use
+    from conversations_ops.messaging.templates import template_in_use
 
     invite, connected = setup
     assert not template_in_use(template=invite)
@@ -149,8 +149,8 @@ def test_a_public_base_url_twilio_cannot_call_is_refused_up_front(setup, twilio_
 
 def test_closing_a_conflict_that_is_an_open_pairing_closes_the_pairing(setup):
     from conversations_ops.models import PairingState
-    from conversations_ops.services import outbox
-    from conversations_ops.services.pairings import conflict_close
+    from conversations_ops.outbox import queue as outbox
+    from conversations_ops.pairings.actions import conflict_close
 
     invite, connected = setup
     conversation = Conversation.objects.create(sid=make_sid("CH", 5), sync_state="synced")

@@ -16,8 +16,8 @@ from conversations_ops.models import (
     AddressConfiguration, Conversation, ConversationWebhook, Message, Pairing, PairingState, Participant,
     StepKind, SyncOperation, Template, WebhookEvent,
 )
-from conversations_ops.services import outbox
-from conversations_ops.services.pairing_flow import pairings_expire
+from conversations_ops.outbox import queue as outbox
+from conversations_ops.pairings.flow import pairings_expire
 from conversations_ops.webhooks.apply import webhook_event_apply
 from tests.conftest import make_sid
 from tests.webhooks.signing import signed_post

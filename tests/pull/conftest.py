@@ -1,6 +1,6 @@
 import pytest
 
-from conversations_ops import twilio_gateway as gateway
+from conversations_ops.twilio import gateway
 from tests.simulator.conftest import simulator  # noqa: F401  (the live simulator fixture)
 
 

@@ -12,7 +12,7 @@ from conversations_ops.models import (
     SyncState,
     Template,
 )
-from conversations_ops.services.pull import twilio_pull
+from conversations_ops.pull.runner import twilio_pull
 from simulator.models import SimAddressConfiguration, SimConversation, SimMessage, SimParticipant
 
 from . import sim_state

@@ -3,7 +3,7 @@
 import pytest
 
 from conversations_ops.models import AddressConfiguration, Conversation, Message, Participant, SyncState, Template
-from conversations_ops.services.pull import (
+from conversations_ops.pull.runner import (
     pull_address_configuration,
     pull_conversation,
     pull_template,

@@ -2,9 +2,9 @@
 
 import pytest
 
-from conversations_ops import twilio_gateway as gateway
+from conversations_ops.twilio import gateway
 from conversations_ops.models import Message, PullCheckpoint, SyncState
-from conversations_ops.services.pull import twilio_pull
+from conversations_ops.pull.runner import twilio_pull
 
 from . import sim_state
 
@@ -122,7 +122,7 @@ def test_a_full_pull_after_an_interrupted_partial_one_still_lists_everything(sim
 
 
 def test_the_scheduled_pull_is_time_boxed_and_resumes(simulator, monkeypatch):
-    from conversations_ops.services import pull
+    from conversations_ops.pull import runner as pull
 
     sim_state.conversation(messages=5)
     monkeypatch.setattr(pull, "SCHEDULED_TIME_BUDGET", 0)

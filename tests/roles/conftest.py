@@ -35,8 +35,8 @@ def staff(db):
 @pytest.fixture
 def no_push(monkeypatch):
     """Pushes are queued (SyncOperation rows) but never run: nothing talks to Twilio."""
-    monkeypatch.setattr("conversations_ops.services.outbox.sync_operation_enqueue", lambda **kwargs: None)
-    monkeypatch.setattr("conversations_ops.services.sync_runner.sync_operation_enqueue", lambda **kwargs: None)
+    monkeypatch.setattr("conversations_ops.outbox.queue.sync_operation_enqueue", lambda **kwargs: None)
+    monkeypatch.setattr("conversations_ops.outbox.runner.sync_operation_enqueue", lambda **kwargs: None)
 
 
 def failed_operation(row, operation: str) -> SyncOperation:

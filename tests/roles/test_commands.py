@@ -7,9 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from conversations_ops import twilio_gateway as gateway
+from conversations_ops.twilio import gateway
 from conversations_ops.models import Message, PairingStep, SyncOperation
-from conversations_ops.twilio_records import RemoteAccountWebhooks
+from conversations_ops.twilio.records import RemoteAccountWebhooks
 from tests.roles.conftest import COURIER, CUSTOMER, SENDER
 from tests.roles.staff import staff_user
 

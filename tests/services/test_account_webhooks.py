@@ -2,7 +2,7 @@ import pytest
 import requests
 from django.core.management import CommandError, call_command
 
-from conversations_ops import twilio_gateway as gateway
+from conversations_ops.twilio import gateway
 from conversations_ops.services import account_webhooks
 from conversations_ops.services.account_webhooks import ACCOUNT_WEBHOOK_FILTERS, account_webhooks_configure
 

@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from conversations_ops.models import Conversation, OperationState, Participant, SyncOperation
-from conversations_ops.services import mirror_changes
+from conversations_ops.outbox import changes as mirror_changes
 from conversations_ops.services.conversations import (
     conversation_close,
     conversation_create,

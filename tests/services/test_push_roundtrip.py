@@ -6,7 +6,7 @@ wrapping transaction, so every operation runs as its service commits.
 
 import pytest
 
-from conversations_ops import twilio_gateway as gateway
+from conversations_ops.twilio import gateway
 from conversations_ops.models import AddressConfiguration, Conversation, OperationState, Participant, SyncOperation
 from conversations_ops.services.address_configurations import (
     address_configuration_create,

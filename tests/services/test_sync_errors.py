@@ -1,7 +1,7 @@
 import pytest
 
-from conversations_ops.services.sync_errors import explain, explain_line
-from conversations_ops.twilio_gateway import GatewayError
+from conversations_ops.twilio.errors import explain, explain_line
+from conversations_ops.twilio.gateway import GatewayError
 
 
 @pytest.mark.parametrize(

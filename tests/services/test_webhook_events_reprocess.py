@@ -2,8 +2,8 @@ import pytest
 from django.utils import timezone
 
 from conversations_ops.models import ProcessingState, WebhookEvent
-from conversations_ops.services import webhook_inbox
-from conversations_ops.services.webhook_events_reprocess import ReprocessReport, webhook_events_reprocess
+from conversations_ops.webhooks import inbox as webhook_inbox
+from conversations_ops.webhooks.reprocess import ReprocessReport, webhook_events_reprocess
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conversations_ops import twilio_gateway as gateway
+from conversations_ops.twilio import gateway
 from simulator.engine import webhooks_out
 from simulator.models import SimReceipt
 from tests.simulator.engine_helpers import (

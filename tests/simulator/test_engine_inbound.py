@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from conversations_ops import twilio_gateway as gateway
-from conversations_ops.twilio_records import AddressAutoCreation
+from conversations_ops.twilio import gateway
+from conversations_ops.twilio.records import AddressAutoCreation
 from simulator.engine import webhooks_out
 from simulator.models import SimConversation, SimMessage, SimParticipant, SimScopedWebhook, SimWebhookDelivery
 from tests.simulator.engine_helpers import (

@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from conversations_ops import twilio_gateway as gateway
-from conversations_ops.twilio_gateway import GatewayError
+from conversations_ops.twilio import gateway
+from conversations_ops.twilio.gateway import GatewayError
 from simulator.models import SimConversation
 from tests.simulator.engine_helpers import BUSINESS_SMS, CUSTOMER_SMS, control
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import pytest
 import requests
 
-from conversations_ops import twilio_gateway as gateway
-from conversations_ops.twilio_records import AddressAutoCreation
+from conversations_ops.twilio import gateway
+from conversations_ops.twilio.records import AddressAutoCreation
 from simulator.models import SimAccountWebhooks, SimAddressConfiguration, SimContent, SimConversation
 from tests.contract.openapi_contract import validate_request, validate_response
 from tests.contract.test_gateway_contract import CASES

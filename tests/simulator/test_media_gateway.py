@@ -7,7 +7,7 @@ import pytest
 import requests
 import responses
 
-from conversations_ops import twilio_gateway as gateway
+from conversations_ops.twilio import gateway
 from simulator.engine import store
 from tests.simulator.engine_helpers import BUSINESS_WA, CUSTOMER_WA, control
 

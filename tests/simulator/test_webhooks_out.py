@@ -8,7 +8,7 @@ import pytest
 import requests
 from django.conf import settings
 
-from conversations_ops import twilio_gateway as gateway
+from conversations_ops.twilio import gateway
 from simulator.engine import webhooks_out
 from simulator.models import SimWebhookDelivery
 from tests.simulator.engine_helpers import BUSINESS_SMS, CUSTOMER_SMS, point_account_webhook

@@ -13,8 +13,8 @@ import requests
 from django.db import transaction
 
 from conversations_ops.models import OperationState, SyncOperation
-from conversations_ops.services.outbox import sync_operation_queue
-from conversations_ops.services.sync_runner import sync_push_due
+from conversations_ops.outbox.queue import sync_operation_queue
+from conversations_ops.outbox.runner import sync_push_due
 from simulator.engine import ratelimit
 from tests.simulator.conftest import simulator  # noqa: F401  (the live simulator fixture)
 
@@ -86,7 +86,7 @@ def fail_next(sim, monkeypatch, settings):
 @pytest.fixture
 def held_tasks(monkeypatch):
     """Queued operations are NOT run on commit; their ids collect here (a broker nobody reads)."""
-    from conversations_ops.services import outbox
+    from conversations_ops.outbox import queue as outbox
 
     held = []
     monkeypatch.setattr(outbox, "async_task", lambda func, pk, **kwargs: held.append(pk))

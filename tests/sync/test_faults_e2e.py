@@ -11,7 +11,7 @@ import requests
 from django.db import transaction
 
 from conversations_ops.models import Conversation, Message, OperationState, Participant, SyncOperation, SyncState
-from conversations_ops.services.outbox import sync_operation_queue
+from conversations_ops.outbox.queue import sync_operation_queue
 from simulator.models import SimConversation, SimMessage, SimParticipant
 from tests.sync.conftest import BUSINESS_SMS, BUSINESS_WA, drain, faults, queue, rate_limited
 
@@ -92,7 +92,7 @@ def test_workers_creating_conversations_in_parallel_share_the_service_pace(sim, 
     from django.db import connection
 
     from conversations_ops.models import PacingBucket
-    from conversations_ops.services.sync_runner import sync_operation_run
+    from conversations_ops.outbox.runner import sync_operation_run
 
     with transaction.atomic():
         for n in range(60):

@@ -16,8 +16,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from conversations_ops.models import Conversation, OperationState, SyncOperation, SyncState
-from conversations_ops.services.outbox import sync_operation_queue
-from conversations_ops.services.sync_runner import sync_sweep
+from conversations_ops.outbox.queue import sync_operation_queue
+from conversations_ops.outbox.runner import sync_sweep
 from simulator.models import SimConversation
 from tests.sync.conftest import faults, refreshed
 

@@ -7,8 +7,8 @@ import pytest
 from django.db import connection, transaction
 
 from conversations_ops.models import Conversation, Message, OperationState, Participant, SyncState
-from conversations_ops.services.outbox import sync_operation_queue
-from conversations_ops.services.sync_runner import sync_operation_run, sync_operations_retry
+from conversations_ops.outbox.queue import sync_operation_queue
+from conversations_ops.outbox.runner import sync_operation_run, sync_operations_retry
 from simulator.models import SimMessage, SimParticipant
 from tests.sync.conftest import drain, refreshed
 

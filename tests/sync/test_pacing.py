@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from conversations_ops.models import Conversation, Message, PacingBucket, Participant
-from conversations_ops.services.pacing import BURST, SERVICE_KEY, pacing_acquire, pacing_key
+from conversations_ops.outbox.pacing import BURST, SERVICE_KEY, pacing_acquire, pacing_key
 
 
 def _take(key, max_wait=5.0):

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from conversations_ops import twilio_gateway as gateway
+from conversations_ops.twilio import gateway
 from conversations_ops.models import (
     AddressConfiguration,
     Conversation,
@@ -15,7 +15,7 @@ from conversations_ops.models import (
     Participant,
     SyncState,
 )
-from conversations_ops.services import executors
+from conversations_ops.outbox import executors
 from simulator.models import SimAddressConfiguration, SimConversation, SimMessage, SimParticipant, SimScopedWebhook
 from tests.sync.conftest import BUSINESS_WA, drain, queue, refreshed
 
@@ -57,7 +57,7 @@ def test_attempts_are_bounded_then_the_operation_fails(fail_next):
     row = Conversation.objects.create()
     from django.db import transaction
 
-    from conversations_ops.services.outbox import sync_operation_queue
+    from conversations_ops.outbox.queue import sync_operation_queue
 
     with transaction.atomic():
         op = sync_operation_queue(target=row, operation="conversation.create")

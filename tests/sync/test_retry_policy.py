@@ -4,8 +4,8 @@ import random
 
 import pytest
 
-from conversations_ops.services import retry_policy
-from conversations_ops.services.retry_policy import backoff_delay
+from conversations_ops.outbox import retry_policy
+from conversations_ops.outbox.retry_policy import backoff_delay
 
 
 @pytest.fixture

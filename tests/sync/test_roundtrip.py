@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from conversations_ops import twilio_gateway as gateway
+from conversations_ops.twilio import gateway
 from conversations_ops.models import (
     AddressConfiguration,
     Conversation,
@@ -14,7 +14,7 @@ from conversations_ops.models import (
     Participant,
     SyncState,
 )
-from conversations_ops.twilio_gateway import GatewayError
+from conversations_ops.twilio.gateway import GatewayError
 from tests.sync.conftest import BUSINESS_SMS, BUSINESS_WA, queue, refreshed
 
 pytestmark = pytest.mark.slow
@@ -199,7 +199,7 @@ def test_an_operation_whose_row_was_deleted_before_it_ran_is_cancelled(sim):
     row = Conversation.objects.create(friendly_name="never")
     from django.db import transaction
 
-    from conversations_ops.services.outbox import sync_operation_queue
+    from conversations_ops.outbox.queue import sync_operation_queue
 
     with transaction.atomic():
         op = sync_operation_queue(target=row, operation="conversation.create")

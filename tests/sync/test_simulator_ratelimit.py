@@ -3,8 +3,8 @@
 import pytest
 import requests
 
-from conversations_ops import twilio_gateway as gateway
-from conversations_ops.twilio_gateway import GatewayError
+from conversations_ops.twilio import gateway
+from conversations_ops.twilio.gateway import GatewayError
 from simulator.engine.ratelimit import SERVICE_SCOPE, scope_of
 from tests.sync.conftest import rate_limited
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from conversations_ops.models import Conversation, Message, OperationState, SyncOperation, SyncState
-from conversations_ops.services.outbox import sync_operation_queue
-from conversations_ops.services.sync_runner import sync_operation_run, sync_push_due, sync_sweep
+from conversations_ops.outbox.queue import sync_operation_queue
+from conversations_ops.outbox.runner import sync_operation_run, sync_push_due, sync_sweep
 from simulator.models import SimConversation, SimMessage
 from tests.sync.conftest import queue, refreshed
 
@@ -28,7 +28,7 @@ def test_the_sweep_hands_a_dead_workers_operation_back_and_it_adopts_the_first_t
     row = Conversation.objects.create(friendly_name="orphan")
     (op,) = _queued(row)
     # A worker claimed it, got it made on Twilio, and died before recording it.
-    from conversations_ops import twilio_gateway as gateway
+    from conversations_ops.twilio import gateway
 
     made = gateway.conversation_create(unique_name=f"ops-{row.local_id}", friendly_name="orphan")
     SyncOperation.objects.filter(pk=op.pk).update(state=OperationState.RUNNING,
@@ -119,7 +119,7 @@ def test_retry_failed_really_calls_twilio_again(sim):
     op = queue(row, "conversation.create")
     assert refreshed(row).sync_state == SyncState.FAILED
     Conversation.objects.filter(pk=row.pk).update(timers_closed="PT20M")
-    from conversations_ops.services.sync_runner import sync_operations_retry
+    from conversations_ops.outbox.runner import sync_operations_retry
 
     assert sync_operations_retry(operations=SyncOperation.objects.filter(pk=op.pk)) == 1
     assert refreshed(op).state == OperationState.SUCCEEDED and refreshed(row).sync_state == SyncState.SYNCED
@@ -138,7 +138,7 @@ def test_schedule_setup_is_idempotent():
     assert Schedule.objects.get(name="sync-sweep").minutes == 1
     assert "updated sync-sweep" in out.getvalue()
     (pull,) = Schedule.objects.filter(name="twilio-pull")
-    assert (pull.func, pull.minutes) == ("conversations_ops.services.pull.pull_scheduled", 10)
+    assert (pull.func, pull.minutes) == ("conversations_ops.tasks.twilio_pull_scheduled", 10)
 
 
 @pytest.mark.django_db

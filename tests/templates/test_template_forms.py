@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from conversations_ops import twilio_gateway as gateway
+from conversations_ops.twilio import gateway
 from conversations_ops.models import Template
-from conversations_ops.services.schedules import schedules_ensure
+from conversations_ops.schedules import schedules_ensure
 from django_q.models import Schedule
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +60,6 @@ def test_submit_form_checks_name_and_category(admin_client, template):
 def test_template_sync_runs_on_a_schedule():
     schedules_ensure()
     schedule = Schedule.objects.get(name="template-sync")
-    assert schedule.func == "conversations_ops.services.templates_sync.template_sync_scheduled"
+    assert schedule.func == "conversations_ops.tasks.template_sync_scheduled"
     assert schedule.minutes == 10 and schedule.repeats == -1
     assert schedules_ensure() == []

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from conversations_ops.models import Message, Template, TemplateStatusChange
-from conversations_ops.services.templates import template_usable
-from conversations_ops.services.templates_sync import template_last_synced_at, template_sync_all
+from conversations_ops.messaging.templates import template_usable
+from conversations_ops.messaging.template_sync import template_last_synced_at, template_sync_all
 from simulator.models import SimContent
 from tests.conftest import make_sid
 

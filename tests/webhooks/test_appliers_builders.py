@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 
 from conversations_ops.models import Conversation, DeliveryReceipt, Message, Participant, WebhookEvent
-from conversations_ops.services.webhook_inbox import webhook_inbox_drain
+from conversations_ops.webhooks.inbox import webhook_inbox_drain
 
 from .signing import signed_post
 

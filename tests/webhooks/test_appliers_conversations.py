@@ -3,8 +3,8 @@
 import pytest
 
 from conversations_ops.models import Conversation, Message, Participant, SyncState
-from conversations_ops.services.mirror import apply_conversation
-from conversations_ops.twilio_records import RemoteConversation
+from conversations_ops.mirror.mapping import apply_conversation
+from conversations_ops.twilio.records import RemoteConversation
 
 from conversations_ops.webhooks.apply import webhook_event_apply
 

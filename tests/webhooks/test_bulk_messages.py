@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from conversations_ops.models import Message, SyncState, WebhookEvent
-from conversations_ops.services import webhook_inbox
-from conversations_ops.services.webhook_inbox import webhook_inbox_drain
+from conversations_ops.webhooks import inbox as webhook_inbox
+from conversations_ops.webhooks.inbox import webhook_inbox_drain
 
 from .signing import signed_post
 from .test_appliers_builders import (

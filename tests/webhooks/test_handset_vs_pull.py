@@ -16,7 +16,7 @@ from datetime import timedelta
 import pytest
 import requests
 
-from conversations_ops import twilio_gateway as gateway
+from conversations_ops.twilio import gateway
 from conversations_ops.models import (
     Conversation, DeliveryReceipt, Message, Participant, ProcessingState, PullCheckpoint, SyncState, WebhookEvent,
 )
@@ -24,9 +24,9 @@ from conversations_ops.services.account_webhooks import account_webhooks_configu
 from conversations_ops.services.conversations import conversation_create
 from conversations_ops.services.messages import message_send
 from conversations_ops.services.participants import participant_add
-from conversations_ops.services.pull import twilio_pull
-from conversations_ops.services.webhook_inbox import webhook_inbox_drain
-from conversations_ops.twilio_records import AddressAutoCreation
+from conversations_ops.pull.runner import twilio_pull
+from conversations_ops.webhooks.inbox import webhook_inbox_drain
+from conversations_ops.twilio.records import AddressAutoCreation
 from tests.simulator.conftest import simulator  # noqa: F401  (the live simulator)
 
 pytestmark = pytest.mark.slow

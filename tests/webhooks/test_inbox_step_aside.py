@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from conversations_ops import db_writes
-from conversations_ops.services import webhook_inbox
+from conversations_ops.webhooks import inbox as webhook_inbox
 
 from .signing import signed_post
 from .test_appliers_builders import message_event, sid

@@ -17,7 +17,7 @@ from django.db.models.signals import post_save
 from conversations_ops.models import (
     Conversation, DeliveryReceipt, Message, Participant, ProcessingState, SyncState, WebhookEvent,
 )
-from conversations_ops.services.webhook_inbox import webhook_inbox_drain
+from conversations_ops.webhooks.inbox import webhook_inbox_drain
 from conversations_ops.webhooks.apply import webhook_event_apply
 from tests.simulator.conftest import simulator  # noqa: F401  (a live server the console answers on)
 

@@ -4,7 +4,7 @@ Function, plus media; docs/twilio-reference.md)."""
 
 import pytest
 
-from conversations_ops import twilio_gateway as gateway
+from conversations_ops.twilio import gateway
 from conversations_ops.models import (
     Conversation, ConversationWebhook, Direction, Message, Participant, ProcessingState, SandboxSender, SyncState,
     WebhookEvent,

@@ -1,7 +1,7 @@
 """The sandbox flow's pure pieces: reading the Messaging webhook's media and naming files."""
 
-from conversations_ops.services.sandbox import Inbound, inbound_of
-from conversations_ops.services.sandbox_media import InboundMedia, filename_for, inbound_media
+from conversations_ops.webhooks.sandbox.flow import Inbound, inbound_of
+from conversations_ops.webhooks.sandbox.media import InboundMedia, filename_for, inbound_media
 from conversations_ops.webhooks.parsing import EventParams
 
 URL = "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME" + "a" * 32

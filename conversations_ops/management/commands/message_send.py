@@ -6,7 +6,7 @@ from conversations_ops import permissions as rules
 from conversations_ops.management.command_user import ShellCommand, add_user_argument, command_user
 from conversations_ops.models import Conversation, SyncState
 from conversations_ops.services.messages import SYSTEM_AUTHOR, message_send
-from conversations_ops.services.template_variables import template_variables_parse
+from conversations_ops.messaging.template_variables import template_variables_parse
 
 REFUSED = 2
 

@@ -6,12 +6,12 @@ from django.core.management.base import CommandError
 from conversations_ops import permissions as rules
 from conversations_ops.management.command_user import ShellCommand, add_user_argument, command_user
 from conversations_ops.models import Pairing
-from conversations_ops.selectors.pairings import pairing_summary
-from conversations_ops.services.pairing_preflight import PairingRequest
-from conversations_ops.services.pairings import (
+from conversations_ops.pairings.selectors import pairing_summary
+from conversations_ops.pairings.preflight import PairingRequest
+from conversations_ops.pairings.actions import (
     PairingRefused, pairing_abandon, pairing_close, pairing_retry, pairing_start,
 )
-from conversations_ops.services.template_variables import template_variables_parse
+from conversations_ops.messaging.template_variables import template_variables_parse
 
 REFUSED = 2
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from conversations_ops.services.schedules import SCHEDULES, schedules_ensure
+from conversations_ops.schedules import SCHEDULES, schedules_ensure
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ from django.core.management.base import CommandError
 from conversations_ops import permissions as rules
 from conversations_ops.management.command_user import ShellCommand, add_user_argument, attributed, command_user
 from conversations_ops.services.account_webhooks import account_webhooks_configure
-from conversations_ops.services.sync_errors import explain_error
-from conversations_ops.twilio_gateway import GatewayError
+from conversations_ops.twilio.errors import explain_error
+from conversations_ops.twilio.gateway import GatewayError
 
 
 class Command(ShellCommand):

@@ -4,9 +4,9 @@ from django.core.management.base import CommandError
 from tqdm import tqdm
 
 from conversations_ops.management.command_user import ShellCommand
-from conversations_ops.services.pull import twilio_pull
-from conversations_ops.services.pull_resources import RESOURCE_NAMES
-from conversations_ops.twilio_gateway import GatewayError
+from conversations_ops.pull.runner import twilio_pull
+from conversations_ops.pull.resources import RESOURCE_NAMES
+from conversations_ops.twilio.gateway import GatewayError
 
 
 class _Bars:

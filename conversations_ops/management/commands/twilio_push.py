@@ -2,7 +2,7 @@ from django.core.management.base import CommandError
 
 from conversations_ops import permissions as rules
 from conversations_ops.management.command_user import ShellCommand, add_user_argument, attributed, command_user
-from conversations_ops.services.sync_runner import sync_push_due
+from conversations_ops.outbox.runner import sync_push_due
 
 
 class Command(ShellCommand):

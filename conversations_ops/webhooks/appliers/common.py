@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from conversations_ops.models import Conversation, SyncState
-from conversations_ops.services.pull_pages import BOOKKEEPING, UNSYNCED_LOCAL_CHANGE, Counts, _unclaimed
-from conversations_ops.services.pull_resources import RESOURCES
+from conversations_ops.pull.pages import BOOKKEEPING, UNSYNCED_LOCAL_CHANGE, Counts, _unclaimed
+from conversations_ops.pull.resources import RESOURCES
 
 DELETED = SyncState.DELETED_REMOTELY
 LOCAL_CHANGE = UNSYNCED_LOCAL_CHANGE  # the pull's rule: pending/failed rows keep their values

@@ -13,8 +13,8 @@ the newest event.
 from django.utils import timezone
 
 from conversations_ops.models import Conversation, ConversationState, Message, Participant, WebhookEvent
-from conversations_ops.services.mirror import apply_conversation
-from conversations_ops.twilio_records import RemoteConversation
+from conversations_ops.mirror.mapping import apply_conversation
+from conversations_ops.twilio.records import RemoteConversation
 from conversations_ops.webhooks.parsing import EventParams
 
 from .common import (

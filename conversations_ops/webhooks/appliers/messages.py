@@ -7,9 +7,9 @@ absent). The index never changes once Twilio gave it.
 """
 
 from conversations_ops.models import Direction, Message, Participant
-from conversations_ops.services.mirror import apply_message
-from conversations_ops.services.pairing_flow import pairing_replies_check
-from conversations_ops.twilio_records import RemoteMessage
+from conversations_ops.mirror.mapping import apply_message
+from conversations_ops.pairings.flow import pairing_replies_check
+from conversations_ops.twilio.records import RemoteMessage
 
 from .common import DELETED, conversation_for, json_list, number, settle_natural_key, text_or_none, when
 from .snapshots import Snapshot, apply_snapshot

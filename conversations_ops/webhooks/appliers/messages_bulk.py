@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 
 from conversations_ops.models import Conversation, Direction, Message, Participant, SyncState
-from conversations_ops.services.mirror import apply_message
+from conversations_ops.mirror.mapping import apply_message
 from conversations_ops.webhooks.parsing import EventParams
 
 from .common import DELETED, when

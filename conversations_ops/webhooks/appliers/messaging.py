@@ -10,7 +10,7 @@ against the simulator, which writes to the same database, never finishing).
 """
 
 from conversations_ops.models import SandboxSender
-from conversations_ops.services.sandbox import sandbox_conversation_start
+from conversations_ops.webhooks.sandbox.flow import sandbox_conversation_start
 from conversations_ops.webhooks.parsing import MESSAGING_INBOUND
 
 

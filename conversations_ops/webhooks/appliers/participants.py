@@ -10,8 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from conversations_ops.models import Direction, Message, Participant
-from conversations_ops.services.mirror import apply_participant
-from conversations_ops.twilio_records import RemoteParticipant
+from conversations_ops.mirror.mapping import apply_participant
+from conversations_ops.twilio.records import RemoteParticipant
 
 from .common import DELETED, LOCAL_CHANGE, conversation_for, number, settle_natural_key, text_or_none, when
 from .snapshots import Snapshot, apply_snapshot

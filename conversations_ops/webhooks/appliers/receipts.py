@@ -9,8 +9,8 @@ receipt ends in the furthest status reported, whatever order the events took.
 from django.utils import timezone
 
 from conversations_ops.models import DeliveryReceipt, Message, SyncState
-from conversations_ops.services.mirror import apply_receipt
-from conversations_ops.twilio_records import RemoteReceipt
+from conversations_ops.mirror.mapping import apply_receipt
+from conversations_ops.twilio.records import RemoteReceipt
 
 from .common import DELETED, LOCAL_CHANGE, NotInMirrorYet, conversation_for, insert, locked, number, text_or_none, when
 

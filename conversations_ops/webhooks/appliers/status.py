@@ -10,7 +10,7 @@ recorded, nothing else.
 """
 
 from conversations_ops.models import DeliveryReceipt, Message
-from conversations_ops.twilio_records import RemoteReceipt
+from conversations_ops.twilio.records import RemoteReceipt
 
 from .common import number
 from .receipts import PROGRESS, advance, summary_refresh

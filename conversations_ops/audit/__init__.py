@@ -1,0 +1,1 @@
+"""The audit trail: one writer, where an action comes from, the outbox hooks."""

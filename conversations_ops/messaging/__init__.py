@@ -1,0 +1,1 @@
+"""What may be sent: WhatsApp templates (Content API) and their variables, the 24-hour window."""

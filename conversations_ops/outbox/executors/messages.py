@@ -1,0 +1,48 @@
+"""Messages: send once, even when Twilio's answer to the first send was lost."""
+
+import itertools
+import json
+
+from conversations_ops.twilio import gateway
+from conversations_ops.mirror import mapping as mirror
+
+from .base import Outcome, conversation_sid_of, json_object, or_none
+
+LOCAL_ID_ATTRIBUTE = "ops_local_id"
+# How far back a re-send looks for the first try: messages arrive in order
+# and ours was among the latest, so the newest page is enough.
+LOOKBACK = 50
+
+
+def attributes_for(row) -> str:
+    """The row's attributes plus our local id, the mark a retry looks for."""
+    return json.dumps({**json_object(row.attributes), LOCAL_ID_ATTRIBUTE: str(row.local_id)})
+
+
+def send(op, row) -> Outcome:
+    if row is None:
+        return Outcome(cancelled="The message was deleted before it reached Twilio.")
+    conversation_sid = conversation_sid_of(row, op.payload)
+    if op.outcome_unknown:
+        remote = _already_sent(row, conversation_sid)
+        if remote is not None:
+            return Outcome(remote=remote, apply=mirror.apply_message)
+    template = bool(row.content_sid)
+    remote = gateway.message_create(
+        conversation_sid=conversation_sid, author=or_none(row.author),
+        # With a template Twilio ignores body and media; sending them only confuses the audit.
+        body=None if template else or_none(row.body), media_sid=None if template else or_none(row.media_sid),
+        content_sid=or_none(row.content_sid),
+        content_variables=json_object(row.content_variables) if template and row.content_variables else None,
+        attributes=attributes_for(row), subject=or_none(row.subject),
+    )
+    return Outcome(remote=remote, apply=mirror.apply_message)
+
+
+def _already_sent(row, conversation_sid: str):
+    marker = str(row.local_id)
+    newest = gateway.message_list(conversation_sid=conversation_sid, order="desc", page_size=LOOKBACK)
+    for remote in itertools.islice(newest, LOOKBACK):
+        if json_object(remote.attributes).get(LOCAL_ID_ATTRIBUTE) == marker:
+            return remote
+    return None

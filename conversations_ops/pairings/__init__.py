@@ -1,0 +1,1 @@
+"""Courier pairings: start/close/retry/abandon, pre-flight checks, the flow, reads."""

@@ -1,0 +1,1 @@
+"""The pull path: listings with checkpoints, page upserts, the deletion sweep."""

@@ -1,0 +1,1 @@
+"""Twilio's REST API: the gateway (the only twilio.rest importer), its records, error explanations."""

@@ -1,0 +1,1 @@
+"""The WhatsApp sandbox flow: a message to a sandbox sender builds its conversation."""
