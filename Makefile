@@ -6,7 +6,7 @@ PORT   ?= 8000
 export PORT
 SIMULATOR_PORT ?= 8001
 
-.PHONY: run test serve simulator install migrate clean-venv
+.PHONY: run test test-fast lint serve simulator install migrate clean-venv
 
 # The venv is rebuilt only when a requirements file changes.
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -35,6 +35,11 @@ run: migrate
 test: install
 	@scripts/ensure_chromium.sh
 	$(BIN)/python -m pytest
+
+## lint: ruff's lint rules and its formatter, as configured in pyproject.toml (changes nothing)
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 ## serve: the production shape on $(PORT): migrate, collectstatic, gunicorn + WhiteNoise, the django-q2
 ## worker as its own process (DJANGO_SETTINGS_MODULE defaults to config.settings.production; docs/deploy.md)

@@ -52,8 +52,14 @@ PAGES = [
 
 def environment(database_url: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_") and k != "REDIS_URL"}
-    env.update(DJANGO_SETTINGS_MODULE="config.settings.local", DATABASE_URL=database_url, DJANGO_DEBUG="false",
-               ALLOWED_HOSTS="testserver", PYTHONUNBUFFERED="1", PORT="8999")
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        DATABASE_URL=database_url,
+        DJANGO_DEBUG="false",
+        ALLOWED_HOSTS="testserver",
+        PYTHONUNBUFFERED="1",
+        PORT="8999",
+    )
     return env
 
 
@@ -80,8 +86,10 @@ def _pad4(expr: str) -> str:
 def _series(vendor: str, n: int) -> tuple[str, str]:
     """A FROM clause giving rows n = 1..N, and the SQL of a fixed-width hex of n."""
     if vendor == "sqlite":
-        return (f"(WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {n}) SELECT n FROM s) t",
-                _hex(vendor, "n"))
+        return (
+            f"(WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {n}) SELECT n FROM s) t",
+            _hex(vendor, "n"),
+        )
     return f"generate_series(1, {n}) AS t(n)", _hex(vendor, "n")
 
 
@@ -98,8 +106,11 @@ def fill(size: int) -> None:
     conversations = max(1, size // MESSAGES_PER_CONVERSATION)
     now = "CURRENT_TIMESTAMP"
     uuid = "lower(hex(randomblob(16)))" if vendor == "sqlite" else "md5(random()::text || n)::uuid"
-    minutes = ("datetime('now', '-' || (n % 43200) || ' minutes')" if vendor == "sqlite"
-               else "now() - (n % 43200) * interval '1 minute'")
+    minutes = (
+        "datetime('now', '-' || (n % 43200) || ' minutes')"
+        if vendor == "sqlite"
+        else "now() - (n % 43200) * interval '1 minute'"
+    )
     mirror = f"'synced', '', {now}, {now}"  # sync_state, last_sync_error, created_at, updated_at
     mirror_cols = "sync_state, last_sync_error, created_at, updated_at"
     conv_from, hexn = _series(vendor, conversations)
@@ -108,25 +119,27 @@ def fill(size: int) -> None:
         f"attributes, state, chat_service_sid, messaging_service_sid, timers_inactive, timers_closed, date_created) "
         f"SELECT 'CH' || {hexn}, {uuid}, {mirror}, 'order-' || n, 'Order ' || n, '{{}}', 'active', '', '', '', '', "
         f"{now} FROM {conv_from}",
-        *(f"INSERT INTO conversations_ops_participant (sid, local_id, {mirror_cols}, conversation_id, identity, "
-          f"messaging_binding_type, messaging_binding_address, messaging_binding_proxy_address, "
-          f"messaging_binding_projected_address, attributes, role_sid, role) "
-          f"SELECT '{prefix}' || {hexn}, {uuid}, {mirror}, n, '', '{kind}', {address}, {proxy}, '', '{{}}', '', "
-          f"'{role}' FROM {conv_from}"
-          for prefix, kind, address, proxy, role in (
-              ("MB", "whatsapp", "'whatsapp:+1501712' || " + _pad4("n"), "'whatsapp:+14155238886'",
-               "customer"),
-              ("MC", "sms", "'+1501713' || " + _pad4("n"), "'+14155238887'", "courier"))),
+        *(
+            f"INSERT INTO conversations_ops_participant (sid, local_id, {mirror_cols}, conversation_id, identity, "
+            f"messaging_binding_type, messaging_binding_address, messaging_binding_proxy_address, "
+            f"messaging_binding_projected_address, attributes, role_sid, role) "
+            f"SELECT '{prefix}' || {hexn}, {uuid}, {mirror}, n, '', '{kind}', {address}, {proxy}, '', '{{}}', '', "
+            f"'{role}' FROM {conv_from}"
+            for prefix, kind, address, proxy, role in (
+                ("MB", "whatsapp", "'whatsapp:+1501712' || " + _pad4("n"), "'whatsapp:+14155238886'", "customer"),
+                ("MC", "sms", "'+1501713' || " + _pad4("n"), "'+14155238887'", "courier"),
+            )
+        ),
     ]
     msg_from, hexn = _series(vendor, size)
     # Every other message is the conversation's customer's (it is conversation n % conversations + 1).
-    author = (f"CASE WHEN n % 2 = 0 THEN 'whatsapp:+1501712' || {_pad4(f'n % {conversations} + 1')} "
-              "ELSE 'system' END")
+    author = f"CASE WHEN n % 2 = 0 THEN 'whatsapp:+1501712' || {_pad4(f'n % {conversations} + 1')} ELSE 'system' END"
     statements += [
-        f"INSERT INTO conversations_ops_message (sid, local_id, {mirror_cols}, conversation_id, \"index\", author, "
+        f'INSERT INTO conversations_ops_message (sid, local_id, {mirror_cols}, conversation_id, "index", author, '
         f"body, media_sid, content_sid, content_variables, attributes, subject, participant_sid, direction, "
         f"date_created) SELECT 'IM' || {hexn}, {uuid}, {mirror}, n % {conversations} + 1, n / {conversations}, "
-        f"{author}, 'Order update ' || n, '', CASE WHEN (n / {conversations}) % 4 = 0 THEN 'HX{'1' * 32}' ELSE '' END, '', '{{}}', '', "
+        f"{author}, 'Order update ' || n, '', "
+        f"CASE WHEN (n / {conversations}) % 4 = 0 THEN 'HX{'1' * 32}' ELSE '' END, '', '{{}}', '', "
         f"'', CASE WHEN n % 2 = 0 THEN 'inbound' ELSE 'outbound' END, {minutes} FROM {msg_from}",
         f"INSERT INTO conversations_ops_deliveryreceipt (sid, local_id, {mirror_cols}, message_id, participant_sid, "
         f"channel_message_sid, status, error_code, date_updated) SELECT 'DY' || {hexn}, {uuid}, {mirror}, n, '', "
@@ -176,8 +189,10 @@ def measure(size: int, repeat: int) -> None:
 
 
 def run_child(role: str, size: int, env: dict, repeat: int = 5) -> str:
-    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); sys.argv = ['x']; "
-            f"import bench.admin_changelist as b; b.{role}({size}{', ' + str(repeat) if role == 'measure' else ''})")
+    code = (
+        f"import sys; sys.path.insert(0, {str(ROOT)!r}); sys.argv = ['x']; "
+        f"import bench.admin_changelist as b; b.{role}({size}{', ' + str(repeat) if role == 'measure' else ''})"
+    )
     out = subprocess.run([PYTHON, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     if out.returncode:
         raise SystemExit(f"{role} {size} failed:\n{out.stderr[-3000:]}")
@@ -215,8 +230,9 @@ def main() -> None:
     parser.add_argument("--db", default="sqlite,postgres")
     parser.add_argument("--sizes", default="10000,1000000")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--postgres-url", default=os.environ.get(
-        "BENCH_POSTGRES_URL", "postgres://ops:ops@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", "postgres://ops:ops@127.0.0.1:5432/postgres")
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory(prefix="bench-changelist-") as tmp:

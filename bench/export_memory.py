@@ -34,8 +34,13 @@ NOTHING = "?q=IM" + "f" * 32  # a message SID no row has: the export's floor
 
 def environment(db_path: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}  # simulator mode
-    env.update(DJANGO_SETTINGS_MODULE="config.settings.local", DATABASE_URL=f"sqlite:///{db_path}",
-               DJANGO_DEBUG="false", ALLOWED_HOSTS="testserver,127.0.0.1,localhost", PYTHONUNBUFFERED="1")
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        DATABASE_URL=f"sqlite:///{db_path}",
+        DJANGO_DEBUG="false",
+        ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
+        PYTHONUNBUFFERED="1",
+    )
     return env
 
 
@@ -53,34 +58,63 @@ def fill(messages: int) -> None:
 
     from conversations_ops.models import Conversation, DeliveryReceipt, Message, Participant, Template
 
-    template = Template.objects.create(sid="HX" + "1" * 32, friendly_name="courier_invite", language="en",
-                                       types={"twilio/text": {"body": "Hello {{1}}, {{2}} (your rider) is here."}},
-                                       approval_status="approved", sync_state="synced")
+    template = Template.objects.create(
+        sid="HX" + "1" * 32,
+        friendly_name="courier_invite",
+        language="en",
+        types={"twilio/text": {"body": "Hello {{1}}, {{2}} (your rider) is here."}},
+        approval_status="approved",
+        sync_state="synced",
+    )
     conversations, people = [], {}
     for n in range(CONVERSATIONS):
         conversation = Conversation.objects.create(sid=f"CH{n:032x}", unique_name=f"order-{n}", sync_state="synced")
         customer = Participant.objects.create(
-            conversation=conversation, sid=f"MB{3 * n:032x}", role="customer", messaging_binding_type="whatsapp",
+            conversation=conversation,
+            sid=f"MB{3 * n:032x}",
+            role="customer",
+            messaging_binding_type="whatsapp",
             messaging_binding_address=f"whatsapp:+1501712{n:04d}",
-            messaging_binding_proxy_address="whatsapp:+14155550100")
+            messaging_binding_proxy_address="whatsapp:+14155550100",
+        )
         courier = Participant.objects.create(
-            conversation=conversation, sid=f"MB{3 * n + 1:032x}", role="courier", messaging_binding_type="sms",
-            messaging_binding_address=f"+4915123{n:06d}", messaging_binding_proxy_address="+14155550101")
-        Participant.objects.create(conversation=conversation, sid=f"MB{3 * n + 2:032x}", role="agent",
-                                   identity=f"agent-{n}", sync_state="synced")
+            conversation=conversation,
+            sid=f"MB{3 * n + 1:032x}",
+            role="courier",
+            messaging_binding_type="sms",
+            messaging_binding_address=f"+4915123{n:06d}",
+            messaging_binding_proxy_address="+14155550101",
+        )
+        Participant.objects.create(
+            conversation=conversation,
+            sid=f"MB{3 * n + 2:032x}",
+            role="agent",
+            identity=f"agent-{n}",
+            sync_state="synced",
+        )
         conversations.append(conversation)
         people[conversation.pk] = (customer, courier)
     start = timezone.now() - timedelta(days=30)
     for first in range(0, messages, BATCH):
-        rows = [_message(i, conversations[i % CONVERSATIONS], people, template, start)
-                for i in range(first, min(first + BATCH, messages))]
+        rows = [
+            _message(i, conversations[i % CONVERSATIONS], people, template, start)
+            for i in range(first, min(first + BATCH, messages))
+        ]
         Message.objects.bulk_create(rows)
-        DeliveryReceipt.objects.bulk_create([
-            DeliveryReceipt(message=m, sid=f"DY{m.pk:032x}", participant_sid=people[m.conversation_id][0].sid,
-                            status="failed" if m.delivery["failed"] == "all" else "read",
-                            error_code=63016 if m.delivery["failed"] == "all" else None, sync_state="synced")
-            for m in rows if m.direction == "outbound"
-        ])
+        DeliveryReceipt.objects.bulk_create(
+            [
+                DeliveryReceipt(
+                    message=m,
+                    sid=f"DY{m.pk:032x}",
+                    participant_sid=people[m.conversation_id][0].sid,
+                    status="failed" if m.delivery["failed"] == "all" else "read",
+                    error_code=63016 if m.delivery["failed"] == "all" else None,
+                    sync_state="synced",
+                )
+                for m in rows
+                if m.direction == "outbound"
+            ]
+        )
 
 
 def _message(i, conversation, people, template, start):
@@ -88,22 +122,42 @@ def _message(i, conversation, people, template, start):
 
     customer, courier = people[conversation.pk]
     inbound = i % 2 == 1
-    fields = dict(conversation=conversation, sid=f"IM{i:032x}", index=i // CONVERSATIONS, sync_state="synced",
-                  date_created=start + timedelta(seconds=i), direction="inbound" if inbound else "outbound",
-                  author=(customer if i % 4 == 1 else courier).messaging_binding_address if inbound else "system")
+    fields = dict(
+        conversation=conversation,
+        sid=f"IM{i:032x}",
+        index=i // CONVERSATIONS,
+        sync_state="synced",
+        date_created=start + timedelta(seconds=i),
+        direction="inbound" if inbound else "outbound",
+        author=(customer if i % 4 == 1 else courier).messaging_binding_address if inbound else "system",
+    )
     if not inbound and i % 4 == 0:
-        fields.update(content_sid=template.sid, content_variables=json.dumps({"1": "Robert", "2": "Alicia"}),
-                      attributes=json.dumps({"pairing": {"id": i, "kind": "invite"}}),
-                      author=courier.messaging_binding_address)
+        fields.update(
+            content_sid=template.sid,
+            content_variables=json.dumps({"1": "Robert", "2": "Alicia"}),
+            attributes=json.dumps({"pairing": {"id": i, "kind": "invite"}}),
+            author=courier.messaging_binding_address,
+        )
     else:
-        fields["body"] = (f"Message {i}: the courier is two streets away, ring at the blue door. "
-                          f"Call +1501712{i % 10000:04d}.")
+        fields["body"] = (
+            f"Message {i}: the courier is two streets away, ring at the blue door. Call +1501712{i % 10000:04d}."
+        )
     if i % 10 == 3:
         fields["media"] = [{"sid": f"ME{i:032x}", "content_type": "image/jpeg", "filename": "door.jpg", "size": 48213}]
     failed = i % 20 == 0
     reached = "none" if failed else "all"
-    fields["delivery"] = None if inbound else {"total": 1, "sent": "all", "delivered": reached, "read": reached,
-                                               "failed": "all" if failed else "none", "undelivered": "none"}
+    fields["delivery"] = (
+        None
+        if inbound
+        else {
+            "total": 1,
+            "sent": "all",
+            "delivered": reached,
+            "read": reached,
+            "failed": "all" if failed else "none",
+            "undelivered": "none",
+        }
+    )
     return Message(**fields)
 
 
@@ -125,13 +179,27 @@ def export(fmt: str, query: str) -> None:
     for piece in response.streaming_content:
         size, lines, pieces = size + len(piece), lines + piece.count(b"\n"), pieces + 1
     response.close()
-    print(json.dumps({"seconds": time.monotonic() - started, "bytes": size, "rows": lines - (1 if fmt == "csv" else 2),
-                      "pieces": pieces}))
+    print(
+        json.dumps(
+            {
+                "seconds": time.monotonic() - started,
+                "bytes": size,
+                "rows": lines - (1 if fmt == "csv" else 2),
+                "pieces": pieces,
+            }
+        )
+    )
 
 
 def measured(env: dict, fmt: str, query: str = "") -> dict:
-    child = subprocess.Popen([PYTHON, __file__, "--export", fmt, "--query", query], cwd=ROOT, env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    child = subprocess.Popen(
+        [PYTHON, __file__, "--export", fmt, "--query", query],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     output = child.stdout.read()
     _, status, usage = os.wait4(child.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
@@ -142,11 +210,17 @@ def measured(env: dict, fmt: str, query: str = "") -> dict:
 def bench(messages: int) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="export-bench-") as tmp:
         env = environment(Path(tmp) / "db.sqlite3")
-        subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True,
-                       stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stderr=subprocess.DEVNULL,
+        )
         started = time.monotonic()
-        subprocess.run([PYTHON, __file__, "--fill", str(messages)], cwd=ROOT, env=env, check=True,
-                       stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [PYTHON, __file__, "--fill", str(messages)], cwd=ROOT, env=env, check=True, stderr=subprocess.DEVNULL
+        )
         print(f"# filled {messages:,} messages in {time.monotonic() - started:.0f} s", file=sys.stderr)
         runs = [("nothing (floor)", "csv", NOTHING), ("CSV", "csv", ""), ("JSON", "json", "")]
         return [{"messages": messages, "export": name, **measured(env, fmt, query)} for name, fmt, query in runs]
@@ -168,8 +242,11 @@ def main() -> None:
     for size in (int(n) for n in args.sizes.split(",")):
         for row in bench(size):
             rate = f"{row['rows'] / row['seconds']:,.0f}" if row["rows"] else "-"
-            print(f"| {row['messages']:,} | {row['export']} | {row['rows']:,} | {row['bytes'] / 2**20:.1f} | "
-                  f"{row['seconds']:.1f} | {rate} | {row['peak_rss_mb']:.0f} |", flush=True)
+            print(
+                f"| {row['messages']:,} | {row['export']} | {row['rows']:,} | {row['bytes'] / 2**20:.1f} | "
+                f"{row['seconds']:.1f} | {rate} | {row['peak_rss_mb']:.0f} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

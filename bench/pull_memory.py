@@ -39,8 +39,13 @@ def free_port() -> int:
 
 def environment(db_path: Path, port: int) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}  # simulator mode
-    env.update(DJANGO_SETTINGS_MODULE="config.settings.local", DATABASE_URL=f"sqlite:///{db_path}",
-               PORT=str(port), DJANGO_DEBUG="false", PYTHONUNBUFFERED="1")
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        DATABASE_URL=f"sqlite:///{db_path}",
+        PORT=str(port),
+        DJANGO_DEBUG="false",
+        PYTHONUNBUFFERED="1",
+    )
     return env
 
 
@@ -68,13 +73,21 @@ def fill_simulator(messages: int) -> None:
         store.add_participant(conv, address=f"+1501713{n:04d}", proxy_address="+14155550101")
         store.add_participant(conv, identity="ops-agent")
         for start in range(0, per, 5000):
-            SimMessage.objects.bulk_create([
-                SimMessage(sid=new_sid("IM"), conversation=conv, index=i, author=customer if i % 2 else "ops-agent",
-                           body=f"Message {i}: the courier is two streets away, ring at the blue door.",
-                           attributes="{}", date_created=base + timedelta(seconds=i),
-                           date_updated=base + timedelta(seconds=i))
-                for i in range(start, min(start + 5000, per))
-            ])
+            SimMessage.objects.bulk_create(
+                [
+                    SimMessage(
+                        sid=new_sid("IM"),
+                        conversation=conv,
+                        index=i,
+                        author=customer if i % 2 else "ops-agent",
+                        body=f"Message {i}: the courier is two streets away, ring at the blue door.",
+                        attributes="{}",
+                        date_created=base + timedelta(seconds=i),
+                        date_updated=base + timedelta(seconds=i),
+                    )
+                    for i in range(start, min(start + 5000, per))
+                ]
+            )
 
 
 def wait_for(url: str, timeout: float = 60) -> None:
@@ -90,8 +103,14 @@ def wait_for(url: str, timeout: float = 60) -> None:
 
 def measured_pull(env: dict) -> dict:
     started = time.monotonic()
-    child = subprocess.Popen([PYTHON, "manage.py", "twilio_pull", "--resources", RESOURCES, "--no-resume"],
-                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    child = subprocess.Popen(
+        [PYTHON, "manage.py", "twilio_pull", "--resources", RESOURCES, "--no-resume"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     output = child.stdout.read()
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.monotonic() - started
@@ -106,8 +125,13 @@ def bench(messages: int) -> list[dict]:
         env = environment(Path(tmp) / "db.sqlite3", port)
         subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
         fill(env, messages)
-        server = subprocess.Popen([PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-                                  cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             wait_for(f"http://127.0.0.1:{port}/simulator/")
             return [{"messages": messages, "run": run, **measured_pull(env)} for run in ("first", "second")]
@@ -131,14 +155,18 @@ def main() -> None:
             rate = f"{row['messages'] / row['seconds']:,.0f}" if row["messages"] else "-"
             lines = row["summary"].splitlines()
             messages = next((line for line in lines if line.startswith("messages:")), "")
-            print(f"| {row['messages']:,} | {row['run']} | {row['seconds']:.1f} | {rate} | "
-                  f"{row['peak_rss_mb']:.0f} | {changed(lines):,} | {messages} |", flush=True)
+            print(
+                f"| {row['messages']:,} | {row['run']} | {row['seconds']:.1f} | {rate} | "
+                f"{row['peak_rss_mb']:.0f} | {changed(lines):,} | {messages} |",
+                flush=True,
+            )
 
 
 def changed(summary_lines) -> int:
     """created + updated + deleted over every resource line ("conversations: 20 read, 20 created, ...")."""
     found = (re.search(rf"(\d+) {word}", line) for line in summary_lines for word in ("created", "updated", "deleted"))
     return sum(int(match.group(1)) for match in found if match)
+
 
 if __name__ == "__main__":
     main()

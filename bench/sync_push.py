@@ -36,29 +36,51 @@ PYTHON = sys.executable
 PACE_PER_SECOND = 25  # services/pacing.py: per conversation and per service
 
 
-
 def prepare_environment(db_path: Path, port: int, workers: int) -> None:
     for name in [k for k in os.environ if k.startswith("TWILIO_")]:
         del os.environ[name]  # no credentials: simulator mode
     os.environ.update(
-        DJANGO_SETTINGS_MODULE="config.settings.local", DATABASE_URL=f"sqlite:///{db_path}", PORT=str(port),
-        DJANGO_DEBUG="false", DJANGO_SECRET_KEY="bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        Q_WORKERS=str(workers), LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1",
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        DATABASE_URL=f"sqlite:///{db_path}",
+        PORT=str(port),
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        Q_WORKERS=str(workers),
+        LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
     )
 
 
 def start(args: list[str], log: Path) -> subprocess.Popen:
     command = [PYTHON, *args] if args[0] == "-m" else [PYTHON, "manage.py", *args]
-    return subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(), start_new_session=True,
-                            stdout=log.open("ab"), stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=os.environ.copy(),
+        start_new_session=True,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
 
 
 def serve_command(server: str, port: int) -> list[str]:
     if server == "gunicorn":
-        return ["-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1", "-k", "gthread",
-                "--threads", "32", "--keep-alive", "30"]
+        return [
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            "1",
+            "-k",
+            "gthread",
+            "--threads",
+            "32",
+            "--keep-alive",
+            "30",
+        ]
     return ["runserver", f"127.0.0.1:{port}", "--noreload"]
-
 
 
 def wait_for(url: str, timeout: float = 60) -> None:
@@ -146,15 +168,20 @@ def report(started_at, conversations: int, api_base: str, args) -> dict:
         chains[op.ordering_key].append(op.completed_at)
     # Within a conversation one operation starts when the previous one ends,
     # so the gap between completions is one operation's own time.
-    service = [(b - a).total_seconds() * 1000 for times in chains.values() for a, b in zip(times, times[1:])]
+    service = [
+        (b - a).total_seconds() * 1000 for times in chains.values() for a, b in zip(times, times[1:], strict=False)
+    ]
     waited = [(op.completed_at - op.created_at).total_seconds() for op in done]
     return {
-        "mode": f"{args.mode} x{args.workers}{' NO PACING' if args.no_pacing else ''}", "ops": len(ops),
+        "mode": f"{args.mode} x{args.workers}{' NO PACING' if args.no_pacing else ''}",
+        "ops": len(ops),
         "succeeded": sum(op.state == OperationState.SUCCEEDED for op in ops),
         "failed": sum(op.state == OperationState.FAILED for op in ops),
-        "wall_s": round(wall, 1), "ops_per_s": round(len(done) / wall, 1),
+        "wall_s": round(wall, 1),
+        "ops_per_s": round(len(done) / wall, 1),
         "ceiling_ops_per_s": PACE_PER_SECOND * conversations,
-        "op_ms_p50": round(percentile(service, 50)), "op_ms_p99": round(percentile(service, 99)),
+        "op_ms_p50": round(percentile(service, 50)),
+        "op_ms_p99": round(percentile(service, 99)),
         "queued_to_done_s_p50": round(percentile(waited, 50), 1),
         "queued_to_done_s_p99": round(percentile(waited, 99), 1),
         "retried_ops": sum(op.attempts > 0 for op in ops),
@@ -169,13 +196,19 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--mode", choices=("qcluster", "threads"), default="qcluster")
     parser.add_argument("--latency-ms", type=int, default=50)
-    parser.add_argument("--no-pacing", action="store_true",
-                        help="(threads mode) switch the token buckets off, to see the 429s they prevent")
+    parser.add_argument(
+        "--no-pacing",
+        action="store_true",
+        help="(threads mode) switch the token buckets off, to see the 429s they prevent",
+    )
     parser.add_argument("--timeout", type=float, default=900)
-    parser.add_argument("--server", choices=("runserver", "gunicorn"),
-                        default="gunicorn" if importlib.util.find_spec("gunicorn") else "runserver",
-                        help="default gunicorn when installed (gthread, ONE process: the simulator's rate-limit "
-                             "windows live in memory); runserver is 4x slower per request")
+    parser.add_argument(
+        "--server",
+        choices=("runserver", "gunicorn"),
+        default="gunicorn" if importlib.util.find_spec("gunicorn") else "runserver",
+        help="default gunicorn when installed (gthread, ONE process: the simulator's rate-limit "
+        "windows live in memory); runserver is 4x slower per request",
+    )
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="sync-push-bench-"))

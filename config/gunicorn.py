@@ -46,10 +46,18 @@ logconfig_dict = {
     "filters": {"mask_phone_numbers": {"()": "conversations_ops.logging_filters.MaskPhoneNumbers"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
-        "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "plain",
-                   "filters": ["mask_phone_numbers"]},
-        "stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "plain",
-                   "filters": ["mask_phone_numbers"]},
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "plain",
+            "filters": ["mask_phone_numbers"],
+        },
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": "plain",
+            "filters": ["mask_phone_numbers"],
+        },
     },
     # gunicorn merges this over its defaults, whose root logger names a handler replaced here.
     "root": {"level": "INFO", "handlers": ["stderr"]},

@@ -19,14 +19,41 @@ from .selectors.history_rows import HistoryRow, describe_messages
 
 CHUNK_ROWS = 1000
 COLUMNS = (
-    "message_sid", "conversation_sid", "conversation_unique_name", "index", "date_created", "author",
-    "author_role", "sent_by_console", "channel", "direction", "kind", "template_sid", "template_name", "text",
-    "media", "delivery_status", "delivery_summary", "failed_receipts",
+    "message_sid",
+    "conversation_sid",
+    "conversation_unique_name",
+    "index",
+    "date_created",
+    "author",
+    "author_role",
+    "sent_by_console",
+    "channel",
+    "direction",
+    "kind",
+    "template_sid",
+    "template_name",
+    "text",
+    "media",
+    "delivery_status",
+    "delivery_summary",
+    "failed_receipts",
 )
 # The only columns read: a wide row (attributes are up to 4 KB) is never loaded whole for nothing.
 LOADED_FIELDS = (
-    "sid", "conversation", "conversation__sid", "conversation__unique_name", "index", "date_created",
-    "author", "attributes", "direction", "content_sid", "content_variables", "body", "media", "delivery",
+    "sid",
+    "conversation",
+    "conversation__sid",
+    "conversation__unique_name",
+    "index",
+    "date_created",
+    "author",
+    "attributes",
+    "direction",
+    "content_sid",
+    "content_variables",
+    "body",
+    "media",
+    "delivery",
     "sync_state",
 )
 SUMMARY_KEYS = ("total", "sent", "delivered", "read", "failed", "undelivered")
@@ -40,8 +67,13 @@ def _summary(delivery) -> str:
 
 def _receipts(row: HistoryRow) -> list[dict]:
     return [
-        {"recipient": line.recipient, "participant_sid": line.participant_sid, "status": line.status,
-         "error_code": line.error_code, "error": line.explanation.title if line.explanation else ""}
+        {
+            "recipient": line.recipient,
+            "participant_sid": line.participant_sid,
+            "status": line.status,
+            "error_code": line.error_code,
+            "error": line.explanation.title if line.explanation else "",
+        }
         for line in row.receipts
     ]
 
@@ -64,8 +96,10 @@ def history_record(row: HistoryRow) -> dict:
         "template_sid": row.template_sid,
         "template_name": row.template_name,
         "text": row.text,
-        "media": [{"filename": m.get("filename", ""), "content_type": m.get("content_type", ""),
-                   "sid": m.get("sid", "")} for m in row.media],
+        "media": [
+            {"filename": m.get("filename", ""), "content_type": m.get("content_type", ""), "sid": m.get("sid", "")}
+            for m in row.media
+        ],
         "delivery_status": row.status,
         "delivery_summary": _summary(message.delivery),
         "failed_receipts": _receipts(row),
@@ -73,8 +107,12 @@ def history_record(row: HistoryRow) -> dict:
 
 
 def history_records(queryset, *, user) -> Iterator[dict]:
-    rows = (queryset.select_related("conversation").prefetch_related(None).only(*LOADED_FIELDS)
-            .iterator(chunk_size=CHUNK_ROWS))
+    rows = (
+        queryset.select_related("conversation")
+        .prefetch_related(None)
+        .only(*LOADED_FIELDS)
+        .iterator(chunk_size=CHUNK_ROWS)
+    )
     while chunk := list(islice(rows, CHUNK_ROWS)):
         for row in describe_messages(chunk, user=user):
             yield history_record(row)

@@ -23,8 +23,9 @@ from conversations_ops import validators as v
 _PHONE = re.compile(r"^\+(\d{2})(\d+)(\d{4})$")
 HIDDEN = "•••••"
 # An E.164 number inside text: "+" (or its URL encoding %2B, as in logged query
-# strings, or %252B, encoded twice as in a login redirect's ?next=) and 7-15 digits, not glued to letters, digits or base64 around it
-# (signatures and tokens hold "+" followed by digits too).
+# strings, or %252B, encoded twice as in a login redirect's ?next=) and 7-15
+# digits, not glued to letters, digits or base64 around it (signatures and
+# tokens hold "+" followed by digits too).
 _NUMBER_IN_TEXT = re.compile(r"((?<![\w+/=])\+|%2B|%252B)(\d{2})(\d{1,9})(\d{4})(?![\w/=])", re.IGNORECASE)
 # The name of the flag `for_viewer` puts on each row.
 NUMBERS_MASKED = "numbers_masked"
@@ -35,7 +36,7 @@ def mask_address(address: str | None) -> str:
         return ""
     prefix, number = "", address
     if number.startswith(v.WHATSAPP_PREFIX):
-        prefix, number = v.WHATSAPP_PREFIX, number[len(v.WHATSAPP_PREFIX):]
+        prefix, number = v.WHATSAPP_PREFIX, number[len(v.WHATSAPP_PREFIX) :]
     match = _PHONE.match(number)
     if not match:
         return address
@@ -80,5 +81,8 @@ def shown(row, text: str | None) -> str:
     """An address or free text of a row loaded with `for_viewer`: masked when its viewer may not see numbers."""
     if not is_masked(row):
         return text or ""
-    return mask_address(text) if _PHONE.match((text or "").removeprefix(v.WHATSAPP_PREFIX)) \
+    return (
+        mask_address(text)
+        if _PHONE.match((text or "").removeprefix(v.WHATSAPP_PREFIX))
         else mask_numbers_in(text or "")
+    )

@@ -35,9 +35,16 @@ WEBHOOK_PREFIX = "WH"
 # webhooks take post-events only, and these are the post-events that concern a
 # conversation which already exists, so both filter lists share the set.
 POST_EVENT_FILTERS = (
-    "onConversationRemoved", "onConversationStateUpdated", "onConversationUpdated",
-    "onDeliveryUpdated", "onMessageAdded", "onMessageRemoved", "onMessageUpdated",
-    "onParticipantAdded", "onParticipantRemoved", "onParticipantUpdated",
+    "onConversationRemoved",
+    "onConversationStateUpdated",
+    "onConversationUpdated",
+    "onDeliveryUpdated",
+    "onMessageAdded",
+    "onMessageRemoved",
+    "onMessageUpdated",
+    "onParticipantAdded",
+    "onParticipantRemoved",
+    "onParticipantUpdated",
 )
 AUTO_CREATION_WEBHOOK_FILTERS = POST_EVENT_FILTERS
 CONVERSATION_WEBHOOK_FILTERS = POST_EVENT_FILTERS
@@ -49,8 +56,9 @@ def _fail(message, code, **params):
 
 def validate_e164(value):
     if not _is_canonical_e164(value):
-        _fail(f"%(value)r is not a valid phone number in E.164 format, e.g. {E164_EXAMPLE}.",
-              "invalid_e164", value=value)
+        _fail(
+            f"%(value)r is not a valid phone number in E.164 format, e.g. {E164_EXAMPLE}.", "invalid_e164", value=value
+        )
 
 
 def _is_canonical_e164(value):
@@ -65,16 +73,23 @@ def _is_canonical_e164(value):
 def validate_whatsapp_address(value):
     prefixed = value.startswith(WHATSAPP_PREFIX)
     if not (prefixed and _is_canonical_e164(value.removeprefix(WHATSAPP_PREFIX))):
-        _fail("%(value)r is not a valid WhatsApp address: write whatsapp: followed by an "
-              f"E.164 number, e.g. whatsapp:{E164_EXAMPLE}.", "invalid_whatsapp_address", value=value)
+        _fail(
+            "%(value)r is not a valid WhatsApp address: write whatsapp: followed by an "
+            f"E.164 number, e.g. whatsapp:{E164_EXAMPLE}.",
+            "invalid_whatsapp_address",
+            value=value,
+        )
 
 
 def validate_messaging_address(value):
     if channel_for_address(value) == "whatsapp":
         validate_whatsapp_address(value)
     elif not _is_canonical_e164(value):
-        _fail(f"%(value)r is not a valid SMS or WhatsApp address, e.g. {E164_EXAMPLE} "
-              f"or whatsapp:{E164_EXAMPLE}.", "invalid_messaging_address", value=value)
+        _fail(
+            f"%(value)r is not a valid SMS or WhatsApp address, e.g. {E164_EXAMPLE} or whatsapp:{E164_EXAMPLE}.",
+            "invalid_messaging_address",
+            value=value,
+        )
 
 
 def channel_for_address(value: str) -> str:
@@ -117,12 +132,18 @@ class IsoDurationValidator:
 
     def __call__(self, value):
         if (parse_duration(value) if value.startswith("P") else None) is None:
-            _fail("%(value)r is not an ISO-8601 duration, e.g. PT5M (5 minutes) or P1D (1 day).",
-                  "invalid_duration", value=value)
+            _fail(
+                "%(value)r is not an ISO-8601 duration, e.g. PT5M (5 minutes) or P1D (1 day).",
+                "invalid_duration",
+                value=value,
+            )
         if parse_duration(value) < self.minimum:
             minutes = self.minimum.total_seconds() // 60
-            _fail("Twilio needs at least %(minutes)d minute(s) here, e.g. PT%(minutes)dM.",
-                  "duration_too_short", minutes=minutes)
+            _fail(
+                "Twilio needs at least %(minutes)d minute(s) here, e.g. PT%(minutes)dM.",
+                "duration_too_short",
+                minutes=minutes,
+            )
 
     def __eq__(self, other):
         return isinstance(other, IsoDurationValidator) and self.minimum == other.minimum
@@ -139,8 +160,13 @@ class JsonObjectTextValidator:
         _load_json_object(value, example='{"order_id": "A123"}')
         size = len(value.encode("utf-8"))
         if size > self.max_bytes:
-            _fail("This JSON is %(size)d bytes; the limit is %(limit)d bytes (%(kb)d KB).",
-                  "json_too_large", size=size, limit=self.max_bytes, kb=self.max_bytes // 1024)
+            _fail(
+                "This JSON is %(size)d bytes; the limit is %(limit)d bytes (%(kb)d KB).",
+                "json_too_large",
+                size=size,
+                limit=self.max_bytes,
+                kb=self.max_bytes // 1024,
+            )
 
     def __eq__(self, other):
         return isinstance(other, JsonObjectTextValidator) and self.max_bytes == other.max_bytes
@@ -155,8 +181,12 @@ class WebhookFilterValidator:
         validate_string_list(value)
         unknown = [name for name in value if name not in self.allowed]
         if unknown:
-            _fail("Unknown event name(s): %(unknown)s. Allowed: %(allowed)s.", "invalid_webhook_filter",
-                  unknown=", ".join(unknown), allowed=", ".join(self.allowed))
+            _fail(
+                "Unknown event name(s): %(unknown)s. Allowed: %(allowed)s.",
+                "invalid_webhook_filter",
+                unknown=", ".join(unknown),
+                allowed=", ".join(self.allowed),
+            )
 
     def __eq__(self, other):
         return isinstance(other, WebhookFilterValidator) and self.allowed == other.allowed
@@ -175,15 +205,16 @@ def _load_json_object(text, *, example):
 def validate_content_variables(value):
     data = _load_json_object(value, example='{"1": "Ana"}')
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
-        _fail('Content variables must map names to text, e.g. {"1": "Ana", "2": "10:30"}.',
-              "invalid_content_variables")
+        _fail('Content variables must map names to text, e.g. {"1": "Ana", "2": "10:30"}.', "invalid_content_variables")
 
 
 def validate_content_types(value):
     """Content `types` is keyed by content type, each holding that type's own object."""
     if not isinstance(value, dict) or not all(isinstance(v, dict) and "/" in k for k, v in value.items()):
-        _fail('Must be an object keyed by content type, e.g. {"twilio/text": {"body": "Hello {{1}}"}}.',
-              "invalid_content_types")
+        _fail(
+            'Must be an object keyed by content type, e.g. {"twilio/text": {"body": "Hello {{1}}"}}.',
+            "invalid_content_types",
+        )
 
 
 def validate_string_list(value):

@@ -80,8 +80,9 @@ class Processes:
 
     def start(self, name: str, command: list[str], env: dict) -> subprocess.Popen:
         log = (self.logs / f"{name}.log").open("w")
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         self.running[name] = process
         return process
 
@@ -115,14 +116,24 @@ def fresh_database(url: str) -> None:
 def start_simulator(processes: Processes, workdir: Path) -> dict:
     port = free_port()
     account = {"sid": "AC" + "7a" * 16, "token": "journey-simulator-token"}
-    env = {**os.environ, "PYTHON": PYTHON, "SIMULATOR_PORT": str(port),
-           "SIMULATOR_DATABASE_URL": f"sqlite:///{workdir / 'simulator.sqlite3'}",
-           "SIMULATOR_ACCOUNT_SID": account["sid"], "SIMULATOR_AUTH_TOKEN": account["token"]}
+    env = {
+        **os.environ,
+        "PYTHON": PYTHON,
+        "SIMULATOR_PORT": str(port),
+        "SIMULATOR_DATABASE_URL": f"sqlite:///{workdir / 'simulator.sqlite3'}",
+        "SIMULATOR_ACCOUNT_SID": account["sid"],
+        "SIMULATOR_AUTH_TOKEN": account["token"],
+    }
     process = processes.start("simulator", [str(ROOT / "scripts" / "run_simulator.sh")], env)
     base = f"http://127.0.0.1:{port}"
-    wait_for(lambda: process.poll() is not None or _answers(f"{base}/conversations/v1/Conversations",
-                                                            auth=(account["sid"], account["token"])),
-             "the simulator", 90)
+    wait_for(
+        lambda: (
+            process.poll() is not None
+            or _answers(f"{base}/conversations/v1/Conversations", auth=(account["sid"], account["token"]))
+        ),
+        "the simulator",
+        90,
+    )
     if process.poll() is not None:
         fail("the simulator exited:\n" + processes.log("simulator")[-3000:])
     printed = processes.log("simulator")
@@ -146,12 +157,17 @@ def console_environment(simulator: dict, database_url: str, redis_url: str, port
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": "journey-" + os.urandom(24).hex(),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "PORT": str(port), "HOST": "127.0.0.1", "WEB_CONCURRENCY": "2", "Q_WORKERS": "2",
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+        "WEB_CONCURRENCY": "2",
+        "Q_WORKERS": "2",
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         # Plain HTTP on loopback: no TLS proxy in front here, so no redirect to https.
         "SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-        "TWILIO_ACCOUNT_SID": simulator["sid"], "TWILIO_AUTH_TOKEN": simulator["token"],
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "TWILIO_ACCOUNT_SID": simulator["sid"],
+        "TWILIO_AUTH_TOKEN": simulator["token"],
         "TWILIO_API_BASE_URL": simulator["base"],
         "SYNC_LEASE_SECONDS": str(LEASE_SECONDS),
         "CONSOLE_USER": "journey-admin",
@@ -160,8 +176,9 @@ def console_environment(simulator: dict, database_url: str, redis_url: str, port
 
 
 def manage(env: dict, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=180)
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180
+    )
     if check and result.returncode != 0:
         fail(f"manage.py {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
     return result
@@ -169,7 +186,7 @@ def manage(env: dict, *args: str, check: bool = True) -> subprocess.CompletedPro
 
 def pairing_state(env: dict, pairing_id: str) -> dict:
     out = manage(env, "pairing", "show", pairing_id, "--json").stdout
-    return json.loads(out[out.index("{"):])
+    return json.loads(out[out.index("{") :])
 
 
 def outbox_counts(database_url: str) -> dict:
@@ -217,8 +234,10 @@ def duplicates(simulator: dict) -> dict:
     found["burst_conversations"] = sum(name.startswith("journey-burst-") for name in names)
     found["burst_messages"] = sum(
         (m["body"] or "").startswith("journey burst message")
-        for c in conversations if c["unique_name"] and not c["unique_name"].startswith("journey-burst-")
-        for m in listed(simulator, f"Conversations/{c['sid']}/Messages", "messages"))
+        for c in conversations
+        if c["unique_name"] and not c["unique_name"].startswith("journey-burst-")
+        for m in listed(simulator, f"Conversations/{c['sid']}/Messages", "messages")
+    )
     return found
 
 
@@ -234,12 +253,18 @@ def journey(processes: Processes, workdir: Path) -> dict:
 
     port = free_port()
     env = console_environment(simulator, database_url, redis_url, port)
-    release = subprocess.run([str(ROOT / "scripts" / "serve.sh"), "release"], cwd=ROOT, env=env,
-                             capture_output=True, text=True, timeout=300)
+    release = subprocess.run(
+        [str(ROOT / "scripts" / "serve.sh"), "release"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     if release.returncode != 0:
         fail("the release step failed:\n" + release.stdout[-2000:] + release.stderr[-3000:])
-    manage(env, "shell", "-c", "from django.contrib.auth import get_user_model; "
-                               "get_user_model().objects.create_superuser('journey-admin', '', None)")
+    manage(
+        env,
+        "shell",
+        "-c",
+        "from django.contrib.auth import get_user_model; "
+        "get_user_model().objects.create_superuser('journey-admin', '', None)",
+    )
     web = processes.start("web", [str(ROOT / "scripts" / "serve.sh"), "web"], env)
     for name in ("worker-a", "worker-b"):
         processes.start(name, [str(ROOT / "scripts" / "serve.sh"), "worker"], env)
@@ -251,52 +276,96 @@ def journey(processes: Processes, workdir: Path) -> dict:
 
     manage(env, "twilio_configure_webhooks")
     manage(env, "twilio_pull", "--resources", "addresses,templates")
-    templates = json.loads(manage(env, "shell", "-c", (
-        "import json; from conversations_ops.models import Template; "
-        "print(json.dumps({t.friendly_name: t.sid for t in Template.objects.all()}))")).stdout.splitlines()[-1])
+    templates = json.loads(
+        manage(
+            env,
+            "shell",
+            "-c",
+            (
+                "import json; from conversations_ops.models import Template; "
+                "print(json.dumps({t.friendly_name: t.sid for t in Template.objects.all()}))"
+            ),
+        ).stdout.splitlines()[-1]
+    )
 
     started = time.monotonic()
-    pairing_id = manage(env, "pairing", "start", "--sender", SENDER, "--customer", CUSTOMER, "--courier", COURIER,
-                        "--sms-sender", SMS_SENDER, "--invite-template", templates["courier_invite"],
-                        "--invite-variables", '{"1": "Robert", "2": "Alicia"}',
-                        "--connected-template", templates["courier_connected"]).stdout.strip().splitlines()[-1]
+    pairing_id = (
+        manage(
+            env,
+            "pairing",
+            "start",
+            "--sender",
+            SENDER,
+            "--customer",
+            CUSTOMER,
+            "--courier",
+            COURIER,
+            "--sms-sender",
+            SMS_SENDER,
+            "--invite-template",
+            templates["courier_invite"],
+            "--invite-variables",
+            '{"1": "Robert", "2": "Alicia"}',
+            "--connected-template",
+            templates["courier_connected"],
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     wait_for(lambda: pairing_state(env, pairing_id)["state"] == "awaiting_customer", "the invite", 90, every=1)
     figures["invite_seconds"] = round(time.monotonic() - started, 1)
     say(f"pairing {pairing_id}: the customer was invited after {figures['invite_seconds']} s")
-    answered = requests.post(f"{simulator['base']}/_control/inbound", timeout=30,
-                             data={"From": CUSTOMER, "To": SENDER, "Body": "Yes, sure!"})
+    answered = requests.post(
+        f"{simulator['base']}/_control/inbound", timeout=30, data={"From": CUSTOMER, "To": SENDER, "Body": "Yes, sure!"}
+    )
     if answered.status_code >= 300:
         fail(f"the customer's reply was refused: {answered.status_code} {answered.text[:300]}")
     replied = time.monotonic()
-    shown = wait_for(lambda: (s := pairing_state(env, pairing_id))["state"] == "connected" and s, "the connection",
-                     90, every=1)
+    shown = wait_for(
+        lambda: (s := pairing_state(env, pairing_id))["state"] == "connected" and s, "the connection", 90, every=1
+    )
     figures["connect_seconds"] = round(time.monotonic() - replied, 1)
     figures["pairing_seconds"] = round(time.monotonic() - started, 1)
-    say(f"pairing connected {figures['connect_seconds']} s after the customer's reply "
-        f"({figures['pairing_seconds']} s from start)")
+    say(
+        f"pairing connected {figures['connect_seconds']} s after the customer's reply "
+        f"({figures['pairing_seconds']} s from start)"
+    )
 
     before = outbox_counts(database_url).get("succeeded", 0)
     burst = BURST_CONVERSATIONS + BURST_MESSAGES
     burst_started = time.monotonic()
     # Queued from a shell while both workers push: the kill lands mid-burst.
-    queueing = subprocess.Popen([PYTHON, "manage.py", "shell", "-c", BURST.replace("{sid}", shown["conversation_sid"])],
-                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    queueing = subprocess.Popen(
+        [PYTHON, "manage.py", "shell", "-c", BURST.replace("{sid}", shown["conversation_sid"])],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     say(f"queueing a burst of {BURST_CONVERSATIONS} conversations and {BURST_MESSAGES} messages")
-    wait_for(lambda: outbox_counts(database_url).get("succeeded", 0) >= before + 10, "the burst to start", 120,
-             every=0.05)
+    wait_for(
+        lambda: outbox_counts(database_url).get("succeeded", 0) >= before + 10, "the burst to start", 120, every=0.05
+    )
     at_kill = outbox_counts(database_url)
     processes.kill("worker-a")
     figures["killed_after_pushes"] = at_kill.get("succeeded", 0) - before
     figures["in_flight_at_kill"] = at_kill.get("running", 0)
     worker_a_ran = processes.log("worker-a").count("Processed 'conversations_ops.tasks.sync_operation_run'")
-    say(f"worker-a killed with SIGKILL after {figures['killed_after_pushes']} of {burst} burst pushes "
-        f"({figures['in_flight_at_kill']} in flight; worker-a had run {worker_a_ran} push tasks)")
+    say(
+        f"worker-a killed with SIGKILL after {figures['killed_after_pushes']} of {burst} burst pushes "
+        f"({figures['in_flight_at_kill']} in flight; worker-a had run {worker_a_ran} push tasks)"
+    )
     if worker_a_ran == 0:
         fail("worker-a had pushed nothing before it was killed: the kill proves nothing")
     if queueing.wait(120) != 0:
         fail("queueing the burst failed:\n" + queueing.stderr.read()[-3000:])
-    wait_for(lambda: not ({"pending", "running"} & set(outbox_counts(database_url))), "the outbox to drain",
-             LEASE_SECONDS + 150, every=1)
+    wait_for(
+        lambda: not ({"pending", "running"} & set(outbox_counts(database_url))),
+        "the outbox to drain",
+        LEASE_SECONDS + 150,
+        every=1,
+    )
     figures["burst_seconds"] = round(time.monotonic() - burst_started, 1)
     counts = outbox_counts(database_url)
     figures["operations"] = counts
@@ -308,16 +377,22 @@ def journey(processes: Processes, workdir: Path) -> dict:
         fail("the pairing is no longer connected")
     found = duplicates(simulator)
     figures["duplicates"] = {k: found[k] for k in ("conversations", "participants", "messages")}
-    say(f"on the simulator: {found['conversations_total']} conversations, "
+    say(
+        f"on the simulator: {found['conversations_total']} conversations, "
         f"{found['burst_conversations']} burst conversations, {found['burst_messages']} burst messages; "
-        f"duplicates {figures['duplicates']}")
+        f"duplicates {figures['duplicates']}"
+    )
     if any(figures["duplicates"].values()):
         fail(f"duplicates on the simulator: {figures['duplicates']}")
     if (found["burst_conversations"], found["burst_messages"]) != (BURST_CONVERSATIONS, BURST_MESSAGES):
         fail("the simulator did not receive every push exactly once")
 
-    health = wait_for(lambda: (r := requests.get(f"{console}/health/", timeout=10)).status_code == 200 and r,
-                      "/health/ to answer 200", 150, every=2)
+    health = wait_for(
+        lambda: (r := requests.get(f"{console}/health/", timeout=10)).status_code == 200 and r,
+        "/health/ to answer 200",
+        150,
+        every=2,
+    )
     figures["health"] = health.status_code
     say(f"/health/ 200: {health.text[:300]}")
     login = requests.get(f"{console}/admin/login/", timeout=10)

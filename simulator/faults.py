@@ -12,8 +12,8 @@ every REST call after authentication:
 """
 
 import random
-import struct
 import socket
+import struct
 import time
 
 from django.conf import settings
@@ -21,8 +21,12 @@ from django.db import transaction
 from django.http import HttpResponse
 
 KINDS = ("429", "500", "503", "timeout", "lost_response", "reset")
-_ERRORS = {"429": (20429, "Too Many Requests"), "500": (20500, "Internal Server Error"),
-           "503": (20503, "Service Unavailable"), "timeout": (20504, "Gateway Timeout")}
+_ERRORS = {
+    "429": (20429, "Too Many Requests"),
+    "500": (20500, "Internal Server Error"),
+    "503": (20503, "Service Unavailable"),
+    "timeout": (20504, "Gateway Timeout"),
+}
 # One generator per configuration (its "token"), so a seeded run is reproducible.
 _rngs: dict[str, random.Random] = {}
 
@@ -132,8 +136,7 @@ def _socket_of(request):
         if isinstance(layer, socket.socket):
             return layer
         reader = getattr(getattr(layer, "_read", None), "__self__", None)  # Django's LimitedStream
-        layer = getattr(layer, "_sock", None) or getattr(layer, "raw", None) or getattr(layer, "stream", None) \
-            or reader
+        layer = getattr(layer, "_sock", None) or getattr(layer, "raw", None) or getattr(layer, "stream", None) or reader
     return None
 
 

@@ -150,9 +150,7 @@ def test_admin_form_shows_clean_errors_on_the_field(admin_client):
     assert not AddressConfiguration.objects.exists()
 
 
-def test_conversation_page_shows_its_participants_newest_first_up_to_the_limit(
-    admin_client, conversation, monkeypatch
-):
+def test_conversation_page_shows_its_participants_newest_first_up_to_the_limit(admin_client, conversation, monkeypatch):
     monkeypatch.setattr(LimitedInlineFormSet, "max_shown", 2)
     for n in range(3):
         Participant.objects.create(conversation=conversation, identity=f"agent{n}")
@@ -179,8 +177,13 @@ def test_conversation_edit_saves_with_its_read_only_participants(admin_client, p
     }
     response = admin_client.post(
         admin_url(conversation, "change", conversation.pk),
-        {"unique_name": conversation.unique_name, "friendly_name": "Renamed", "state": "closed",
-         "attributes": "{}", **inline_data},
+        {
+            "unique_name": conversation.unique_name,
+            "friendly_name": "Renamed",
+            "state": "closed",
+            "attributes": "{}",
+            **inline_data,
+        },
     )
     assert response.status_code == 302
     conversation.refresh_from_db()

@@ -88,8 +88,11 @@ def test_a_refusal_shows_on_the_form_and_queues_nothing(admin_client, conversati
 def test_adding_a_participant_to_a_closed_conversation_is_refused_on_the_form(admin_client, conversation):
     Conversation.objects.filter(pk=conversation.pk).update(state="closed")
     data = form_data(admin_client.get(url(Participant, "add")))
-    data.update(conversation=conversation.pk, messaging_binding_address=CUSTOMER_WHATSAPP,
-                messaging_binding_proxy_address=BUSINESS_WHATSAPP)
+    data.update(
+        conversation=conversation.pk,
+        messaging_binding_address=CUSTOMER_WHATSAPP,
+        messaging_binding_proxy_address=BUSINESS_WHATSAPP,
+    )
     response = admin_client.post(url(Participant, "add"), data)
     assert response.status_code == 200
     assert "closed" in str(response.context["adminform"].form.errors["conversation"])
@@ -98,8 +101,11 @@ def test_adding_a_participant_to_a_closed_conversation_is_refused_on_the_form(ad
 
 def test_adding_a_participant_derives_the_channel(admin_client, conversation):
     data = form_data(admin_client.get(url(Participant, "add")))
-    data.update(conversation=conversation.pk, messaging_binding_address=CUSTOMER_WHATSAPP,
-                messaging_binding_proxy_address=BUSINESS_WHATSAPP)
+    data.update(
+        conversation=conversation.pk,
+        messaging_binding_address=CUSTOMER_WHATSAPP,
+        messaging_binding_proxy_address=BUSINESS_WHATSAPP,
+    )
     assert admin_client.post(url(Participant, "add"), data).status_code == 302
     participant = Participant.objects.get()
     assert participant.messaging_binding_type == "whatsapp"
@@ -109,11 +115,17 @@ def test_adding_a_participant_derives_the_channel(admin_client, conversation):
 @pytest.mark.parametrize(
     ("model", "fields", "operation"),
     [
-        (AddressConfiguration, {"address": "whatsapp:+14155550123", "type": "whatsapp"},
-         "address_configuration.create"),
+        (
+            AddressConfiguration,
+            {"address": "whatsapp:+14155550123", "type": "whatsapp"},
+            "address_configuration.create",
+        ),
         (Message, {"body": "On my way"}, "message.send"),
-        (ConversationWebhook, {"target": "webhook", "url": "https://example.com/h", "method": "post"},
-         "conversation_webhook.add"),
+        (
+            ConversationWebhook,
+            {"target": "webhook", "url": "https://example.com/h", "method": "post"},
+            "conversation_webhook.add",
+        ),
     ],
 )
 def test_adding_other_records_queues_their_push(admin_client, conversation, model, fields, operation):
@@ -167,8 +179,13 @@ def _failed_op(row, *, code=50416, status=409, message="Participant and proxy ad
     row.sync_state, row.last_sync_error_code, row.last_sync_error = "failed", code, message
     row.save()
     return SyncOperation.objects.create(
-        content_type=ContentType.objects.get_for_model(row), object_id=row.pk, operation="participant.add",
-        state=OperationState.FAILED, last_error_status=status, last_error_code=code, last_error_message=message,
+        content_type=ContentType.objects.get_for_model(row),
+        object_id=row.pk,
+        operation="participant.add",
+        state=OperationState.FAILED,
+        last_error_status=status,
+        last_error_code=code,
+        last_error_message=message,
     )
 
 
@@ -190,7 +207,8 @@ def test_push_now_runs_the_rows_pending_operations(admin_client, monkeypatch, co
 
 def test_push_now_explains_what_failed(admin_client, monkeypatch, participant):
     SyncOperation.objects.create(
-        content_type=ContentType.objects.get_for_model(participant), object_id=participant.pk,
+        content_type=ContentType.objects.get_for_model(participant),
+        object_id=participant.pk,
         operation="participant.add",
     )
 
@@ -237,7 +255,8 @@ def test_pull_refreshes_rows_on_twilio_and_explains_errors(admin_client, monkeyp
     fake_module(monkeypatch, "conversations_ops.pull.runner", pull_conversation=pull_conversation)
     response = admin_client.post(
         url(Conversation, "changelist"),
-        {"action": "pull_from_twilio", "_selected_action": [conversation.pk, unpushed.pk]}, follow=True,
+        {"action": "pull_from_twilio", "_selected_action": [conversation.pk, unpushed.pk]},
+        follow=True,
     )
     assert pulled == [conversation.pk]
     text = " ".join(messages_of(response))
@@ -257,7 +276,8 @@ def test_pulling_participants_pulls_their_conversation_once(admin_client, monkey
     fake_module(monkeypatch, "conversations_ops.pull.runner", pull_conversation=pull_conversation)
     response = admin_client.post(
         url(Participant, "changelist"),
-        {"action": "pull_from_twilio", "_selected_action": [participant.pk, courier.pk]}, follow=True,
+        {"action": "pull_from_twilio", "_selected_action": [participant.pk, courier.pk]},
+        follow=True,
     )
     assert pulled == [participant.conversation_id]
     assert "Pull from Twilio: 1 done, 1 no longer on Twilio (marked deleted)." in messages_of(response)
@@ -266,7 +286,8 @@ def test_pulling_participants_pulls_their_conversation_once(admin_client, monkey
 def test_an_action_without_its_module_says_so(admin_client, monkeypatch, conversation):
     monkeypatch.setitem(sys.modules, "conversations_ops.pull.runner", None)
     response = admin_client.post(
-        url(Conversation, "changelist"), {"action": "pull_from_twilio", "_selected_action": [conversation.pk]},
+        url(Conversation, "changelist"),
+        {"action": "pull_from_twilio", "_selected_action": [conversation.pk]},
         follow=True,
     )
     assert "Pull from Twilio is not available" in " ".join(messages_of(response))

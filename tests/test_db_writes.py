@@ -57,18 +57,16 @@ def test_a_second_writer_waits_for_the_first_to_commit():
 
 
 def test_inside_a_transaction_the_gate_is_not_taken_again():
-    with transaction.atomic():
-        with write_transaction():  # would deadlock on itself if it took the gate inside atomic
-            WebhookRejection.objects.create(reason="nested")
+    with transaction.atomic(), write_transaction():  # would deadlock on itself if it took the gate inside atomic
+        WebhookRejection.objects.create(reason="nested")
     assert WebhookRejection.objects.filter(reason="nested").exists()
 
 
 def test_a_failed_transaction_releases_the_gate():
     needs_sqlite()
-    with pytest.raises(RuntimeError):
-        with write_transaction():
-            WebhookRejection.objects.create(reason="rolled back")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), write_transaction():
+        WebhookRejection.objects.create(reason="rolled back")
+        raise RuntimeError("boom")
     with write_transaction():  # would block forever if the gate were still held
         WebhookRejection.objects.create(reason="after")
     assert list(WebhookRejection.objects.values_list("reason", flat=True)) == ["after"]

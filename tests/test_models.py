@@ -63,8 +63,11 @@ def test_address_of_other_types_is_not_phone_checked():
         ({"auto_creation_type": "webhook"}, "auto_creation_webhook_url"),
         ({"auto_creation_type": "studio"}, "auto_creation_studio_flow_sid"),
         (
-            {"auto_creation_type": "webhook", "auto_creation_webhook_url": "https://example.com/h",
-             "auto_creation_studio_retry_count": 2},
+            {
+                "auto_creation_type": "webhook",
+                "auto_creation_webhook_url": "https://example.com/h",
+                "auto_creation_studio_retry_count": 2,
+            },
             "auto_creation_studio_retry_count",
         ),
         ({"auto_creation_webhook_filters": ["onMessageAdd"]}, "auto_creation_webhook_filters"),
@@ -313,9 +316,7 @@ def test_delivery_receipt_status_comes_from_twilios_list(message):
     assert clean_errors(DeliveryReceipt(message=message, status="failed", error_code=63016)) == {}
 
 
-@pytest.mark.parametrize(
-    ("target", "field"), [("webhook", "url"), ("studio", "flow_sid"), ("trigger", "triggers")]
-)
+@pytest.mark.parametrize(("target", "field"), [("webhook", "url"), ("studio", "flow_sid"), ("trigger", "triggers")])
 def test_webhook_target_needs_its_configuration(conversation, target, field):
     assert list(clean_errors(ConversationWebhook(conversation=conversation, target=target))) == [field]
 

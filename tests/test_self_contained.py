@@ -11,8 +11,6 @@ import re
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from tests.contract import openapi_spec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,28 +28,46 @@ FORBIDDEN = (
     "DES" + "IGN.md",
 )
 FORBIDDEN_ANY_CASE = ("seed" + " 00",)  # a source document named by its number
-PATTERN = re.compile(
-    "|".join([*map(re.escape, FORBIDDEN), *("(?i:" + re.escape(s) + ")" for s in FORBIDDEN_ANY_CASE)])
-)
+PATTERN = re.compile("|".join([*map(re.escape, FORBIDDEN), *("(?i:" + re.escape(s) + ")" for s in FORBIDDEN_ANY_CASE)]))
 
-SKIPPED_DIRS = {"vendor", ".git", ".venv", "venv", "node_modules", "__pycache__", ".pytest_cache", ".hypothesis",
-                "staticfiles"}
+SKIPPED_DIRS = {
+    "vendor",
+    ".git",
+    ".venv",
+    "venv",
+    "node_modules",
+    "__pycache__",
+    ".pytest_cache",
+    ".hypothesis",
+    "staticfiles",
+}
 
 # Files any scan must have seen, so that an empty or broken listing cannot pass.
-MUST_SCAN = ("README.md", "docs/architecture.md", "docs/twilio-reference.md", "tests/contract/openapi_spec.py",
-             "conversations_ops/webhooks/parsing.py", "tests/test_self_contained.py")
+MUST_SCAN = (
+    "README.md",
+    "docs/architecture.md",
+    "docs/twilio-reference.md",
+    "tests/contract/openapi_spec.py",
+    "conversations_ops/webhooks/parsing.py",
+    "tests/test_self_contained.py",
+)
 MIN_FILES = 200
 
 
 def repository_files() -> list[str]:
     """Tracked files plus new ones git would add (not ignored); a plain walk in a copy without .git."""
     try:
-        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=ROOT, capture_output=True, text=True,
-                             check=True).stdout.strip()
+        top = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
         if Path(top).resolve() != ROOT:
             raise FileNotFoundError(top)
-        listing = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                                 cwd=ROOT, capture_output=True, check=True).stdout
+        listing = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        ).stdout
         names = sorted({name for name in listing.decode().split("\0") if name})
     except (OSError, subprocess.CalledProcessError):
         names = []
@@ -70,8 +86,9 @@ def text_of(name: str) -> str | None:
 
 
 def mentions(text: str) -> list[tuple[int, str]]:
-    return [(number, match.group(0)) for number, line in enumerate(text.splitlines(), 1)
-            for match in PATTERN.finditer(line)]
+    return [
+        (number, match.group(0)) for number, line in enumerate(text.splitlines(), 1) for match in PATTERN.finditer(line)
+    ]
 
 
 def scan() -> tuple[list[str], list[str]]:
@@ -95,8 +112,10 @@ def test_no_file_points_outside_the_repository():
     scanned, hits = scan()
     assert len(scanned) >= MIN_FILES, f"only {len(scanned)} text files scanned: is the listing broken?"
     assert set(MUST_SCAN) <= set(scanned), f"not scanned: {sorted(set(MUST_SCAN) - set(scanned))}"
-    assert not hits, "references outside the repository (say it inline with its public source, or point at " \
-                     "docs/twilio-reference.md / vendor/twilio-oai/):\n" + "\n".join(hits)
+    assert not hits, (
+        "references outside the repository (say it inline with its public source, or point at "
+        "docs/twilio-reference.md / vendor/twilio-oai/):\n" + "\n".join(hits)
+    )
 
 
 def test_openapi_specs_load_from_inside_the_repository(monkeypatch):

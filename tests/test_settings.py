@@ -38,8 +38,12 @@ def read_settings(module, **env):
 
 
 def test_production_passes_check_deploy_with_a_realistic_environment(tmp_path):
-    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], "config.settings.production",
-                 DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}", **PRODUCTION_ENV)
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        "config.settings.production",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+        **PRODUCTION_ENV,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -65,8 +69,12 @@ def test_without_credentials_urls_are_derived_from_port():
 
 
 def test_explicit_urls_win_over_the_derived_ones():
-    values = read_settings("config.settings.local", PORT="9123", TWILIO_API_BASE_URL="http://sim.local:7000/simulator/",
-                           PUBLIC_BASE_URL="https://tunnel.example.com")
+    values = read_settings(
+        "config.settings.local",
+        PORT="9123",
+        TWILIO_API_BASE_URL="http://sim.local:7000/simulator/",
+        PUBLIC_BASE_URL="https://tunnel.example.com",
+    )
     assert values["TWILIO_API_BASE_URL"] == "http://sim.local:7000/simulator"
     assert values["PUBLIC_BASE_URL"] == "https://tunnel.example.com"
 
@@ -100,6 +108,7 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions(tmp_path):
     options = django_settings.DATABASES["default"]["OPTIONS"]
     assert options["transaction_mode"] == "IMMEDIATE"
     import sqlite3
+
     db = sqlite3.connect(tmp_path / "probe.sqlite3")
     mode = None
     for statement in options["init_command"].split(";"):
@@ -138,7 +147,9 @@ def test_production_has_no_simulator_even_without_credentials_in_base():
 
 
 def test_simulated_local_settings_serve_the_simulator():
-    script = "import django; django.setup(); from django.conf import settings; print('simulator' in settings.INSTALLED_APPS)"
+    script = (
+        "import django; django.setup(); from django.conf import settings; print('simulator' in settings.INSTALLED_APPS)"
+    )
     assert run(["-c", script], "config.settings.local").stdout.strip() == "True"
     real = run(["-c", script], "config.settings.local", TWILIO_ACCOUNT_SID="AC" + "2" * 32, TWILIO_AUTH_TOKEN="t")
     assert real.stdout.strip() == "False"

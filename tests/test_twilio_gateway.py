@@ -14,17 +14,30 @@ import responses
 from conversations_ops.twilio import gateway
 
 CH = "CH" + "a" * 32
-ERROR_429 = {"code": 20429, "message": "Too Many Requests", "more_info": "https://www.twilio.com/docs/errors/20429", "status": 429}
+ERROR_429 = {
+    "code": 20429,
+    "message": "Too Many Requests",
+    "more_info": "https://www.twilio.com/docs/errors/20429",
+    "status": 429,
+}
 
 
 def conversation_body(**overrides):
     body = {
-        "sid": CH, "account_sid": "AC" + "a" * 32, "chat_service_sid": "IS" + "a" * 32,
-        "messaging_service_sid": "MG" + "a" * 32, "friendly_name": "Order 42", "unique_name": "order-42",
-        "attributes": '{"order": 42}', "state": "active", "date_created": "2026-01-01T00:00:00Z",
+        "sid": CH,
+        "account_sid": "AC" + "a" * 32,
+        "chat_service_sid": "IS" + "a" * 32,
+        "messaging_service_sid": "MG" + "a" * 32,
+        "friendly_name": "Order 42",
+        "unique_name": "order-42",
+        "attributes": '{"order": 42}',
+        "state": "active",
+        "date_created": "2026-01-01T00:00:00Z",
         "date_updated": "2026-01-01T00:00:05Z",
         "timers": {"date_inactive": "2026-01-01T00:05:00Z", "date_closed": None},
-        "url": f"https://conversations.twilio.com/v1/Conversations/{CH}", "links": {}, "bindings": None,
+        "url": f"https://conversations.twilio.com/v1/Conversations/{CH}",
+        "links": {},
+        "bindings": None,
     }
     return {**body, **overrides}
 
@@ -49,20 +62,36 @@ def test_calls_go_to_the_base_url_with_the_product_as_first_segment(http, routed
 
 
 def test_content_calls_are_routed_under_content(http, routed):
-    http.get(f"{routed}/content/v1/Content/HX{'b' * 32}/ApprovalRequests",
-             json={"sid": "HX" + "b" * 32, "account_sid": "AC" + "a" * 32, "url": "x",
-                   "whatsapp": {"name": "n", "category": "UTILITY", "status": "approved"}})
+    http.get(
+        f"{routed}/content/v1/Content/HX{'b' * 32}/ApprovalRequests",
+        json={
+            "sid": "HX" + "b" * 32,
+            "account_sid": "AC" + "a" * 32,
+            "url": "x",
+            "whatsapp": {"name": "n", "category": "UTILITY", "status": "approved"},
+        },
+    )
     approval = gateway.content_approval_fetch(sid="HX" + "b" * 32)
     assert approval.status == "approved" and approval.category == "UTILITY"
 
 
 def test_pagination_links_pointing_at_twilio_are_routed_too(http, routed):
-    page = {"conversations": [conversation_body()], "meta": {
-        "page": 0, "page_size": 1, "key": "conversations", "url": "u", "first_page_url": "f",
-        "previous_page_url": None,
-        "next_page_url": "https://conversations.twilio.com/v1/Conversations?PageSize=1&Page=1&PageToken=PT1"}}
-    last = {"conversations": [conversation_body(sid="CH" + "c" * 32)], "meta": {
-        **page["meta"], "page": 1, "next_page_url": None}}
+    page = {
+        "conversations": [conversation_body()],
+        "meta": {
+            "page": 0,
+            "page_size": 1,
+            "key": "conversations",
+            "url": "u",
+            "first_page_url": "f",
+            "previous_page_url": None,
+            "next_page_url": "https://conversations.twilio.com/v1/Conversations?PageSize=1&Page=1&PageToken=PT1",
+        },
+    }
+    last = {
+        "conversations": [conversation_body(sid="CH" + "c" * 32)],
+        "meta": {**page["meta"], "page": 1, "next_page_url": None},
+    }
     http.get(re.compile(rf"{re.escape(routed)}/conversations/v1/Conversations\?PageSize=1$"), json=page)
     http.get(re.compile(rf"{re.escape(routed)}/conversations/v1/Conversations\?.*PageToken=PT1"), json=last)
     sids = [c.sid for c in gateway.conversation_list(page_size=1)]
@@ -80,6 +109,7 @@ def test_basic_auth_uses_the_configured_account(http, routed, settings):
     http.get(f"{routed}/conversations/v1/Conversations/{CH}", json=conversation_body())
     gateway.conversation_fetch(sid=CH)
     import base64
+
     expected = base64.b64encode(f"{settings.TWILIO_ACCOUNT_SID}:{settings.TWILIO_AUTH_TOKEN}".encode()).decode()
     assert http.calls[0].request.headers["Authorization"] == f"Basic {expected}"
 
@@ -103,12 +133,19 @@ def test_429_becomes_a_retryable_gateway_error_with_retry_after(http, routed):
 
 
 def test_a_4xx_is_not_retryable_and_keeps_twilios_code(http, routed):
-    body = {"code": 50416, "message": "A binding for this participant and proxy address already exists",
-            "more_info": "https://www.twilio.com/docs/errors/50416", "status": 409}
+    body = {
+        "code": 50416,
+        "message": "A binding for this participant and proxy address already exists",
+        "more_info": "https://www.twilio.com/docs/errors/50416",
+        "status": 409,
+    }
     http.post(f"{routed}/conversations/v1/Conversations/{CH}/Participants", json=body, status=409)
     with pytest.raises(gateway.GatewayError) as caught:
-        gateway.participant_create(conversation_sid=CH, messaging_binding_address="whatsapp:+14155550100",
-                                   messaging_binding_proxy_address="whatsapp:+14155550111")
+        gateway.participant_create(
+            conversation_sid=CH,
+            messaging_binding_address="whatsapp:+14155550100",
+            messaging_binding_proxy_address="whatsapp:+14155550111",
+        )
     assert (caught.value.status, caught.value.code) == (409, 50416)
     assert not caught.value.retryable
     assert "binding" in caught.value.message
@@ -156,17 +193,33 @@ def test_the_client_is_rebuilt_when_credentials_change(settings):
 
 
 def test_content_variables_are_sent_as_json_text(http, routed):
-    message = {"sid": "IM" + "d" * 32, "account_sid": "AC" + "a" * 32, "conversation_sid": CH, "index": 0,
-               "author": "system", "body": None, "media": None, "attributes": "{}", "participant_sid": None,
-               "date_created": None, "date_updated": None, "url": "u", "delivery": None, "links": {},
-               "content_sid": "HX" + "b" * 32}
+    message = {
+        "sid": "IM" + "d" * 32,
+        "account_sid": "AC" + "a" * 32,
+        "conversation_sid": CH,
+        "index": 0,
+        "author": "system",
+        "body": None,
+        "media": None,
+        "attributes": "{}",
+        "participant_sid": None,
+        "date_created": None,
+        "date_updated": None,
+        "url": "u",
+        "delivery": None,
+        "links": {},
+        "content_sid": "HX" + "b" * 32,
+    }
     http.post(f"{routed}/conversations/v1/Conversations/{CH}/Messages", json=message, status=201)
-    gateway.message_create(conversation_sid=CH, content_sid="HX" + "b" * 32,
-                           content_variables={"1": "Robert's \"door\"", "2": "Alicia"})
+    gateway.message_create(
+        conversation_sid=CH, content_sid="HX" + "b" * 32, content_variables={"1": 'Robert\'s "door"', "2": "Alicia"}
+    )
     from urllib.parse import parse_qs
+
     sent = parse_qs(http.calls[0].request.body)
     import json
-    assert json.loads(sent["ContentVariables"][0]) == {"1": "Robert's \"door\"", "2": "Alicia"}
+
+    assert json.loads(sent["ContentVariables"][0]) == {"1": 'Robert\'s "door"', "2": "Alicia"}
 
 
 @pytest.mark.parametrize("enabled, header", [(True, "true"), (False, "false"), (None, None)])
@@ -179,8 +232,11 @@ def test_deletes_carry_the_webhook_header_the_sdk_would_drop(http, routed, enabl
 
 
 def test_a_failed_delete_is_still_a_gateway_error(http, routed):
-    http.delete(f"{routed}/conversations/v1/Conversations/{CH}",
-                json={"code": 20404, "message": "not found", "more_info": "", "status": 404}, status=404)
+    http.delete(
+        f"{routed}/conversations/v1/Conversations/{CH}",
+        json={"code": 20404, "message": "not found", "more_info": "", "status": 404},
+        status=404,
+    )
     with pytest.raises(gateway.GatewayError) as caught:
         gateway.conversation_delete(sid=CH)
     assert caught.value.code == 20404

@@ -38,8 +38,14 @@ def upgraded_from_the_release_before(transactional_db):
     from django_q.models import Schedule  # django_q's own tables are not rolled back
 
     for name, func in STORED_BEFORE.items():
-        Schedule.objects.create(name=name, func=func, schedule_type="I", minutes=1, repeats=-1,
-                                next_run=timezone.now() - timedelta(minutes=1))
+        Schedule.objects.create(
+            name=name,
+            func=func,
+            schedule_type="I",
+            minutes=1,
+            repeats=-1,
+            next_run=timezone.now() - timedelta(minutes=1),
+        )
     executor = MigrationExecutor(connection)
     executor.migrate(latest)
     yield

@@ -65,9 +65,7 @@ def test_messaging_address_rejects_anything_else(value):
         v.validate_messaging_address(value)
 
 
-@pytest.mark.parametrize(
-    ("value", "channel"), [("whatsapp:+14155550100", "whatsapp"), ("+14155550100", "sms")]
-)
+@pytest.mark.parametrize(("value", "channel"), [("whatsapp:+14155550100", "whatsapp"), ("+14155550100", "sms")])
 def test_channel_for_address(value, channel):
     assert v.channel_for_address(value) == channel
 
@@ -88,14 +86,10 @@ def test_sid_validator_accepts_prefix_and_32_hex(prefix):
     ],
 )
 def test_sid_validator_rejects_malformed(value):
-    assert_invalid(
-        v.sid_validator("IS"), value, "Must be a Twilio SID starting with IS followed by 32 hex characters."
-    )
+    assert_invalid(v.sid_validator("IS"), value, "Must be a Twilio SID starting with IS followed by 32 hex characters.")
 
 
-@pytest.mark.parametrize(
-    ("value", "minimum"), [("PT1M", 1), ("PT5M", 1), ("PT10M", 10), ("P1D", 10), ("PT1H", 10)]
-)
+@pytest.mark.parametrize(("value", "minimum"), [("PT1M", 1), ("PT5M", 1), ("PT10M", 10), ("P1D", 10), ("PT1H", 10)])
 def test_duration_accepts_iso_at_or_above_minimum(value, minimum):
     v.validate_iso8601_duration(timedelta(minutes=minimum))(value)
 

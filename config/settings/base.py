@@ -137,8 +137,7 @@ _sid = env.str("TWILIO_ACCOUNT_SID", default="").strip()
 _token = env.str("TWILIO_AUTH_TOKEN", default="").strip()
 if bool(_sid) != bool(_token):
     raise ImproperlyConfigured(
-        "Set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN for real Twilio, "
-        "or neither to use the bundled simulator."
+        "Set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN for real Twilio, or neither to use the bundled simulator."
     )
 TWILIO_SIMULATED = not _sid
 TWILIO_ACCOUNT_SID = _sid or SIMULATOR_ACCOUNT_SID
@@ -232,15 +231,24 @@ LOGGING = {
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
-                          "style": "{"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_phone_numbers"]},
-        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server",
-                          "filters": ["mask_phone_numbers"]},
-        "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR",
-                        "filters": ["require_debug_false", "mask_phone_numbers"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["mask_phone_numbers"],
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "mask_phone_numbers"],
+        },
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {

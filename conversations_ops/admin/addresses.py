@@ -21,8 +21,12 @@ class AddressConfigurationAdmin(PushedMirrorAdmin):
     def create_row(self, request, data):
         auto_creation = {name: data[name] for name in AUTO_CREATION_FIELDS if name in data}
         return address_configuration_create(
-            address=data["address"], type=data.get("type"), friendly_name=data.get("friendly_name", ""),
-            address_country=data.get("address_country", ""), user=request.user, **auto_creation,
+            address=data["address"],
+            type=data.get("type"),
+            friendly_name=data.get("friendly_name", ""),
+            address_country=data.get("address_country", ""),
+            user=request.user,
+            **auto_creation,
         )
 
     def update_row(self, request, row, data):

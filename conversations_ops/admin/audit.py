@@ -14,8 +14,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
-from conversations_ops.models import AuditEntry, AuditResult
 from conversations_ops.audit.entries import DIRECT_ACTIONS, mask_numbers
+from conversations_ops.models import AuditEntry, AuditResult
 from conversations_ops.outbox.queue import OPERATIONS
 from conversations_ops.twilio.errors import explain
 
@@ -56,15 +56,22 @@ class NoActionsReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(NoActionsReadOnlyAdmin):
-    list_display = ("created_at", "actor_name", "source", "action", "target_column", "result_column",
-                    "twilio_sid", "operation_column")
+    list_display = (
+        "created_at",
+        "actor_name",
+        "source",
+        "action",
+        "target_column",
+        "result_column",
+        "twilio_sid",
+        "operation_column",
+    )
     list_filter = (ActionFilter, "source", "result_state", "actor", ("created_at", admin.DateFieldListFilter))
     search_fields = ("=target_sid", "=twilio_sid")
     search_help_text = "A Twilio SID, exactly: the record's (CH…, MB…, HX…) or the one Twilio answered with."
     fieldsets = (
         ("Who and when", {"fields": ("created_at", "actor_name", "actor", "source")}),
-        ("What", {"fields": ("action", "target_column", "target_sid", "detail", "operation_column",
-                             "same_target")}),
+        ("What", {"fields": ("action", "target_column", "target_sid", "detail", "operation_column", "same_target")}),
         ("Twilio's answer", {"fields": ("result_state", "twilio_sid", "explanation", "completed_at")}),
     )
     readonly_fields = ("created_at", "target_column", "operation_column", "same_target", "explanation")
@@ -94,8 +101,13 @@ class AuditEntryAdmin(NoActionsReadOnlyAdmin):
         if not entry.content_type_id or entry.object_id is None:
             return "—"
         url = reverse("admin:conversations_ops_auditentry_changelist")
-        return format_html('<a href="{}?content_type={}&object_id={}">All actions on {}</a>', url,
-                           entry.content_type_id, entry.object_id, entry.target_repr or "this record")
+        return format_html(
+            '<a href="{}?content_type={}&object_id={}">All actions on {}</a>',
+            url,
+            entry.content_type_id,
+            entry.object_id,
+            entry.target_repr or "this record",
+        )
 
     @admin.display(description="What Twilio said")
     def explanation(self, entry):
@@ -103,8 +115,9 @@ class AuditEntryAdmin(NoActionsReadOnlyAdmin):
             return "—"
         if not (entry.twilio_error_code or entry.twilio_http_status):
             return entry.twilio_error or "—"  # refused before Twilio (e.g. a pairing's pre-flight)
-        return explanation_html(code=entry.twilio_error_code, status=entry.twilio_http_status,
-                                message=entry.twilio_error)
+        return explanation_html(
+            code=entry.twilio_error_code, status=entry.twilio_http_status, message=entry.twilio_error
+        )
 
 
 @admin.register(LogEntry)
@@ -122,8 +135,10 @@ class AdminLogAdmin(NoActionsReadOnlyAdmin):
         # The page's title and breadcrumbs print str(entry): mask it in memory (the admin never saves it).
         entry = super().get_object(request, object_id, from_field)
         if entry is not None:
-            entry.object_repr, entry.change_message = mask_numbers(entry.object_repr), mask_numbers(
-                entry.change_message)
+            entry.object_repr, entry.change_message = (
+                mask_numbers(entry.object_repr),
+                mask_numbers(entry.change_message),
+            )
         return entry
 
     @admin.display(description="Record")

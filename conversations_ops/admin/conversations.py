@@ -11,8 +11,8 @@ from .history_views import transcript_link_html
 from .masked import MaskedFieldsMixin, MaskedRowsMixin
 from .pairings.display import pairing_link_html
 from .permissions import may
-from .send_message import send_message_view
 from .pushes import NoUpdateMixin, PushedMirrorAdmin
+from .send_message import send_message_view
 from .webhook_display import conversation_events_link
 
 
@@ -43,8 +43,14 @@ class ConversationAdmin(MaskedRowsMixin, PushedMirrorAdmin):
     list_filter = ("state",)
     search_fields = ("sid__exact", "unique_name__startswith")
     # Twilio sets the service; the timers' dates follow from the timers.
-    readonly_fields = ("date_inactive", "date_closed", "chat_service_sid", "webhook_events", "pairing_link",
-                       "message_history")
+    readonly_fields = (
+        "date_inactive",
+        "date_closed",
+        "chat_service_sid",
+        "webhook_events",
+        "pairing_link",
+        "message_history",
+    )
     inlines = (ParticipantInline, ConversationWebhookInline)
 
     @admin.display(description="Webhook events")
@@ -92,15 +98,14 @@ class ConversationAdmin(MaskedRowsMixin, PushedMirrorAdmin):
 @admin.register(Participant)
 class ParticipantAdmin(MaskedFieldsMixin, PushedMirrorAdmin):
     # "__str__" is the identity or the number, masked on rows loaded for those who may not see it.
-    list_display = (
-        "__str__", "role", "messaging_binding_type", "messaging_binding_proxy_address", "conversation"
-    )
+    list_display = ("__str__", "role", "messaging_binding_type", "messaging_binding_proxy_address", "conversation")
     list_filter = ("role", "messaging_binding_type")
     list_select_related = ("conversation",)
     # The whole number, typed exactly, finds the person even for staff who see it masked.
     search_fields = ("sid__exact", "messaging_binding_address__exact", "conversation__sid__exact")
-    search_help_text = ("A participant SID (MB...), a conversation SID (CH...) or a whole number, exactly, "
-                        "e.g. whatsapp:+447700900123.")
+    search_help_text = (
+        "A participant SID (MB...), a conversation SID (CH...) or a whole number, exactly, e.g. whatsapp:+447700900123."
+    )
     raw_id_fields = ("conversation",)
     show_full_result_count = False
     # The channel follows from the address; read receipts come from Twilio.
@@ -120,10 +125,13 @@ class ParticipantAdmin(MaskedFieldsMixin, PushedMirrorAdmin):
 
     def create_row(self, request, data):
         return participants.participant_add(
-            conversation=data["conversation"], address=data.get("messaging_binding_address", ""),
-            proxy_address=data.get("messaging_binding_proxy_address", ""), identity=data.get("identity", ""),
+            conversation=data["conversation"],
+            address=data.get("messaging_binding_address", ""),
+            proxy_address=data.get("messaging_binding_proxy_address", ""),
+            identity=data.get("identity", ""),
             projected_address=data.get("messaging_binding_projected_address", ""),
-            user=request.user, **_given(data, ("attributes", "role", "role_sid")),
+            user=request.user,
+            **_given(data, ("attributes", "role", "role_sid")),
         )
 
     def update_row(self, request, row, data):

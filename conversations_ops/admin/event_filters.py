@@ -32,8 +32,7 @@ class SignatureFilter(admin.SimpleListFilter):
     parameter_name = "signature"
     CHOICES = {
         "sha1": ("Valid, HMAC-SHA1 (auth token)", {"signature_valid": True, "signature_algorithm": "HMAC_SHA1"}),
-        "sha256": ("Valid, HMAC-SHA256 (signing key)",
-                   {"signature_valid": True, "signature_algorithm": "HMAC_SHA256"}),
+        "sha256": ("Valid, HMAC-SHA256 (signing key)", {"signature_valid": True, "signature_algorithm": "HMAC_SHA256"}),
         "invalid": ("Not valid", {"signature_valid": False}),
     }
 
@@ -66,7 +65,6 @@ class ReceivedFilter(admin.SimpleListFilter):
         if hours is None:
             return queryset
         since = timezone.now() - timedelta(hours=hours)
-        before = (WebhookEvent.objects.filter(received_at__lt=since).order_by("-id")
-                  .values_list("id", flat=True).first())
+        before = WebhookEvent.objects.filter(received_at__lt=since).order_by("-id").values_list("id", flat=True).first()
         queryset = queryset.filter(received_at__gte=since)  # exact at the edge; the id range does the narrowing
         return queryset.filter(id__gt=before) if before is not None else queryset

@@ -17,8 +17,8 @@ from django.utils.safestring import mark_safe
 from conversations_ops import permissions as rules
 from conversations_ops.masking import is_masked, shown
 from conversations_ops.models import WebhookEvent, WebhookRejection
-from conversations_ops.webhooks.reprocess import webhook_events_reprocess
 from conversations_ops.webhooks.parsing import SID_SHAPE
+from conversations_ops.webhooks.reprocess import webhook_events_reprocess
 
 from . import webhook_display
 from .base import ReadOnlyAdminMixin
@@ -28,16 +28,29 @@ from .paginators import CappedCountAdminMixin
 from .permissions import may
 
 # Which indexed column a SID is searched in, by its two-letter prefix.
-SID_COLUMNS = {"CH": "conversation_sid", "MB": "participant_sid", "IM": "message_sid", "SM": "message_sid",
-               "MM": "message_sid", "WA": "message_sid"}
+SID_COLUMNS = {
+    "CH": "conversation_sid",
+    "MB": "participant_sid",
+    "IM": "message_sid",
+    "SM": "message_sid",
+    "MM": "message_sid",
+    "WA": "message_sid",
+}
 MIN_PREFIX = 6  # shorter prefixes would match most of the inbox
 SHORT_SID = 12  # how much of a SID the list shows
 
 
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(CappedCountAdminMixin, MaskedFieldsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("received_at", "event_type", "source_name", "processing_state", "signature_short", "sids",
-                    "outcome_summary")
+    list_display = (
+        "received_at",
+        "event_type",
+        "source_name",
+        "processing_state",
+        "signature_short",
+        "sids",
+        "outcome_summary",
+    )
     list_filter = (EventTypeFilter, "source", "processing_state", SignatureFilter, ReceivedFilter)
     show_facets = admin.ShowFacets.NEVER  # one COUNT per filter choice over the whole inbox
     # get_search_results picks the column; these only make the search box appear.
@@ -47,16 +60,30 @@ class WebhookEventAdmin(CappedCountAdminMixin, MaskedFieldsMixin, ReadOnlyAdminM
     show_full_result_count = False
     actions = ("reprocess",)
     fieldsets = (
-        ("Event", {"fields": (("event_type", "source"), ("processing_state", "attempts"),
-                              ("received_at", "processed_at"), "outcome", "processing_error", "dedup_key")}),
+        (
+            "Event",
+            {
+                "fields": (
+                    ("event_type", "source"),
+                    ("processing_state", "attempts"),
+                    ("received_at", "processed_at"),
+                    "outcome",
+                    "processing_error",
+                    "dedup_key",
+                )
+            },
+        ),
         ("Mirrored records", {"fields": ("mirrored_records",)}),
         ("Payload", {"fields": ("params_table",)}),
         ("Signature and headers", {"fields": ("signature", "signed_url", "headers_table")}),
     )
     readonly_fields = ("signature", "mirrored_records", "params_table", "headers_table")
     # Free text that may quote a number (Twilio's error messages, the applier's outcome line).
-    masked_fields = {"outcome": "outcome_shown", "processing_error": "processing_error_shown",
-                     "dedup_key": "dedup_key_shown"}
+    masked_fields = {
+        "outcome": "outcome_shown",
+        "processing_error": "processing_error_shown",
+        "dedup_key": "dedup_key_shown",
+    }
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
@@ -98,8 +125,9 @@ class WebhookEventAdmin(CappedCountAdminMixin, MaskedFieldsMixin, ReadOnlyAdminM
         named = [sid for sid in (event.conversation_sid, event.participant_sid, event.message_sid) if sid]
         if not named:
             return "—"
-        return format_html_join(mark_safe("<br>"), '<code title="{}">{}…</code>',
-                                ((sid, sid[:SHORT_SID]) for sid in named))
+        return format_html_join(
+            mark_safe("<br>"), '<code title="{}">{}…</code>', ((sid, sid[:SHORT_SID]) for sid in named)
+        )
 
     @admin.display(description="Outcome")
     def outcome_summary(self, event):

@@ -18,8 +18,13 @@ from conversations_ops.twilio.errors import explain
 
 EMPTY = "—"
 CHANNEL_LABELS = {"whatsapp": "WhatsApp", "sms": "SMS", "chat": "chat"}
-STATUS_LABELS = {"failed": "failed", "undelivered": "undelivered", "read": "read", "delivered": "delivered",
-                 "pending": "pending"}
+STATUS_LABELS = {
+    "failed": "failed",
+    "undelivered": "undelivered",
+    "read": "read",
+    "delivered": "delivered",
+    "pending": "pending",
+}
 
 
 def receipt_outcome_html(receipt):
@@ -29,8 +34,12 @@ def receipt_outcome_html(receipt):
     explanation = explain(receipt.error_code, None)
     return format_html(
         '<strong>{} {}</strong>: {}<br>{}<br><em>Next step:</em> {} <a href="{}" target="_blank">Twilio\'s page</a>',
-        receipt.get_status_display(), receipt.error_code or "", explanation.title, explanation.meaning,
-        explanation.next_step, explanation.link,
+        receipt.get_status_display(),
+        receipt.error_code or "",
+        explanation.title,
+        explanation.meaning,
+        explanation.next_step,
+        explanation.link,
     )
 
 
@@ -38,7 +47,7 @@ class HistoryChangeList(ChangeList):
     def get_results(self, request):
         super().get_results(request)
         page = list(self.result_list)  # evaluates (and caches) the page the template will print
-        for message, row in zip(page, describe_messages(page, user=request.user)):
+        for message, row in zip(page, describe_messages(page, user=request.user), strict=True):
             message.history = row
 
 
@@ -106,7 +115,16 @@ class HistoryColumnsMixin:
     @admin.display(description="delivery")
     def delivery_column(self, obj):
         row = _row(obj)
-        failures = format_html_join("", "<div><small>{}: {}{}</small></div>", (
-            (line.recipient, line.status, f" {line.error_code} ({line.explanation.title})" if line.explanation else "")
-            for line in row.receipts))
+        failures = format_html_join(
+            "",
+            "<div><small>{}: {}{}</small></div>",
+            (
+                (
+                    line.recipient,
+                    line.status,
+                    f" {line.error_code} ({line.explanation.title})" if line.explanation else "",
+                )
+                for line in row.receipts
+            ),
+        )
         return format_html("<strong>{}</strong>{}", STATUS_LABELS.get(row.status, EMPTY), failures)

@@ -93,8 +93,11 @@ class DeliveryStatusFilter(ConditionFilter):
         if option is None:
             return queryset
         statuses = option[1]
-        return history.failed_needing_attention(queryset) if statuses is None else \
-            history.with_delivery_status(queryset, statuses)
+        return (
+            history.failed_needing_attention(queryset)
+            if statuses is None
+            else history.with_delivery_status(queryset, statuses)
+        )
 
 
 class InputFilter(admin.SimpleListFilter):
@@ -117,15 +120,21 @@ class InputFilter(admin.SimpleListFilter):
     def choices(self, changelist):
         own = self.expected_parameters()
         # Read by the template: the form keeps the search, ordering and other filters.
-        self.hidden = [(key, value) for key, values in changelist.filter_params.items() if key not in own
-                       for value in values]
+        self.hidden = [
+            (key, value) for key, values in changelist.filter_params.items() if key not in own for value in values
+        ]
         self.fields = [(name, label, kind, self.typed.get(name, "")) for name, label, kind in self.inputs]
-        yield {"selected": self.value() is None and not any(self.typed.values()),
-               "query_string": changelist.get_query_string(remove=own), "display": self.all_label}
+        yield {
+            "selected": self.value() is None and not any(self.typed.values()),
+            "query_string": changelist.get_query_string(remove=own),
+            "display": self.all_label,
+        }
         for value, label in self.lookup_choices:
-            yield {"selected": self.value() == str(value),
-                   "query_string": changelist.get_query_string({self.parameter_name: value}, remove=own),
-                   "display": label}
+            yield {
+                "selected": self.value() == str(value),
+                "query_string": changelist.get_query_string({self.parameter_name: value}, remove=own),
+                "display": label,
+            }
 
 
 class ConversationFilter(InputFilter):

@@ -42,8 +42,9 @@ def export_view(model_admin, request, fmt):
     except IncorrectLookupParameters:
         return HttpResponseBadRequest("These filters do not apply to messages.")
     chunks, content_type = FORMATS[fmt]
-    response = StreamingHttpResponse(chunks(exports.history_records(changelist.queryset, user=request.user)),
-                                     content_type=content_type)
+    response = StreamingHttpResponse(
+        chunks(exports.history_records(changelist.queryset, user=request.user)), content_type=content_type
+    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     response["Content-Disposition"] = f'attachment; filename="messages-{stamp}.{fmt}"'
     response["Cache-Control"] = "no-store"  # may hold numbers and what people wrote
@@ -71,9 +72,15 @@ def transcript_view(model_admin, request, conversation_id):
     page = transcript_page(conversation=conversation, before=before)
     rows = describe_messages(page.messages, user=request.user, all_receipts=True)
     expected = expected_failures(page.messages)
-    people = [(p.role or "participant", address_for(request.user, p.messaging_binding_address) or p.identity,
-               p.messaging_binding_type or ("chat" if p.identity else ""), p.get_sync_state_display())
-              for p in conversation.participants.order_by("pk")]
+    people = [
+        (
+            p.role or "participant",
+            address_for(request.user, p.messaging_binding_address) or p.identity,
+            p.messaging_binding_type or ("chat" if p.identity else ""),
+            p.get_sync_state_display(),
+        )
+        for p in conversation.participants.order_by("pk")
+    ]
     query = f"?conversation__id__exact={conversation.pk}&o={_oldest_first(model_admin, request)}"
     context = {
         **model_admin.admin_site.each_context(request),
@@ -101,5 +108,8 @@ def transcript_link_html(conversation):
     if conversation is None or conversation.pk is None:
         return "—"
     transcript = reverse("admin:conversations_ops_conversation_transcript", args=[conversation.pk])
-    return format_html('<a href="{}">Transcript</a> · <a href="{}">Messages in the history list</a>',
-                       transcript, _list_url(conversation))
+    return format_html(
+        '<a href="{}">Transcript</a> · <a href="{}">Messages in the history list</a>',
+        transcript,
+        _list_url(conversation),
+    )

@@ -82,5 +82,7 @@ class MaskedFieldsMixin(MaskedRowsMixin):
         if not self.masks_numbers(request, obj):
             return fieldsets
         seen = set()
-        return [(name, {**options, "fields": _swapped(options["fields"], self.masked_fields, seen)})
-                for name, options in fieldsets]
+        return [
+            (name, {**options, "fields": _swapped(options["fields"], self.masked_fields, seen)})
+            for name, options in fieldsets
+        ]

@@ -50,13 +50,29 @@ class DeliveryReceiptInline(ReadOnlyInline):
 
 
 @admin.register(Message)
-class MessageAdmin(HistoryColumnsMixin, CappedCountAdminMixin, MaskedFieldsMixin, SendPermissionMixin,
-                   NoUpdateMixin, PushedMirrorAdmin):
-    list_display = ("when", "conversation_link", "author_column", "channel_column", "direction_column",
-                    "template_column", "text_column", "delivery_column")
+class MessageAdmin(
+    HistoryColumnsMixin, CappedCountAdminMixin, MaskedFieldsMixin, SendPermissionMixin, NoUpdateMixin, PushedMirrorAdmin
+):
+    list_display = (
+        "when",
+        "conversation_link",
+        "author_column",
+        "channel_column",
+        "direction_column",
+        "template_column",
+        "text_column",
+        "delivery_column",
+    )
     list_display_links = ("when",)
-    list_filter = (filters.ConversationFilter, filters.AuthorRoleFilter, filters.ChannelFilter, "direction",
-                   filters.TemplateFilter, filters.DeliveryStatusFilter, filters.DateRangeFilter)
+    list_filter = (
+        filters.ConversationFilter,
+        filters.AuthorRoleFilter,
+        filters.ChannelFilter,
+        "direction",
+        filters.TemplateFilter,
+        filters.DeliveryStatusFilter,
+        filters.DateRangeFilter,
+    )
     list_select_related = ("conversation",)
     # A rare filter (a status few messages have) is found by walking the date index: counting
     # 5 pages ahead, not 11, keeps that walk short.
@@ -65,9 +81,11 @@ class MessageAdmin(HistoryColumnsMixin, CappedCountAdminMixin, MaskedFieldsMixin
     sortable_by = ("when",)
     ordering = ("-date_created", "-pk")
     search_fields = ("sid__exact",)  # shows the box; get_search_results decides what a term means
-    search_help_text = ("Exact only: a message (IM...), conversation (CH...), participant (MB...), template "
-                        "(HX...) or receipt (DY...) SID, a phone number (+14155550100 or whatsapp:+14155550100), "
-                        "a conversation's unique name or a chat identity. Never a part of a text.")
+    search_help_text = (
+        "Exact only: a message (IM...), conversation (CH...), participant (MB...), template "
+        "(HX...) or receipt (DY...) SID, a phone number (+14155550100 or whatsapp:+14155550100), "
+        "a conversation's unique name or a chat identity. Never a part of a text."
+    )
     raw_id_fields = ("conversation",)
     readonly_fields = ("index", "media", "delivery", "delivery_outcome", "direction", "participant_sid")
     masked_fields = {"author": "author_shown", "body": "body_shown", "last_sync_error": "last_sync_error_shown"}
@@ -86,8 +104,11 @@ class MessageAdmin(HistoryColumnsMixin, CappedCountAdminMixin, MaskedFieldsMixin
             return self.admin_site.admin_view(partial(function, self))
 
         return [
-            path("transcript/<int:conversation_id>/", view(transcript_view),
-                 name="conversations_ops_conversation_transcript"),
+            path(
+                "transcript/<int:conversation_id>/",
+                view(transcript_view),
+                name="conversations_ops_conversation_transcript",
+            ),
             path("export/<str:fmt>/", view(export_view), name="conversations_ops_message_export"),
             *super().get_urls(),
         ]
@@ -107,7 +128,9 @@ class MessageAdmin(HistoryColumnsMixin, CappedCountAdminMixin, MaskedFieldsMixin
     def create_row(self, request, data):
         fields = ("body", "media_sid", "content_sid", "content_variables", "author", "attributes", "subject")
         return message_send(
-            conversation=data["conversation"], user=request.user, guard=True,
+            conversation=data["conversation"],
+            user=request.user,
+            guard=True,
             **{f: data[f] for f in fields if f in data},
         )
 
@@ -128,8 +151,11 @@ class MessageAdmin(HistoryColumnsMixin, CappedCountAdminMixin, MaskedFieldsMixin
         failed = [r for r in obj.receipts.all() if r.status in FAILED_RECEIPT_STATUSES]
         if not failed:
             summary = obj.delivery or {}
-            return f"{summary.get('total', 0)} recipient(s), delivered: {summary.get('delivered', '—')}" \
-                if summary else "—"
+            return (
+                f"{summary.get('total', 0)} recipient(s), delivered: {summary.get('delivered', '—')}"
+                if summary
+                else "—"
+            )
         return format_html_join(
             "", "<div>{}: {}</div>", ((r.participant_sid or "recipient", receipt_outcome_html(r)) for r in failed)
         )
@@ -148,8 +174,9 @@ class MessageAdmin(HistoryColumnsMixin, CappedCountAdminMixin, MaskedFieldsMixin
     def send_template_instead(self, request, queryset):
         conversation_ids = set(queryset.order_by().values_list("conversation_id", flat=True).distinct()[:2])
         if len(conversation_ids) != 1:
-            self.message_user(request, "Pick messages of one conversation: the template goes to that conversation.",
-                              messages.ERROR)
+            self.message_user(
+                request, "Pick messages of one conversation: the template goes to that conversation.", messages.ERROR
+            )
             return None
         url = reverse("admin:conversations_ops_conversation_send", args=[conversation_ids.pop()])
         return HttpResponseRedirect(f"{url}?mode=template")

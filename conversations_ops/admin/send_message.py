@@ -18,14 +18,14 @@ from django.urls import reverse
 
 from conversations_ops import permissions as rules
 from conversations_ops.masking import address_for, text_for
-from conversations_ops.models import Conversation, Template
-from conversations_ops.messaging.window import conversation_windows
-from conversations_ops.services.messages import approved_templates, message_send, message_send_check
 from conversations_ops.messaging.template_variables import (
     template_placeholders,
     template_render,
     template_variables_errors,
 )
+from conversations_ops.messaging.window import conversation_windows
+from conversations_ops.models import Conversation, Template
+from conversations_ops.services.messages import approved_templates, message_send, message_send_check
 
 from .permissions import require
 
@@ -38,7 +38,8 @@ def _template_label(template: Template) -> str:
 
 class SendMessageForm(forms.Form):
     mode = forms.ChoiceField(
-        choices=[(FREE_FORM, "Free-form text"), (TEMPLATE, "Approved template")], widget=forms.RadioSelect,
+        choices=[(FREE_FORM, "Free-form text"), (TEMPLATE, "Approved template")],
+        widget=forms.RadioSelect,
     )
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "cols": 60}), required=False)
     template = forms.ModelChoiceField(queryset=Template.objects.none(), required=False)
@@ -54,7 +55,9 @@ class SendMessageForm(forms.Form):
         self.placeholders = template_placeholders(body=self.chosen.body_text) if self.chosen else []
         for number in self.placeholders:
             self.fields[f"var_{number}"] = forms.CharField(
-                label=f"{{{{{number}}}}}", required=False, strip=False,
+                label=f"{{{{{number}}}}}",
+                required=False,
+                strip=False,
                 widget=forms.TextInput(attrs={"size": 60}),
             )
 
@@ -80,8 +83,10 @@ class SendMessageForm(forms.Form):
         if self.errors:
             return data
         reasons = message_send_check(
-            conversation=self.conversation, body=data.get("body", "") if mode == FREE_FORM else "",
-            template=template if mode == TEMPLATE else None, variables=self.variables(),
+            conversation=self.conversation,
+            body=data.get("body", "") if mode == FREE_FORM else "",
+            template=template if mode == TEMPLATE else None,
+            variables=self.variables(),
         )
         for reason in reasons:
             self.add_error(None, text_for(self.viewer, reason))
@@ -89,8 +94,11 @@ class SendMessageForm(forms.Form):
 
 
 def _participant_label(user, participant) -> str:
-    return participant.identity or address_for(user, participant.messaging_binding_address) \
+    return (
+        participant.identity
+        or address_for(user, participant.messaging_binding_address)
         or participant.sid_or_placeholder
+    )
 
 
 def _render(admin, request, conversation, form, *, preview: str | None = None):
@@ -123,13 +131,23 @@ def send_message_view(admin, request, object_id):
     viewer = request.user
     if request.method != "POST":
         request._windows = conversation_windows(conversation=conversation)
-        return _render(admin, request, conversation, SendMessageForm(initial=_initial(request),
-                                                                     conversation=conversation, viewer=viewer))
+        return _render(
+            admin,
+            request,
+            conversation,
+            SendMessageForm(initial=_initial(request), conversation=conversation, viewer=viewer),
+        )
     form = SendMessageForm(request.POST, conversation=conversation, viewer=viewer)
     action = request.POST.get("action", "send")
     if action in ("choose", "edit"):
-        return _render(admin, request, conversation, SendMessageForm(
-            initial={k: request.POST.get(k) for k in request.POST}, conversation=conversation, viewer=viewer))
+        return _render(
+            admin,
+            request,
+            conversation,
+            SendMessageForm(
+                initial={k: request.POST.get(k) for k in request.POST}, conversation=conversation, viewer=viewer
+            ),
+        )
     if not form.is_valid():
         return _render(admin, request, conversation, form)
     template = form.cleaned_data["template"] if form.cleaned_data["mode"] == TEMPLATE else None
@@ -138,18 +156,30 @@ def send_message_view(admin, request, object_id):
         data["confirmed"] = "on"
         confirmed = SendMessageForm(data, conversation=conversation, viewer=viewer)
         confirmed.is_valid()
-        return _render(admin, request, conversation, confirmed,
-                       preview=template_render(template=template, variables=form.variables()))
+        return _render(
+            admin,
+            request,
+            conversation,
+            confirmed,
+            preview=template_render(template=template, variables=form.variables()),
+        )
     try:
         message = message_send(
-            conversation=conversation, body=form.cleaned_data["body"] if template is None else "",
-            content_sid=template.sid if template else "", content_variables=form.variables() if template else None,
-            user=request.user, guard=True,
+            conversation=conversation,
+            body=form.cleaned_data["body"] if template is None else "",
+            content_sid=template.sid if template else "",
+            content_variables=form.variables() if template else None,
+            user=request.user,
+            guard=True,
         )
     except ValidationError as exc:
         for reason in exc.messages:
             form.add_error(None, text_for(viewer, reason))
         return _render(admin, request, conversation, form)
-    admin.message_user(request, f"Message queued ({'template ' + str(template) if template else 'free-form'}); "
-                                "its delivery shows on the message once Twilio reports it.", messages.SUCCESS)
+    admin.message_user(
+        request,
+        f"Message queued ({'template ' + str(template) if template else 'free-form'}); "
+        "its delivery shows on the message once Twilio reports it.",
+        messages.SUCCESS,
+    )
     return HttpResponseRedirect(reverse("admin:conversations_ops_message_change", args=[message.pk]))

@@ -20,8 +20,16 @@ class SyncOperationAdmin(MaskedFieldsMixin, ReadOnlyAdminMixin, admin.ModelAdmin
     binding, "participant +1... already exists"): masked unless the viewer may see it."""
 
     list_display = (
-        "id", "operation", "state", "target_column", "attempts", "next_attempt_at",
-        "result_sid", "last_error_code", "problem_summary", "requested_by",
+        "id",
+        "operation",
+        "state",
+        "target_column",
+        "attempts",
+        "next_attempt_at",
+        "result_sid",
+        "last_error_code",
+        "problem_summary",
+        "requested_by",
     )
     list_filter = ("state", "operation")
     list_select_related = ("content_type", "requested_by")
@@ -50,8 +58,9 @@ class SyncOperationAdmin(MaskedFieldsMixin, ReadOnlyAdminMixin, admin.ModelAdmin
     def problem(self, op):
         if op.state != OperationState.FAILED:
             return "—"
-        return explanation_html(code=op.last_error_code, status=op.last_error_status,
-                                message=shown(op, op.last_error_message))
+        return explanation_html(
+            code=op.last_error_code, status=op.last_error_status, message=shown(op, op.last_error_message)
+        )
 
     @admin.display(description="Problem")
     def problem_summary(self, op):

@@ -15,8 +15,12 @@ def explanation_html(*, code, status, message) -> str:
     return format_html(
         '<div class="sync-problem"><strong>{}</strong><br>Twilio said: {}<br>{}<br>'
         '<strong>Next step:</strong> {}<br><a href="{}" target="_blank" rel="noopener">{}</a></div>',
-        heading, message or "(no message)", explanation.meaning, explanation.next_step,
-        explanation.link, explanation.link,
+        heading,
+        message or "(no message)",
+        explanation.meaning,
+        explanation.next_step,
+        explanation.link,
+        explanation.link,
     )
 
 
@@ -36,7 +40,8 @@ def row_problem_html(row) -> str:
         return "—"
     op = last_failed_operation(row)
     return explanation_html(
-        code=row.last_sync_error_code, status=op.last_error_status if op else None,
+        code=row.last_sync_error_code,
+        status=op.last_error_status if op else None,
         message=shown(row, row.last_sync_error),  # Twilio's words may quote the person's number
     )
 

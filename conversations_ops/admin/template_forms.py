@@ -20,14 +20,17 @@ class TemplateCreateForm(forms.Form):
         help_text="The message; placeholders {{1}}, {{2}}, ... numbered without gaps.",
     )
     samples = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 40}),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 40}),
         help_text="One sample value per line for {{1}}, {{2}}, ... in order (WhatsApp reviewers read them).",
     )
     submit = forms.BooleanField(required=False, initial=True, label="Submit for WhatsApp approval now")
-    approval_name = forms.CharField(max_length=512, required=False, help_text=TemplateApprovalForm.base_fields[
-        "approval_name"].help_text)
-    category = forms.ChoiceField(choices=[("", "---------"), *TemplateApprovalForm.base_fields["category"].choices],
-                                 required=False)
+    approval_name = forms.CharField(
+        max_length=512, required=False, help_text=TemplateApprovalForm.base_fields["approval_name"].help_text
+    )
+    category = forms.ChoiceField(
+        choices=[("", "---------"), *TemplateApprovalForm.base_fields["category"].choices], required=False
+    )
 
     def clean_samples(self):
         return [line.strip() for line in self.cleaned_data["samples"].splitlines() if line.strip()]

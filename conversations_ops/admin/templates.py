@@ -14,12 +14,12 @@ from django.urls import path, reverse
 from django.utils.safestring import mark_safe
 
 from conversations_ops import permissions as rules
-from conversations_ops.twilio import gateway
-from conversations_ops.models import Template, TemplateStatusChange
-from conversations_ops.twilio.errors import explain_line
-from conversations_ops.messaging.templates import template_alerts_acknowledge, template_alerts_open, template_usable
 from conversations_ops.messaging.template_authoring import template_approval_validate, template_create, template_submit
 from conversations_ops.messaging.template_sync import template_last_synced_at, template_sync_all
+from conversations_ops.messaging.templates import template_alerts_acknowledge, template_alerts_open, template_usable
+from conversations_ops.models import Template, TemplateStatusChange
+from conversations_ops.twilio import gateway
+from conversations_ops.twilio.errors import explain_line
 
 from .base import ReadOnlyAdminMixin, TwilioMirrorAdmin
 from .permissions import may
@@ -69,21 +69,29 @@ class TemplateAdmin(TwilioMirrorAdmin):
     def get_urls(self):
         own = [
             path("sync/", self.admin_site.admin_view(self.sync_view), name="conversations_ops_template_sync"),
-            path("<int:pk>/submit/", self.admin_site.admin_view(self.submit_view),
-                 name="conversations_ops_template_submit"),
+            path(
+                "<int:pk>/submit/",
+                self.admin_site.admin_view(self.submit_view),
+                name="conversations_ops_template_submit",
+            ),
         ]
         return own + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "templates_last_synced_at": template_last_synced_at(),
-                         "template_alerts": list(template_alerts_open()[:20]),
-                         "can_sync": self.has_sync_permission(request)}
+        extra_context = {
+            **(extra_context or {}),
+            "templates_last_synced_at": template_last_synced_at(),
+            "template_alerts": list(template_alerts_open()[:20]),
+            "can_sync": self.has_sync_permission(request),
+        }
         return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         submit_url = reverse("admin:conversations_ops_template_submit", args=[object_id])
-        extra_context = {**(extra_context or {}), "submit_url": submit_url if self.has_submit_permission(request)
-                         else ""}
+        extra_context = {
+            **(extra_context or {}),
+            "submit_url": submit_url if self.has_submit_permission(request) else "",
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     # Sync ------------------------------------------------------------------
@@ -96,11 +104,15 @@ class TemplateAdmin(TwilioMirrorAdmin):
             self.message_user(request, f"Sync templates from Twilio failed: {explain_line(exc)}", messages.ERROR)
             return
         counts = result.summary.resources["templates"]
-        self.message_user(request, f"Templates synced: {counts.items} read, {counts.created} new, "
-                                   f"{counts.updated} changed, {len(result.changes)} status change(s).")
+        self.message_user(
+            request,
+            f"Templates synced: {counts.items} read, {counts.created} new, "
+            f"{counts.updated} changed, {len(result.changes)} status change(s).",
+        )
         for change in result.alerts:
-            self.message_user(request, f"Alert: template {change.template} in use is now {change.new_status}.",
-                              messages.ERROR)
+            self.message_user(
+                request, f"Alert: template {change.template} in use is now {change.new_status}.", messages.ERROR
+            )
 
     def sync_view(self, request):
         if request.method != "POST" or not self.has_sync_permission(request):
@@ -119,8 +131,13 @@ class TemplateAdmin(TwilioMirrorAdmin):
             try:
                 if data["submit"]:  # refuse a bad approval request before the template exists on Twilio
                     template_approval_validate(approval_name=data["approval_name"], category=data["category"])
-                template = template_create(friendly_name=data["friendly_name"], language=data["language"],
-                                           body=data["body"], samples=data["samples"], user=request.user)
+                template = template_create(
+                    friendly_name=data["friendly_name"],
+                    language=data["language"],
+                    body=data["body"],
+                    samples=data["samples"],
+                    user=request.user,
+                )
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
@@ -137,8 +154,12 @@ class TemplateAdmin(TwilioMirrorAdmin):
         form = TemplateApprovalForm(request.POST or None, initial={"approval_name": template.friendly_name})
         if request.method == "POST" and form.is_valid():
             try:
-                template_submit(template=template, approval_name=form.cleaned_data["approval_name"],
-                                category=form.cleaned_data["category"], user=request.user)
+                template_submit(
+                    template=template,
+                    approval_name=form.cleaned_data["approval_name"],
+                    category=form.cleaned_data["category"],
+                    user=request.user,
+                )
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
@@ -155,8 +176,13 @@ class TemplateAdmin(TwilioMirrorAdmin):
             self.message_user(request, f"Submitted for WhatsApp approval: status {template.approval_status}.")
 
     def _form_page(self, request, form, title, template=None):
-        context = {**self.admin_site.each_context(request), "title": title, "form": form, "opts": self.opts,
-                   "original": template}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "opts": self.opts,
+            "original": template,
+        }
         return TemplateResponse(request, "admin/conversations_ops/template/form_page.html", context)
 
 

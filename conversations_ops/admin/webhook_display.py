@@ -69,12 +69,14 @@ def pairs_table(pairs, *, key_heading: str, masked: bool = False) -> str:
     if not rows:
         return EMPTY
     body = format_html_join(
-        "", '<tr><td style="white-space:nowrap"><code>{}</code></td><td>{}</td></tr>',
+        "",
+        '<tr><td style="white-space:nowrap"><code>{}</code></td><td>{}</td></tr>',
         ((key, value_html(key, value, masked=masked)) for key, value in rows),
     )
     return format_html(
         '<table class="webhook-params"><thead><tr><th>{}</th><th>Value</th></tr></thead><tbody>{}</tbody></table>',
-        key_heading, body,
+        key_heading,
+        body,
     )
 
 
@@ -101,8 +103,7 @@ def _record_link(model, sid: str, label: str, masked: bool) -> str:
         return format_html("{} <code>{}</code> (not in the mirror)", label, sid)
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[row.pk])
     name = mask_numbers_in(str(row)) if masked else str(row)  # a participant is named by its number
-    return format_html('{} <a href="{}"><code>{}</code></a> {}', label, url, sid,
-                       "" if name == sid else f"({name})")
+    return format_html('{} <a href="{}"><code>{}</code></a> {}', label, url, sid, "" if name == sid else f"({name})")
 
 
 def mirrored_records(event: WebhookEvent, *, masked: bool = False) -> str:

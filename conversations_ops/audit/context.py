@@ -48,8 +48,8 @@ def admin_source(request):
 def shell_source(*, user=None, command: str = ""):
     """Around a management command's work: actions come from the shell, by `user` (--as) or the login name.
 
-        with shell_source(user=as_user, command="twilio_pull"):
-            twilio_pull(...)
+    with shell_source(user=as_user, command="twilio_pull"):
+        twilio_pull(...)
     """
     return _marked(AuditContext(AuditSource.SHELL, user=user, name=username(user) or _login(), command=command))
 

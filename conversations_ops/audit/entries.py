@@ -20,17 +20,27 @@ import re
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from conversations_ops.masking import HIDDEN, mask_numbers_in
-from conversations_ops.models import AuditEntry, AuditResult, AuditSource
 # admin_source and shell_source are re-exported: callers mark their source through this module.
 from conversations_ops.audit.context import admin_source, current, shell_source, username  # noqa: F401
+from conversations_ops.masking import HIDDEN, mask_numbers_in
+from conversations_ops.models import AuditEntry, AuditResult, AuditSource
 from conversations_ops.twilio.gateway import GatewayError
 
 # Actions recorded besides the outbox's own operation names (outbox.OPERATIONS).
 DIRECT_ACTIONS = (
-    "account_webhooks.configure", "pairing.abandon", "pairing.close", "pairing.retry", "pairing.start",
-    "pull.object", "pull.run", "sync.push_due", "sync.push_now", "sync.retry", "template.create",
-    "template.submit", "webhook_events.reprocess",
+    "account_webhooks.configure",
+    "pairing.abandon",
+    "pairing.close",
+    "pairing.retry",
+    "pairing.start",
+    "pull.object",
+    "pull.run",
+    "sync.push_due",
+    "sync.push_now",
+    "sync.retry",
+    "template.create",
+    "template.submit",
+    "webhook_events.reprocess",
 )
 # Detail keys never kept, whatever a caller passes (any key containing one): message content and secrets.
 FORBIDDEN_KEY_PARTS = ("body", "variables", "auto_reply", "media", "token", "password", "secret")
@@ -45,8 +55,11 @@ def mask_numbers(text: str) -> str:
 
 def _scrub(value):
     if isinstance(value, dict):
-        return {str(k): _scrub(v) for k, v in value.items()
-                if not any(part in str(k).lower() for part in FORBIDDEN_KEY_PARTS)}
+        return {
+            str(k): _scrub(v)
+            for k, v in value.items()
+            if not any(part in str(k).lower() for part in FORBIDDEN_KEY_PARTS)
+        }
     if isinstance(value, list | tuple | set):
         return [_scrub(v) for v in value]
     return mask_numbers(value) if isinstance(value, str) else value
@@ -62,9 +75,18 @@ def target_label(target) -> str:
     return mask_numbers(label)[:200]
 
 
-def audit_record(*, action: str, user=None, target=None, detail: dict | None = None, operation=None,
-                 result_state: str = AuditResult.SUCCEEDED, twilio_sid: str = "", error=None,
-                 source: str | None = None) -> AuditEntry | None:
+def audit_record(
+    *,
+    action: str,
+    user=None,
+    target=None,
+    detail: dict | None = None,
+    operation=None,
+    result_state: str = AuditResult.SUCCEEDED,
+    twilio_sid: str = "",
+    error=None,
+    source: str | None = None,
+) -> AuditEntry | None:
     """Writes one entry; answers None (and writes nothing) when no staff member or shell is behind it.
 
     `error` is Twilio's refusal (a GatewayError) or a reason in words; it makes the result failed.
@@ -78,9 +100,14 @@ def audit_record(*, action: str, user=None, target=None, detail: dict | None = N
         detail.setdefault("command", context.command)
     failed = error is not None
     entry = AuditEntry(
-        actor=actor, actor_name=username(actor) or (context.name if context else ""), action=action,
-        source=source or (context.source if context else AuditSource.WORKER), detail=_scrub(detail),
-        operation=operation, result_state=AuditResult.FAILED if failed else result_state, twilio_sid=twilio_sid,
+        actor=actor,
+        actor_name=username(actor) or (context.name if context else ""),
+        action=action,
+        source=source or (context.source if context else AuditSource.WORKER),
+        detail=_scrub(detail),
+        operation=operation,
+        result_state=AuditResult.FAILED if failed else result_state,
+        twilio_sid=twilio_sid,
         completed_at=timezone.now() if failed or result_state != AuditResult.QUEUED else None,
     )
     _set_target(entry, target if target is not None or operation is None else operation.target, operation)
@@ -126,6 +153,7 @@ def audited(action: str, *, asked=None, answered=None):
     `asked(kwargs)` and `answered(result)` give the detail; both must not keep personal data.
     A `user=` keyword of the call is the actor (else the context's).
     """
+
     def decorate(function):
         @functools.wraps(function)
         def run(*args, **kwargs):
@@ -135,8 +163,11 @@ def audited(action: str, *, asked=None, answered=None):
             except GatewayError as exc:
                 audit_record(action=action, user=kwargs.get("user"), detail=detail, error=exc)
                 raise
-            audit_record(action=action, user=kwargs.get("user"),
-                         detail={**detail, **(answered(result) if answered else {})})
+            audit_record(
+                action=action, user=kwargs.get("user"), detail={**detail, **(answered(result) if answered else {})}
+            )
             return result
+
         return run
+
     return decorate

@@ -120,11 +120,13 @@ class WorkerHeartbeatCheck(ConsoleCheck):
         latest = heartbeat_latest()
         if latest is None:
             raise ServiceUnavailable(
-                "no worker heartbeat recorded yet: is the worker running, and was sync_schedule_setup run?")
+                "no worker heartbeat recorded yet: is the worker running, and was sync_schedule_setup run?"
+            )
         age = readings.seconds_since(latest, now)
         if age > limit:
             raise ServiceUnavailable(
-                f"no worker heartbeat for {readings.human_duration(age)} (limit {readings.human_duration(limit)})")
+                f"no worker heartbeat for {readings.human_duration(age)} (limit {readings.human_duration(limit)})"
+            )
 
 
 @dataclasses.dataclass
@@ -143,7 +145,8 @@ class OldestWaitingCheck(ConsoleCheck):
         age = readings.seconds_since(self.oldest(now), now)
         if age > limit:
             raise ServiceUnavailable(
-                f"{self.waited.format(age=readings.human_duration(age))} (limit {readings.human_duration(limit)})")
+                f"{self.waited.format(age=readings.human_duration(age))} (limit {readings.human_duration(limit)})"
+            )
 
 
 @dataclasses.dataclass

@@ -64,9 +64,9 @@ def _counted_since(watermarks: dict[str, int], up_to: int | None = None) -> dict
     events = WebhookEvent.objects.filter(id__gt=min(watermarks.values()))
     if up_to is not None:
         events = events.filter(id__lte=up_to)
-    counts = events.aggregate(**{
-        source: Count("id", filter=Q(source=source, id__gt=watermark)) for source, watermark in watermarks.items()
-    })
+    counts = events.aggregate(
+        **{source: Count("id", filter=Q(source=source, id__gt=watermark)) for source, watermark in watermarks.items()}
+    )
     return {source: counts[source] or 0 for source in watermarks}
 
 
@@ -87,8 +87,12 @@ def received_tally_advance() -> None:
     """
     for source in EventSource.values:
         MetricCounter.objects.get_or_create(name=f"{RECEIVED_PREFIX}{source}")
-    settled = (WebhookEvent.objects.filter(received_at__lt=timezone.now() - TALLY_SETTLE)
-               .order_by("-id").values_list("id", flat=True).first())  # walks back from the newest id
+    settled = (
+        WebhookEvent.objects.filter(received_at__lt=timezone.now() - TALLY_SETTLE)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )  # walks back from the newest id
     rows = _received_rows()
     watermarks = {source: rows[source].counted_up_to_id for source in EventSource.values}
     if settled is None or settled <= min(watermarks.values()):
@@ -100,7 +104,8 @@ def received_tally_advance() -> None:
                 if watermark >= settled:
                     continue
                 moved = MetricCounter.objects.filter(pk=rows[source].pk, counted_up_to_id=watermark).update(
-                    value=F("value") + counts[source], counted_up_to_id=settled, updated_at=timezone.now())
+                    value=F("value") + counts[source], counted_up_to_id=settled, updated_at=timezone.now()
+                )
                 if not moved:
                     raise _Raced
     except _Raced:

@@ -16,17 +16,29 @@ from conversations_ops.models import OperationState, ProcessingState, SyncOperat
 
 def outbox_oldest_due(now: datetime) -> datetime | None:
     """Since when the longest-waiting due, unfinished push has been due (None: none is due)."""
-    pending = (SyncOperation.objects.filter(state=OperationState.PENDING, next_attempt_at__lte=now)
-               .order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first())
-    abandoned = (SyncOperation.objects.filter(state=OperationState.RUNNING, locked_until__lt=now)
-                 .order_by("locked_until").values_list("locked_until", flat=True).first())
+    pending = (
+        SyncOperation.objects.filter(state=OperationState.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+    abandoned = (
+        SyncOperation.objects.filter(state=OperationState.RUNNING, locked_until__lt=now)
+        .order_by("locked_until")
+        .values_list("locked_until", flat=True)
+        .first()
+    )
     return min((moment for moment in (pending, abandoned) if moment is not None), default=None)
 
 
 def inbox_oldest_pending() -> datetime | None:
     """When the oldest webhook event still waiting to be applied arrived (None: the inbox is empty)."""
-    return (WebhookEvent.objects.filter(processing_state=ProcessingState.PENDING)
-            .order_by("id").values_list("received_at", flat=True).first())
+    return (
+        WebhookEvent.objects.filter(processing_state=ProcessingState.PENDING)
+        .order_by("id")
+        .values_list("received_at", flat=True)
+        .first()
+    )
 
 
 def inbox_backlog() -> int:

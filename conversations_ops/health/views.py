@@ -47,8 +47,10 @@ class HealthView(HealthCheckView):
         if response.status_code == 503:
             # One line per failing probe (a load balancer asks every few seconds), instead of
             # django.request's ERROR for a 5xx, which would mail the admins each time.
-            logger.warning("Health check failing: %s", "; ".join(
-                f"{result.check.name}: {_reason(result.error)}" for result in self.results if result.error))
+            logger.warning(
+                "Health check failing: %s",
+                "; ".join(f"{result.check.name}: {_reason(result.error)}" for result in self.results if result.error),
+            )
             response._has_been_logged = True
         return response
 
@@ -60,8 +62,9 @@ class HealthView(HealthCheckView):
                 entry["reason"] = _reason(result.error)
             checks.append(entry)
         failing = [entry["name"] for entry in checks if entry["state"] == "failing"]
-        return JsonResponse({"status": "failing" if failing else "ok", "failing": failing, "checks": checks},
-                            status=status)
+        return JsonResponse(
+            {"status": "failing" if failing else "ok", "failing": failing, "checks": checks}, status=status
+        )
 
 
 def _result(check) -> HealthCheckResult:
@@ -94,8 +97,11 @@ def metrics(request):
         raise Http404("Metrics are off (METRICS_ENABLED).")
     token = settings.METRICS_TOKEN
     if token and not _bearer_matches(request, token):
-        response = HttpResponse("A valid 'Authorization: Bearer <METRICS_TOKEN>' header is required.\n",
-                                status=401, content_type="text/plain; charset=utf-8")
+        response = HttpResponse(
+            "A valid 'Authorization: Bearer <METRICS_TOKEN>' header is required.\n",
+            status=401,
+            content_type="text/plain; charset=utf-8",
+        )
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response
     try:

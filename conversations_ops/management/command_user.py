@@ -15,8 +15,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from conversations_ops.permissions import permissions_missing
 from conversations_ops.audit.context import current, shell_source, shell_user
+from conversations_ops.permissions import permissions_missing
 
 REFUSED = 2
 ENV_NAME = "CONSOLE_USER"
@@ -24,9 +24,12 @@ ENV_NAME = "CONSOLE_USER"
 
 def add_user_argument(parser) -> None:
     parser.add_argument(
-        "--as", dest="as_user", default=None, metavar="USERNAME",
+        "--as",
+        dest="as_user",
+        default=None,
+        metavar="USERNAME",
         help=f"Act as this console user: their permissions are checked and the action is theirs "
-             f"(default: ${ENV_NAME}).",
+        f"(default: ${ENV_NAME}).",
     )
 
 
@@ -40,17 +43,19 @@ def command_user(username: str | None, *, needs, action: str):
         if getattr(settings, "CONSOLE_COMMANDS_REQUIRE_USER", False):
             raise CommandError(
                 f"Refused: say who you are to {action}: --as USERNAME or {ENV_NAME}=USERNAME "
-                "(CONSOLE_COMMANDS_REQUIRE_USER is on).", returncode=REFUSED)
+                "(CONSOLE_COMMANDS_REQUIRE_USER is on).",
+                returncode=REFUSED,
+            )
         return None
     user_model = get_user_model()
     user = user_model.objects.filter(**{user_model.USERNAME_FIELD: username}).first()
     if user is None or not user.is_active or not user.is_staff:
-        raise CommandError(f"Refused: {username!r} is not an active staff account of this console.",
-                           returncode=REFUSED)
+        raise CommandError(f"Refused: {username!r} is not an active staff account of this console.", returncode=REFUSED)
     missing = permissions_missing(user, needs)
     if missing:
-        raise CommandError(f"Refused: {username} may not {action}: missing permission "
-                           f"{', '.join(missing)}.", returncode=REFUSED)
+        raise CommandError(
+            f"Refused: {username} may not {action}: missing permission {', '.join(missing)}.", returncode=REFUSED
+        )
     shell_user(user)  # the audit trail: what follows is theirs
     return user
 

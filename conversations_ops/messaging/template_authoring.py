@@ -12,12 +12,12 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from conversations_ops.twilio import gateway
-from conversations_ops.models import Template
-from conversations_ops.mirror import mapping as mirror
 from conversations_ops.audit.entries import audit_record
-from conversations_ops.twilio.errors import explain_line
 from conversations_ops.messaging.templates import template_status_change_record
+from conversations_ops.mirror import mapping as mirror
+from conversations_ops.models import Template
+from conversations_ops.twilio import gateway
+from conversations_ops.twilio.errors import explain_line
 
 CATEGORIES = ("UTILITY", "MARKETING", "AUTHENTICATION")
 APPROVAL_NAME = re.compile(r"[a-z0-9_]{1,512}")
@@ -30,7 +30,9 @@ def template_placeholders(body: str) -> list[int]:
     numbers = []
     for token in PLACEHOLDER.findall(body):
         if not token.isdigit() or token != str(int(token)):
-            raise ValidationError({"body": f"Placeholder {{{{{token}}}}} is not a number: use {{{{1}}}}, {{{{2}}}}, ..."})
+            raise ValidationError(
+                {"body": f"Placeholder {{{{{token}}}}} is not a number: use {{{{1}}}}, {{{{2}}}}, ..."}
+            )
         if int(token) not in numbers:
             numbers.append(int(token))
     return numbers
@@ -43,18 +45,23 @@ def _validate_body(body: str) -> list[int]:
         raise ValidationError({"body": f"WhatsApp allows at most {BODY_MAX} characters; this has {len(body)}."})
     numbers = template_placeholders(body)
     if sorted(numbers) != list(range(1, len(numbers) + 1)):
-        raise ValidationError({"body": f"Placeholders must be numbered {{{{1}}}} to {{{{n}}}} without gaps; "
-                                       f"found {', '.join(str(n) for n in sorted(numbers))}."})
+        raise ValidationError(
+            {
+                "body": f"Placeholders must be numbered {{{{1}}}} to {{{{n}}}} without gaps; "
+                f"found {', '.join(str(n) for n in sorted(numbers))}."
+            }
+        )
     return numbers
 
 
 def _validate_samples(numbers: list[int], samples: list[str]) -> dict[str, str]:
     if len(samples) != len(numbers):
-        raise ValidationError({"samples": f"Give one sample value per placeholder: the text has {len(numbers)}, "
-                                          f"you gave {len(samples)}."})
+        raise ValidationError(
+            {"samples": f"Give one sample value per placeholder: the text has {len(numbers)}, you gave {len(samples)}."}
+        )
     if any(not sample.strip() for sample in samples):
         raise ValidationError({"samples": "Sample values may not be empty: WhatsApp reviews them."})
-    return {str(n): sample.strip() for n, sample in zip(range(1, len(samples) + 1), samples)}
+    return {str(n): sample.strip() for n, sample in enumerate(samples, start=1)}
 
 
 def template_approval_validate(*, approval_name: str, category: str) -> str:
@@ -86,18 +93,29 @@ def template_create(*, friendly_name: str, language: str, body: str, samples: li
     variables = _validate_samples(_validate_body(body), samples)
     try:
         remote = gateway.content_create(
-            friendly_name=friendly_name.strip(), language=language.strip(),
-            variables=variables or None, types={"twilio/text": {"body": body}},
+            friendly_name=friendly_name.strip(),
+            language=language.strip(),
+            variables=variables or None,
+            types={"twilio/text": {"body": body}},
         )
     except gateway.GatewayError as exc:
-        audit_record(action="template.create", user=user, detail={"friendly_name": friendly_name, "language": language},
-                     error=exc)
+        audit_record(
+            action="template.create",
+            user=user,
+            detail={"friendly_name": friendly_name, "language": language},
+            error=exc,
+        )
         raise _refused(exc) from exc
     row = Template.objects.filter(sid=remote.sid).first() or Template()
     mirror.apply_template(row, remote)
     row.save()
-    audit_record(action="template.create", user=user, target=row, twilio_sid=row.sid,
-                 detail={"friendly_name": row.friendly_name, "language": row.language, "placeholders": len(variables)})
+    audit_record(
+        action="template.create",
+        user=user,
+        target=row,
+        twilio_sid=row.sid,
+        detail={"friendly_name": row.friendly_name, "language": row.language, "placeholders": len(variables)},
+    )
     return row
 
 
@@ -112,12 +130,19 @@ def template_submit(*, template: Template, approval_name: str, category: str, us
     except gateway.GatewayError as exc:
         audit_record(action="template.submit", user=user, target=template, detail=asked, error=exc)
         raise _refused(exc) from exc
-    audit_record(action="template.submit", user=user, target=template, twilio_sid=template.sid,
-                 detail={**asked, "approval_status": approval.status or ""})
+    audit_record(
+        action="template.submit",
+        user=user,
+        target=template,
+        twilio_sid=template.sid,
+        detail={**asked, "approval_status": approval.status or ""},
+    )
     with transaction.atomic():
         Template.objects.filter(pk=template.pk).update(
-            approval_name=approval.name or approval_name, approval_category=approval.category or category,
-            approval_status=approval.status or "", approval_rejection_reason=approval.rejection_reason or "",
+            approval_name=approval.name or approval_name,
+            approval_category=approval.category or category,
+            approval_status=approval.status or "",
+            approval_rejection_reason=approval.rejection_reason or "",
             approval_allow_category_change=approval.allow_category_change,
         )
         template.refresh_from_db()

@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from conversations_ops.messaging.templates import template_status_changes_record
 from conversations_ops.models import PullCheckpoint
 from conversations_ops.pull.runner import PullSummary, twilio_pull
-from conversations_ops.messaging.templates import template_status_changes_record
 
 logger = logging.getLogger(__name__)
 

@@ -92,7 +92,7 @@ def template_variables_parse(*, text: str) -> dict:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ValidationError({"variables": f"Not valid JSON ({exc.msg}); e.g. '{{\"1\": \"Ana\"}}'"}) from exc
+        raise ValidationError({"variables": f'Not valid JSON ({exc.msg}); e.g. \'{{"1": "Ana"}}\''}) from exc
     if not isinstance(value, dict):
         raise ValidationError({"variables": 'Give a JSON object, e.g. {"1": "Ana"}'})
     return {str(key): val for key, val in value.items()}

@@ -45,8 +45,9 @@ def template_in_use(*, template: Template) -> bool:
     recent = Q(date_created__gte=since) | Q(date_created__isnull=True, created_at__gte=since)
     if Message.objects.filter(recent, content_sid=template.sid).exists():
         return True
-    return Pairing.objects.filter(Q(invite_template=template) | Q(connected_template=template),
-                                  created_at__gte=since).exists()
+    return Pairing.objects.filter(
+        Q(invite_template=template) | Q(connected_template=template), created_at__gte=since
+    ).exists()
 
 
 # Status history and alerts ---------------------------------------------------
@@ -74,9 +75,14 @@ def template_status_change_record(*, template: Template, seen_at=None):
     try:
         with transaction.atomic():
             return TemplateStatusChange.objects.create(
-                template=template, previous=last, old_status=old, new_status=new,
-                rejection_reason=template.approval_rejection_reason, seen_at=seen_at or timezone.now(),
-                in_use=in_use, alert=in_use and new.lower() in ALERTING_STATUSES,
+                template=template,
+                previous=last,
+                old_status=old,
+                new_status=new,
+                rejection_reason=template.approval_rejection_reason,
+                seen_at=seen_at or timezone.now(),
+                in_use=in_use,
+                alert=in_use and new.lower() in ALERTING_STATUSES,
             )
     except IntegrityError:
         return None  # another sync recorded the same change a moment ago
@@ -87,8 +93,11 @@ def template_status_changes_record(*, seen_at=None) -> list:
     latest = TemplateStatusChange.objects.filter(template=OuterRef("pk"), next_change__isnull=True)
     recorded = Subquery(latest.order_by("-pk").values("new_status")[:1])
     never_recorded = Q(recorded__isnull=True) & ~Q(approval_status="")
-    candidates = (Template.objects.annotate(recorded=recorded)
-                  .exclude(sid="").filter(~Q(recorded=F("approval_status")) | never_recorded))
+    candidates = (
+        Template.objects.annotate(recorded=recorded)
+        .exclude(sid="")
+        .filter(~Q(recorded=F("approval_status")) | never_recorded)
+    )
     changes = []
     for template in candidates.iterator():
         change = template_status_change_record(template=template, seen_at=seen_at)

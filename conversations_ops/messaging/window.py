@@ -54,9 +54,9 @@ def window_now() -> datetime:
 
 
 def participant_is_whatsapp(participant: Participant) -> bool:
-    return participant.messaging_binding_type == WHATSAPP or (
-        participant.messaging_binding_address or ""
-    ).startswith(f"{WHATSAPP}:")
+    return participant.messaging_binding_type == WHATSAPP or (participant.messaging_binding_address or "").startswith(
+        f"{WHATSAPP}:"
+    )
 
 
 def _last_inbound_by_author(conversation: Conversation, addresses: list[str]) -> dict[str, datetime]:
@@ -74,9 +74,7 @@ def _last_inbound_by_author(conversation: Conversation, addresses: list[str]) ->
 def conversation_windows(*, conversation: Conversation, now: datetime | None = None) -> list[ParticipantWindow]:
     """One entry per live participant, in the order they joined."""
     now = now or window_now()
-    participants = list(
-        conversation.participants.exclude(sync_state=SyncState.DELETED_REMOTELY).order_by("pk")
-    )
+    participants = list(conversation.participants.exclude(sync_state=SyncState.DELETED_REMOTELY).order_by("pk"))
     whatsapp = [p for p in participants if participant_is_whatsapp(p)]
     last = _last_inbound_by_author(conversation, [p.messaging_binding_address for p in whatsapp])
     windows = []

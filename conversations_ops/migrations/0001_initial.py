@@ -11,312 +11,1405 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WebhookEvent',
+            name="WebhookEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('conversations', 'Conversations webhook'), ('messaging', 'Messaging webhook'), ('status', 'Status callback')], help_text='Which Twilio webhook sent it.', max_length=16)),
-                ('event_type', models.CharField(db_index=True, help_text="Twilio's event name, e.g. onMessageAdded.", max_length=64)),
-                ('dedup_key', models.CharField(help_text='Identifies the event so a repeated delivery is stored once.', max_length=255, unique=True)),
-                ('params', models.JSONField(default=list, help_text='The form fields exactly as Twilio sent them.')),
-                ('headers', models.JSONField(blank=True, default=dict, help_text='The request headers that matter.')),
-                ('signature_valid', models.BooleanField(default=False, help_text="Whether Twilio's signature checked out.")),
-                ('received_at', models.DateTimeField(auto_now_add=True, db_index=True, help_text='When it arrived.')),
-                ('conversation_sid', models.CharField(blank=True, db_index=True, help_text='Conversation it is about (CH...).', max_length=34)),
-                ('message_sid', models.CharField(blank=True, db_index=True, help_text='Message it is about (IM..., SM... or WA...).', max_length=34)),
-                ('participant_sid', models.CharField(blank=True, db_index=True, help_text='Participant it is about (MB...).', max_length=34)),
-                ('processing_state', models.CharField(choices=[('pending', 'Pending'), ('processed', 'Processed'), ('unhandled', 'Unhandled (unknown event, kept)'), ('failed', 'Failed')], db_index=True, default='pending', help_text='Whether the console has applied it yet.', max_length=16)),
-                ('processed_at', models.DateTimeField(blank=True, help_text='When it was applied.', null=True)),
-                ('processing_error', models.TextField(blank=True, help_text='Why applying it failed.')),
-                ('attempts', models.PositiveIntegerField(default=0, help_text='How often applying it was tried.')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("conversations", "Conversations webhook"),
+                            ("messaging", "Messaging webhook"),
+                            ("status", "Status callback"),
+                        ],
+                        help_text="Which Twilio webhook sent it.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "event_type",
+                    models.CharField(
+                        db_index=True, help_text="Twilio's event name, e.g. onMessageAdded.", max_length=64
+                    ),
+                ),
+                (
+                    "dedup_key",
+                    models.CharField(
+                        help_text="Identifies the event so a repeated delivery is stored once.",
+                        max_length=255,
+                        unique=True,
+                    ),
+                ),
+                ("params", models.JSONField(default=list, help_text="The form fields exactly as Twilio sent them.")),
+                ("headers", models.JSONField(blank=True, default=dict, help_text="The request headers that matter.")),
+                (
+                    "signature_valid",
+                    models.BooleanField(default=False, help_text="Whether Twilio's signature checked out."),
+                ),
+                ("received_at", models.DateTimeField(auto_now_add=True, db_index=True, help_text="When it arrived.")),
+                (
+                    "conversation_sid",
+                    models.CharField(
+                        blank=True, db_index=True, help_text="Conversation it is about (CH...).", max_length=34
+                    ),
+                ),
+                (
+                    "message_sid",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        help_text="Message it is about (IM..., SM... or WA...).",
+                        max_length=34,
+                    ),
+                ),
+                (
+                    "participant_sid",
+                    models.CharField(
+                        blank=True, db_index=True, help_text="Participant it is about (MB...).", max_length=34
+                    ),
+                ),
+                (
+                    "processing_state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("processed", "Processed"),
+                            ("unhandled", "Unhandled (unknown event, kept)"),
+                            ("failed", "Failed"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        help_text="Whether the console has applied it yet.",
+                        max_length=16,
+                    ),
+                ),
+                ("processed_at", models.DateTimeField(blank=True, help_text="When it was applied.", null=True)),
+                ("processing_error", models.TextField(blank=True, help_text="Why applying it failed.")),
+                ("attempts", models.PositiveIntegerField(default=0, help_text="How often applying it was tried.")),
             ],
             options={
-                'verbose_name': 'webhook event',
-                'ordering': ['-received_at'],
+                "verbose_name": "webhook event",
+                "ordering": ["-received_at"],
             },
         ),
         migrations.CreateModel(
-            name='AddressConfiguration',
+            name="AddressConfiguration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sid', models.CharField(blank=True, db_index=True, default='', editable=False, help_text="Twilio's id for this record; empty until it exists on Twilio.", max_length=34, verbose_name='Twilio SID')),
-                ('local_id', models.UUIDField(default=uuid.uuid4, editable=False, help_text="This console's own id for the record.", unique=True)),
-                ('sync_state', models.CharField(choices=[('pending', 'Pending (local change not yet on Twilio)'), ('synced', 'Synced'), ('failed', 'Failed'), ('deleted_remotely', 'Deleted on Twilio')], db_index=True, default='pending', help_text='Whether Twilio has the latest version of this record.', max_length=16)),
-                ('last_synced_at', models.DateTimeField(blank=True, help_text='When this record last matched Twilio.', null=True)),
-                ('last_sync_error', models.TextField(blank=True, help_text='Why the last push or pull failed, in plain words.')),
-                ('last_sync_error_code', models.PositiveIntegerField(blank=True, help_text="Twilio's error code for the last failure, e.g. 50416.", null=True)),
-                ('date_created', models.DateTimeField(blank=True, help_text="When Twilio created it (Twilio's clock).", null=True)),
-                ('date_updated', models.DateTimeField(blank=True, help_text="When Twilio last changed it (Twilio's clock).", null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, help_text='When this console first stored it.')),
-                ('updated_at', models.DateTimeField(auto_now=True, help_text='When this console last saved it.')),
-                ('type', models.CharField(choices=[('sms', 'SMS'), ('whatsapp', 'WhatsApp'), ('messenger', 'Messenger'), ('gbm', 'Google Business Messages'), ('email', 'Email'), ('rcs', 'RCS'), ('apple', 'Apple Messages'), ('chat', 'Chat')], default='whatsapp', help_text='The channel of this business address.', max_length=16)),
-                ('address', models.CharField(help_text='The business address, e.g. whatsapp:+14155550100 or +14155550100 for SMS.', max_length=256, unique=True)),
-                ('friendly_name', models.CharField(blank=True, help_text='A name staff recognise.', max_length=256)),
-                ('auto_creation_enabled', models.BooleanField(default=False, help_text='Start a conversation automatically when someone writes to this address.')),
-                ('auto_creation_type', models.CharField(blank=True, choices=[('webhook', 'Webhook'), ('studio', 'Studio flow'), ('default', 'Default')], help_text="What handles new conversations: a webhook, a Studio flow, or Twilio's default.", max_length=16)),
-                ('auto_creation_conversation_service_sid', models.CharField(blank=True, help_text='Conversation service for new conversations (IS...); empty uses the default.', max_length=34, validators=[django.core.validators.RegexValidator(code='invalid_sid', message='Must be a Twilio SID starting with IS followed by 32 hex characters.', regex='^IS[0-9a-fA-F]{32}$')])),
-                ('auto_creation_webhook_url', models.URLField(blank=True, help_text='Where Twilio sends events (needed for the webhook type).', max_length=512)),
-                ('auto_creation_webhook_method', models.CharField(blank=True, choices=[('get', 'GET'), ('post', 'POST')], help_text='HTTP method of the webhook.', max_length=4)),
-                ('auto_creation_webhook_filters', models.JSONField(blank=True, default=list, help_text='Events sent to the webhook, e.g. ["onMessageAdded", "onParticipantAdded"].', validators=[conversations_ops.validators.WebhookFilterValidator(('onConversationRemoved', 'onConversationStateUpdated', 'onConversationUpdated', 'onDeliveryUpdated', 'onMessageAdded', 'onMessageRemoved', 'onMessageUpdated', 'onParticipantAdded', 'onParticipantRemoved', 'onParticipantUpdated'))])),
-                ('auto_creation_studio_flow_sid', models.CharField(blank=True, help_text='Studio flow for new conversations (FW...; needed for the studio type).', max_length=34, validators=[django.core.validators.RegexValidator(code='invalid_sid', message='Must be a Twilio SID starting with FW followed by 32 hex characters.', regex='^FW[0-9a-fA-F]{32}$')])),
-                ('auto_creation_studio_retry_count', models.PositiveSmallIntegerField(blank=True, help_text='How often Twilio retries the Studio flow (studio type only).', null=True)),
-                ('address_country', models.CharField(blank=True, help_text='Two-letter country code of the address, e.g. US. Set when creating only.', max_length=2, validators=[django.core.validators.RegexValidator(code='invalid_country', message='Use a two-letter upper-case ISO country code, e.g. US or DE.', regex='^[A-Z]{2}$')])),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "sid",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        default="",
+                        editable=False,
+                        help_text="Twilio's id for this record; empty until it exists on Twilio.",
+                        max_length=34,
+                        verbose_name="Twilio SID",
+                    ),
+                ),
+                (
+                    "local_id",
+                    models.UUIDField(
+                        default=uuid.uuid4,
+                        editable=False,
+                        help_text="This console's own id for the record.",
+                        unique=True,
+                    ),
+                ),
+                (
+                    "sync_state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending (local change not yet on Twilio)"),
+                            ("synced", "Synced"),
+                            ("failed", "Failed"),
+                            ("deleted_remotely", "Deleted on Twilio"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        help_text="Whether Twilio has the latest version of this record.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "last_synced_at",
+                    models.DateTimeField(blank=True, help_text="When this record last matched Twilio.", null=True),
+                ),
+                (
+                    "last_sync_error",
+                    models.TextField(blank=True, help_text="Why the last push or pull failed, in plain words."),
+                ),
+                (
+                    "last_sync_error_code",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="Twilio's error code for the last failure, e.g. 50416.", null=True
+                    ),
+                ),
+                (
+                    "date_created",
+                    models.DateTimeField(blank=True, help_text="When Twilio created it (Twilio's clock).", null=True),
+                ),
+                (
+                    "date_updated",
+                    models.DateTimeField(
+                        blank=True, help_text="When Twilio last changed it (Twilio's clock).", null=True
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, help_text="When this console first stored it.")),
+                ("updated_at", models.DateTimeField(auto_now=True, help_text="When this console last saved it.")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("sms", "SMS"),
+                            ("whatsapp", "WhatsApp"),
+                            ("messenger", "Messenger"),
+                            ("gbm", "Google Business Messages"),
+                            ("email", "Email"),
+                            ("rcs", "RCS"),
+                            ("apple", "Apple Messages"),
+                            ("chat", "Chat"),
+                        ],
+                        default="whatsapp",
+                        help_text="The channel of this business address.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "address",
+                    models.CharField(
+                        help_text="The business address, e.g. whatsapp:+14155550100 or +14155550100 for SMS.",
+                        max_length=256,
+                        unique=True,
+                    ),
+                ),
+                ("friendly_name", models.CharField(blank=True, help_text="A name staff recognise.", max_length=256)),
+                (
+                    "auto_creation_enabled",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Start a conversation automatically when someone writes to this address.",
+                    ),
+                ),
+                (
+                    "auto_creation_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[("webhook", "Webhook"), ("studio", "Studio flow"), ("default", "Default")],
+                        help_text="What handles new conversations: a webhook, a Studio flow, or Twilio's default.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "auto_creation_conversation_service_sid",
+                    models.CharField(
+                        blank=True,
+                        help_text="Conversation service for new conversations (IS...); empty uses the default.",
+                        max_length=34,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                code="invalid_sid",
+                                message="Must be a Twilio SID starting with IS followed by 32 hex characters.",
+                                regex="^IS[0-9a-fA-F]{32}$",
+                            )
+                        ],
+                    ),
+                ),
+                (
+                    "auto_creation_webhook_url",
+                    models.URLField(
+                        blank=True, help_text="Where Twilio sends events (needed for the webhook type).", max_length=512
+                    ),
+                ),
+                (
+                    "auto_creation_webhook_method",
+                    models.CharField(
+                        blank=True,
+                        choices=[("get", "GET"), ("post", "POST")],
+                        help_text="HTTP method of the webhook.",
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "auto_creation_webhook_filters",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='Events sent to the webhook, e.g. ["onMessageAdded", "onParticipantAdded"].',
+                        validators=[
+                            conversations_ops.validators.WebhookFilterValidator(
+                                (
+                                    "onConversationRemoved",
+                                    "onConversationStateUpdated",
+                                    "onConversationUpdated",
+                                    "onDeliveryUpdated",
+                                    "onMessageAdded",
+                                    "onMessageRemoved",
+                                    "onMessageUpdated",
+                                    "onParticipantAdded",
+                                    "onParticipantRemoved",
+                                    "onParticipantUpdated",
+                                )
+                            )
+                        ],
+                    ),
+                ),
+                (
+                    "auto_creation_studio_flow_sid",
+                    models.CharField(
+                        blank=True,
+                        help_text="Studio flow for new conversations (FW...; needed for the studio type).",
+                        max_length=34,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                code="invalid_sid",
+                                message="Must be a Twilio SID starting with FW followed by 32 hex characters.",
+                                regex="^FW[0-9a-fA-F]{32}$",
+                            )
+                        ],
+                    ),
+                ),
+                (
+                    "auto_creation_studio_retry_count",
+                    models.PositiveSmallIntegerField(
+                        blank=True, help_text="How often Twilio retries the Studio flow (studio type only).", null=True
+                    ),
+                ),
+                (
+                    "address_country",
+                    models.CharField(
+                        blank=True,
+                        help_text="Two-letter country code of the address, e.g. US. Set when creating only.",
+                        max_length=2,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                code="invalid_country",
+                                message="Use a two-letter upper-case ISO country code, e.g. US or DE.",
+                                regex="^[A-Z]{2}$",
+                            )
+                        ],
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'address configuration',
-                'abstract': False,
-                'constraints': [models.UniqueConstraint(condition=models.Q(('sid', ''), _negated=True), fields=('sid',), name='conversations_ops_addressconfiguration_unique_sid', violation_error_message='Another record already has this Twilio SID.')],
+                "verbose_name": "address configuration",
+                "abstract": False,
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("sid", ""), _negated=True),
+                        fields=("sid",),
+                        name="conversations_ops_addressconfiguration_unique_sid",
+                        violation_error_message="Another record already has this Twilio SID.",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Conversation',
+            name="Conversation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sid', models.CharField(blank=True, db_index=True, default='', editable=False, help_text="Twilio's id for this record; empty until it exists on Twilio.", max_length=34, verbose_name='Twilio SID')),
-                ('local_id', models.UUIDField(default=uuid.uuid4, editable=False, help_text="This console's own id for the record.", unique=True)),
-                ('sync_state', models.CharField(choices=[('pending', 'Pending (local change not yet on Twilio)'), ('synced', 'Synced'), ('failed', 'Failed'), ('deleted_remotely', 'Deleted on Twilio')], db_index=True, default='pending', help_text='Whether Twilio has the latest version of this record.', max_length=16)),
-                ('last_synced_at', models.DateTimeField(blank=True, help_text='When this record last matched Twilio.', null=True)),
-                ('last_sync_error', models.TextField(blank=True, help_text='Why the last push or pull failed, in plain words.')),
-                ('last_sync_error_code', models.PositiveIntegerField(blank=True, help_text="Twilio's error code for the last failure, e.g. 50416.", null=True)),
-                ('date_created', models.DateTimeField(blank=True, help_text="When Twilio created it (Twilio's clock).", null=True)),
-                ('date_updated', models.DateTimeField(blank=True, help_text="When Twilio last changed it (Twilio's clock).", null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, help_text='When this console first stored it.')),
-                ('updated_at', models.DateTimeField(auto_now=True, help_text='When this console last saved it.')),
-                ('unique_name', models.CharField(blank=True, db_index=True, help_text='Optional unique name; Twilio accepts it in place of the SID.', max_length=256)),
-                ('friendly_name', models.CharField(blank=True, help_text='A name staff recognise.', max_length=256)),
-                ('attributes', models.TextField(default='{}', help_text='Extra data as a JSON object, at most 16 KB, e.g. {"order_id": "A123"}.', validators=[conversations_ops.validators.JsonObjectTextValidator(16384)])),
-                ('state', models.CharField(choices=[('initializing', 'Initializing'), ('inactive', 'Inactive'), ('active', 'Active'), ('closed', 'Closed')], db_index=True, default='active', help_text='Closed conversations take no new messages.', max_length=16)),
-                ('timers_inactive', models.CharField(blank=True, help_text='Idle time before Twilio marks it inactive, e.g. PT30M (at least 1 minute).', max_length=32, validators=[conversations_ops.validators.IsoDurationValidator(datetime.timedelta(seconds=60))])),
-                ('timers_closed', models.CharField(blank=True, help_text='Idle time before Twilio closes it, e.g. P1D (at least 10 minutes).', max_length=32, validators=[conversations_ops.validators.IsoDurationValidator(datetime.timedelta(seconds=600))])),
-                ('date_inactive', models.DateTimeField(blank=True, help_text="When Twilio's timer will make it inactive.", null=True)),
-                ('date_closed', models.DateTimeField(blank=True, help_text="When Twilio's timer will close it.", null=True)),
-                ('messaging_service_sid', models.CharField(blank=True, help_text='Messaging service used for SMS/WhatsApp (MG...); empty uses the default.', max_length=34, validators=[django.core.validators.RegexValidator(code='invalid_sid', message='Must be a Twilio SID starting with MG followed by 32 hex characters.', regex='^MG[0-9a-fA-F]{32}$')])),
-                ('chat_service_sid', models.CharField(blank=True, help_text='Conversation service it belongs to (IS...).', max_length=34, validators=[django.core.validators.RegexValidator(code='invalid_sid', message='Must be a Twilio SID starting with IS followed by 32 hex characters.', regex='^IS[0-9a-fA-F]{32}$')])),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "sid",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        default="",
+                        editable=False,
+                        help_text="Twilio's id for this record; empty until it exists on Twilio.",
+                        max_length=34,
+                        verbose_name="Twilio SID",
+                    ),
+                ),
+                (
+                    "local_id",
+                    models.UUIDField(
+                        default=uuid.uuid4,
+                        editable=False,
+                        help_text="This console's own id for the record.",
+                        unique=True,
+                    ),
+                ),
+                (
+                    "sync_state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending (local change not yet on Twilio)"),
+                            ("synced", "Synced"),
+                            ("failed", "Failed"),
+                            ("deleted_remotely", "Deleted on Twilio"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        help_text="Whether Twilio has the latest version of this record.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "last_synced_at",
+                    models.DateTimeField(blank=True, help_text="When this record last matched Twilio.", null=True),
+                ),
+                (
+                    "last_sync_error",
+                    models.TextField(blank=True, help_text="Why the last push or pull failed, in plain words."),
+                ),
+                (
+                    "last_sync_error_code",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="Twilio's error code for the last failure, e.g. 50416.", null=True
+                    ),
+                ),
+                (
+                    "date_created",
+                    models.DateTimeField(blank=True, help_text="When Twilio created it (Twilio's clock).", null=True),
+                ),
+                (
+                    "date_updated",
+                    models.DateTimeField(
+                        blank=True, help_text="When Twilio last changed it (Twilio's clock).", null=True
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, help_text="When this console first stored it.")),
+                ("updated_at", models.DateTimeField(auto_now=True, help_text="When this console last saved it.")),
+                (
+                    "unique_name",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        help_text="Optional unique name; Twilio accepts it in place of the SID.",
+                        max_length=256,
+                    ),
+                ),
+                ("friendly_name", models.CharField(blank=True, help_text="A name staff recognise.", max_length=256)),
+                (
+                    "attributes",
+                    models.TextField(
+                        default="{}",
+                        help_text='Extra data as a JSON object, at most 16 KB, e.g. {"order_id": "A123"}.',
+                        validators=[conversations_ops.validators.JsonObjectTextValidator(16384)],
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("initializing", "Initializing"),
+                            ("inactive", "Inactive"),
+                            ("active", "Active"),
+                            ("closed", "Closed"),
+                        ],
+                        db_index=True,
+                        default="active",
+                        help_text="Closed conversations take no new messages.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "timers_inactive",
+                    models.CharField(
+                        blank=True,
+                        help_text="Idle time before Twilio marks it inactive, e.g. PT30M (at least 1 minute).",
+                        max_length=32,
+                        validators=[conversations_ops.validators.IsoDurationValidator(datetime.timedelta(seconds=60))],
+                    ),
+                ),
+                (
+                    "timers_closed",
+                    models.CharField(
+                        blank=True,
+                        help_text="Idle time before Twilio closes it, e.g. P1D (at least 10 minutes).",
+                        max_length=32,
+                        validators=[conversations_ops.validators.IsoDurationValidator(datetime.timedelta(seconds=600))],
+                    ),
+                ),
+                (
+                    "date_inactive",
+                    models.DateTimeField(blank=True, help_text="When Twilio's timer will make it inactive.", null=True),
+                ),
+                (
+                    "date_closed",
+                    models.DateTimeField(blank=True, help_text="When Twilio's timer will close it.", null=True),
+                ),
+                (
+                    "messaging_service_sid",
+                    models.CharField(
+                        blank=True,
+                        help_text="Messaging service used for SMS/WhatsApp (MG...); empty uses the default.",
+                        max_length=34,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                code="invalid_sid",
+                                message="Must be a Twilio SID starting with MG followed by 32 hex characters.",
+                                regex="^MG[0-9a-fA-F]{32}$",
+                            )
+                        ],
+                    ),
+                ),
+                (
+                    "chat_service_sid",
+                    models.CharField(
+                        blank=True,
+                        help_text="Conversation service it belongs to (IS...).",
+                        max_length=34,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                code="invalid_sid",
+                                message="Must be a Twilio SID starting with IS followed by 32 hex characters.",
+                                regex="^IS[0-9a-fA-F]{32}$",
+                            )
+                        ],
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
-                'constraints': [models.UniqueConstraint(condition=models.Q(('sid', ''), _negated=True), fields=('sid',), name='conversations_ops_conversation_unique_sid', violation_error_message='Another record already has this Twilio SID.'), models.UniqueConstraint(condition=models.Q(('unique_name', ''), _negated=True), fields=('unique_name',), name='conversations_ops_conv_unique_name', violation_error_message='Another conversation already uses this unique name.')],
+                "abstract": False,
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("sid", ""), _negated=True),
+                        fields=("sid",),
+                        name="conversations_ops_conversation_unique_sid",
+                        violation_error_message="Another record already has this Twilio SID.",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("unique_name", ""), _negated=True),
+                        fields=("unique_name",),
+                        name="conversations_ops_conv_unique_name",
+                        violation_error_message="Another conversation already uses this unique name.",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sid', models.CharField(blank=True, db_index=True, default='', editable=False, help_text="Twilio's id for this record; empty until it exists on Twilio.", max_length=34, verbose_name='Twilio SID')),
-                ('local_id', models.UUIDField(default=uuid.uuid4, editable=False, help_text="This console's own id for the record.", unique=True)),
-                ('sync_state', models.CharField(choices=[('pending', 'Pending (local change not yet on Twilio)'), ('synced', 'Synced'), ('failed', 'Failed'), ('deleted_remotely', 'Deleted on Twilio')], db_index=True, default='pending', help_text='Whether Twilio has the latest version of this record.', max_length=16)),
-                ('last_synced_at', models.DateTimeField(blank=True, help_text='When this record last matched Twilio.', null=True)),
-                ('last_sync_error', models.TextField(blank=True, help_text='Why the last push or pull failed, in plain words.')),
-                ('last_sync_error_code', models.PositiveIntegerField(blank=True, help_text="Twilio's error code for the last failure, e.g. 50416.", null=True)),
-                ('date_created', models.DateTimeField(blank=True, help_text="When Twilio created it (Twilio's clock).", null=True)),
-                ('date_updated', models.DateTimeField(blank=True, help_text="When Twilio last changed it (Twilio's clock).", null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, help_text='When this console first stored it.')),
-                ('updated_at', models.DateTimeField(auto_now=True, help_text='When this console last saved it.')),
-                ('index', models.IntegerField(blank=True, help_text='Position in the conversation, set by Twilio (0, 1, 2, ...).', null=True)),
-                ('author', models.CharField(blank=True, help_text='Who wrote it: a chat identity, a phone address or system.', max_length=256)),
-                ('body', models.TextField(blank=True, help_text='The text; at most 1600 characters when we send it.')),
-                ('media', models.JSONField(blank=True, help_text='Attached files as Twilio lists them (type, name, SID, size).', null=True)),
-                ('media_sid', models.CharField(blank=True, help_text='Uploaded media to send (ME...).', max_length=34, validators=[django.core.validators.RegexValidator(code='invalid_sid', message='Must be a Twilio SID starting with ME followed by 32 hex characters.', regex='^ME[0-9a-fA-F]{32}$')])),
-                ('content_sid', models.CharField(blank=True, help_text='Approved template to send (HX...); Twilio then ignores body and media.', max_length=34, validators=[django.core.validators.RegexValidator(code='invalid_sid', message='Must be a Twilio SID starting with HX followed by 32 hex characters.', regex='^HX[0-9a-fA-F]{32}$')])),
-                ('content_variables', models.TextField(blank=True, help_text='Values for the template placeholders, e.g. {"1": "Ana"}.', validators=[conversations_ops.validators.validate_content_variables])),
-                ('attributes', models.TextField(default='{}', help_text='Extra data as a JSON object, at most 4 KB.', validators=[conversations_ops.validators.JsonObjectTextValidator(4096)])),
-                ('subject', models.CharField(blank=True, help_text='Subject line (email and MMS only).', max_length=256)),
-                ('participant_sid', models.CharField(blank=True, db_index=True, help_text='Participant who wrote it (MB...); empty for system messages.', max_length=34, validators=[django.core.validators.RegexValidator(code='invalid_sid', message='Must be a Twilio SID starting with MB followed by 32 hex characters.', regex='^MB[0-9a-fA-F]{32}$')])),
-                ('direction', models.CharField(choices=[('inbound', 'Inbound (from a person)'), ('outbound', 'Outbound (from the business)')], default='outbound', help_text='Whether a person sent it to the business or the business sent it.', max_length=8)),
-                ('delivery', models.JSONField(blank=True, help_text="Twilio's delivery summary: total, sent, delivered, read, failed.", null=True)),
-                ('conversation', models.ForeignKey(help_text='The conversation this message belongs to.', on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='conversations_ops.conversation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "sid",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        default="",
+                        editable=False,
+                        help_text="Twilio's id for this record; empty until it exists on Twilio.",
+                        max_length=34,
+                        verbose_name="Twilio SID",
+                    ),
+                ),
+                (
+                    "local_id",
+                    models.UUIDField(
+                        default=uuid.uuid4,
+                        editable=False,
+                        help_text="This console's own id for the record.",
+                        unique=True,
+                    ),
+                ),
+                (
+                    "sync_state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending (local change not yet on Twilio)"),
+                            ("synced", "Synced"),
+                            ("failed", "Failed"),
+                            ("deleted_remotely", "Deleted on Twilio"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        help_text="Whether Twilio has the latest version of this record.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "last_synced_at",
+                    models.DateTimeField(blank=True, help_text="When this record last matched Twilio.", null=True),
+                ),
+                (
+                    "last_sync_error",
+                    models.TextField(blank=True, help_text="Why the last push or pull failed, in plain words."),
+                ),
+                (
+                    "last_sync_error_code",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="Twilio's error code for the last failure, e.g. 50416.", null=True
+                    ),
+                ),
+                (
+                    "date_created",
+                    models.DateTimeField(blank=True, help_text="When Twilio created it (Twilio's clock).", null=True),
+                ),
+                (
+                    "date_updated",
+                    models.DateTimeField(
+                        blank=True, help_text="When Twilio last changed it (Twilio's clock).", null=True
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, help_text="When this console first stored it.")),
+                ("updated_at", models.DateTimeField(auto_now=True, help_text="When this console last saved it.")),
+                (
+                    "index",
+                    models.IntegerField(
+                        blank=True, help_text="Position in the conversation, set by Twilio (0, 1, 2, ...).", null=True
+                    ),
+                ),
+                (
+                    "author",
+                    models.CharField(
+                        blank=True,
+                        help_text="Who wrote it: a chat identity, a phone address or system.",
+                        max_length=256,
+                    ),
+                ),
+                ("body", models.TextField(blank=True, help_text="The text; at most 1600 characters when we send it.")),
+                (
+                    "media",
+                    models.JSONField(
+                        blank=True, help_text="Attached files as Twilio lists them (type, name, SID, size).", null=True
+                    ),
+                ),
+                (
+                    "media_sid",
+                    models.CharField(
+                        blank=True,
+                        help_text="Uploaded media to send (ME...).",
+                        max_length=34,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                code="invalid_sid",
+                                message="Must be a Twilio SID starting with ME followed by 32 hex characters.",
+                                regex="^ME[0-9a-fA-F]{32}$",
+                            )
+                        ],
+                    ),
+                ),
+                (
+                    "content_sid",
+                    models.CharField(
+                        blank=True,
+                        help_text="Approved template to send (HX...); Twilio then ignores body and media.",
+                        max_length=34,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                code="invalid_sid",
+                                message="Must be a Twilio SID starting with HX followed by 32 hex characters.",
+                                regex="^HX[0-9a-fA-F]{32}$",
+                            )
+                        ],
+                    ),
+                ),
+                (
+                    "content_variables",
+                    models.TextField(
+                        blank=True,
+                        help_text='Values for the template placeholders, e.g. {"1": "Ana"}.',
+                        validators=[conversations_ops.validators.validate_content_variables],
+                    ),
+                ),
+                (
+                    "attributes",
+                    models.TextField(
+                        default="{}",
+                        help_text="Extra data as a JSON object, at most 4 KB.",
+                        validators=[conversations_ops.validators.JsonObjectTextValidator(4096)],
+                    ),
+                ),
+                (
+                    "subject",
+                    models.CharField(blank=True, help_text="Subject line (email and MMS only).", max_length=256),
+                ),
+                (
+                    "participant_sid",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        help_text="Participant who wrote it (MB...); empty for system messages.",
+                        max_length=34,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                code="invalid_sid",
+                                message="Must be a Twilio SID starting with MB followed by 32 hex characters.",
+                                regex="^MB[0-9a-fA-F]{32}$",
+                            )
+                        ],
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("inbound", "Inbound (from a person)"), ("outbound", "Outbound (from the business)")],
+                        default="outbound",
+                        help_text="Whether a person sent it to the business or the business sent it.",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "delivery",
+                    models.JSONField(
+                        blank=True,
+                        help_text="Twilio's delivery summary: total, sent, delivered, read, failed.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "conversation",
+                    models.ForeignKey(
+                        help_text="The conversation this message belongs to.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="conversations_ops.conversation",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='DeliveryReceipt',
+            name="DeliveryReceipt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sid', models.CharField(blank=True, db_index=True, default='', editable=False, help_text="Twilio's id for this record; empty until it exists on Twilio.", max_length=34, verbose_name='Twilio SID')),
-                ('local_id', models.UUIDField(default=uuid.uuid4, editable=False, help_text="This console's own id for the record.", unique=True)),
-                ('sync_state', models.CharField(choices=[('pending', 'Pending (local change not yet on Twilio)'), ('synced', 'Synced'), ('failed', 'Failed'), ('deleted_remotely', 'Deleted on Twilio')], db_index=True, default='pending', help_text='Whether Twilio has the latest version of this record.', max_length=16)),
-                ('last_synced_at', models.DateTimeField(blank=True, help_text='When this record last matched Twilio.', null=True)),
-                ('last_sync_error', models.TextField(blank=True, help_text='Why the last push or pull failed, in plain words.')),
-                ('last_sync_error_code', models.PositiveIntegerField(blank=True, help_text="Twilio's error code for the last failure, e.g. 50416.", null=True)),
-                ('date_created', models.DateTimeField(blank=True, help_text="When Twilio created it (Twilio's clock).", null=True)),
-                ('date_updated', models.DateTimeField(blank=True, help_text="When Twilio last changed it (Twilio's clock).", null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, help_text='When this console first stored it.')),
-                ('updated_at', models.DateTimeField(auto_now=True, help_text='When this console last saved it.')),
-                ('participant_sid', models.CharField(blank=True, help_text='Participant the message went to (MB...).', max_length=34)),
-                ('channel_message_sid', models.CharField(blank=True, db_index=True, help_text='The SMS or WhatsApp message id (SM... or WA...).', max_length=64)),
-                ('status', models.CharField(choices=[('sent', 'Sent'), ('delivered', 'Delivered'), ('read', 'Read'), ('failed', 'Failed'), ('undelivered', 'Undelivered')], help_text='How far delivery got.', max_length=16)),
-                ('error_code', models.PositiveIntegerField(blank=True, help_text="Twilio's error code when it failed, e.g. 63016.", null=True)),
-                ('message', models.ForeignKey(help_text='The message this is about.', on_delete=django.db.models.deletion.CASCADE, related_name='receipts', to='conversations_ops.message')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "sid",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        default="",
+                        editable=False,
+                        help_text="Twilio's id for this record; empty until it exists on Twilio.",
+                        max_length=34,
+                        verbose_name="Twilio SID",
+                    ),
+                ),
+                (
+                    "local_id",
+                    models.UUIDField(
+                        default=uuid.uuid4,
+                        editable=False,
+                        help_text="This console's own id for the record.",
+                        unique=True,
+                    ),
+                ),
+                (
+                    "sync_state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending (local change not yet on Twilio)"),
+                            ("synced", "Synced"),
+                            ("failed", "Failed"),
+                            ("deleted_remotely", "Deleted on Twilio"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        help_text="Whether Twilio has the latest version of this record.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "last_synced_at",
+                    models.DateTimeField(blank=True, help_text="When this record last matched Twilio.", null=True),
+                ),
+                (
+                    "last_sync_error",
+                    models.TextField(blank=True, help_text="Why the last push or pull failed, in plain words."),
+                ),
+                (
+                    "last_sync_error_code",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="Twilio's error code for the last failure, e.g. 50416.", null=True
+                    ),
+                ),
+                (
+                    "date_created",
+                    models.DateTimeField(blank=True, help_text="When Twilio created it (Twilio's clock).", null=True),
+                ),
+                (
+                    "date_updated",
+                    models.DateTimeField(
+                        blank=True, help_text="When Twilio last changed it (Twilio's clock).", null=True
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, help_text="When this console first stored it.")),
+                ("updated_at", models.DateTimeField(auto_now=True, help_text="When this console last saved it.")),
+                (
+                    "participant_sid",
+                    models.CharField(blank=True, help_text="Participant the message went to (MB...).", max_length=34),
+                ),
+                (
+                    "channel_message_sid",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        help_text="The SMS or WhatsApp message id (SM... or WA...).",
+                        max_length=64,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("sent", "Sent"),
+                            ("delivered", "Delivered"),
+                            ("read", "Read"),
+                            ("failed", "Failed"),
+                            ("undelivered", "Undelivered"),
+                        ],
+                        help_text="How far delivery got.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "error_code",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="Twilio's error code when it failed, e.g. 63016.", null=True
+                    ),
+                ),
+                (
+                    "message",
+                    models.ForeignKey(
+                        help_text="The message this is about.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="receipts",
+                        to="conversations_ops.message",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'delivery receipt',
-                'abstract': False,
+                "verbose_name": "delivery receipt",
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Participant',
+            name="Participant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sid', models.CharField(blank=True, db_index=True, default='', editable=False, help_text="Twilio's id for this record; empty until it exists on Twilio.", max_length=34, verbose_name='Twilio SID')),
-                ('local_id', models.UUIDField(default=uuid.uuid4, editable=False, help_text="This console's own id for the record.", unique=True)),
-                ('sync_state', models.CharField(choices=[('pending', 'Pending (local change not yet on Twilio)'), ('synced', 'Synced'), ('failed', 'Failed'), ('deleted_remotely', 'Deleted on Twilio')], db_index=True, default='pending', help_text='Whether Twilio has the latest version of this record.', max_length=16)),
-                ('last_synced_at', models.DateTimeField(blank=True, help_text='When this record last matched Twilio.', null=True)),
-                ('last_sync_error', models.TextField(blank=True, help_text='Why the last push or pull failed, in plain words.')),
-                ('last_sync_error_code', models.PositiveIntegerField(blank=True, help_text="Twilio's error code for the last failure, e.g. 50416.", null=True)),
-                ('date_created', models.DateTimeField(blank=True, help_text="When Twilio created it (Twilio's clock).", null=True)),
-                ('date_updated', models.DateTimeField(blank=True, help_text="When Twilio last changed it (Twilio's clock).", null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, help_text='When this console first stored it.')),
-                ('updated_at', models.DateTimeField(auto_now=True, help_text='When this console last saved it.')),
-                ('identity', models.CharField(blank=True, help_text='Chat user name; leave empty for SMS or WhatsApp people.', max_length=256)),
-                ('messaging_binding_type', models.CharField(blank=True, choices=[('sms', 'SMS'), ('whatsapp', 'WhatsApp'), ('chat', 'Chat')], help_text="The person's channel.", max_length=16)),
-                ('messaging_binding_address', models.CharField(blank=True, db_index=True, help_text="The person's phone, e.g. whatsapp:+14155550100 or +14155550100 for SMS.", max_length=256, validators=[conversations_ops.validators.validate_messaging_address])),
-                ('messaging_binding_proxy_address', models.CharField(blank=True, help_text='Our business number they talk to, on the same channel, e.g. whatsapp:+14155550199.', max_length=256, validators=[conversations_ops.validators.validate_messaging_address])),
-                ('messaging_binding_projected_address', models.CharField(blank=True, help_text='Number a chat user appears as in group texts (rarely used).', max_length=256, validators=[conversations_ops.validators.validate_e164])),
-                ('attributes', models.TextField(default='{}', help_text='Extra data as a JSON object, at most 4 KB, e.g. {"name": "Ana"}.', validators=[conversations_ops.validators.JsonObjectTextValidator(4096)])),
-                ('role_sid', models.CharField(blank=True, help_text='Twilio role (RL...); empty uses the default role.', max_length=34, validators=[django.core.validators.RegexValidator(code='invalid_sid', message='Must be a Twilio SID starting with RL followed by 32 hex characters.', regex='^RL[0-9a-fA-F]{32}$')])),
-                ('role', models.CharField(blank=True, choices=[('customer', 'Customer'), ('courier', 'Courier'), ('agent', 'Agent'), ('other', 'Other')], help_text='Who this person is for the business.', max_length=16)),
-                ('last_read_message_index', models.IntegerField(blank=True, help_text='Index of the last message this person has read.', null=True)),
-                ('last_read_timestamp', models.DateTimeField(blank=True, help_text='When this person last read the conversation.', null=True)),
-                ('conversation', models.ForeignKey(help_text='The conversation this person is in.', on_delete=django.db.models.deletion.CASCADE, related_name='participants', to='conversations_ops.conversation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "sid",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        default="",
+                        editable=False,
+                        help_text="Twilio's id for this record; empty until it exists on Twilio.",
+                        max_length=34,
+                        verbose_name="Twilio SID",
+                    ),
+                ),
+                (
+                    "local_id",
+                    models.UUIDField(
+                        default=uuid.uuid4,
+                        editable=False,
+                        help_text="This console's own id for the record.",
+                        unique=True,
+                    ),
+                ),
+                (
+                    "sync_state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending (local change not yet on Twilio)"),
+                            ("synced", "Synced"),
+                            ("failed", "Failed"),
+                            ("deleted_remotely", "Deleted on Twilio"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        help_text="Whether Twilio has the latest version of this record.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "last_synced_at",
+                    models.DateTimeField(blank=True, help_text="When this record last matched Twilio.", null=True),
+                ),
+                (
+                    "last_sync_error",
+                    models.TextField(blank=True, help_text="Why the last push or pull failed, in plain words."),
+                ),
+                (
+                    "last_sync_error_code",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="Twilio's error code for the last failure, e.g. 50416.", null=True
+                    ),
+                ),
+                (
+                    "date_created",
+                    models.DateTimeField(blank=True, help_text="When Twilio created it (Twilio's clock).", null=True),
+                ),
+                (
+                    "date_updated",
+                    models.DateTimeField(
+                        blank=True, help_text="When Twilio last changed it (Twilio's clock).", null=True
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, help_text="When this console first stored it.")),
+                ("updated_at", models.DateTimeField(auto_now=True, help_text="When this console last saved it.")),
+                (
+                    "identity",
+                    models.CharField(
+                        blank=True, help_text="Chat user name; leave empty for SMS or WhatsApp people.", max_length=256
+                    ),
+                ),
+                (
+                    "messaging_binding_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[("sms", "SMS"), ("whatsapp", "WhatsApp"), ("chat", "Chat")],
+                        help_text="The person's channel.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "messaging_binding_address",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        help_text="The person's phone, e.g. whatsapp:+14155550100 or +14155550100 for SMS.",
+                        max_length=256,
+                        validators=[conversations_ops.validators.validate_messaging_address],
+                    ),
+                ),
+                (
+                    "messaging_binding_proxy_address",
+                    models.CharField(
+                        blank=True,
+                        help_text="Our business number they talk to, on the same channel, e.g. whatsapp:+14155550199.",
+                        max_length=256,
+                        validators=[conversations_ops.validators.validate_messaging_address],
+                    ),
+                ),
+                (
+                    "messaging_binding_projected_address",
+                    models.CharField(
+                        blank=True,
+                        help_text="Number a chat user appears as in group texts (rarely used).",
+                        max_length=256,
+                        validators=[conversations_ops.validators.validate_e164],
+                    ),
+                ),
+                (
+                    "attributes",
+                    models.TextField(
+                        default="{}",
+                        help_text='Extra data as a JSON object, at most 4 KB, e.g. {"name": "Ana"}.',
+                        validators=[conversations_ops.validators.JsonObjectTextValidator(4096)],
+                    ),
+                ),
+                (
+                    "role_sid",
+                    models.CharField(
+                        blank=True,
+                        help_text="Twilio role (RL...); empty uses the default role.",
+                        max_length=34,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                code="invalid_sid",
+                                message="Must be a Twilio SID starting with RL followed by 32 hex characters.",
+                                regex="^RL[0-9a-fA-F]{32}$",
+                            )
+                        ],
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("customer", "Customer"),
+                            ("courier", "Courier"),
+                            ("agent", "Agent"),
+                            ("other", "Other"),
+                        ],
+                        help_text="Who this person is for the business.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "last_read_message_index",
+                    models.IntegerField(
+                        blank=True, help_text="Index of the last message this person has read.", null=True
+                    ),
+                ),
+                (
+                    "last_read_timestamp",
+                    models.DateTimeField(
+                        blank=True, help_text="When this person last read the conversation.", null=True
+                    ),
+                ),
+                (
+                    "conversation",
+                    models.ForeignKey(
+                        help_text="The conversation this person is in.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="participants",
+                        to="conversations_ops.conversation",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='SyncOperation',
+            name="SyncOperation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_id', models.PositiveBigIntegerField(help_text='Id of the record this operation is for.')),
-                ('operation', models.CharField(help_text='What to do on Twilio, e.g. conversation.create or message.send.', max_length=64)),
-                ('payload', models.JSONField(blank=True, default=dict, help_text='The values to send.')),
-                ('state', models.CharField(choices=[('pending', 'Pending'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='pending', help_text='Where this operation stands.', max_length=16)),
-                ('attempts', models.PositiveIntegerField(default=0, help_text='How often it has been tried.')),
-                ('max_attempts', models.PositiveIntegerField(default=8, help_text='Tries before it is marked failed.')),
-                ('next_attempt_at', models.DateTimeField(default=django.utils.timezone.now, help_text='Earliest time of the next try.')),
-                ('ordering_key', models.CharField(blank=True, db_index=True, help_text='Operations sharing this key run one after another, oldest first.', max_length=64)),
-                ('result_sid', models.CharField(blank=True, help_text='SID Twilio returned, if any.', max_length=34)),
-                ('last_error_status', models.IntegerField(blank=True, help_text='HTTP status of the last failure, e.g. 429.', null=True)),
-                ('last_error_code', models.IntegerField(blank=True, help_text='Twilio error code of the last failure, e.g. 50416.', null=True)),
-                ('last_error_message', models.TextField(blank=True, help_text='What went wrong last time, in plain words.')),
-                ('created_at', models.DateTimeField(auto_now_add=True, help_text='When it was queued.')),
-                ('updated_at', models.DateTimeField(auto_now=True, help_text='When it last changed.')),
-                ('completed_at', models.DateTimeField(blank=True, help_text='When it finished.', null=True)),
-                ('content_type', models.ForeignKey(help_text='Kind of record this operation is for.', on_delete=django.db.models.deletion.PROTECT, to='contenttypes.contenttype')),
-                ('requested_by', models.ForeignKey(blank=True, help_text='Staff member whose change queued it.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sync_operations', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("object_id", models.PositiveBigIntegerField(help_text="Id of the record this operation is for.")),
+                (
+                    "operation",
+                    models.CharField(
+                        help_text="What to do on Twilio, e.g. conversation.create or message.send.", max_length=64
+                    ),
+                ),
+                ("payload", models.JSONField(blank=True, default=dict, help_text="The values to send.")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="pending",
+                        help_text="Where this operation stands.",
+                        max_length=16,
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0, help_text="How often it has been tried.")),
+                ("max_attempts", models.PositiveIntegerField(default=8, help_text="Tries before it is marked failed.")),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(default=django.utils.timezone.now, help_text="Earliest time of the next try."),
+                ),
+                (
+                    "ordering_key",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        help_text="Operations sharing this key run one after another, oldest first.",
+                        max_length=64,
+                    ),
+                ),
+                ("result_sid", models.CharField(blank=True, help_text="SID Twilio returned, if any.", max_length=34)),
+                (
+                    "last_error_status",
+                    models.IntegerField(blank=True, help_text="HTTP status of the last failure, e.g. 429.", null=True),
+                ),
+                (
+                    "last_error_code",
+                    models.IntegerField(
+                        blank=True, help_text="Twilio error code of the last failure, e.g. 50416.", null=True
+                    ),
+                ),
+                (
+                    "last_error_message",
+                    models.TextField(blank=True, help_text="What went wrong last time, in plain words."),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, help_text="When it was queued.")),
+                ("updated_at", models.DateTimeField(auto_now=True, help_text="When it last changed.")),
+                ("completed_at", models.DateTimeField(blank=True, help_text="When it finished.", null=True)),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        help_text="Kind of record this operation is for.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="contenttypes.contenttype",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Staff member whose change queued it.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="sync_operations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sync operation',
-                'ordering': ['id'],
+                "verbose_name": "sync operation",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Template',
+            name="Template",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sid', models.CharField(blank=True, db_index=True, default='', editable=False, help_text="Twilio's id for this record; empty until it exists on Twilio.", max_length=34, verbose_name='Twilio SID')),
-                ('local_id', models.UUIDField(default=uuid.uuid4, editable=False, help_text="This console's own id for the record.", unique=True)),
-                ('sync_state', models.CharField(choices=[('pending', 'Pending (local change not yet on Twilio)'), ('synced', 'Synced'), ('failed', 'Failed'), ('deleted_remotely', 'Deleted on Twilio')], db_index=True, default='pending', help_text='Whether Twilio has the latest version of this record.', max_length=16)),
-                ('last_synced_at', models.DateTimeField(blank=True, help_text='When this record last matched Twilio.', null=True)),
-                ('last_sync_error', models.TextField(blank=True, help_text='Why the last push or pull failed, in plain words.')),
-                ('last_sync_error_code', models.PositiveIntegerField(blank=True, help_text="Twilio's error code for the last failure, e.g. 50416.", null=True)),
-                ('date_created', models.DateTimeField(blank=True, help_text="When Twilio created it (Twilio's clock).", null=True)),
-                ('date_updated', models.DateTimeField(blank=True, help_text="When Twilio last changed it (Twilio's clock).", null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, help_text='When this console first stored it.')),
-                ('updated_at', models.DateTimeField(auto_now=True, help_text='When this console last saved it.')),
-                ('friendly_name', models.CharField(blank=True, db_index=True, help_text='A name staff recognise, e.g. courier_invite.', max_length=256)),
-                ('language', models.CharField(help_text='Language code of the text, e.g. en or pt_BR.', max_length=16)),
-                ('variables', models.JSONField(blank=True, default=dict, help_text='Placeholder numbers with sample values, e.g. {"1": "Ana"}.')),
-                ('types', models.JSONField(default=dict, help_text='The content by type, e.g. {"twilio/text": {"body": "Hello {{1}}"}}.', validators=[conversations_ops.validators.validate_content_types])),
-                ('approval_name', models.CharField(blank=True, help_text='Name sent to WhatsApp for approval, e.g. courier_invite.', max_length=256)),
-                ('approval_category', models.CharField(blank=True, help_text='WhatsApp category, e.g. UTILITY, MARKETING or AUTHENTICATION.', max_length=64)),
-                ('approval_status', models.CharField(blank=True, db_index=True, help_text='WhatsApp approval status as Twilio reports it, e.g. approved, pending, rejected.', max_length=32)),
-                ('approval_rejection_reason', models.TextField(blank=True, help_text='Why WhatsApp rejected it, if it did.')),
-                ('approval_allow_category_change', models.BooleanField(blank=True, help_text='Whether WhatsApp may move it to another category.', null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "sid",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        default="",
+                        editable=False,
+                        help_text="Twilio's id for this record; empty until it exists on Twilio.",
+                        max_length=34,
+                        verbose_name="Twilio SID",
+                    ),
+                ),
+                (
+                    "local_id",
+                    models.UUIDField(
+                        default=uuid.uuid4,
+                        editable=False,
+                        help_text="This console's own id for the record.",
+                        unique=True,
+                    ),
+                ),
+                (
+                    "sync_state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending (local change not yet on Twilio)"),
+                            ("synced", "Synced"),
+                            ("failed", "Failed"),
+                            ("deleted_remotely", "Deleted on Twilio"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        help_text="Whether Twilio has the latest version of this record.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "last_synced_at",
+                    models.DateTimeField(blank=True, help_text="When this record last matched Twilio.", null=True),
+                ),
+                (
+                    "last_sync_error",
+                    models.TextField(blank=True, help_text="Why the last push or pull failed, in plain words."),
+                ),
+                (
+                    "last_sync_error_code",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="Twilio's error code for the last failure, e.g. 50416.", null=True
+                    ),
+                ),
+                (
+                    "date_created",
+                    models.DateTimeField(blank=True, help_text="When Twilio created it (Twilio's clock).", null=True),
+                ),
+                (
+                    "date_updated",
+                    models.DateTimeField(
+                        blank=True, help_text="When Twilio last changed it (Twilio's clock).", null=True
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, help_text="When this console first stored it.")),
+                ("updated_at", models.DateTimeField(auto_now=True, help_text="When this console last saved it.")),
+                (
+                    "friendly_name",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        help_text="A name staff recognise, e.g. courier_invite.",
+                        max_length=256,
+                    ),
+                ),
+                ("language", models.CharField(help_text="Language code of the text, e.g. en or pt_BR.", max_length=16)),
+                (
+                    "variables",
+                    models.JSONField(
+                        blank=True, default=dict, help_text='Placeholder numbers with sample values, e.g. {"1": "Ana"}.'
+                    ),
+                ),
+                (
+                    "types",
+                    models.JSONField(
+                        default=dict,
+                        help_text='The content by type, e.g. {"twilio/text": {"body": "Hello {{1}}"}}.',
+                        validators=[conversations_ops.validators.validate_content_types],
+                    ),
+                ),
+                (
+                    "approval_name",
+                    models.CharField(
+                        blank=True, help_text="Name sent to WhatsApp for approval, e.g. courier_invite.", max_length=256
+                    ),
+                ),
+                (
+                    "approval_category",
+                    models.CharField(
+                        blank=True,
+                        help_text="WhatsApp category, e.g. UTILITY, MARKETING or AUTHENTICATION.",
+                        max_length=64,
+                    ),
+                ),
+                (
+                    "approval_status",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        help_text="WhatsApp approval status as Twilio reports it, e.g. approved, pending, rejected.",
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "approval_rejection_reason",
+                    models.TextField(blank=True, help_text="Why WhatsApp rejected it, if it did."),
+                ),
+                (
+                    "approval_allow_category_change",
+                    models.BooleanField(
+                        blank=True, help_text="Whether WhatsApp may move it to another category.", null=True
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
-                'constraints': [models.UniqueConstraint(condition=models.Q(('sid', ''), _negated=True), fields=('sid',), name='conversations_ops_template_unique_sid', violation_error_message='Another record already has this Twilio SID.')],
+                "abstract": False,
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("sid", ""), _negated=True),
+                        fields=("sid",),
+                        name="conversations_ops_template_unique_sid",
+                        violation_error_message="Another record already has this Twilio SID.",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ConversationWebhook',
+            name="ConversationWebhook",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sid', models.CharField(blank=True, db_index=True, default='', editable=False, help_text="Twilio's id for this record; empty until it exists on Twilio.", max_length=34, verbose_name='Twilio SID')),
-                ('local_id', models.UUIDField(default=uuid.uuid4, editable=False, help_text="This console's own id for the record.", unique=True)),
-                ('sync_state', models.CharField(choices=[('pending', 'Pending (local change not yet on Twilio)'), ('synced', 'Synced'), ('failed', 'Failed'), ('deleted_remotely', 'Deleted on Twilio')], db_index=True, default='pending', help_text='Whether Twilio has the latest version of this record.', max_length=16)),
-                ('last_synced_at', models.DateTimeField(blank=True, help_text='When this record last matched Twilio.', null=True)),
-                ('last_sync_error', models.TextField(blank=True, help_text='Why the last push or pull failed, in plain words.')),
-                ('last_sync_error_code', models.PositiveIntegerField(blank=True, help_text="Twilio's error code for the last failure, e.g. 50416.", null=True)),
-                ('date_created', models.DateTimeField(blank=True, help_text="When Twilio created it (Twilio's clock).", null=True)),
-                ('date_updated', models.DateTimeField(blank=True, help_text="When Twilio last changed it (Twilio's clock).", null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, help_text='When this console first stored it.')),
-                ('updated_at', models.DateTimeField(auto_now=True, help_text='When this console last saved it.')),
-                ('target', models.CharField(choices=[('webhook', 'Webhook'), ('trigger', 'Trigger (keywords)'), ('studio', 'Studio flow')], help_text='Where events go: a URL, a keyword trigger, or a Studio flow.', max_length=16)),
-                ('url', models.URLField(blank=True, help_text='Where Twilio sends events.', max_length=512)),
-                ('method', models.CharField(blank=True, choices=[('get', 'GET'), ('post', 'POST')], help_text='HTTP method of the webhook.', max_length=4)),
-                ('filters', models.JSONField(blank=True, default=list, help_text='Events to send, e.g. ["onMessageAdded"].', validators=[conversations_ops.validators.WebhookFilterValidator(('onConversationRemoved', 'onConversationStateUpdated', 'onConversationUpdated', 'onDeliveryUpdated', 'onMessageAdded', 'onMessageRemoved', 'onMessageUpdated', 'onParticipantAdded', 'onParticipantRemoved', 'onParticipantUpdated'))])),
-                ('triggers', models.JSONField(blank=True, default=list, help_text='Keywords that fire a trigger webhook, e.g. ["help"].', validators=[conversations_ops.validators.validate_string_list])),
-                ('flow_sid', models.CharField(blank=True, help_text='Studio flow to run (FW...; studio target only).', max_length=34, validators=[django.core.validators.RegexValidator(code='invalid_sid', message='Must be a Twilio SID starting with FW followed by 32 hex characters.', regex='^FW[0-9a-fA-F]{32}$')])),
-                ('replay_after', models.IntegerField(blank=True, help_text='Replay messages after this index to a new flow (set at creation only).', null=True)),
-                ('conversation', models.ForeignKey(help_text='The conversation whose events this webhook receives.', on_delete=django.db.models.deletion.CASCADE, related_name='webhooks', to='conversations_ops.conversation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "sid",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        default="",
+                        editable=False,
+                        help_text="Twilio's id for this record; empty until it exists on Twilio.",
+                        max_length=34,
+                        verbose_name="Twilio SID",
+                    ),
+                ),
+                (
+                    "local_id",
+                    models.UUIDField(
+                        default=uuid.uuid4,
+                        editable=False,
+                        help_text="This console's own id for the record.",
+                        unique=True,
+                    ),
+                ),
+                (
+                    "sync_state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending (local change not yet on Twilio)"),
+                            ("synced", "Synced"),
+                            ("failed", "Failed"),
+                            ("deleted_remotely", "Deleted on Twilio"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        help_text="Whether Twilio has the latest version of this record.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "last_synced_at",
+                    models.DateTimeField(blank=True, help_text="When this record last matched Twilio.", null=True),
+                ),
+                (
+                    "last_sync_error",
+                    models.TextField(blank=True, help_text="Why the last push or pull failed, in plain words."),
+                ),
+                (
+                    "last_sync_error_code",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="Twilio's error code for the last failure, e.g. 50416.", null=True
+                    ),
+                ),
+                (
+                    "date_created",
+                    models.DateTimeField(blank=True, help_text="When Twilio created it (Twilio's clock).", null=True),
+                ),
+                (
+                    "date_updated",
+                    models.DateTimeField(
+                        blank=True, help_text="When Twilio last changed it (Twilio's clock).", null=True
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, help_text="When this console first stored it.")),
+                ("updated_at", models.DateTimeField(auto_now=True, help_text="When this console last saved it.")),
+                (
+                    "target",
+                    models.CharField(
+                        choices=[("webhook", "Webhook"), ("trigger", "Trigger (keywords)"), ("studio", "Studio flow")],
+                        help_text="Where events go: a URL, a keyword trigger, or a Studio flow.",
+                        max_length=16,
+                    ),
+                ),
+                ("url", models.URLField(blank=True, help_text="Where Twilio sends events.", max_length=512)),
+                (
+                    "method",
+                    models.CharField(
+                        blank=True,
+                        choices=[("get", "GET"), ("post", "POST")],
+                        help_text="HTTP method of the webhook.",
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "filters",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='Events to send, e.g. ["onMessageAdded"].',
+                        validators=[
+                            conversations_ops.validators.WebhookFilterValidator(
+                                (
+                                    "onConversationRemoved",
+                                    "onConversationStateUpdated",
+                                    "onConversationUpdated",
+                                    "onDeliveryUpdated",
+                                    "onMessageAdded",
+                                    "onMessageRemoved",
+                                    "onMessageUpdated",
+                                    "onParticipantAdded",
+                                    "onParticipantRemoved",
+                                    "onParticipantUpdated",
+                                )
+                            )
+                        ],
+                    ),
+                ),
+                (
+                    "triggers",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='Keywords that fire a trigger webhook, e.g. ["help"].',
+                        validators=[conversations_ops.validators.validate_string_list],
+                    ),
+                ),
+                (
+                    "flow_sid",
+                    models.CharField(
+                        blank=True,
+                        help_text="Studio flow to run (FW...; studio target only).",
+                        max_length=34,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                code="invalid_sid",
+                                message="Must be a Twilio SID starting with FW followed by 32 hex characters.",
+                                regex="^FW[0-9a-fA-F]{32}$",
+                            )
+                        ],
+                    ),
+                ),
+                (
+                    "replay_after",
+                    models.IntegerField(
+                        blank=True,
+                        help_text="Replay messages after this index to a new flow (set at creation only).",
+                        null=True,
+                    ),
+                ),
+                (
+                    "conversation",
+                    models.ForeignKey(
+                        help_text="The conversation whose events this webhook receives.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="webhooks",
+                        to="conversations_ops.conversation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'conversation webhook',
-                'abstract': False,
-                'constraints': [models.UniqueConstraint(condition=models.Q(('sid', ''), _negated=True), fields=('sid',), name='conversations_ops_conversationwebhook_unique_sid', violation_error_message='Another record already has this Twilio SID.')],
+                "verbose_name": "conversation webhook",
+                "abstract": False,
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("sid", ""), _negated=True),
+                        fields=("sid",),
+                        name="conversations_ops_conversationwebhook_unique_sid",
+                        violation_error_message="Another record already has this Twilio SID.",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['conversation', 'index'], name='message_history_idx'),
+            model_name="message",
+            index=models.Index(fields=["conversation", "index"], name="message_history_idx"),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['date_created'], name='message_date_created_idx'),
+            model_name="message",
+            index=models.Index(fields=["date_created"], name="message_date_created_idx"),
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.UniqueConstraint(condition=models.Q(('sid', ''), _negated=True), fields=('sid',), name='conversations_ops_message_unique_sid', violation_error_message='Another record already has this Twilio SID.'),
+            model_name="message",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("sid", ""), _negated=True),
+                fields=("sid",),
+                name="conversations_ops_message_unique_sid",
+                violation_error_message="Another record already has this Twilio SID.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.UniqueConstraint(condition=models.Q(('index__isnull', False)), fields=('conversation', 'index'), name='conversations_ops_message_unique_index', violation_error_message='This conversation already has a message at this index.'),
+            model_name="message",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("index__isnull", False)),
+                fields=("conversation", "index"),
+                name="conversations_ops_message_unique_index",
+                violation_error_message="This conversation already has a message at this index.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deliveryreceipt',
-            constraint=models.UniqueConstraint(condition=models.Q(('sid', ''), _negated=True), fields=('sid',), name='conversations_ops_deliveryreceipt_unique_sid', violation_error_message='Another record already has this Twilio SID.'),
+            model_name="deliveryreceipt",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("sid", ""), _negated=True),
+                fields=("sid",),
+                name="conversations_ops_deliveryreceipt_unique_sid",
+                violation_error_message="Another record already has this Twilio SID.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.UniqueConstraint(condition=models.Q(('sid', ''), _negated=True), fields=('sid',), name='conversations_ops_participant_unique_sid', violation_error_message='Another record already has this Twilio SID.'),
+            model_name="participant",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("sid", ""), _negated=True),
+                fields=("sid",),
+                name="conversations_ops_participant_unique_sid",
+                violation_error_message="Another record already has this Twilio SID.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.UniqueConstraint(condition=models.Q(('messaging_binding_address', ''), _negated=True), fields=('conversation', 'messaging_binding_address', 'messaging_binding_proxy_address'), name='conversations_ops_participant_unique_binding', violation_error_message='This address already talks to that business number here.'),
+            model_name="participant",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("messaging_binding_address", ""), _negated=True),
+                fields=("conversation", "messaging_binding_address", "messaging_binding_proxy_address"),
+                name="conversations_ops_participant_unique_binding",
+                violation_error_message="This address already talks to that business number here.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.UniqueConstraint(condition=models.Q(('identity', ''), _negated=True), fields=('conversation', 'identity'), name='conversations_ops_participant_unique_identity', violation_error_message='This chat identity is already in the conversation.'),
+            model_name="participant",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("identity", ""), _negated=True),
+                fields=("conversation", "identity"),
+                name="conversations_ops_participant_unique_identity",
+                violation_error_message="This chat identity is already in the conversation.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='syncoperation',
-            index=models.Index(fields=['state', 'next_attempt_at'], name='syncop_due_idx'),
+            model_name="syncoperation",
+            index=models.Index(fields=["state", "next_attempt_at"], name="syncop_due_idx"),
         ),
         migrations.AddIndex(
-            model_name='syncoperation',
-            index=models.Index(fields=['content_type', 'object_id'], name='syncop_target_idx'),
+            model_name="syncoperation",
+            index=models.Index(fields=["content_type", "object_id"], name="syncop_target_idx"),
         ),
     ]

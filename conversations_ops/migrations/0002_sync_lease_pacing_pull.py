@@ -4,79 +4,112 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('conversations_ops', '0001_initial'),
+        ("conversations_ops", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PacingBucket',
+            name="PacingBucket",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=80, unique=True)),
-                ('tokens', models.FloatField()),
-                ('updated_at', models.DateTimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=80, unique=True)),
+                ("tokens", models.FloatField()),
+                ("updated_at", models.DateTimeField()),
             ],
         ),
         migrations.AddField(
-            model_name='addressconfiguration',
-            name='last_seen_at',
-            field=models.DateTimeField(blank=True, help_text='When a pull from Twilio last saw this record.', null=True),
+            model_name="addressconfiguration",
+            name="last_seen_at",
+            field=models.DateTimeField(
+                blank=True, help_text="When a pull from Twilio last saw this record.", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='conversation',
-            name='last_seen_at',
-            field=models.DateTimeField(blank=True, help_text='When a pull from Twilio last saw this record.', null=True),
+            model_name="conversation",
+            name="last_seen_at",
+            field=models.DateTimeField(
+                blank=True, help_text="When a pull from Twilio last saw this record.", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='conversationwebhook',
-            name='last_seen_at',
-            field=models.DateTimeField(blank=True, help_text='When a pull from Twilio last saw this record.', null=True),
+            model_name="conversationwebhook",
+            name="last_seen_at",
+            field=models.DateTimeField(
+                blank=True, help_text="When a pull from Twilio last saw this record.", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='deliveryreceipt',
-            name='last_seen_at',
-            field=models.DateTimeField(blank=True, help_text='When a pull from Twilio last saw this record.', null=True),
+            model_name="deliveryreceipt",
+            name="last_seen_at",
+            field=models.DateTimeField(
+                blank=True, help_text="When a pull from Twilio last saw this record.", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='message',
-            name='last_seen_at',
-            field=models.DateTimeField(blank=True, help_text='When a pull from Twilio last saw this record.', null=True),
+            model_name="message",
+            name="last_seen_at",
+            field=models.DateTimeField(
+                blank=True, help_text="When a pull from Twilio last saw this record.", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='participant',
-            name='last_seen_at',
-            field=models.DateTimeField(blank=True, help_text='When a pull from Twilio last saw this record.', null=True),
+            model_name="participant",
+            name="last_seen_at",
+            field=models.DateTimeField(
+                blank=True, help_text="When a pull from Twilio last saw this record.", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='syncoperation',
-            name='locked_until',
-            field=models.DateTimeField(blank=True, help_text="While running: when the worker's claim on it expires.", null=True),
+            model_name="syncoperation",
+            name="locked_until",
+            field=models.DateTimeField(
+                blank=True, help_text="While running: when the worker's claim on it expires.", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='syncoperation',
-            name='outcome_unknown',
-            field=models.BooleanField(default=False, help_text='The last try may have succeeded on Twilio; look before creating again.'),
+            model_name="syncoperation",
+            name="outcome_unknown",
+            field=models.BooleanField(
+                default=False, help_text="The last try may have succeeded on Twilio; look before creating again."
+            ),
         ),
         migrations.AddField(
-            model_name='template',
-            name='last_seen_at',
-            field=models.DateTimeField(blank=True, help_text='When a pull from Twilio last saw this record.', null=True),
+            model_name="template",
+            name="last_seen_at",
+            field=models.DateTimeField(
+                blank=True, help_text="When a pull from Twilio last saw this record.", null=True
+            ),
         ),
         migrations.CreateModel(
-            name='PullCheckpoint',
+            name="PullCheckpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('resource', models.CharField(help_text='addresses, conversations, participants, messages, templates', max_length=32)),
-                ('scope', models.CharField(blank=True, help_text='Conversation SID for nested lists; empty otherwise.', max_length=34)),
-                ('next_page_url', models.TextField(blank=True, help_text='Where to continue; empty when the listing finished.')),
-                ('started_at', models.DateTimeField(help_text='When this listing began (rows seen before it may be gone).')),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('items', models.PositiveIntegerField(default=0, help_text='Records read so far.')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "resource",
+                    models.CharField(
+                        help_text="addresses, conversations, participants, messages, templates", max_length=32
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        blank=True, help_text="Conversation SID for nested lists; empty otherwise.", max_length=34
+                    ),
+                ),
+                (
+                    "next_page_url",
+                    models.TextField(blank=True, help_text="Where to continue; empty when the listing finished."),
+                ),
+                (
+                    "started_at",
+                    models.DateTimeField(help_text="When this listing began (rows seen before it may be gone)."),
+                ),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("items", models.PositiveIntegerField(default=0, help_text="Records read so far.")),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('resource', 'scope'), name='pull_checkpoint_unique')],
+                "constraints": [models.UniqueConstraint(fields=("resource", "scope"), name="pull_checkpoint_unique")],
             },
         ),
     ]

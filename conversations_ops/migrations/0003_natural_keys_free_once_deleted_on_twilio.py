@@ -4,43 +4,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('conversations_ops', '0002_sync_lease_pacing_pull'),
+        ("conversations_ops", "0002_sync_lease_pacing_pull"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='conversation',
-            name='conversations_ops_conv_unique_name',
+            model_name="conversation",
+            name="conversations_ops_conv_unique_name",
         ),
         migrations.RemoveConstraint(
-            model_name='participant',
-            name='conversations_ops_participant_unique_binding',
+            model_name="participant",
+            name="conversations_ops_participant_unique_binding",
         ),
         migrations.RemoveConstraint(
-            model_name='participant',
-            name='conversations_ops_participant_unique_identity',
+            model_name="participant",
+            name="conversations_ops_participant_unique_identity",
         ),
         migrations.AlterField(
-            model_name='addressconfiguration',
-            name='address',
-            field=models.CharField(help_text='The business address, e.g. whatsapp:+14155550100 or +14155550100 for SMS.', max_length=256),
+            model_name="addressconfiguration",
+            name="address",
+            field=models.CharField(
+                help_text="The business address, e.g. whatsapp:+14155550100 or +14155550100 for SMS.", max_length=256
+            ),
         ),
         migrations.AddConstraint(
-            model_name='addressconfiguration',
-            constraint=models.UniqueConstraint(condition=models.Q(('sync_state', 'deleted_remotely'), _negated=True), fields=('address',), name='conversations_ops_address_unique_live', violation_error_code='unique', violation_error_message='Another address configuration already uses this address.'),
+            model_name="addressconfiguration",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("sync_state", "deleted_remotely"), _negated=True),
+                fields=("address",),
+                name="conversations_ops_address_unique_live",
+                violation_error_code="unique",
+                violation_error_message="Another address configuration already uses this address.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='conversation',
-            constraint=models.UniqueConstraint(condition=models.Q(models.Q(('unique_name', ''), _negated=True), models.Q(('sync_state', 'deleted_remotely'), _negated=True)), fields=('unique_name',), name='conversations_ops_conv_unique_name', violation_error_message='Another conversation already uses this unique name.'),
+            model_name="conversation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    models.Q(("unique_name", ""), _negated=True),
+                    models.Q(("sync_state", "deleted_remotely"), _negated=True),
+                ),
+                fields=("unique_name",),
+                name="conversations_ops_conv_unique_name",
+                violation_error_message="Another conversation already uses this unique name.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.UniqueConstraint(condition=models.Q(models.Q(('messaging_binding_address', ''), _negated=True), models.Q(('sync_state', 'deleted_remotely'), _negated=True)), fields=('conversation', 'messaging_binding_address', 'messaging_binding_proxy_address'), name='conversations_ops_participant_unique_binding', violation_error_message='This address already talks to that business number here.'),
+            model_name="participant",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    models.Q(("messaging_binding_address", ""), _negated=True),
+                    models.Q(("sync_state", "deleted_remotely"), _negated=True),
+                ),
+                fields=("conversation", "messaging_binding_address", "messaging_binding_proxy_address"),
+                name="conversations_ops_participant_unique_binding",
+                violation_error_message="This address already talks to that business number here.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.UniqueConstraint(condition=models.Q(models.Q(('identity', ''), _negated=True), models.Q(('sync_state', 'deleted_remotely'), _negated=True)), fields=('conversation', 'identity'), name='conversations_ops_participant_unique_identity', violation_error_message='This chat identity is already in the conversation.'),
+            model_name="participant",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    models.Q(("identity", ""), _negated=True),
+                    models.Q(("sync_state", "deleted_remotely"), _negated=True),
+                ),
+                fields=("conversation", "identity"),
+                name="conversations_ops_participant_unique_identity",
+                violation_error_message="This chat identity is already in the conversation.",
+            ),
         ),
     ]

@@ -6,65 +6,114 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('conversations_ops', '0003_natural_keys_free_once_deleted_on_twilio'),
+        ("conversations_ops", "0003_natural_keys_free_once_deleted_on_twilio"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SandboxSender',
+            name="SandboxSender",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('address', models.CharField(help_text='The sandbox sender, e.g. whatsapp:+14155238886. Its “When a message comes in” URL must be PUBLIC_BASE_URL/webhooks/twilio/messaging/.', max_length=256, unique=True, validators=[conversations_ops.validators.validate_whatsapp_address])),
-                ('friendly_name', models.CharField(blank=True, help_text='A name staff recognise.', max_length=256)),
-                ('studio_flow_sid', models.CharField(blank=True, help_text='Studio flow (FW...) to attach to each new conversation on onMessageAdded; empty: none.', max_length=34, validators=[django.core.validators.RegexValidator(code='invalid_sid', message='Must be a Twilio SID starting with FW followed by 32 hex characters.', regex='^FW[0-9a-fA-F]{32}$')])),
-                ('enabled', models.BooleanField(default=True, help_text='Off: inbound messages are recorded but start nothing.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "address",
+                    models.CharField(
+                        help_text="The sandbox sender, e.g. whatsapp:+14155238886. Its “When a message comes in” URL must be PUBLIC_BASE_URL/webhooks/twilio/messaging/.",
+                        max_length=256,
+                        unique=True,
+                        validators=[conversations_ops.validators.validate_whatsapp_address],
+                    ),
+                ),
+                ("friendly_name", models.CharField(blank=True, help_text="A name staff recognise.", max_length=256)),
+                (
+                    "studio_flow_sid",
+                    models.CharField(
+                        blank=True,
+                        help_text="Studio flow (FW...) to attach to each new conversation on onMessageAdded; empty: none.",
+                        max_length=34,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                code="invalid_sid",
+                                message="Must be a Twilio SID starting with FW followed by 32 hex characters.",
+                                regex="^FW[0-9a-fA-F]{32}$",
+                            )
+                        ],
+                    ),
+                ),
+                (
+                    "enabled",
+                    models.BooleanField(
+                        default=True, help_text="Off: inbound messages are recorded but start nothing."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'WhatsApp sandbox sender',
+                "verbose_name": "WhatsApp sandbox sender",
             },
         ),
         migrations.CreateModel(
-            name='WebhookRejection',
+            name="WebhookRejection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(help_text='e.g. bad_signature, malformed, too_large.', max_length=32, unique=True)),
-                ('count', models.PositiveBigIntegerField(default=0)),
-                ('last_at', models.DateTimeField(blank=True, help_text='When the last one was refused.', null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "reason",
+                    models.CharField(help_text="e.g. bad_signature, malformed, too_large.", max_length=32, unique=True),
+                ),
+                ("count", models.PositiveBigIntegerField(default=0)),
+                ("last_at", models.DateTimeField(blank=True, help_text="When the last one was refused.", null=True)),
             ],
             options={
-                'verbose_name': 'refused webhook counter',
+                "verbose_name": "refused webhook counter",
             },
         ),
         migrations.AddField(
-            model_name='webhookevent',
-            name='locked_until',
+            model_name="webhookevent",
+            name="locked_until",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='webhookevent',
-            name='outcome',
-            field=models.CharField(blank=True, help_text='What the console did with it, e.g. “message IM… stored”.', max_length=500),
+            model_name="webhookevent",
+            name="outcome",
+            field=models.CharField(
+                blank=True, help_text="What the console did with it, e.g. “message IM… stored”.", max_length=500
+            ),
         ),
         migrations.AddField(
-            model_name='webhookevent',
-            name='signature_algorithm',
-            field=models.CharField(blank=True, help_text='HMAC-SHA1 (auth token) or HMAC-SHA256 (signing key).', max_length=16),
+            model_name="webhookevent",
+            name="signature_algorithm",
+            field=models.CharField(
+                blank=True, help_text="HMAC-SHA1 (auth token) or HMAC-SHA256 (signing key).", max_length=16
+            ),
         ),
         migrations.AddField(
-            model_name='webhookevent',
-            name='signed_url',
-            field=models.CharField(blank=True, help_text='The URL the signature was checked against (PUBLIC_BASE_URL + path).', max_length=1024),
+            model_name="webhookevent",
+            name="signed_url",
+            field=models.CharField(
+                blank=True,
+                help_text="The URL the signature was checked against (PUBLIC_BASE_URL + path).",
+                max_length=1024,
+            ),
         ),
         migrations.AlterField(
-            model_name='webhookevent',
-            name='processing_state',
-            field=models.CharField(choices=[('pending', 'Pending'), ('processed', 'Processed'), ('ignored', 'Ignored (pre-event: nothing to apply)'), ('unhandled', 'Unhandled (unknown event, kept)'), ('failed', 'Failed')], db_index=True, default='pending', help_text='Whether the console has applied it yet.', max_length=16),
+            model_name="webhookevent",
+            name="processing_state",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Pending"),
+                    ("processed", "Processed"),
+                    ("ignored", "Ignored (pre-event: nothing to apply)"),
+                    ("unhandled", "Unhandled (unknown event, kept)"),
+                    ("failed", "Failed"),
+                ],
+                db_index=True,
+                default="pending",
+                help_text="Whether the console has applied it yet.",
+                max_length=16,
+            ),
         ),
         migrations.AddIndex(
-            model_name='webhookevent',
-            index=models.Index(fields=['processing_state', 'id'], name='webhookevent_inbox'),
+            model_name="webhookevent",
+            index=models.Index(fields=["processing_state", "id"], name="webhookevent_inbox"),
         ),
     ]

@@ -4,18 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('conversations_ops', '0004_webhook_inbox_sandbox_senders'),
+        ("conversations_ops", "0004_webhook_inbox_sandbox_senders"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='message',
-            name='conversations_ops_message_unique_index',
+            model_name="message",
+            name="conversations_ops_message_unique_index",
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.UniqueConstraint(condition=models.Q(('index__isnull', False), models.Q(('sync_state', 'deleted_remotely'), _negated=True)), fields=('conversation', 'index'), name='conversations_ops_message_unique_index', violation_error_message='This conversation already has a message at this index.'),
+            model_name="message",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("index__isnull", False), models.Q(("sync_state", "deleted_remotely"), _negated=True)
+                ),
+                fields=("conversation", "index"),
+                name="conversations_ops_message_unique_index",
+                violation_error_message="This conversation already has a message at this index.",
+            ),
         ),
     ]

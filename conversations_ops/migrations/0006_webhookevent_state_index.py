@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('conversations_ops', '0005_message_index_free_once_deleted'),
+        ("conversations_ops", "0005_message_index_free_once_deleted"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='webhookevent',
-            name='processing_state',
-            field=models.CharField(choices=[('pending', 'Pending'), ('processed', 'Processed'), ('ignored', 'Ignored (pre-event: nothing to apply)'), ('unhandled', 'Unhandled (unknown event, kept)'), ('failed', 'Failed')], default='pending', help_text='Whether the console has applied it yet.', max_length=16),
+            model_name="webhookevent",
+            name="processing_state",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Pending"),
+                    ("processed", "Processed"),
+                    ("ignored", "Ignored (pre-event: nothing to apply)"),
+                    ("unhandled", "Unhandled (unknown event, kept)"),
+                    ("failed", "Failed"),
+                ],
+                default="pending",
+                help_text="Whether the console has applied it yet.",
+                max_length=16,
+            ),
         ),
     ]

@@ -6,32 +6,79 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('conversations_ops', '0006_webhookevent_state_index'),
+        ("conversations_ops", "0006_webhookevent_state_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TemplateStatusChange',
+            name="TemplateStatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('old_status', models.CharField(blank=True, help_text='Status before; empty when first seen.', max_length=32)),
-                ('new_status', models.CharField(blank=True, help_text='Status Twilio reported.', max_length=32)),
-                ('rejection_reason', models.TextField(blank=True, help_text='Why WhatsApp rejected it, if it did.')),
-                ('seen_at', models.DateTimeField(db_index=True, help_text='When a sync first saw the new status.')),
-                ('in_use', models.BooleanField(default=False, help_text='Whether the template was in use when this was seen.')),
-                ('alert', models.BooleanField(default=False, help_text='Raised because a template in use became rejected, paused or disabled.')),
-                ('acknowledged_at', models.DateTimeField(blank=True, help_text='When the alert was acknowledged.', null=True)),
-                ('acknowledged_by', models.ForeignKey(blank=True, help_text='Staff member who acknowledged the alert.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('previous', models.OneToOneField(blank=True, help_text='The change before this one; empty for the first status seen.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='next_change', to='conversations_ops.templatestatuschange')),
-                ('template', models.ForeignKey(help_text='The template whose status changed.', on_delete=django.db.models.deletion.CASCADE, related_name='status_changes', to='conversations_ops.template')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "old_status",
+                    models.CharField(blank=True, help_text="Status before; empty when first seen.", max_length=32),
+                ),
+                ("new_status", models.CharField(blank=True, help_text="Status Twilio reported.", max_length=32)),
+                ("rejection_reason", models.TextField(blank=True, help_text="Why WhatsApp rejected it, if it did.")),
+                ("seen_at", models.DateTimeField(db_index=True, help_text="When a sync first saw the new status.")),
+                (
+                    "in_use",
+                    models.BooleanField(default=False, help_text="Whether the template was in use when this was seen."),
+                ),
+                (
+                    "alert",
+                    models.BooleanField(
+                        default=False, help_text="Raised because a template in use became rejected, paused or disabled."
+                    ),
+                ),
+                (
+                    "acknowledged_at",
+                    models.DateTimeField(blank=True, help_text="When the alert was acknowledged.", null=True),
+                ),
+                (
+                    "acknowledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Staff member who acknowledged the alert.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "previous",
+                    models.OneToOneField(
+                        blank=True,
+                        help_text="The change before this one; empty for the first status seen.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="next_change",
+                        to="conversations_ops.templatestatuschange",
+                    ),
+                ),
+                (
+                    "template",
+                    models.ForeignKey(
+                        help_text="The template whose status changed.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="status_changes",
+                        to="conversations_ops.template",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-seen_at', '-pk'],
-                'indexes': [models.Index(fields=['alert', 'acknowledged_at'], name='template_alert_open_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('previous__isnull', True)), fields=('template',), name='conversations_ops_template_first_status_change')],
+                "ordering": ["-seen_at", "-pk"],
+                "indexes": [models.Index(fields=["alert", "acknowledged_at"], name="template_alert_open_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("previous__isnull", True)),
+                        fields=("template",),
+                        name="conversations_ops_template_first_status_change",
+                    )
+                ],
             },
         ),
     ]

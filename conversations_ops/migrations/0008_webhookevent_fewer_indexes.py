@@ -4,64 +4,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('conversations_ops', '0007_template_history'),
+        ("conversations_ops", "0007_template_history"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='webhookevent',
-            options={'ordering': ['-id'], 'verbose_name': 'webhook event'},
+            name="webhookevent",
+            options={"ordering": ["-id"], "verbose_name": "webhook event"},
         ),
         migrations.AlterField(
-            model_name='webhookevent',
-            name='conversation_sid',
-            field=models.CharField(blank=True, help_text='Conversation it is about (CH...).', max_length=34),
+            model_name="webhookevent",
+            name="conversation_sid",
+            field=models.CharField(blank=True, help_text="Conversation it is about (CH...).", max_length=34),
         ),
         migrations.AlterField(
-            model_name='webhookevent',
-            name='dedup_key',
-            field=models.CharField(help_text='Identifies the event so a repeated delivery is stored once.', max_length=255),
+            model_name="webhookevent",
+            name="dedup_key",
+            field=models.CharField(
+                help_text="Identifies the event so a repeated delivery is stored once.", max_length=255
+            ),
         ),
         migrations.AlterField(
-            model_name='webhookevent',
-            name='event_type',
+            model_name="webhookevent",
+            name="event_type",
             field=models.CharField(help_text="Twilio's event name, e.g. onMessageAdded.", max_length=64),
         ),
         migrations.AlterField(
-            model_name='webhookevent',
-            name='message_sid',
-            field=models.CharField(blank=True, help_text='Message it is about (IM..., SM... or WA...).', max_length=34),
+            model_name="webhookevent",
+            name="message_sid",
+            field=models.CharField(blank=True, help_text="Message it is about (IM..., SM... or WA...).", max_length=34),
         ),
         migrations.AlterField(
-            model_name='webhookevent',
-            name='participant_sid',
-            field=models.CharField(blank=True, help_text='Participant it is about (MB...).', max_length=34),
+            model_name="webhookevent",
+            name="participant_sid",
+            field=models.CharField(blank=True, help_text="Participant it is about (MB...).", max_length=34),
         ),
         migrations.AlterField(
-            model_name='webhookevent',
-            name='received_at',
-            field=models.DateTimeField(auto_now_add=True, help_text='When it arrived.'),
+            model_name="webhookevent",
+            name="received_at",
+            field=models.DateTimeField(auto_now_add=True, help_text="When it arrived."),
         ),
         migrations.AddIndex(
-            model_name='webhookevent',
-            index=models.Index(fields=['event_type'], name='webhookevent_event_type'),
+            model_name="webhookevent",
+            index=models.Index(fields=["event_type"], name="webhookevent_event_type"),
         ),
         migrations.AddIndex(
-            model_name='webhookevent',
-            index=models.Index(fields=['conversation_sid'], name='webhookevent_conversation_sid', opclasses=['varchar_pattern_ops']),
+            model_name="webhookevent",
+            index=models.Index(
+                fields=["conversation_sid"], name="webhookevent_conversation_sid", opclasses=["varchar_pattern_ops"]
+            ),
         ),
         migrations.AddIndex(
-            model_name='webhookevent',
-            index=models.Index(fields=['message_sid'], name='webhookevent_message_sid', opclasses=['varchar_pattern_ops']),
+            model_name="webhookevent",
+            index=models.Index(
+                fields=["message_sid"], name="webhookevent_message_sid", opclasses=["varchar_pattern_ops"]
+            ),
         ),
         migrations.AddIndex(
-            model_name='webhookevent',
-            index=models.Index(fields=['participant_sid'], name='webhookevent_participant_sid', opclasses=['varchar_pattern_ops']),
+            model_name="webhookevent",
+            index=models.Index(
+                fields=["participant_sid"], name="webhookevent_participant_sid", opclasses=["varchar_pattern_ops"]
+            ),
         ),
         migrations.AddConstraint(
-            model_name='webhookevent',
-            constraint=models.UniqueConstraint(fields=('dedup_key',), name='webhookevent_dedup_key', opclasses=['varchar_pattern_ops']),
+            model_name="webhookevent",
+            constraint=models.UniqueConstraint(
+                fields=("dedup_key",), name="webhookevent_dedup_key", opclasses=["varchar_pattern_ops"]
+            ),
         ),
     ]

@@ -9,66 +9,279 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('conversations_ops', '0008_webhookevent_fewer_indexes'),
+        ("conversations_ops", "0008_webhookevent_fewer_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Pairing',
+            name="Pairing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('local_id', models.UUIDField(default=uuid.uuid4, editable=False, help_text="This console's own id for the pairing.", unique=True)),
-                ('sms_sender', models.CharField(blank=True, help_text='The business SMS number an SMS party talks to (empty when both are on WhatsApp).', max_length=32, validators=[conversations_ops.validators.validate_e164])),
-                ('customer_address', models.CharField(help_text="The customer's phone: whatsapp:+E.164 for WhatsApp, +E.164 for SMS.", max_length=64, validators=[conversations_ops.validators.validate_messaging_address])),
-                ('courier_address', models.CharField(help_text="The courier's phone: whatsapp:+E.164 for WhatsApp, +E.164 for SMS.", max_length=64, validators=[conversations_ops.validators.validate_messaging_address])),
-                ('invite_variables', models.JSONField(blank=True, default=dict, help_text='Its placeholders, e.g. {"1": "Robert", "2": "Alicia"}.')),
-                ('connected_variables', models.JSONField(blank=True, default=dict, help_text='Its placeholders, if it has any.')),
-                ('auto_reply', models.CharField(default='Great! Just a moment while we connect you...', help_text='Sent to the customer right after their first reply.', max_length=1600)),
-                ('reply_timeout_minutes', models.PositiveIntegerField(default=conversations_ops.models.pairings.default_reply_timeout, help_text='Minutes the customer has to reply before the pairing expires and its conversation is closed.')),
-                ('state', models.CharField(choices=[('starting', 'Starting (setting up on Twilio)'), ('awaiting_customer', 'Awaiting customer'), ('connecting', 'Connecting the courier'), ('connected', 'Connected'), ('expired', 'Expired (no reply in time)'), ('closing', 'Closing'), ('closed', 'Closed'), ('failed', 'Failed (retry or abandon)'), ('abandoned', 'Abandoned')], default='starting', help_text='Where the pairing stands.', max_length=20)),
-                ('failed_from', models.CharField(blank=True, choices=[('starting', 'Starting (setting up on Twilio)'), ('awaiting_customer', 'Awaiting customer'), ('connecting', 'Connecting the courier'), ('connected', 'Connected'), ('expired', 'Expired (no reply in time)'), ('closing', 'Closing'), ('closed', 'Closed'), ('failed', 'Failed (retry or abandon)'), ('abandoned', 'Abandoned')], max_length=20)),
-                ('failure', models.TextField(blank=True, help_text="What failed, Twilio's code in plain words, what to do.")),
-                ('created_at', models.DateTimeField(auto_now_add=True, help_text='When it was started.')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('invited_at', models.DateTimeField(blank=True, help_text='When Twilio accepted the invite.', null=True)),
-                ('expires_at', models.DateTimeField(blank=True, help_text='When it expires without a reply.', null=True)),
-                ('replied_at', models.DateTimeField(blank=True, help_text="When the customer's first reply arrived.", null=True)),
-                ('connected_at', models.DateTimeField(blank=True, help_text='When the courier was connected.', null=True)),
-                ('ended_at', models.DateTimeField(blank=True, help_text='When it was closed, expired or abandoned.', null=True)),
-                ('connected_template', models.ForeignKey(help_text='Approved template sent to the courier once the customer replied, e.g. courier_connected.', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='conversations_ops.template')),
-                ('conversation', models.OneToOneField(blank=True, help_text='The Twilio conversation the two people share.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='pairing', to='conversations_ops.conversation')),
-                ('invite_template', models.ForeignKey(help_text='Approved template sent to the customer, e.g. courier_invite.', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='conversations_ops.template')),
-                ('sender', models.ForeignKey(help_text='The business WhatsApp number both people talk to.', on_delete=django.db.models.deletion.PROTECT, related_name='pairings', to='conversations_ops.addressconfiguration')),
-                ('started_by', models.ForeignKey(blank=True, help_text='Staff member who started it.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "local_id",
+                    models.UUIDField(
+                        default=uuid.uuid4,
+                        editable=False,
+                        help_text="This console's own id for the pairing.",
+                        unique=True,
+                    ),
+                ),
+                (
+                    "sms_sender",
+                    models.CharField(
+                        blank=True,
+                        help_text="The business SMS number an SMS party talks to (empty when both are on WhatsApp).",
+                        max_length=32,
+                        validators=[conversations_ops.validators.validate_e164],
+                    ),
+                ),
+                (
+                    "customer_address",
+                    models.CharField(
+                        help_text="The customer's phone: whatsapp:+E.164 for WhatsApp, +E.164 for SMS.",
+                        max_length=64,
+                        validators=[conversations_ops.validators.validate_messaging_address],
+                    ),
+                ),
+                (
+                    "courier_address",
+                    models.CharField(
+                        help_text="The courier's phone: whatsapp:+E.164 for WhatsApp, +E.164 for SMS.",
+                        max_length=64,
+                        validators=[conversations_ops.validators.validate_messaging_address],
+                    ),
+                ),
+                (
+                    "invite_variables",
+                    models.JSONField(
+                        blank=True, default=dict, help_text='Its placeholders, e.g. {"1": "Robert", "2": "Alicia"}.'
+                    ),
+                ),
+                (
+                    "connected_variables",
+                    models.JSONField(blank=True, default=dict, help_text="Its placeholders, if it has any."),
+                ),
+                (
+                    "auto_reply",
+                    models.CharField(
+                        default="Great! Just a moment while we connect you...",
+                        help_text="Sent to the customer right after their first reply.",
+                        max_length=1600,
+                    ),
+                ),
+                (
+                    "reply_timeout_minutes",
+                    models.PositiveIntegerField(
+                        default=conversations_ops.models.pairings.default_reply_timeout,
+                        help_text="Minutes the customer has to reply before the pairing expires and its conversation is closed.",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("starting", "Starting (setting up on Twilio)"),
+                            ("awaiting_customer", "Awaiting customer"),
+                            ("connecting", "Connecting the courier"),
+                            ("connected", "Connected"),
+                            ("expired", "Expired (no reply in time)"),
+                            ("closing", "Closing"),
+                            ("closed", "Closed"),
+                            ("failed", "Failed (retry or abandon)"),
+                            ("abandoned", "Abandoned"),
+                        ],
+                        default="starting",
+                        help_text="Where the pairing stands.",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "failed_from",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("starting", "Starting (setting up on Twilio)"),
+                            ("awaiting_customer", "Awaiting customer"),
+                            ("connecting", "Connecting the courier"),
+                            ("connected", "Connected"),
+                            ("expired", "Expired (no reply in time)"),
+                            ("closing", "Closing"),
+                            ("closed", "Closed"),
+                            ("failed", "Failed (retry or abandon)"),
+                            ("abandoned", "Abandoned"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "failure",
+                    models.TextField(blank=True, help_text="What failed, Twilio's code in plain words, what to do."),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, help_text="When it was started.")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "invited_at",
+                    models.DateTimeField(blank=True, help_text="When Twilio accepted the invite.", null=True),
+                ),
+                (
+                    "expires_at",
+                    models.DateTimeField(blank=True, help_text="When it expires without a reply.", null=True),
+                ),
+                (
+                    "replied_at",
+                    models.DateTimeField(blank=True, help_text="When the customer's first reply arrived.", null=True),
+                ),
+                (
+                    "connected_at",
+                    models.DateTimeField(blank=True, help_text="When the courier was connected.", null=True),
+                ),
+                (
+                    "ended_at",
+                    models.DateTimeField(blank=True, help_text="When it was closed, expired or abandoned.", null=True),
+                ),
+                (
+                    "connected_template",
+                    models.ForeignKey(
+                        help_text="Approved template sent to the courier once the customer replied, e.g. courier_connected.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="conversations_ops.template",
+                    ),
+                ),
+                (
+                    "conversation",
+                    models.OneToOneField(
+                        blank=True,
+                        help_text="The Twilio conversation the two people share.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="pairing",
+                        to="conversations_ops.conversation",
+                    ),
+                ),
+                (
+                    "invite_template",
+                    models.ForeignKey(
+                        help_text="Approved template sent to the customer, e.g. courier_invite.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="conversations_ops.template",
+                    ),
+                ),
+                (
+                    "sender",
+                    models.ForeignKey(
+                        help_text="The business WhatsApp number both people talk to.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pairings",
+                        to="conversations_ops.addressconfiguration",
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Staff member who started it.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='PairingStep',
+            name="PairingStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('preflight', 'Pre-flight checks'), ('conversation', 'Create the conversation'), ('customer', 'Add the customer'), ('courier', 'Add the courier'), ('webhook', "Watch for the customer's reply (scoped webhook)"), ('invite', 'Send the invite template to the customer'), ('reply', 'Customer replied'), ('auto_reply', 'Send the auto-reply to the customer'), ('connected', 'Send the connected template to the courier'), ('webhook_remove', 'Remove the scoped webhook'), ('expired', 'Expired'), ('close', 'Close the conversation'), ('retry', 'Retry'), ('abandon', 'Abandon')], max_length=20)),
-                ('state', models.CharField(choices=[('queued', 'Queued'), ('done', 'Done'), ('failed', 'Failed'), ('cancelled', 'Cancelled'), ('note', 'Note')], default='queued', max_length=12)),
-                ('result_sid', models.CharField(blank=True, help_text='What Twilio created or changed.', max_length=34)),
-                ('error_code', models.PositiveIntegerField(blank=True, help_text="Twilio's error code, if it failed.", null=True)),
-                ('detail', models.TextField(blank=True, help_text="Twilio's result or what happened, in plain words.")),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('operation', models.ForeignKey(blank=True, help_text='The push that carries this step.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='pairing_steps', to='conversations_ops.syncoperation')),
-                ('pairing', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='conversations_ops.pairing')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("preflight", "Pre-flight checks"),
+                            ("conversation", "Create the conversation"),
+                            ("customer", "Add the customer"),
+                            ("courier", "Add the courier"),
+                            ("webhook", "Watch for the customer's reply (scoped webhook)"),
+                            ("invite", "Send the invite template to the customer"),
+                            ("reply", "Customer replied"),
+                            ("auto_reply", "Send the auto-reply to the customer"),
+                            ("connected", "Send the connected template to the courier"),
+                            ("webhook_remove", "Remove the scoped webhook"),
+                            ("expired", "Expired"),
+                            ("close", "Close the conversation"),
+                            ("retry", "Retry"),
+                            ("abandon", "Abandon"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                            ("note", "Note"),
+                        ],
+                        default="queued",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "result_sid",
+                    models.CharField(blank=True, help_text="What Twilio created or changed.", max_length=34),
+                ),
+                (
+                    "error_code",
+                    models.PositiveIntegerField(blank=True, help_text="Twilio's error code, if it failed.", null=True),
+                ),
+                ("detail", models.TextField(blank=True, help_text="Twilio's result or what happened, in plain words.")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "operation",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The push that carries this step.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="pairing_steps",
+                        to="conversations_ops.syncoperation",
+                    ),
+                ),
+                (
+                    "pairing",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="conversations_ops.pairing",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.AddIndex(
-            model_name='pairing',
-            index=models.Index(fields=['state', 'expires_at'], name='pairing_state_idx'),
+            model_name="pairing",
+            index=models.Index(fields=["state", "expires_at"], name="pairing_state_idx"),
         ),
     ]

@@ -4,22 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('conversations_ops', '0009_pairings'),
+        ("conversations_ops", "0009_pairings"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ConsoleAccess',
+            name="ConsoleAccess",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
             ],
             options={
-                'verbose_name': 'console access',
-                'permissions': [('push_to_twilio', 'Can push changes to Twilio (Push now, Retry failed, Pull, pairings)'), ('send_message', 'Can send messages to customers and couriers'), ('view_full_numbers', 'Can see phone numbers unmasked'), ('export_history', 'Can export message history (CSV, JSON)')],
-                'managed': False,
-                'default_permissions': (),
+                "verbose_name": "console access",
+                "permissions": [
+                    ("push_to_twilio", "Can push changes to Twilio (Push now, Retry failed, Pull, pairings)"),
+                    ("send_message", "Can send messages to customers and couriers"),
+                    ("view_full_numbers", "Can see phone numbers unmasked"),
+                    ("export_history", "Can export message history (CSV, JSON)"),
+                ],
+                "managed": False,
+                "default_permissions": (),
             },
         ),
     ]

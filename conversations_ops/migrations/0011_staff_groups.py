@@ -15,24 +15,55 @@ from django.db import migrations
 
 APP = "conversations_ops"
 MODELS = (
-    "addressconfiguration", "conversation", "participant", "message", "deliveryreceipt", "conversationwebhook",
-    "template", "templatestatuschange", "webhookevent", "webhookrejection", "syncoperation", "sandboxsender",
-    "pullcheckpoint", "pacingbucket", "pairing", "pairingstep",
+    "addressconfiguration",
+    "conversation",
+    "participant",
+    "message",
+    "deliveryreceipt",
+    "conversationwebhook",
+    "template",
+    "templatestatuschange",
+    "webhookevent",
+    "webhookrejection",
+    "syncoperation",
+    "sandboxsender",
+    "pullcheckpoint",
+    "pacingbucket",
+    "pairing",
+    "pairingstep",
 )
 VIEW_ALL = [f"view_{model}" for model in MODELS]
 GROUPS = {
-    "Support": VIEW_ALL + [
-        "add_addressconfiguration", "change_addressconfiguration", "delete_addressconfiguration",
-        "add_sandboxsender", "change_sandboxsender", "delete_sandboxsender",
-        "add_template", "change_template", "change_templatestatuschange",
+    "Support": VIEW_ALL
+    + [
+        "add_addressconfiguration",
+        "change_addressconfiguration",
+        "delete_addressconfiguration",
+        "add_sandboxsender",
+        "change_sandboxsender",
+        "delete_sandboxsender",
+        "add_template",
+        "change_template",
+        "change_templatestatuschange",
         "push_to_twilio",
     ],
-    "Ops": VIEW_ALL + [
-        "add_conversation", "change_conversation", "delete_conversation",
-        "add_participant", "change_participant", "delete_participant",
-        "add_conversationwebhook", "change_conversationwebhook", "delete_conversationwebhook",
-        "add_message", "add_pairing", "change_pairing", "change_webhookevent",
-        "send_message", "push_to_twilio",
+    "Ops": VIEW_ALL
+    + [
+        "add_conversation",
+        "change_conversation",
+        "delete_conversation",
+        "add_participant",
+        "change_participant",
+        "delete_participant",
+        "add_conversationwebhook",
+        "change_conversationwebhook",
+        "delete_conversationwebhook",
+        "add_message",
+        "add_pairing",
+        "change_pairing",
+        "change_webhookevent",
+        "send_message",
+        "push_to_twilio",
     ],
     "Auditor": VIEW_ALL + ["export_history"],
 }

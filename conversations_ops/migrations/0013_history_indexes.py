@@ -6,44 +6,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('conversations_ops', '0012_audit_entries'),
+        ("conversations_ops", "0012_audit_entries"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='message',
-            name='conversation',
-            field=models.ForeignKey(db_index=False, help_text='The conversation this message belongs to.', on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='conversations_ops.conversation'),
+            model_name="message",
+            name="conversation",
+            field=models.ForeignKey(
+                db_index=False,
+                help_text="The conversation this message belongs to.",
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="messages",
+                to="conversations_ops.conversation",
+            ),
         ),
         migrations.AlterField(
-            model_name='message',
-            name='participant_sid',
-            field=models.CharField(blank=True, help_text='Participant who wrote it (MB...); empty for system messages.', max_length=34, validators=[django.core.validators.RegexValidator(code='invalid_sid', message='Must be a Twilio SID starting with MB followed by 32 hex characters.', regex='^MB[0-9a-fA-F]{32}$')]),
+            model_name="message",
+            name="participant_sid",
+            field=models.CharField(
+                blank=True,
+                help_text="Participant who wrote it (MB...); empty for system messages.",
+                max_length=34,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        code="invalid_sid",
+                        message="Must be a Twilio SID starting with MB followed by 32 hex characters.",
+                        regex="^MB[0-9a-fA-F]{32}$",
+                    )
+                ],
+            ),
         ),
         migrations.AddIndex(
-            model_name='deliveryreceipt',
-            index=models.Index(fields=['status', 'message'], name='receipt_status_message_idx'),
+            model_name="deliveryreceipt",
+            index=models.Index(fields=["status", "message"], name="receipt_status_message_idx"),
         ),
         migrations.AddIndex(
-            model_name='deliveryreceipt',
-            index=models.Index(condition=models.Q(('status__in', ['failed', 'undelivered'])), fields=['date_updated'], name='receipt_failed_updated_idx'),
+            model_name="deliveryreceipt",
+            index=models.Index(
+                condition=models.Q(("status__in", ["failed", "undelivered"])),
+                fields=["date_updated"],
+                name="receipt_failed_updated_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['conversation', 'date_created'], name='message_conversation_date_idx'),
+            model_name="message",
+            index=models.Index(fields=["conversation", "date_created"], name="message_conversation_date_idx"),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['author', 'date_created'], name='message_author_date_idx'),
+            model_name="message",
+            index=models.Index(fields=["author", "date_created"], name="message_author_date_idx"),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['content_sid', 'date_created'], name='message_template_date_idx'),
+            model_name="message",
+            index=models.Index(fields=["content_sid", "date_created"], name="message_template_date_idx"),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['participant_sid'], name='message_participant_idx'),
+            model_name="message",
+            index=models.Index(fields=["participant_sid"], name="message_participant_idx"),
         ),
     ]

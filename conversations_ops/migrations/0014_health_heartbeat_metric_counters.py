@@ -4,35 +4,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('conversations_ops', '0013_history_indexes'),
+        ("conversations_ops", "0013_history_indexes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MetricCounter',
+            name="MetricCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='e.g. outbox_twilio_429, webhook_received:status.', max_length=64, unique=True)),
-                ('value', models.PositiveBigIntegerField(default=0)),
-                ('counted_up_to_id', models.PositiveBigIntegerField(default=0, help_text='Tallies only: rows with an id up to this one are in the value.')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="e.g. outbox_twilio_429, webhook_received:status.", max_length=64, unique=True
+                    ),
+                ),
+                ("value", models.PositiveBigIntegerField(default=0)),
+                (
+                    "counted_up_to_id",
+                    models.PositiveBigIntegerField(
+                        default=0, help_text="Tallies only: rows with an id up to this one are in the value."
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'metric counter',
+                "verbose_name": "metric counter",
             },
         ),
         migrations.CreateModel(
-            name='WorkerHeartbeat',
+            name="WorkerHeartbeat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('host', models.CharField(help_text='Host name of the worker machine or container.', max_length=255, unique=True)),
-                ('beat_at', models.DateTimeField(help_text='When a worker on this host last showed it was running tasks.')),
-                ('pid', models.PositiveIntegerField(default=0, help_text='Process that wrote the last beat.')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "host",
+                    models.CharField(
+                        help_text="Host name of the worker machine or container.", max_length=255, unique=True
+                    ),
+                ),
+                (
+                    "beat_at",
+                    models.DateTimeField(help_text="When a worker on this host last showed it was running tasks."),
+                ),
+                ("pid", models.PositiveIntegerField(default=0, help_text="Process that wrote the last beat.")),
             ],
             options={
-                'verbose_name': 'worker heartbeat',
+                "verbose_name": "worker heartbeat",
             },
         ),
     ]

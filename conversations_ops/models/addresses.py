@@ -31,7 +31,9 @@ class WebhookMethod(models.TextChoices):
 
 class AddressConfiguration(TwilioMirror):
     type = models.CharField(
-        max_length=16, choices=AddressType.choices, default=AddressType.WHATSAPP,
+        max_length=16,
+        choices=AddressType.choices,
+        default=AddressType.WHATSAPP,
         help_text="The channel of this business address.",
     )
     address = models.CharField(
@@ -43,11 +45,15 @@ class AddressConfiguration(TwilioMirror):
         default=False, help_text="Start a conversation automatically when someone writes to this address."
     )
     auto_creation_type = models.CharField(
-        max_length=16, choices=AutoCreationType.choices, blank=True,
+        max_length=16,
+        choices=AutoCreationType.choices,
+        blank=True,
         help_text="What handles new conversations: a webhook, a Studio flow, or Twilio's default.",
     )
     auto_creation_conversation_service_sid = models.CharField(
-        max_length=34, blank=True, validators=[v.sid_validator(v.CHAT_SERVICE_PREFIX)],
+        max_length=34,
+        blank=True,
+        validators=[v.sid_validator(v.CHAT_SERVICE_PREFIX)],
         help_text="Conversation service for new conversations (IS...); empty uses the default.",
     )
     auto_creation_webhook_url = models.URLField(
@@ -57,19 +63,24 @@ class AddressConfiguration(TwilioMirror):
         max_length=4, choices=WebhookMethod.choices, blank=True, help_text="HTTP method of the webhook."
     )
     auto_creation_webhook_filters = models.JSONField(
-        default=list, blank=True,
+        default=list,
+        blank=True,
         validators=[v.validate_webhook_filters(v.AUTO_CREATION_WEBHOOK_FILTERS)],
         help_text='Events sent to the webhook, e.g. ["onMessageAdded", "onParticipantAdded"].',
     )
     auto_creation_studio_flow_sid = models.CharField(
-        max_length=34, blank=True, validators=[v.sid_validator(v.STUDIO_FLOW_PREFIX)],
+        max_length=34,
+        blank=True,
+        validators=[v.sid_validator(v.STUDIO_FLOW_PREFIX)],
         help_text="Studio flow for new conversations (FW...; needed for the studio type).",
     )
     auto_creation_studio_retry_count = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="How often Twilio retries the Studio flow (studio type only)."
     )
     address_country = models.CharField(
-        max_length=2, blank=True, validators=[v.validate_country_code],
+        max_length=2,
+        blank=True,
+        validators=[v.validate_country_code],
         help_text="Two-letter country code of the address, e.g. US. Set when creating only.",
     )
 
@@ -80,7 +91,9 @@ class AddressConfiguration(TwilioMirror):
             # A row Twilio deleted keeps its history but no longer holds the
             # address: Twilio lets it be configured again, and so must we.
             models.UniqueConstraint(
-                fields=["address"], condition=LIVE_ON_TWILIO, name="%(app_label)s_address_unique_live",
+                fields=["address"],
+                condition=LIVE_ON_TWILIO,
+                name="%(app_label)s_address_unique_live",
                 violation_error_message="Another address configuration already uses this address.",
                 violation_error_code="unique",  # with one field: reported on the address field
             ),

@@ -21,25 +21,31 @@ LIVE_ON_TWILIO = ~Q(sync_state=SyncState.DELETED_REMOTELY)
 class TwilioMirror(models.Model):
     # Blank until Twilio assigns it, so uniqueness can only hold for real SIDs.
     sid = models.CharField(
-        "Twilio SID", max_length=34, blank=True, default="", db_index=True, editable=False,
+        "Twilio SID",
+        max_length=34,
+        blank=True,
+        default="",
+        db_index=True,
+        editable=False,
         help_text="Twilio's id for this record; empty until it exists on Twilio.",
     )
     # Sent to Twilio (unique_name or an attribute) so a retried create finds
     # the first attempt instead of making a second resource.
     local_id = models.UUIDField(
-        default=uuid.uuid4, unique=True, editable=False,
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
         help_text="This console's own id for the record.",
     )
     sync_state = models.CharField(
-        max_length=16, choices=SyncState.choices, default=SyncState.PENDING, db_index=True,
+        max_length=16,
+        choices=SyncState.choices,
+        default=SyncState.PENDING,
+        db_index=True,
         help_text="Whether Twilio has the latest version of this record.",
     )
-    last_synced_at = models.DateTimeField(
-        null=True, blank=True, help_text="When this record last matched Twilio."
-    )
-    last_sync_error = models.TextField(
-        blank=True, help_text="Why the last push or pull failed, in plain words."
-    )
+    last_synced_at = models.DateTimeField(null=True, blank=True, help_text="When this record last matched Twilio.")
+    last_sync_error = models.TextField(blank=True, help_text="Why the last push or pull failed, in plain words.")
     last_sync_error_code = models.PositiveIntegerField(
         null=True, blank=True, help_text="Twilio's error code for the last failure, e.g. 50416."
     )
@@ -48,9 +54,7 @@ class TwilioMirror(models.Model):
     last_seen_at = models.DateTimeField(
         null=True, blank=True, help_text="When a pull from Twilio last saw this record."
     )
-    date_created = models.DateTimeField(
-        null=True, blank=True, help_text="When Twilio created it (Twilio's clock)."
-    )
+    date_created = models.DateTimeField(null=True, blank=True, help_text="When Twilio created it (Twilio's clock).")
     date_updated = models.DateTimeField(
         null=True, blank=True, help_text="When Twilio last changed it (Twilio's clock)."
     )

@@ -21,36 +21,48 @@ class ConversationState(models.TextChoices):
 
 class Conversation(TwilioMirror):
     unique_name = models.CharField(
-        max_length=256, blank=True, db_index=True,
+        max_length=256,
+        blank=True,
+        db_index=True,
         help_text="Optional unique name; Twilio accepts it in place of the SID.",
     )
     friendly_name = models.CharField(max_length=256, blank=True, help_text="A name staff recognise.")
     attributes = models.TextField(
-        default="{}", validators=[v.validate_json_object_text(CONVERSATION_ATTRIBUTES_MAX_BYTES)],
+        default="{}",
+        validators=[v.validate_json_object_text(CONVERSATION_ATTRIBUTES_MAX_BYTES)],
         help_text='Extra data as a JSON object, at most 16 KB, e.g. {"order_id": "A123"}.',
     )
     state = models.CharField(
-        max_length=16, choices=ConversationState.choices, default=ConversationState.ACTIVE, db_index=True,
+        max_length=16,
+        choices=ConversationState.choices,
+        default=ConversationState.ACTIVE,
+        db_index=True,
         help_text="Closed conversations take no new messages.",
     )
     timers_inactive = models.CharField(
-        max_length=32, blank=True, validators=[v.validate_iso8601_duration(timedelta(minutes=1))],
+        max_length=32,
+        blank=True,
+        validators=[v.validate_iso8601_duration(timedelta(minutes=1))],
         help_text="Idle time before Twilio marks it inactive, e.g. PT30M (at least 1 minute).",
     )
     timers_closed = models.CharField(
-        max_length=32, blank=True, validators=[v.validate_iso8601_duration(timedelta(minutes=10))],
+        max_length=32,
+        blank=True,
+        validators=[v.validate_iso8601_duration(timedelta(minutes=10))],
         help_text="Idle time before Twilio closes it, e.g. P1D (at least 10 minutes).",
     )
-    date_inactive = models.DateTimeField(
-        null=True, blank=True, help_text="When Twilio's timer will make it inactive."
-    )
+    date_inactive = models.DateTimeField(null=True, blank=True, help_text="When Twilio's timer will make it inactive.")
     date_closed = models.DateTimeField(null=True, blank=True, help_text="When Twilio's timer will close it.")
     messaging_service_sid = models.CharField(
-        max_length=34, blank=True, validators=[v.sid_validator(v.MESSAGING_SERVICE_PREFIX)],
+        max_length=34,
+        blank=True,
+        validators=[v.sid_validator(v.MESSAGING_SERVICE_PREFIX)],
         help_text="Messaging service used for SMS/WhatsApp (MG...); empty uses the default.",
     )
     chat_service_sid = models.CharField(
-        max_length=34, blank=True, validators=[v.sid_validator(v.CHAT_SERVICE_PREFIX)],
+        max_length=34,
+        blank=True,
+        validators=[v.sid_validator(v.CHAT_SERVICE_PREFIX)],
         help_text="Conversation service it belongs to (IS...).",
     )
 
@@ -77,11 +89,14 @@ class WebhookTarget(models.TextChoices):
 
 class ConversationWebhook(TwilioMirror):
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="webhooks",
+        Conversation,
+        on_delete=models.CASCADE,
+        related_name="webhooks",
         help_text="The conversation whose events this webhook receives.",
     )
     target = models.CharField(
-        max_length=16, choices=WebhookTarget.choices,
+        max_length=16,
+        choices=WebhookTarget.choices,
         help_text="Where events go: a URL, a keyword trigger, or a Studio flow.",
     )
     url = models.URLField(max_length=512, blank=True, help_text="Where Twilio sends events.")
@@ -89,15 +104,21 @@ class ConversationWebhook(TwilioMirror):
         max_length=4, choices=WebhookMethod.choices, blank=True, help_text="HTTP method of the webhook."
     )
     filters = models.JSONField(
-        default=list, blank=True, validators=[v.validate_webhook_filters(v.CONVERSATION_WEBHOOK_FILTERS)],
+        default=list,
+        blank=True,
+        validators=[v.validate_webhook_filters(v.CONVERSATION_WEBHOOK_FILTERS)],
         help_text='Events to send, e.g. ["onMessageAdded"].',
     )
     triggers = models.JSONField(
-        default=list, blank=True, validators=[v.validate_string_list],
+        default=list,
+        blank=True,
+        validators=[v.validate_string_list],
         help_text='Keywords that fire a trigger webhook, e.g. ["help"].',
     )
     flow_sid = models.CharField(
-        max_length=34, blank=True, validators=[v.sid_validator(v.STUDIO_FLOW_PREFIX)],
+        max_length=34,
+        blank=True,
+        validators=[v.sid_validator(v.STUDIO_FLOW_PREFIX)],
         help_text="Studio flow to run (FW...; studio target only).",
     )
     replay_after = models.IntegerField(

@@ -20,12 +20,8 @@ class ProcessingState(models.TextChoices):
 class WebhookEvent(models.Model):
     """One webhook delivery from Twilio, stored raw before anything is applied."""
 
-    source = models.CharField(
-        max_length=16, choices=EventSource.choices, help_text="Which Twilio webhook sent it."
-    )
-    event_type = models.CharField(
-        max_length=64, help_text="Twilio's event name, e.g. onMessageAdded."
-    )
+    source = models.CharField(max_length=16, choices=EventSource.choices, help_text="Which Twilio webhook sent it.")
+    event_type = models.CharField(max_length=64, help_text="Twilio's event name, e.g. onMessageAdded.")
     dedup_key = models.CharField(
         max_length=255, help_text="Identifies the event so a repeated delivery is stored once."
     )
@@ -40,17 +36,13 @@ class WebhookEvent(models.Model):
         max_length=1024, blank=True, help_text="The URL the signature was checked against (PUBLIC_BASE_URL + path)."
     )
     received_at = models.DateTimeField(auto_now_add=True, help_text="When it arrived.")
-    conversation_sid = models.CharField(
-        max_length=34, blank=True, help_text="Conversation it is about (CH...)."
-    )
-    message_sid = models.CharField(
-        max_length=34, blank=True, help_text="Message it is about (IM..., SM... or WA...)."
-    )
-    participant_sid = models.CharField(
-        max_length=34, blank=True, help_text="Participant it is about (MB...)."
-    )
+    conversation_sid = models.CharField(max_length=34, blank=True, help_text="Conversation it is about (CH...).")
+    message_sid = models.CharField(max_length=34, blank=True, help_text="Message it is about (IM..., SM... or WA...).")
+    participant_sid = models.CharField(max_length=34, blank=True, help_text="Participant it is about (MB...).")
     processing_state = models.CharField(
-        max_length=16, choices=ProcessingState.choices, default=ProcessingState.PENDING,
+        max_length=16,
+        choices=ProcessingState.choices,
+        default=ProcessingState.PENDING,
         help_text="Whether the console has applied it yet.",
     )
     processed_at = models.DateTimeField(null=True, blank=True, help_text="When it was applied.")
@@ -73,14 +65,19 @@ class WebhookEvent(models.Model):
         # pattern operator class, which serves both the exact and the prefix
         # search of the admin (other databases ignore it).
         # (The dedup key's too: a receipt SID is searched as the start of its key.)
-        constraints = [models.UniqueConstraint(fields=["dedup_key"], name="webhookevent_dedup_key",
-                                               opclasses=["varchar_pattern_ops"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedup_key"], name="webhookevent_dedup_key", opclasses=["varchar_pattern_ops"]
+            )
+        ]
         indexes = [
             # The inbox index also serves filters on the state alone (its first column).
             models.Index(fields=["processing_state", "id"], name="webhookevent_inbox"),
             models.Index(fields=["event_type"], name="webhookevent_event_type"),
-            *(models.Index(fields=[column], name=f"webhookevent_{column}", opclasses=["varchar_pattern_ops"])
-              for column in ("conversation_sid", "message_sid", "participant_sid")),
+            *(
+                models.Index(fields=[column], name=f"webhookevent_{column}", opclasses=["varchar_pattern_ops"])
+                for column in ("conversation_sid", "message_sid", "participant_sid")
+            ),
         ]
 
     def __str__(self):
@@ -109,13 +106,17 @@ class SandboxSender(models.Model):
     Function; docs/twilio-reference.md)."""
 
     address = models.CharField(
-        max_length=256, unique=True, validators=[v.validate_whatsapp_address],
+        max_length=256,
+        unique=True,
+        validators=[v.validate_whatsapp_address],
         help_text="The sandbox sender, e.g. whatsapp:+14155238886. Its “When a message comes in” URL must be "
-                  "PUBLIC_BASE_URL/webhooks/twilio/messaging/.",
+        "PUBLIC_BASE_URL/webhooks/twilio/messaging/.",
     )
     friendly_name = models.CharField(max_length=256, blank=True, help_text="A name staff recognise.")
     studio_flow_sid = models.CharField(
-        max_length=34, blank=True, validators=[v.sid_validator("FW")],
+        max_length=34,
+        blank=True,
+        validators=[v.sid_validator("FW")],
         help_text="Studio flow (FW...) to attach to each new conversation on onMessageAdded; empty: none.",
     )
     enabled = models.BooleanField(default=True, help_text="Off: inbound messages are recorded but start nothing.")

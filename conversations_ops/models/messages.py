@@ -18,7 +18,10 @@ class Direction(models.TextChoices):
 class Message(TwilioMirror):
     # No index of its own: the (conversation, ...) indexes below lead with it.
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False,
+        Conversation,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        db_index=False,
         help_text="The conversation this message belongs to.",
     )
     index = models.IntegerField(
@@ -32,28 +35,38 @@ class Message(TwilioMirror):
         null=True, blank=True, help_text="Attached files as Twilio lists them (type, name, SID, size)."
     )
     media_sid = models.CharField(
-        max_length=34, blank=True, validators=[v.sid_validator(v.MEDIA_PREFIX)],
+        max_length=34,
+        blank=True,
+        validators=[v.sid_validator(v.MEDIA_PREFIX)],
         help_text="Uploaded media to send (ME...).",
     )
     content_sid = models.CharField(
-        max_length=34, blank=True, validators=[v.sid_validator(v.CONTENT_PREFIX)],
+        max_length=34,
+        blank=True,
+        validators=[v.sid_validator(v.CONTENT_PREFIX)],
         help_text="Approved template to send (HX...); Twilio then ignores body and media.",
     )
     content_variables = models.TextField(
-        blank=True, validators=[v.validate_content_variables],
+        blank=True,
+        validators=[v.validate_content_variables],
         help_text='Values for the template placeholders, e.g. {"1": "Ana"}.',
     )
     attributes = models.TextField(
-        default="{}", validators=[v.validate_json_object_text(MESSAGE_ATTRIBUTES_MAX_BYTES)],
+        default="{}",
+        validators=[v.validate_json_object_text(MESSAGE_ATTRIBUTES_MAX_BYTES)],
         help_text="Extra data as a JSON object, at most 4 KB.",
     )
     subject = models.CharField(max_length=256, blank=True, help_text="Subject line (email and MMS only).")
     participant_sid = models.CharField(
-        max_length=34, blank=True, validators=[v.sid_validator(v.PARTICIPANT_PREFIX)],
+        max_length=34,
+        blank=True,
+        validators=[v.sid_validator(v.PARTICIPANT_PREFIX)],
         help_text="Participant who wrote it (MB...); empty for system messages.",
     )
     direction = models.CharField(
-        max_length=8, choices=Direction.choices, default=Direction.OUTBOUND,
+        max_length=8,
+        choices=Direction.choices,
+        default=Direction.OUTBOUND,
         help_text="Whether a person sent it to the business or the business sent it.",
     )
     delivery = models.JSONField(
@@ -117,16 +130,14 @@ class DeliveryReceipt(TwilioMirror):
     message = models.ForeignKey(
         Message, on_delete=models.CASCADE, related_name="receipts", help_text="The message this is about."
     )
-    participant_sid = models.CharField(
-        max_length=34, blank=True, help_text="Participant the message went to (MB...)."
-    )
+    participant_sid = models.CharField(max_length=34, blank=True, help_text="Participant the message went to (MB...).")
     channel_message_sid = models.CharField(
-        max_length=64, blank=True, db_index=True,
+        max_length=64,
+        blank=True,
+        db_index=True,
         help_text="The SMS or WhatsApp message id (SM... or WA...).",
     )
-    status = models.CharField(
-        max_length=16, choices=ReceiptStatus.choices, help_text="How far delivery got."
-    )
+    status = models.CharField(max_length=16, choices=ReceiptStatus.choices, help_text="How far delivery got.")
     error_code = models.PositiveIntegerField(
         null=True, blank=True, help_text="Twilio's error code when it failed, e.g. 63016."
     )
@@ -137,8 +148,11 @@ class DeliveryReceipt(TwilioMirror):
             # The history's delivery filter: messages with a receipt in a given status.
             models.Index(fields=["status", "message"], name="receipt_status_message_idx"),
             # The dashboard's failures of the last days; only failures pay for it.
-            models.Index(fields=["date_updated"], condition=Q(status__in=["failed", "undelivered"]),
-                         name="receipt_failed_updated_idx"),
+            models.Index(
+                fields=["date_updated"],
+                condition=Q(status__in=["failed", "undelivered"]),
+                name="receipt_failed_updated_idx",
+            ),
         ]
 
     def __str__(self):

@@ -40,60 +40,89 @@ class PairingState(models.TextChoices):
 
 
 # States in which the pairing still holds its conversation's number pairs.
-OPEN_STATES = (PairingState.STARTING, PairingState.AWAITING_CUSTOMER, PairingState.CONNECTING,
-               PairingState.CONNECTED, PairingState.FAILED)
+OPEN_STATES = (
+    PairingState.STARTING,
+    PairingState.AWAITING_CUSTOMER,
+    PairingState.CONNECTING,
+    PairingState.CONNECTED,
+    PairingState.FAILED,
+)
 
 
 class Pairing(models.Model):
-    local_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False,
-                                help_text="This console's own id for the pairing.")
+    local_id = models.UUIDField(
+        default=uuid.uuid4, unique=True, editable=False, help_text="This console's own id for the pairing."
+    )
     sender = models.ForeignKey(
-        AddressConfiguration, on_delete=models.PROTECT, related_name="pairings",
+        AddressConfiguration,
+        on_delete=models.PROTECT,
+        related_name="pairings",
         help_text="The business WhatsApp number both people talk to.",
     )
     sms_sender = models.CharField(
-        max_length=32, blank=True, validators=[v.validate_e164],
+        max_length=32,
+        blank=True,
+        validators=[v.validate_e164],
         help_text="The business SMS number an SMS party talks to (empty when both are on WhatsApp).",
     )
     customer_address = models.CharField(
-        max_length=64, validators=[v.validate_messaging_address],
+        max_length=64,
+        validators=[v.validate_messaging_address],
         help_text="The customer's phone: whatsapp:+E.164 for WhatsApp, +E.164 for SMS.",
     )
     courier_address = models.CharField(
-        max_length=64, validators=[v.validate_messaging_address],
+        max_length=64,
+        validators=[v.validate_messaging_address],
         help_text="The courier's phone: whatsapp:+E.164 for WhatsApp, +E.164 for SMS.",
     )
     invite_template = models.ForeignKey(
-        Template, on_delete=models.PROTECT, related_name="+",
+        Template,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="Approved template sent to the customer, e.g. courier_invite.",
     )
     invite_variables = models.JSONField(
         default=dict, blank=True, help_text='Its placeholders, e.g. {"1": "Robert", "2": "Alicia"}.'
     )
     connected_template = models.ForeignKey(
-        Template, on_delete=models.PROTECT, related_name="+",
+        Template,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="Approved template sent to the courier once the customer replied, e.g. courier_connected.",
     )
     connected_variables = models.JSONField(default=dict, blank=True, help_text="Its placeholders, if it has any.")
     auto_reply = models.CharField(
-        max_length=1600, default=DEFAULT_AUTO_REPLY,
+        max_length=1600,
+        default=DEFAULT_AUTO_REPLY,
         help_text="Sent to the customer right after their first reply.",
     )
     reply_timeout_minutes = models.PositiveIntegerField(
         default=default_reply_timeout,
-        help_text="Minutes the customer has to reply before the pairing expires and its conversation is closed."
+        help_text="Minutes the customer has to reply before the pairing expires and its conversation is closed.",
     )
     conversation = models.OneToOneField(
-        Conversation, null=True, blank=True, on_delete=models.SET_NULL, related_name="pairing",
+        Conversation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pairing",
         help_text="The Twilio conversation the two people share.",
     )
-    state = models.CharField(max_length=20, choices=PairingState.choices, default=PairingState.STARTING,
-                             help_text="Where the pairing stands.")
+    state = models.CharField(
+        max_length=20,
+        choices=PairingState.choices,
+        default=PairingState.STARTING,
+        help_text="Where the pairing stands.",
+    )
     # When a step failed: the state to go back to on Retry.
     failed_from = models.CharField(max_length=20, choices=PairingState.choices, blank=True)
     failure = models.TextField(blank=True, help_text="What failed, Twilio's code in plain words, what to do.")
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="Staff member who started it.",
     )
     created_at = models.DateTimeField(auto_now_add=True, help_text="When it was started.")
@@ -148,14 +177,19 @@ class PairingStep(models.Model):
     kind = models.CharField(max_length=20, choices=StepKind.choices)
     state = models.CharField(max_length=12, choices=StepState.choices, default=StepState.QUEUED)
     operation = models.ForeignKey(
-        SyncOperation, null=True, blank=True, on_delete=models.SET_NULL, related_name="pairing_steps",
+        SyncOperation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pairing_steps",
         help_text="The push that carries this step.",
     )
     result_sid = models.CharField(max_length=34, blank=True, help_text="What Twilio created or changed.")
     error_code = models.PositiveIntegerField(null=True, blank=True, help_text="Twilio's error code, if it failed.")
     detail = models.TextField(blank=True, help_text="Twilio's result or what happened, in plain words.")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 

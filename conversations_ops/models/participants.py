@@ -28,7 +28,9 @@ class ParticipantRole(models.TextChoices):
 
 class Participant(TwilioMirror):
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="participants",
+        Conversation,
+        on_delete=models.CASCADE,
+        related_name="participants",
         help_text="The conversation this person is in.",
     )
     identity = models.CharField(
@@ -38,27 +40,39 @@ class Participant(TwilioMirror):
         max_length=16, choices=BindingType.choices, blank=True, help_text="The person's channel."
     )
     messaging_binding_address = models.CharField(
-        max_length=256, blank=True, db_index=True, validators=[v.validate_messaging_address],
+        max_length=256,
+        blank=True,
+        db_index=True,
+        validators=[v.validate_messaging_address],
         help_text="The person's phone, e.g. whatsapp:+14155550100 or +14155550100 for SMS.",
     )
     messaging_binding_proxy_address = models.CharField(
-        max_length=256, blank=True, validators=[v.validate_messaging_address],
+        max_length=256,
+        blank=True,
+        validators=[v.validate_messaging_address],
         help_text="Our business number they talk to, on the same channel, e.g. whatsapp:+14155550199.",
     )
     messaging_binding_projected_address = models.CharField(
-        max_length=256, blank=True, validators=[v.validate_e164],
+        max_length=256,
+        blank=True,
+        validators=[v.validate_e164],
         help_text="Number a chat user appears as in group texts (rarely used).",
     )
     attributes = models.TextField(
-        default="{}", validators=[v.validate_json_object_text(PARTICIPANT_ATTRIBUTES_MAX_BYTES)],
+        default="{}",
+        validators=[v.validate_json_object_text(PARTICIPANT_ATTRIBUTES_MAX_BYTES)],
         help_text='Extra data as a JSON object, at most 4 KB, e.g. {"name": "Ana"}.',
     )
     role_sid = models.CharField(
-        max_length=34, blank=True, validators=[v.sid_validator(v.ROLE_PREFIX)],
+        max_length=34,
+        blank=True,
+        validators=[v.sid_validator(v.ROLE_PREFIX)],
         help_text="Twilio role (RL...); empty uses the default role.",
     )
     role = models.CharField(
-        max_length=16, choices=ParticipantRole.choices, blank=True,
+        max_length=16,
+        choices=ParticipantRole.choices,
+        blank=True,
         help_text="Who this person is for the business.",
     )
     last_read_message_index = models.IntegerField(
@@ -78,7 +92,8 @@ class Participant(TwilioMirror):
                 violation_error_message="This address already talks to that business number here.",
             ),
             models.UniqueConstraint(
-                fields=["conversation", "identity"], condition=~Q(identity="") & LIVE_ON_TWILIO,
+                fields=["conversation", "identity"],
+                condition=~Q(identity="") & LIVE_ON_TWILIO,
                 name="%(app_label)s_participant_unique_identity",
                 violation_error_message="This chat identity is already in the conversation.",
             ),

@@ -28,14 +28,18 @@ class SyncOperation(models.Model):
     )
     payload = models.JSONField(default=dict, blank=True, help_text="The values to send.")
     state = models.CharField(
-        max_length=16, choices=OperationState.choices, default=OperationState.PENDING,
+        max_length=16,
+        choices=OperationState.choices,
+        default=OperationState.PENDING,
         help_text="Where this operation stands.",
     )
     attempts = models.PositiveIntegerField(default=0, help_text="How often it has been tried.")
     max_attempts = models.PositiveIntegerField(default=8, help_text="Tries before it is marked failed.")
     next_attempt_at = models.DateTimeField(default=timezone.now, help_text="Earliest time of the next try.")
     ordering_key = models.CharField(
-        max_length=64, blank=True, db_index=True,
+        max_length=64,
+        blank=True,
+        db_index=True,
         help_text="Operations sharing this key run one after another, oldest first.",
     )
     # A running operation holds its lease until this time; past it, the sweep
@@ -57,8 +61,12 @@ class SyncOperation(models.Model):
     )
     last_error_message = models.TextField(blank=True, help_text="What went wrong last time, in plain words.")
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="sync_operations", help_text="Staff member whose change queued it.",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sync_operations",
+        help_text="Staff member whose change queued it.",
     )
     created_at = models.DateTimeField(auto_now_add=True, help_text="When it was queued.")
     updated_at = models.DateTimeField(auto_now=True, help_text="When it last changed.")

@@ -14,11 +14,13 @@ class Template(TwilioMirror):
     )
     language = models.CharField(max_length=16, help_text="Language code of the text, e.g. en or pt_BR.")
     variables = models.JSONField(
-        default=dict, blank=True,
+        default=dict,
+        blank=True,
         help_text='Placeholder numbers with sample values, e.g. {"1": "Ana"}.',
     )
     types = models.JSONField(
-        default=dict, validators=[v.validate_content_types],
+        default=dict,
+        validators=[v.validate_content_types],
         help_text='The content by type, e.g. {"twilio/text": {"body": "Hello {{1}}"}}.',
     )
     approval_name = models.CharField(
@@ -29,7 +31,9 @@ class Template(TwilioMirror):
         max_length=64, blank=True, help_text="WhatsApp category, e.g. UTILITY, MARKETING or AUTHENTICATION."
     )
     approval_status = models.CharField(
-        max_length=32, blank=True, db_index=True,
+        max_length=32,
+        blank=True,
+        db_index=True,
         help_text="WhatsApp approval status as Twilio reports it, e.g. approved, pending, rejected.",
     )
     approval_rejection_reason = models.TextField(blank=True, help_text="Why WhatsApp rejected it, if it did.")
@@ -64,10 +68,17 @@ class TemplateStatusChange(models.Model):
     """
 
     template = models.ForeignKey(
-        Template, on_delete=models.CASCADE, related_name="status_changes", help_text="The template whose status changed."
+        Template,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+        help_text="The template whose status changed.",
     )
     previous = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_change",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="next_change",
         help_text="The change before this one; empty for the first status seen.",
     )
     old_status = models.CharField(max_length=32, blank=True, help_text="Status before; empty when first seen.")
@@ -79,7 +90,11 @@ class TemplateStatusChange(models.Model):
         default=False, help_text="Raised because a template in use became rejected, paused or disabled."
     )
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="Staff member who acknowledged the alert.",
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True, help_text="When the alert was acknowledged.")
@@ -88,7 +103,8 @@ class TemplateStatusChange(models.Model):
         ordering = ["-seen_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["template"], condition=models.Q(previous__isnull=True),
+                fields=["template"],
+                condition=models.Q(previous__isnull=True),
                 name="%(app_label)s_template_first_status_change",
             ),
         ]

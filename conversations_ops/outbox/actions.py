@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 
-from conversations_ops.models import OperationState, SyncOperation, SyncState
 from conversations_ops.audit.entries import audit_record, summary_detail
 from conversations_ops.audit.outbox import audit_operations_requested
+from conversations_ops.models import OperationState, SyncOperation, SyncState
 from conversations_ops.twilio.errors import explain, explain_line
 from conversations_ops.twilio.gateway import GatewayError
 

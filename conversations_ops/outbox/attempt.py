@@ -69,8 +69,13 @@ def _settle(op, outcome) -> int | None:
         # already holds the SID): settle as failed, with the reason shown.
         logger.exception("Sync operation #%s (%s) succeeded on Twilio but not in the mirror", op.pk, op.operation)
         op.result_sid = outcome.sid
-        _record(op, status=None, code=None, message=f"Twilio made {outcome.sid}; the mirror could not store it.",
-                ambiguous=True)
+        _record(
+            op,
+            status=None,
+            code=None,
+            message=f"Twilio made {outcome.sid}; the mirror could not store it.",
+            ambiguous=True,
+        )
         return sync_states.finish(op, state=OperationState.FAILED)
 
 

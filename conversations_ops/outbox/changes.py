@@ -9,8 +9,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from conversations_ops.models import OperationState, SyncOperation, SyncState
 from conversations_ops.audit.outbox import audit_operations_cancelled
+from conversations_ops.models import OperationState, SyncOperation, SyncState
 from conversations_ops.outbox.queue import ordering_key_for, sync_operation_queue
 
 LIVE_STATES = (OperationState.PENDING, OperationState.RUNNING)

@@ -49,9 +49,11 @@ def claim(operation_id: int, *, ignore_schedule: bool = False) -> Claim:
     due = {} if ignore_schedule else {"next_attempt_at__lte": now}
     lease = now + timedelta(seconds=retry_policy.lease_seconds())
     # One statement: of two workers racing for it, exactly one updates the row.
-    won = SyncOperation.objects.filter(pk=op.pk, state=OperationState.PENDING, **due).exclude(
-        Exists(_older_unfinished(op))
-    ).update(state=OperationState.RUNNING, locked_until=lease, updated_at=now)
+    won = (
+        SyncOperation.objects.filter(pk=op.pk, state=OperationState.PENDING, **due)
+        .exclude(Exists(_older_unfinished(op)))
+        .update(state=OperationState.RUNNING, locked_until=lease, updated_at=now)
+    )
     return Claim(op=SyncOperation.objects.get(pk=op.pk) if won else None)
 
 

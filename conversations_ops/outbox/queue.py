@@ -9,8 +9,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django_q.tasks import async_task
 
-from conversations_ops.models import SyncOperation
 from conversations_ops.audit.outbox import audit_operation_queued
+from conversations_ops.models import SyncOperation
 
 # Every push the console makes, with the Twilio rate-limit scope it counts
 # against (30 actions/s per conversation or per service).
@@ -58,6 +58,8 @@ def sync_operation_queue(*, target, operation: str, payload: dict | None = None,
 def sync_operation_enqueue(*, operation_id: int) -> None:
     # The task gets the primary key only: no phone numbers in django-q2's tables.
     async_task(
-        "conversations_ops.tasks.sync_operation_run", operation_id,
-        task_name=f"sync-operation-{operation_id}", group="sync",
+        "conversations_ops.tasks.sync_operation_run",
+        operation_id,
+        task_name=f"sync-operation-{operation_id}",
+        group="sync",
     )

@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from conversations_ops.models import OperationState, SyncOperation, SyncState
-from conversations_ops.outbox import retry_policy
-from conversations_ops.outbox import attempt as sync_attempt
-from conversations_ops.outbox import claims as sync_claims
-from conversations_ops.outbox import states as sync_states
 from conversations_ops.audit.entries import audit_record
 from conversations_ops.audit.outbox import audit_operations_requested
+from conversations_ops.models import OperationState, SyncOperation, SyncState
+from conversations_ops.outbox import attempt as sync_attempt
+from conversations_ops.outbox import claims as sync_claims
+from conversations_ops.outbox import retry_policy
+from conversations_ops.outbox import states as sync_states
 from conversations_ops.outbox.queue import sync_operation_enqueue
 
 
@@ -126,8 +126,10 @@ def sync_push_due(*, limit: int | None = None) -> PushSummary:
             summary.failed += 1
             summary.failures.append(op)
     summary.pending = SyncOperation.objects.filter(state=OperationState.PENDING).count()
-    audit_record(action="sync.push_due", detail={"succeeded": summary.succeeded, "failed": summary.failed,
-                                                 "pending": summary.pending})  # twilio_push from a shell
+    audit_record(
+        action="sync.push_due",
+        detail={"succeeded": summary.succeeded, "failed": summary.failed, "pending": summary.pending},
+    )  # twilio_push from a shell
     return summary
 
 
@@ -141,14 +143,19 @@ def sync_operations_retry(*, operations, user=None) -> int:
         chosen = {op.pk: op for op in operations if op.state == OperationState.FAILED}
         keys = {op.ordering_key for op in chosen.values() if op.ordering_key}
         blocked = SyncOperation.objects.filter(
-            ordering_key__in=keys, state=OperationState.FAILED,
+            ordering_key__in=keys,
+            state=OperationState.FAILED,
             last_error_message__startswith=sync_states.BLOCKED_PREFIX,
         )
         chosen.update({op.pk: op for op in blocked})
         ids = sorted(chosen)
         now = timezone.now()
         SyncOperation.objects.filter(pk__in=ids, state=OperationState.FAILED).update(
-            state=OperationState.PENDING, attempts=0, next_attempt_at=now, locked_until=None, completed_at=None,
+            state=OperationState.PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            locked_until=None,
+            completed_at=None,
             updated_at=now,
         )
         for op in chosen.values():

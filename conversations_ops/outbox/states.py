@@ -17,8 +17,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from conversations_ops.models import OperationState, SyncOperation, SyncState
 from conversations_ops.audit.outbox import audit_operation_settled
+from conversations_ops.models import OperationState, SyncOperation, SyncState
 
 BLOCKED_PREFIX = "Blocked: operation #"
 
@@ -35,16 +35,23 @@ def save_progress(op: SyncOperation) -> bool:
 def reschedule(op: SyncOperation, *, delay: float) -> bool:
     """Back to the outbox, due in `delay` seconds (the sweep or a task picks it up)."""
     now = timezone.now()
-    return bool(_fenced(op).update(
-        state=OperationState.PENDING, next_attempt_at=now + timedelta(seconds=delay), locked_until=None,
-        updated_at=now, **_progress(op),
-    ))
+    return bool(
+        _fenced(op).update(
+            state=OperationState.PENDING,
+            next_attempt_at=now + timedelta(seconds=delay),
+            locked_until=None,
+            updated_at=now,
+            **_progress(op),
+        )
+    )
 
 
 def _progress(op: SyncOperation) -> dict:
     return {
-        "attempts": op.attempts, "outcome_unknown": op.outcome_unknown,
-        "last_error_status": op.last_error_status, "last_error_code": op.last_error_code,
+        "attempts": op.attempts,
+        "outcome_unknown": op.outcome_unknown,
+        "last_error_status": op.last_error_status,
+        "last_error_code": op.last_error_code,
         "last_error_message": op.last_error_message,
     }
 
@@ -63,14 +70,26 @@ def finish(op: SyncOperation, *, state: str, outcome=None) -> int | None:
 def close(op: SyncOperation, state: str, *, message: str) -> None:
     now = timezone.now()
     op.state, op.completed_at, op.locked_until, op.last_error_message = state, now, None, message
-    op.save(update_fields=[
-        "state", "completed_at", "locked_until", "last_error_message", "result_sid", "attempts", "outcome_unknown",
-        "last_error_status", "last_error_code", "updated_at",
-    ])
+    op.save(
+        update_fields=[
+            "state",
+            "completed_at",
+            "locked_until",
+            "last_error_message",
+            "result_sid",
+            "attempts",
+            "outcome_unknown",
+            "last_error_status",
+            "last_error_code",
+            "updated_at",
+        ]
+    )
     if state == OperationState.FAILED:
         model = op.content_type.model_class()
         model.objects.filter(pk=op.object_id).update(
-            sync_state=SyncState.FAILED, last_sync_error=message, last_sync_error_code=op.last_error_code,
+            sync_state=SyncState.FAILED,
+            last_sync_error=message,
+            last_sync_error_code=op.last_error_code,
             updated_at=now,
         )
     audit_operation_settled(operation=op)  # Twilio's answer onto the audit entries waiting on it
@@ -103,7 +122,9 @@ def _apply(op: SyncOperation, outcome) -> None:
 
 def _newer_for_same_row(op: SyncOperation) -> bool:
     return SyncOperation.objects.filter(
-        content_type_id=op.content_type_id, object_id=op.object_id, id__gt=op.pk,
+        content_type_id=op.content_type_id,
+        object_id=op.object_id,
+        id__gt=op.pk,
         state__in=(OperationState.PENDING, OperationState.RUNNING),
     ).exists()
 

@@ -14,23 +14,35 @@ import json
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from conversations_ops.audit.entries import audit_record
 from conversations_ops.db_writes import write_transaction
 from conversations_ops.models import (
-    Conversation, ConversationState, OperationState, Pairing, PairingState, ParticipantRole, StepKind, StepState,
-    SyncOperation, WebhookMethod, WebhookTarget,
+    Conversation,
+    ConversationState,
+    OperationState,
+    Pairing,
+    PairingState,
+    ParticipantRole,
+    StepKind,
+    StepState,
+    SyncOperation,
+    WebhookMethod,
+    WebhookTarget,
 )
-from conversations_ops.audit.entries import audit_record
+from conversations_ops.outbox.changes import cancel
+from conversations_ops.outbox.queue import ordering_key_for
+from conversations_ops.outbox.runner import sync_operations_retry
+from conversations_ops.pairings.flow import pairing_message_attributes, step_record
+from conversations_ops.pairings.preflight import (
+    PairingRequest,
+    Preflight,
+    pairing_preflight,
+    reply_webhook_url,
+)
 from conversations_ops.services.conversation_webhooks import conversation_webhook_add
 from conversations_ops.services.conversations import conversation_close, conversation_create, conversation_delete
 from conversations_ops.services.messages import message_send
-from conversations_ops.outbox.changes import cancel
-from conversations_ops.outbox.queue import ordering_key_for
-from conversations_ops.pairings.flow import pairing_message_attributes, step_record
-from conversations_ops.pairings.preflight import (
-    PairingRequest, Preflight, pairing_preflight, reply_webhook_url,
-)
 from conversations_ops.services.participants import participant_add
-from conversations_ops.outbox.runner import sync_operations_retry
 
 # The guide's Function listened for the customer's reply on onMessageAdded only.
 REPLY_FILTERS = ["onMessageAdded"]
@@ -48,8 +60,12 @@ def pairing_start(*, request: PairingRequest, user=None) -> Pairing:
     """Checks everything, then queues the whole set-up; raises PairingRefused when a check fails."""
     preflight = pairing_preflight(request=request)  # asks Twilio: outside any transaction
     if not preflight.ok:
-        audit_record(action="pairing.start", user=user, detail=_asked(request), error=" ".join(
-            preflight.validation_error().messages))
+        audit_record(
+            action="pairing.start",
+            user=user,
+            detail=_asked(request),
+            error=" ".join(preflight.validation_error().messages),
+        )
         raise PairingRefused(preflight)
     with write_transaction():
         pairing = _start(preflight, user)
@@ -59,48 +75,79 @@ def pairing_start(*, request: PairingRequest, user=None) -> Pairing:
 
 def _asked(request: PairingRequest) -> dict:
     # For the audit trail: who with whom and which templates (it masks the numbers), never the texts.
-    return {"sender": request.sender, "customer": request.customer, "courier": request.courier,
-            "invite_template": request.invite_template, "connected_template": request.connected_template}
+    return {
+        "sender": request.sender,
+        "customer": request.customer,
+        "courier": request.courier,
+        "invite_template": request.invite_template,
+        "connected_template": request.connected_template,
+    }
 
 
 def _start(preflight: Preflight, user) -> Pairing:
     request = preflight.request
     customer, courier = request.customer.strip(), request.courier.strip()
     pairing = Pairing(
-        sender=preflight.sender, sms_sender=preflight.sms_sender, customer_address=customer,
-        courier_address=courier, invite_template=preflight.invite_template,
-        invite_variables=request.invite_variables, connected_template=preflight.connected_template,
-        connected_variables=request.connected_variables, started_by=user if getattr(user, "is_authenticated", False)
-        else None, **({"auto_reply": request.auto_reply} if request.auto_reply else {}),
+        sender=preflight.sender,
+        sms_sender=preflight.sms_sender,
+        customer_address=customer,
+        courier_address=courier,
+        invite_template=preflight.invite_template,
+        invite_variables=request.invite_variables,
+        connected_template=preflight.connected_template,
+        connected_variables=request.connected_variables,
+        started_by=user if getattr(user, "is_authenticated", False) else None,
+        **({"auto_reply": request.auto_reply} if request.auto_reply else {}),
         **({"reply_timeout_minutes": request.reply_timeout_minutes} if request.reply_timeout_minutes else {}),
     )
     pairing.full_clean(exclude=["conversation"])
     pairing.save()
-    step_record(pairing=pairing, kind=StepKind.PREFLIGHT, state=StepState.DONE, actor=user,
-                detail="Numbers valid, both templates approved, both number pairs free on Twilio.")
+    step_record(
+        pairing=pairing,
+        kind=StepKind.PREFLIGHT,
+        state=StepState.DONE,
+        actor=user,
+        detail="Numbers valid, both templates approved, both number pairs free on Twilio.",
+    )
     conversation = conversation_create(
-        unique_name=pairing.unique_name, friendly_name=f"Pairing #{pairing.pk}",
-        attributes={"pairing_id": pairing.pk, "roles": {"customer": customer, "courier": courier}}, user=user,
+        unique_name=pairing.unique_name,
+        friendly_name=f"Pairing #{pairing.pk}",
+        attributes={"pairing_id": pairing.pk, "roles": {"customer": customer, "courier": courier}},
+        user=user,
     )
     pairing.conversation = conversation
     pairing.save(update_fields=["conversation", "updated_at"])
     step_record(pairing=pairing, kind=StepKind.CONVERSATION, row=conversation, actor=user)
-    for kind, role, address in ((StepKind.CUSTOMER, ParticipantRole.CUSTOMER, customer),
-                                (StepKind.COURIER, ParticipantRole.COURIER, courier)):
+    for kind, role, address in (
+        (StepKind.CUSTOMER, ParticipantRole.CUSTOMER, customer),
+        (StepKind.COURIER, ParticipantRole.COURIER, courier),
+    ):
         participant = participant_add(
-            conversation=conversation, address=address, proxy_address=preflight.proxy_for(address), role=role,
-            attributes=json.dumps({"role": role}), user=user,
+            conversation=conversation,
+            address=address,
+            proxy_address=preflight.proxy_for(address),
+            role=role,
+            attributes=json.dumps({"role": role}),
+            user=user,
         )
         step_record(pairing=pairing, kind=kind, row=participant, actor=user)
-    webhook = conversation_webhook_add(conversation=conversation, target=WebhookTarget.WEBHOOK,
-                                       url=reply_webhook_url(), method=WebhookMethod.POST, filters=REPLY_FILTERS,
-                                       user=user)
+    webhook = conversation_webhook_add(
+        conversation=conversation,
+        target=WebhookTarget.WEBHOOK,
+        url=reply_webhook_url(),
+        method=WebhookMethod.POST,
+        filters=REPLY_FILTERS,
+        user=user,
+    )
     step_record(pairing=pairing, kind=StepKind.WEBHOOK, row=webhook, actor=user)
     # Written as the courier's side, so it reaches only the customer (the guide does the same).
     invite = message_send(
-        conversation=conversation, content_sid=pairing.invite_template.sid,
-        content_variables=request.invite_variables or None, author=courier,
-        attributes=pairing_message_attributes(pairing=pairing, kind="invite"), user=user,
+        conversation=conversation,
+        content_sid=pairing.invite_template.sid,
+        content_variables=request.invite_variables or None,
+        author=courier,
+        attributes=pairing_message_attributes(pairing=pairing, kind="invite"),
+        user=user,
     )
     step_record(pairing=pairing, kind=StepKind.INVITE, row=invite, actor=user)
     return pairing
@@ -118,8 +165,13 @@ def pairing_close(*, pairing: Pairing, user=None) -> Pairing:
         _cancel_pending(pairing)
         if conversation.state == ConversationState.CLOSED:
             Pairing.objects.filter(pk=pairing.pk).update(state=PairingState.CLOSED, ended_at=timezone.now())
-            step_record(pairing=pairing, kind=StepKind.CLOSE, state=StepState.NOTE, actor=user,
-                        detail="The conversation was already closed.")
+            step_record(
+                pairing=pairing,
+                kind=StepKind.CLOSE,
+                state=StepState.NOTE,
+                actor=user,
+                detail="The conversation was already closed.",
+            )
         else:
             pairing.state = PairingState.CLOSING
             pairing.save(update_fields=["state", "updated_at"])
@@ -136,18 +188,27 @@ def pairing_retry(*, pairing: Pairing, user=None) -> int:
         pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
         if pairing.state != PairingState.FAILED:
             raise ValidationError(f"{pairing} has not failed ({pairing.get_state_display()}): nothing to retry.")
-        failed_steps = list(pairing.steps.filter(state__in=(StepState.FAILED, StepState.CANCELLED),
-                                                 operation__isnull=False).select_related("operation"))
-        operations = SyncOperation.objects.filter(pk__in=[s.operation_id for s in failed_steps],
-                                                  state__in=(OperationState.FAILED, OperationState.CANCELLED))
+        failed_steps = list(
+            pairing.steps.filter(
+                state__in=(StepState.FAILED, StepState.CANCELLED), operation__isnull=False
+            ).select_related("operation")
+        )
+        operations = SyncOperation.objects.filter(
+            pk__in=[s.operation_id for s in failed_steps], state__in=(OperationState.FAILED, OperationState.CANCELLED)
+        )
         retried = sync_operations_retry(operations=operations, user=user)
         for step in failed_steps:
             step.state, step.completed_at, step.error_code = StepState.QUEUED, None, None
             step.save(update_fields=["state", "completed_at", "error_code"])
         back = pairing.failed_from or PairingState.STARTING
         Pairing.objects.filter(pk=pairing.pk).update(state=back, failure="", updated_at=timezone.now())
-        step_record(pairing=pairing, kind=StepKind.RETRY, state=StepState.NOTE, actor=user,
-                    detail=f"{retried} failed step{'s' if retried != 1 else ''} sent again.")
+        step_record(
+            pairing=pairing,
+            kind=StepKind.RETRY,
+            state=StepState.NOTE,
+            actor=user,
+            detail=f"{retried} failed step{'s' if retried != 1 else ''} sent again.",
+        )
         audit_record(action="pairing.retry", user=user, target=pairing, detail={"retried": retried})
         return retried
 
@@ -164,8 +225,10 @@ def pairing_abandon(*, pairing: Pairing, user=None) -> Pairing:
         if pairing.state == PairingState.ABANDONED:
             return pairing
         if pairing.state not in ABANDONABLE:
-            raise ValidationError(f"{pairing} is {pairing.get_state_display().lower()}: close it instead "
-                                  "(abandoning deletes the conversation, for pairings that failed to start).")
+            raise ValidationError(
+                f"{pairing} is {pairing.get_state_display().lower()}: close it instead "
+                "(abandoning deletes the conversation, for pairings that failed to start)."
+            )
         return _abandon(pairing, user)
 
 
@@ -178,8 +241,11 @@ def _abandon(pairing: Pairing, user) -> Pairing:
             queued = conversation_delete(conversation=conversation, user=user)
         except ValidationError as exc:  # its create is reaching Twilio right now
             raise ValidationError(f"Cannot abandon {pairing} this second: {' '.join(exc.messages)}") from exc
-        detail = (f"Conversation {conversation.sid} is being deleted on Twilio (both number pairs are freed)."
-                  if queued is not None else detail)
+        detail = (
+            f"Conversation {conversation.sid} is being deleted on Twilio (both number pairs are freed)."
+            if queued is not None
+            else detail
+        )
     Pairing.objects.filter(pk=pairing.pk).update(state=PairingState.ABANDONED, ended_at=timezone.now())
     step_record(pairing=pairing, kind=StepKind.ABANDON, state=StepState.NOTE, actor=user, detail=detail)
     pairing.refresh_from_db()
@@ -197,7 +263,8 @@ def _cancel_pending(pairing: Pairing, *, also_failed: bool = False) -> None:
     cancelled_ids = list(pending.values_list("pk", flat=True))
     cancel(pending)
     pairing.steps.filter(operation_id__in=cancelled_ids, state=StepState.QUEUED).update(
-        state=StepState.CANCELLED, completed_at=timezone.now(), detail="Not sent: the pairing was ended first.")
+        state=StepState.CANCELLED, completed_at=timezone.now(), detail="Not sent: the pairing was ended first."
+    )
 
 
 def conflict_close(*, conversation_sid: str, user=None) -> Conversation:
@@ -205,8 +272,11 @@ def conflict_close(*, conversation_sid: str, user=None) -> Conversation:
 
     When it is an open pairing's, the pairing is closed (else it would stay
     "connected" on a closed conversation)."""
-    owner = Pairing.objects.filter(conversation__sid=conversation_sid).exclude(
-        state__in=(PairingState.CLOSING, PairingState.CLOSED, PairingState.ABANDONED)).first()
+    owner = (
+        Pairing.objects.filter(conversation__sid=conversation_sid)
+        .exclude(state__in=(PairingState.CLOSING, PairingState.CLOSED, PairingState.ABANDONED))
+        .first()
+    )
     if owner is not None:
         pairing_close(pairing=owner, user=user)
         return Conversation.objects.get(sid=conversation_sid)

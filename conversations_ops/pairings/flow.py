@@ -25,13 +25,21 @@ from django.utils import timezone
 
 from conversations_ops.db_writes import write_transaction
 from conversations_ops.models import (
-    ConversationWebhook, Direction, Message, OperationState, Pairing, PairingState, PairingStep, StepKind, StepState,
+    ConversationWebhook,
+    Direction,
+    Message,
+    OperationState,
+    Pairing,
+    PairingState,
+    PairingStep,
+    StepKind,
+    StepState,
     SyncState,
 )
-from conversations_ops.services.conversations import conversation_close
-from conversations_ops.services.conversation_webhooks import conversation_webhook_remove
-from conversations_ops.services.messages import message_send
 from conversations_ops.outbox.changes import operations_of
+from conversations_ops.services.conversation_webhooks import conversation_webhook_remove
+from conversations_ops.services.conversations import conversation_close
+from conversations_ops.services.messages import message_send
 from conversations_ops.twilio.errors import explain
 
 # The steps each phase waits for before the pairing moves on.
@@ -45,13 +53,18 @@ PHASE_STEPS = {
 }
 
 
-def step_record(*, pairing: Pairing, kind: str, row=None, state: str = StepState.QUEUED, detail: str = "",
-                actor=None) -> PairingStep:
+def step_record(
+    *, pairing: Pairing, kind: str, row=None, state: str = StepState.QUEUED, detail: str = "", actor=None
+) -> PairingStep:
     """A timeline line; with `row`, it follows the newest push queued for that row."""
     operation = operations_of(row).order_by("-id").first() if row is not None else None
     done = state in (StepState.DONE, StepState.NOTE, StepState.FAILED, StepState.CANCELLED)
     return PairingStep.objects.create(
-        pairing=pairing, kind=kind, state=state, operation=operation, detail=detail,
+        pairing=pairing,
+        kind=kind,
+        state=state,
+        operation=operation,
+        detail=detail,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         completed_at=timezone.now() if done else None,
     )
@@ -105,16 +118,26 @@ def _advance(pairing: Pairing, operation) -> None:
         return
     if operation.state != OperationState.SUCCEEDED:
         failed = PairingStep.objects.filter(operation=operation).first()
-        _moved(pairing, phase, PairingState.FAILED, failed_from=phase,
-               failure=f"{failed.get_kind_display()} failed. {failed.detail}" if failed else "A step failed.")
+        _moved(
+            pairing,
+            phase,
+            PairingState.FAILED,
+            failed_from=phase,
+            failure=f"{failed.get_kind_display()} failed. {failed.detail}" if failed else "A step failed.",
+        )
         return
     pending = pairing.steps.filter(kind__in=PHASE_STEPS[phase]).exclude(state=StepState.DONE)
     if pending.exists():
         return
     now = timezone.now()
     if phase == PairingState.STARTING:
-        if _moved(pairing, phase, PairingState.AWAITING_CUSTOMER, invited_at=now,
-                  expires_at=now + timedelta(minutes=pairing.reply_timeout_minutes)):
+        if _moved(
+            pairing,
+            phase,
+            PairingState.AWAITING_CUSTOMER,
+            invited_at=now,
+            expires_at=now + timedelta(minutes=pairing.reply_timeout_minutes),
+        ):
             _reply_check(pairing)  # a quick customer may have answered before the invite settled here
     elif phase == PairingState.CONNECTING:
         _moved(pairing, phase, PairingState.CONNECTED, connected_at=now)
@@ -135,16 +158,25 @@ def pairing_replies_check(*, conversation_ids) -> int:
 
 
 def _reply_check(pairing: Pairing) -> bool:
-    reply = (Message.objects.filter(conversation_id=pairing.conversation_id, author=pairing.customer_address,
-                                    direction=Direction.INBOUND)
-             .exclude(sync_state=SyncState.DELETED_REMOTELY).order_by("index", "pk").first())
+    reply = (
+        Message.objects.filter(
+            conversation_id=pairing.conversation_id, author=pairing.customer_address, direction=Direction.INBOUND
+        )
+        .exclude(sync_state=SyncState.DELETED_REMOTELY)
+        .order_by("index", "pk")
+        .first()
+    )
     if reply is None:
         return False
     if not _moved(pairing, PairingState.AWAITING_CUSTOMER, PairingState.CONNECTING, replied_at=timezone.now()):
         return False  # another worker saw the reply first
     preview = reply.body if len(reply.body) <= 80 else reply.body[:79] + "…"
-    step_record(pairing=pairing, kind=StepKind.REPLY, state=StepState.NOTE,
-                detail=f"Message {reply.sid}: “{preview}”" if reply.body else f"Message {reply.sid}")
+    step_record(
+        pairing=pairing,
+        kind=StepKind.REPLY,
+        state=StepState.NOTE,
+        detail=f"Message {reply.sid}: “{preview}”" if reply.body else f"Message {reply.sid}",
+    )
     _connect(pairing)
     return True
 
@@ -161,18 +193,23 @@ def _connect(pairing: Pairing) -> None:
     """
     conversation = pairing.conversation
     auto_reply = message_send(
-        conversation=conversation, body=pairing.auto_reply, author=pairing.courier_address,
+        conversation=conversation,
+        body=pairing.auto_reply,
+        author=pairing.courier_address,
         attributes=pairing_message_attributes(pairing=pairing, kind="auto_reply"),
     )
     step_record(pairing=pairing, kind=StepKind.AUTO_REPLY, row=auto_reply)
     connected = message_send(
-        conversation=conversation, content_sid=pairing.connected_template.sid,
-        content_variables=pairing.connected_variables or None, author=pairing.customer_address,
+        conversation=conversation,
+        content_sid=pairing.connected_template.sid,
+        content_variables=pairing.connected_variables or None,
+        author=pairing.customer_address,
         attributes=pairing_message_attributes(pairing=pairing, kind="connected"),
     )
     step_record(pairing=pairing, kind=StepKind.CONNECTED, row=connected)
     for webhook in ConversationWebhook.objects.filter(conversation=conversation).exclude(
-            sync_state=SyncState.DELETED_REMOTELY):
+        sync_state=SyncState.DELETED_REMOTELY
+    ):
         if conversation_webhook_remove(conversation_webhook=webhook) is not None:
             step_record(pairing=pairing, kind=StepKind.WEBHOOK_REMOVE, row=webhook)
 
@@ -189,8 +226,12 @@ def pairings_expire(*, now=None) -> int:
             if not _moved(pairing, PairingState.AWAITING_CUSTOMER, PairingState.EXPIRED, ended_at=now):
                 continue  # the reply came in meanwhile
             expired += 1
-            step_record(pairing=pairing, kind=StepKind.EXPIRED, state=StepState.NOTE,
-                        detail=f"No reply within {pairing.reply_timeout_minutes} min of the invite.")
+            step_record(
+                pairing=pairing,
+                kind=StepKind.EXPIRED,
+                state=StepState.NOTE,
+                detail=f"No reply within {pairing.reply_timeout_minutes} min of the invite.",
+            )
             conversation = pairing.conversation
             if conversation is not None and conversation.state != "closed":
                 conversation_close(conversation=conversation)

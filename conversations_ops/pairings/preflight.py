@@ -23,12 +23,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from conversations_ops.twilio import gateway
 from conversations_ops import validators as v
-from conversations_ops.models import AddressConfiguration, AddressType, Conversation, ConversationWebhook, Template
-from conversations_ops.twilio.errors import explain_line
 from conversations_ops.messaging.template_variables import template_render, template_variables_errors
 from conversations_ops.messaging.templates import template_usable
+from conversations_ops.models import AddressConfiguration, AddressType, Conversation, ConversationWebhook, Template
+from conversations_ops.twilio import gateway
+from conversations_ops.twilio.errors import explain_line
 from conversations_ops.twilio.gateway import GatewayError
 
 
@@ -73,9 +73,11 @@ class Conflict:
 
     def line(self) -> str:
         name = f" “{self.unique_name}”" if self.unique_name else ""
-        return (f"The {self.party}'s number already talks to {self.proxy_address} in conversation "
-                f"{self.conversation_sid}{name} ({self.state}, {self.age}). Twilio allows one open conversation "
-                f"per number pair (50416): close that conversation first.")
+        return (
+            f"The {self.party}'s number already talks to {self.proxy_address} in conversation "
+            f"{self.conversation_sid}{name} ({self.state}, {self.age}). Twilio allows one open conversation "
+            f"per number pair (50416): close that conversation first."
+        )
 
 
 @dataclass
@@ -119,15 +121,18 @@ def pairing_preflight(*, request: PairingRequest, check_bindings: bool = True) -
     result = Preflight(request=request)
     _check_sender(result)
     _check_numbers(result)
-    result.invite_template = _check_template(result, "invite_template", request.invite_template,
-                                             request.invite_variables, "invite_variables")
-    result.connected_template = _check_template(result, "connected_template", request.connected_template,
-                                                request.connected_variables, "connected_variables")
+    result.invite_template = _check_template(
+        result, "invite_template", request.invite_template, request.invite_variables, "invite_variables"
+    )
+    result.connected_template = _check_template(
+        result, "connected_template", request.connected_template, request.connected_variables, "connected_variables"
+    )
     if result.invite_template and "invite_variables" not in result.errors:
         result.invite_preview = template_render(template=result.invite_template, variables=request.invite_variables)
     if result.connected_template and "connected_variables" not in result.errors:
-        result.connected_preview = template_render(template=result.connected_template,
-                                                   variables=request.connected_variables)
+        result.connected_preview = template_render(
+            template=result.connected_template, variables=request.connected_variables
+        )
     if len(request.auto_reply) > v.MAX_BODY_LENGTH:
         result.add("auto_reply", f"Twilio sends at most {v.MAX_BODY_LENGTH} characters.")
     if request.reply_timeout_minutes is not None and request.reply_timeout_minutes < 1:
@@ -142,10 +147,15 @@ def _check_sender(result: Preflight) -> None:
     request = result.request
     sender = AddressConfiguration.objects.filter(address=request.sender.strip()).first()
     if sender is None or sender.type != AddressType.WHATSAPP:
-        choices = ", ".join(AddressConfiguration.objects.filter(type=AddressType.WHATSAPP)
-                            .values_list("address", flat=True)) or "none yet"
-        result.add("sender", f"{request.sender or '(empty)'} is not one of the console's WhatsApp address "
-                             f"configurations (add it under Address configurations). Known: {choices}.")
+        choices = (
+            ", ".join(AddressConfiguration.objects.filter(type=AddressType.WHATSAPP).values_list("address", flat=True))
+            or "none yet"
+        )
+        result.add(
+            "sender",
+            f"{request.sender or '(empty)'} is not one of the console's WhatsApp address "
+            f"configurations (add it under Address configurations). Known: {choices}.",
+        )
     else:
         result.sender = sender
     needs_sms = not all(a.strip().startswith(v.WHATSAPP_PREFIX) for a in (request.customer, request.courier))
@@ -158,8 +168,11 @@ def _check_sender(result: Preflight) -> None:
             sms = known[0]
         else:
             listed = ", ".join(known) or "none yet"
-            result.add("sms_sender", f"An SMS party needs the business SMS number they will talk to. Known SMS "
-                                     f"address configurations: {listed}.")
+            result.add(
+                "sms_sender",
+                f"An SMS party needs the business SMS number they will talk to. Known SMS "
+                f"address configurations: {listed}.",
+            )
             return
     try:
         v.validate_e164(sms)
@@ -213,8 +226,11 @@ def _check_reply_url(result: Preflight) -> None:
     try:
         ConversationWebhook._meta.get_field("url").run_validators(url)
     except ValidationError:
-        result.add("__all__", f"PUBLIC_BASE_URL gives {url}, which Twilio cannot call: set PUBLIC_BASE_URL to "
-                              "the address Twilio reaches this console at, e.g. https://ops.example.com.")
+        result.add(
+            "__all__",
+            f"PUBLIC_BASE_URL gives {url}, which Twilio cannot call: set PUBLIC_BASE_URL to "
+            "the address Twilio reaches this console at, e.g. https://ops.example.com.",
+        )
 
 
 def _check_bindings(result: Preflight) -> None:
@@ -233,8 +249,15 @@ def _check_bindings(result: Preflight) -> None:
             if item.binding_proxy_address and item.binding_proxy_address != proxy:
                 continue  # talks to another of our numbers: no conflict
             mirrored = Conversation.objects.filter(sid=item.conversation_sid).values_list("pk", flat=True).first()
-            result.conflicts.append(Conflict(
-                party=party, address=address, proxy_address=proxy, conversation_sid=item.conversation_sid,
-                state=item.conversation_state or "unknown", date_created=item.conversation_date_created,
-                unique_name=item.conversation_unique_name or "", mirrored_pk=mirrored,
-            ))
+            result.conflicts.append(
+                Conflict(
+                    party=party,
+                    address=address,
+                    proxy_address=proxy,
+                    conversation_sid=item.conversation_sid,
+                    state=item.conversation_state or "unknown",
+                    date_created=item.conversation_date_created,
+                    unique_name=item.conversation_unique_name or "",
+                    mirrored_pk=mirrored,
+                )
+            )

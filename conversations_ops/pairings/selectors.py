@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 from conversations_ops.masking import mask_address
 from conversations_ops.models import Message, OperationState, Pairing, PairingStep, StepState
-from conversations_ops.twilio.errors import explain
-
 from conversations_ops.selectors.history_rows import HistoryRow, describe_messages
+from conversations_ops.twilio.errors import explain
 
 
 @dataclass(frozen=True)
@@ -62,8 +61,14 @@ def pairing_summary(*, pairing: Pairing, mask=mask_address) -> dict:
         "connected_at": pairing.connected_at.isoformat() if pairing.connected_at else None,
         "ended_at": pairing.ended_at.isoformat() if pairing.ended_at else None,
         "timeline": [
-            {"step": line.step.kind, "label": line.step.get_kind_display(), "status": line.status,
-             "detail": line.detail, "result_sid": line.step.result_sid, "error_code": line.step.error_code}
+            {
+                "step": line.step.kind,
+                "label": line.step.get_kind_display(),
+                "status": line.status,
+                "detail": line.detail,
+                "result_sid": line.step.result_sid,
+                "error_code": line.step.error_code,
+            }
             for line in pairing_timeline(pairing=pairing)
         ],
     }

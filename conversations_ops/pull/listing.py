@@ -41,14 +41,16 @@ def finished_in_run(checkpoint: PullCheckpoint | None, started_at) -> bool:
 
 def _begin(resource, scope: str, started_at) -> PullCheckpoint:
     checkpoint, _ = PullCheckpoint.objects.update_or_create(
-        resource=resource.name, scope=scope,
+        resource=resource.name,
+        scope=scope,
         defaults={"started_at": started_at, "next_page_url": "", "finished_at": None, "items": 0},
     )
     return checkpoint
 
 
-def run_listing(resource, *, started_at, counts: Counts, progress, deadline=None, resume=True,
-                conversation=None) -> None:
+def run_listing(
+    resource, *, started_at, counts: Counts, progress, deadline=None, resume=True, conversation=None
+) -> None:
     """Lists one (resource, scope) to its end, continuing this run's checkpoint when there is one."""
     scope = conversation.sid if conversation is not None else ""
     checkpoint = checkpoint_of(resource, scope)
@@ -102,8 +104,15 @@ def run_nested_pass(resource, *, started_at, counts: Counts, progress, deadline=
         pass_checkpoint = _begin(resource, "", started_at)
     for conversation in _conversations_on_twilio():
         try:
-            run_listing(resource, started_at=started_at, counts=counts, progress=progress, deadline=deadline,
-                        resume=resume, conversation=conversation)
+            run_listing(
+                resource,
+                started_at=started_at,
+                counts=counts,
+                progress=progress,
+                deadline=deadline,
+                resume=resume,
+                conversation=conversation,
+            )
         except GatewayError as exc:
             if exc.status != 404:
                 raise
@@ -124,8 +133,11 @@ def _conversations_on_twilio():
     last_pk = 0
     while True:
         batch = list(
-            Conversation.objects.exclude(sid="").exclude(sync_state=SyncState.DELETED_REMOTELY)
-            .filter(pk__gt=last_pk).order_by("pk").only("pk", "sid")[:CONVERSATION_BATCH]
+            Conversation.objects.exclude(sid="")
+            .exclude(sync_state=SyncState.DELETED_REMOTELY)
+            .filter(pk__gt=last_pk)
+            .order_by("pk")
+            .only("pk", "sid")[:CONVERSATION_BATCH]
         )
         if not batch:
             return

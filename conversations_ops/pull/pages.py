@@ -120,8 +120,10 @@ def _write(model, new, changed, update_fields, counts: Counts) -> None:
 
 def _one_by_one(new, changed, update_fields, counts: Counts):
     written = ([], [])
-    for rows, save, out in ((new, lambda r: r.save(), written[0]),
-                            (changed, lambda r: r.save(update_fields=update_fields), written[1])):
+    for rows, save, out in (
+        (new, lambda r: r.save(), written[0]),
+        (changed, lambda r: r.save(update_fields=update_fields), written[1]),
+    ):
         for row in rows:
             try:
                 with transaction.atomic():
@@ -136,7 +138,8 @@ def _one_by_one(new, changed, update_fields, counts: Counts):
 def mark_deleted(queryset) -> int:
     """Rows with a SID that Twilio no longer has become deleted_remotely."""
     return (
-        queryset.exclude(sid="").exclude(sync_state=SyncState.DELETED_REMOTELY)
+        queryset.exclude(sid="")
+        .exclude(sync_state=SyncState.DELETED_REMOTELY)
         .update(sync_state=SyncState.DELETED_REMOTELY, updated_at=timezone.now())
     )
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from conversations_ops.twilio import gateway
-from conversations_ops.models import AddressConfiguration, Conversation, Direction, Message, Participant, Template
 from conversations_ops.mirror import mapping as mirror
+from conversations_ops.models import AddressConfiguration, Conversation, Direction, Message, Participant, Template
+from conversations_ops.twilio import gateway
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,8 @@ def _message_directions(rows, conversation) -> None:
     """
     people = set(
         Participant.objects.filter(conversation=conversation)
-        .exclude(messaging_binding_address="").values_list("messaging_binding_address", flat=True)
+        .exclude(messaging_binding_address="")
+        .values_list("messaging_binding_address", flat=True)
     )
     for row in rows:
         row.direction = Direction.INBOUND if row.author in people else Direction.OUTBOUND
@@ -52,28 +53,40 @@ RESOURCES = {
     resource.name: resource
     for resource in (
         PulledResource(
-            "addresses", AddressConfiguration, mirror.apply_address_configuration,
+            "addresses",
+            AddressConfiguration,
+            mirror.apply_address_configuration,
             lambda _scope, url: gateway.address_configuration_page(page_size=50, page_url=url),
             natural_keys=(("address",),),
         ),
         PulledResource(
-            "conversations", Conversation, mirror.apply_conversation,
+            "conversations",
+            Conversation,
+            mirror.apply_conversation,
             lambda _scope, url: gateway.conversation_page(page_size=100, page_url=url),
             natural_keys=(("unique_name",),),
         ),
         PulledResource(
-            "participants", Participant, mirror.apply_participant,
+            "participants",
+            Participant,
+            mirror.apply_participant,
             lambda scope, url: gateway.participant_page(conversation_sid=scope, page_size=100, page_url=url),
             nested=True,
             natural_keys=(("messaging_binding_address", "messaging_binding_proxy_address"), ("identity",)),
         ),
         PulledResource(
-            "messages", Message, mirror.apply_message,
+            "messages",
+            Message,
+            mirror.apply_message,
             lambda scope, url: gateway.message_page(conversation_sid=scope, page_size=100, page_url=url),
-            nested=True, natural_keys=(("index",),), complete_new=_message_directions,
+            nested=True,
+            natural_keys=(("index",),),
+            complete_new=_message_directions,
         ),
         PulledResource(
-            "templates", Template, mirror.apply_template,
+            "templates",
+            Template,
+            mirror.apply_template,
             lambda _scope, url: gateway.content_and_approvals_page(page_size=1000, page_url=url),
         ),
     )

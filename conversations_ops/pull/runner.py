@@ -20,9 +20,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from conversations_ops.twilio import gateway
-from conversations_ops.models import PullCheckpoint
 from conversations_ops.audit.entries import audited, summary_detail
+from conversations_ops.models import PullCheckpoint
 from conversations_ops.pull.listing import (
     OutOfTime,
     checkpoint_of,
@@ -32,6 +31,7 @@ from conversations_ops.pull.listing import (
 )
 from conversations_ops.pull.pages import Counts, mark_deleted, store_page
 from conversations_ops.pull.resources import RESOURCE_NAMES, RESOURCES
+from conversations_ops.twilio import gateway
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +57,10 @@ class PullSummary:
         c = self.resources[name]
         extra = "".join(f", {n} {label}" for n, label in ((c.skipped, "skipped"), (c.conflicts, "conflicts")) if n)
         status = "" if c.complete else " (stopped; the next pull resumes)"
-        return (f"{name}: {c.items} read, {c.created} created, {c.updated} updated, {c.unchanged} unchanged, "
-                f"{c.deleted} deleted{extra}{status}")
+        return (
+            f"{name}: {c.items} read, {c.created} created, {c.updated} updated, {c.unchanged} unchanged, "
+            f"{c.deleted} deleted{extra}{status}"
+        )
 
     def __str__(self) -> str:
         return "\n".join(self.line(name) for name in self.resources)
@@ -69,8 +71,11 @@ def _no_progress(resource: str, items: int) -> None:
 
 
 # Audited when staff or a shell start it (the command, "Sync templates"); the schedule is not.
-@audited("pull.run", asked=lambda kwargs: {"resources": list(kwargs.get("resources", RESOURCE_NAMES))},
-         answered=summary_detail)
+@audited(
+    "pull.run",
+    asked=lambda kwargs: {"resources": list(kwargs.get("resources", RESOURCE_NAMES))},
+    answered=summary_detail,
+)
 def twilio_pull(*, resources=RESOURCE_NAMES, progress=None, resume=True, time_budget=None) -> PullSummary:
     """Pulls `resources` in dependency order; `progress(resource, items_on_page)` after each page.
 
@@ -105,8 +110,11 @@ def twilio_pull(*, resources=RESOURCE_NAMES, progress=None, resume=True, time_bu
 def _interrupted_run(selected):
     """started_at of the latest run that left one of these listings unfinished, if any."""
     names = [resource.name for resource in selected]
-    latest = (PullCheckpoint.objects.filter(resource__in=names, scope="", finished_at__isnull=True)
-              .order_by("-started_at").first())
+    latest = (
+        PullCheckpoint.objects.filter(resource__in=names, scope="", finished_at__isnull=True)
+        .order_by("-started_at")
+        .first()
+    )
     return latest.started_at if latest else None
 
 
@@ -139,8 +147,9 @@ def _refresh_one(resource_name: str, row, fetch) -> Counts:
 
 
 def pull_address_configuration(*, address_configuration) -> PullSummary:
-    counts = _refresh_one("addresses", address_configuration,
-                          lambda: gateway.address_configuration_fetch(sid=address_configuration.sid))
+    counts = _refresh_one(
+        "addresses", address_configuration, lambda: gateway.address_configuration_fetch(sid=address_configuration.sid)
+    )
     return PullSummary({"addresses": counts})
 
 
@@ -155,8 +164,13 @@ def pull_template(*, template) -> PullSummary:
 
 def pull_conversation(*, conversation) -> PullSummary:
     """The conversation, then all its participants and messages (with deletions)."""
-    summary = PullSummary({"conversations": _refresh_one(
-        "conversations", conversation, lambda: gateway.conversation_fetch(sid=conversation.sid))})
+    summary = PullSummary(
+        {
+            "conversations": _refresh_one(
+                "conversations", conversation, lambda: gateway.conversation_fetch(sid=conversation.sid)
+            )
+        }
+    )
     if summary.resources["conversations"].deleted:
         for name in ("participants", "messages"):
             deleted = mark_deleted(RESOURCES[name].model.objects.filter(conversation=conversation))
@@ -166,6 +180,12 @@ def pull_conversation(*, conversation) -> PullSummary:
         return summary
     for name in ("participants", "messages"):
         counts = summary.resources[name] = Counts()
-        run_listing(RESOURCES[name], started_at=timezone.now(), counts=counts, progress=_no_progress, resume=False,
-                    conversation=conversation)
+        run_listing(
+            RESOURCES[name],
+            started_at=timezone.now(),
+            counts=counts,
+            progress=_no_progress,
+            resume=False,
+            conversation=conversation,
+        )
     return summary

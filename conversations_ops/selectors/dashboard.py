@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.db.models import CharField, Count, Q, Value
 from django.utils import timezone
 
+from conversations_ops.messaging.templates import template_alerts_open
 from conversations_ops.models import (
     FAILED_RECEIPT_STATUSES,
     AddressConfiguration,
@@ -32,7 +33,6 @@ from conversations_ops.models import (
 )
 from conversations_ops.selectors.history import failed_needing_attention
 from conversations_ops.twilio.errors import explain
-from conversations_ops.messaging.templates import template_alerts_open
 
 WINDOW = timedelta(hours=24)
 CONNECTING_TOO_LONG = timedelta(minutes=5)
@@ -86,8 +86,13 @@ def dashboard_attention(*, user, now=None) -> Attention:
         attention.pairings = pairings_waiting(now=now)
     if may_view(user, WebhookEvent):
         attention.webhook_events = webhook_problems(since=now - WINDOW)
-    sections = (attention.failed_pushes, attention.failed_deliveries, attention.template_alerts,
-                attention.pairings, attention.webhook_events)
+    sections = (
+        attention.failed_pushes,
+        attention.failed_deliveries,
+        attention.template_alerts,
+        attention.pairings,
+        attention.webhook_events,
+    )
     attention.checked = bool(mirrors) or any(section is not None for section in sections)
     return attention
 
@@ -105,8 +110,12 @@ def _failures(rows) -> Failures:
 
 def failed_pushes() -> Failures:
     """Failed outbox operations (state is the first column of syncop_due_idx) by Twilio code."""
-    rows = (SyncOperation.objects.filter(state=OperationState.FAILED).order_by()
-            .values_list("last_error_code", "last_error_status").annotate(n=Count("pk")))
+    rows = (
+        SyncOperation.objects.filter(state=OperationState.FAILED)
+        .order_by()
+        .values_list("last_error_code", "last_error_status")
+        .annotate(n=Count("pk"))
+    )
     # Grouped by status too, so that a bare HTTP 429 reads like 20429 and is counted with it.
     return _failures((code, explain(code, status).title, n) for code, status, n in rows)
 
@@ -115,9 +124,13 @@ def failed_rows(models) -> dict[str, int]:
     """Rows with sync_state failed per model (sync_state is indexed), in one UNION ALL."""
     if not models:
         return {}
-    parts = [m.objects.filter(sync_state=SyncState.FAILED).order_by()
-             .values(kind=Value(m._meta.model_name, output_field=CharField())).annotate(n=Count("pk"))
-             for m in models]
+    parts = [
+        m.objects.filter(sync_state=SyncState.FAILED)
+        .order_by()
+        .values(kind=Value(m._meta.model_name, output_field=CharField()))
+        .annotate(n=Count("pk"))
+        for m in models
+    ]
     query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     return {row["kind"]: row["n"] for row in query if row["n"]}
 
@@ -131,8 +144,12 @@ def failed_deliveries(*, since) -> Failures:
     total = failed.count()
     if not total:
         return Failures(total=0, reasons=[])
-    rows = (DeliveryReceipt.objects.filter(status__in=FAILED_RECEIPT_STATUSES, message__in=failed.values("pk"))
-            .order_by().values_list("error_code").annotate(n=Count("message_id", distinct=True)))
+    rows = (
+        DeliveryReceipt.objects.filter(status__in=FAILED_RECEIPT_STATUSES, message__in=failed.values("pk"))
+        .order_by()
+        .values_list("error_code")
+        .annotate(n=Count("message_id", distinct=True))
+    )
     reasons = _failures((code, explain(code, None).title if code else "No error code given", n) for code, n in rows)
     return Failures(total=total, reasons=reasons.reasons)
 
@@ -153,11 +170,16 @@ def pairings_awaiting_too_long(*, now) -> list[int]:
     cannot multiply in SQL; awaiting pairings expire within that timeout, so the
     rows read here are the few live ones, never the history.
     """
-    awaiting = Pairing.objects.filter(state=PairingState.AWAITING_CUSTOMER).order_by().values_list(
-        "pk", "invited_at", "reply_timeout_minutes", "expires_at")
-    return [pk for pk, invited_at, minutes, expires_at in awaiting
-            if (expires_at and expires_at <= now)
-            or (invited_at and invited_at + timedelta(minutes=minutes) / 2 <= now)]
+    awaiting = (
+        Pairing.objects.filter(state=PairingState.AWAITING_CUSTOMER)
+        .order_by()
+        .values_list("pk", "invited_at", "reply_timeout_minutes", "expires_at")
+    )
+    return [
+        pk
+        for pk, invited_at, minutes, expires_at in awaiting
+        if (expires_at and expires_at <= now) or (invited_at and invited_at + timedelta(minutes=minutes) / 2 <= now)
+    ]
 
 
 def pairings_waiting(*, now) -> dict[str, int]:
@@ -178,4 +200,5 @@ def webhook_problems(*, since) -> dict[str, int]:
     """
     states = (ProcessingState.FAILED, ProcessingState.UNHANDLED)
     return WebhookEvent.objects.filter(processing_state__in=states, received_at__gte=since).aggregate(
-        **{state.value: Count("pk", filter=Q(processing_state=state)) for state in states})
+        **{state.value: Count("pk", filter=Q(processing_state=state)) for state in states}
+    )

@@ -44,8 +44,12 @@ def chart_window(*, days: int, now=None) -> Window:
 
 def message_volume_by_day(*, window: Window) -> dict[str, list[int]]:
     """Messages per day by direction, on Twilio's date_created: {"inbound": [...], "outbound": [...]}."""
-    rows = (Message.objects.filter(date_created__gte=window.start, date_created__lt=window.end).order_by()
-            .values_list(TruncDate("date_created", tzinfo=window.tz), "direction").annotate(n=Count("pk")))
+    rows = (
+        Message.objects.filter(date_created__gte=window.start, date_created__lt=window.end)
+        .order_by()
+        .values_list(TruncDate("date_created", tzinfo=window.tz), "direction")
+        .annotate(n=Count("pk"))
+    )
     series = {Direction.INBOUND.value: {}, Direction.OUTBOUND.value: {}}
     for day, direction, n in rows:
         series.setdefault(direction, {})[day] = n
@@ -55,10 +59,15 @@ def message_volume_by_day(*, window: Window) -> dict[str, list[int]]:
 def delivery_failures_by_day(*, window: Window) -> list[int]:
     """Receipts that failed or were undelivered, per day of Twilio's date_updated, less a
     pairing's expected 63016 (selectors/expected_failures.py)."""
-    rows = (DeliveryReceipt.objects.filter(status__in=FAILED_RECEIPT_STATUSES, date_updated__gte=window.start,
-                                           date_updated__lt=window.end)
-            .exclude(expected_failure_receipt_q()).order_by()
-            .values_list(TruncDate("date_updated", tzinfo=window.tz)).annotate(n=Count("pk")))
+    rows = (
+        DeliveryReceipt.objects.filter(
+            status__in=FAILED_RECEIPT_STATUSES, date_updated__gte=window.start, date_updated__lt=window.end
+        )
+        .exclude(expected_failure_receipt_q())
+        .order_by()
+        .values_list(TruncDate("date_updated", tzinfo=window.tz))
+        .annotate(n=Count("pk"))
+    )
     counts = dict(rows)
     return [counts.get(day, 0) for day in window.days]
 

@@ -25,25 +25,34 @@ def _before_the_courier_wrote(conversation: str, author: str, created: str) -> E
     # Inbound only: the invite the console writes as the courier (so that Twilio sends it to the
     # customer alone) is outbound and opens nothing.
     courier_wrote = Message.objects.filter(
-        conversation_id=OuterRef("conversation_id"), author=OuterRef("courier_address"),
-        direction=Direction.INBOUND, date_created__lt=OuterRef(OuterRef(created)))
-    return Exists(Pairing.objects.filter(conversation_id=OuterRef(conversation), customer_address=OuterRef(author))
-                  .filter(~Exists(courier_wrote)))
+        conversation_id=OuterRef("conversation_id"),
+        author=OuterRef("courier_address"),
+        direction=Direction.INBOUND,
+        date_created__lt=OuterRef(OuterRef(created)),
+    )
+    return Exists(
+        Pairing.objects.filter(conversation_id=OuterRef(conversation), customer_address=OuterRef(author)).filter(
+            ~Exists(courier_wrote)
+        )
+    )
 
 
 def expected_failure_receipt_q() -> Q:
     """A receipt that is one of those failures (to exclude from counts of failed receipts)."""
     return Q(error_code=OUTSIDE_WINDOW) & Q(
-        _before_the_courier_wrote("message__conversation_id", "message__author", "message__date_created"))
+        _before_the_courier_wrote("message__conversation_id", "message__author", "message__date_created")
+    )
 
 
 def expected_failure_message_q() -> Q:
     """A message whose every failure is one of those (to exclude from counts of failed messages)."""
     receipts = DeliveryReceipt.objects.filter(message_id=OuterRef("pk"), status__in=FAILED_RECEIPT_STATUSES)
-    return (Q(_before_the_courier_wrote("conversation_id", "author", "date_created"))
-            & Q(Exists(receipts.filter(error_code=OUTSIDE_WINDOW)))
-            & ~Q(Exists(receipts.exclude(error_code=OUTSIDE_WINDOW)))
-            & ~Q(sync_state=SyncState.FAILED))
+    return (
+        Q(_before_the_courier_wrote("conversation_id", "author", "date_created"))
+        & Q(Exists(receipts.filter(error_code=OUTSIDE_WINDOW)))
+        & ~Q(Exists(receipts.exclude(error_code=OUTSIDE_WINDOW)))
+        & ~Q(sync_state=SyncState.FAILED)
+    )
 
 
 def expected_failures(messages) -> set[int]:

@@ -28,8 +28,13 @@ from .expected_failures import expected_failure_message_q
 
 SYSTEM = "system"
 # Who wrote a message, for the business: the participant's role, "system" when no participant did.
-AUTHOR_ROLES = (("customer", "Customer"), ("courier", "Courier"), ("agent", "Agent"),
-                ("other", "Other participant"), (SYSTEM, "System / API (not a participant)"))
+AUTHOR_ROLES = (
+    ("customer", "Customer"),
+    ("courier", "Courier"),
+    ("agent", "Agent"),
+    ("other", "Other participant"),
+    (SYSTEM, "System / API (not a participant)"),
+)
 CHANNELS = (("whatsapp", "WhatsApp"), ("sms", "SMS"), ("chat", "Chat"))
 WHATSAPP_PREFIX = "whatsapp:"
 # Twilio's delivery summary says, per status, whether "all", "some" or "none" of the recipients reached it.
@@ -62,7 +67,8 @@ def channel_q(channel: str) -> Q:
         prefix = WHATSAPP_PREFIX if channel == "whatsapp" else "+"
         own = Q(author__startswith=prefix)
         recipients = people.filter(messaging_binding_address__startswith=prefix).exclude(
-            messaging_binding_address=OuterRef("author"))
+            messaging_binding_address=OuterRef("author")
+        )
     return (Q(direction=Direction.INBOUND) & own) | (~Q(direction=Direction.INBOUND) & Exists(recipients))
 
 
@@ -89,7 +95,8 @@ def delivery_status_expression() -> Case:
         When(delivery__read="all", then=Value("read")),
         When(delivery__delivered="all", then=Value("delivered")),
         When(Q(direction=Direction.OUTBOUND) | Q(delivery__isnull=False), then=Value("pending")),
-        default=Value(""), output_field=CharField(),
+        default=Value(""),
+        output_field=CharField(),
     )
 
 
@@ -116,7 +123,8 @@ def with_delivery_status(queryset, statuses):
     if all(status in _NEEDS for status in statuses):
         queryset = queryset.filter(reduce(or_, (_NEEDS[status]() for status in statuses)))
     return queryset.alias(history_delivery_status=delivery_status_expression()).filter(
-        history_delivery_status__in=statuses)
+        history_delivery_status__in=statuses
+    )
 
 
 def failed_needing_attention(queryset):
@@ -168,8 +176,9 @@ class TranscriptPage:
     older_before: int | None  # pass as `before` to see the older messages; None: this page starts at the first
 
 
-def transcript_page(*, conversation: Conversation, before: int | None = None,
-                    size: int | None = None) -> TranscriptPage:
+def transcript_page(
+    *, conversation: Conversation, before: int | None = None, size: int | None = None
+) -> TranscriptPage:
     """The newest `size` messages in index order (or those before index `before`), on the (conversation, index) index.
 
     Messages not on Twilio yet have no index: they close the newest page.
@@ -181,6 +190,9 @@ def transcript_page(*, conversation: Conversation, before: int | None = None,
     newest_first = list(numbered.order_by("-index")[: size + 1])
     shown = newest_first[:size][::-1]
     older_before = shown[0].index if len(newest_first) > size else None
-    unnumbered = [] if before is not None else list(
-        Message.objects.filter(conversation=conversation, index__isnull=True).order_by("pk")[:size])
+    unnumbered = (
+        []
+        if before is not None
+        else list(Message.objects.filter(conversation=conversation, index__isnull=True).order_by("pk")[:size])
+    )
     return TranscriptPage(messages=shown + unnumbered, older_before=older_before)

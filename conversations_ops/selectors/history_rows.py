@@ -14,11 +14,17 @@ import json
 from dataclasses import dataclass
 
 from conversations_ops.masking import can_see_full_numbers, mask_address, mask_numbers_in
+from conversations_ops.messaging.template_variables import template_render
 from conversations_ops.models import (
-    FAILED_RECEIPT_STATUSES, DeliveryReceipt, Direction, Message, Participant, SyncState, Template,
+    FAILED_RECEIPT_STATUSES,
+    DeliveryReceipt,
+    Direction,
+    Message,
+    Participant,
+    SyncState,
+    Template,
 )
 from conversations_ops.twilio.errors import Explanation, explain
-from conversations_ops.messaging.template_variables import template_render
 
 from .history import SOME, SYSTEM, WHATSAPP_PREFIX
 
@@ -141,13 +147,17 @@ class _Batch:
         if not message.author:
             return None
         # The newest participant with that address wins, as Twilio reuses addresses after a removal.
-        found = [p for p in self.people.get(message.conversation_id, ())
-                 if message.author in (p.messaging_binding_address, p.identity)]
+        found = [
+            p
+            for p in self.people.get(message.conversation_id, ())
+            if message.author in (p.messaging_binding_address, p.identity)
+        ]
         return found[-1] if found else None
 
 
-def describe_messages(messages, *, user=None, full_numbers: bool | None = None,
-                      all_receipts: bool = False) -> list[HistoryRow]:
+def describe_messages(
+    messages, *, user=None, full_numbers: bool | None = None, all_receipts: bool = False
+) -> list[HistoryRow]:
     """Numbers shown in full if `full_numbers`, or (when not said) if `user` may see them."""
     messages = list(messages)
     if not messages:
@@ -176,9 +186,14 @@ def _receipt_line(receipt, batch, address) -> ReceiptLine:
     else:
         role, shown = "", receipt.participant_sid or "recipient"
     failed = receipt.status in FAILED_RECEIPT_STATUSES or receipt.error_code
-    return ReceiptLine(role=role, address=shown, participant_sid=receipt.participant_sid, status=receipt.status,
-                       error_code=receipt.error_code,
-                       explanation=explain(receipt.error_code, None) if failed and receipt.error_code else None)
+    return ReceiptLine(
+        role=role,
+        address=shown,
+        participant_sid=receipt.participant_sid,
+        status=receipt.status,
+        error_code=receipt.error_code,
+        explanation=explain(receipt.error_code, None) if failed and receipt.error_code else None,
+    )
 
 
 def _describe(message, batch: _Batch, address, text) -> HistoryRow:
@@ -197,11 +212,21 @@ def _describe(message, batch: _Batch, address, text) -> HistoryRow:
     else:
         channels = _recipient_channels(message.author, batch.people.get(message.conversation_id, ()))
     return HistoryRow(
-        message=message, author=author, role=role, on_behalf=KIND_LABELS.get(kind, kind) if kind else "",
-        who=_who(role, kind, author), channels=channels, template_sid=message.content_sid,
-        template_name=str(template) if template is not None else "", text=text(shown),
+        message=message,
+        author=author,
+        role=role,
+        on_behalf=KIND_LABELS.get(kind, kind) if kind else "",
+        who=_who(role, kind, author),
+        channels=channels,
+        template_sid=message.content_sid,
+        template_name=str(template) if template is not None else "",
+        text=text(shown),
         media=tuple(_media(m) for m in (message.media or ()) if isinstance(m, dict)),
-        status=delivery_status(direction=message.direction, sync_state=message.sync_state,
-                               summary=message.delivery, receipt_statuses={r.status for r in receipts}),
+        status=delivery_status(
+            direction=message.direction,
+            sync_state=message.sync_state,
+            summary=message.delivery,
+            receipt_statuses={r.status for r in receipts},
+        ),
         receipts=tuple(_receipt_line(r, batch, address) for r in receipts),
     )

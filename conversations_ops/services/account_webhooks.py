@@ -6,16 +6,23 @@ running it must see at once whether Twilio accepted it.
 
 from django.conf import settings
 
-from conversations_ops.twilio import gateway
 from conversations_ops.audit.entries import audited
+from conversations_ops.twilio import gateway
 from conversations_ops.twilio.records import RemoteAccountWebhooks
 
 CONVERSATIONS_WEBHOOK_PATH = "/webhooks/twilio/conversations/"
 # Every post-event the console applies to its mirror.
 ACCOUNT_WEBHOOK_FILTERS = (
-    "onMessageAdded", "onMessageUpdated", "onMessageRemoved",
-    "onConversationAdded", "onConversationUpdated", "onConversationRemoved", "onConversationStateUpdated",
-    "onParticipantAdded", "onParticipantUpdated", "onParticipantRemoved",
+    "onMessageAdded",
+    "onMessageUpdated",
+    "onMessageRemoved",
+    "onConversationAdded",
+    "onConversationUpdated",
+    "onConversationRemoved",
+    "onConversationStateUpdated",
+    "onParticipantAdded",
+    "onParticipantUpdated",
+    "onParticipantRemoved",
     "onDeliveryUpdated",
 )
 
@@ -25,9 +32,13 @@ def account_webhooks_url(*, public_base_url: str | None = None) -> str:
     return base.rstrip("/") + CONVERSATIONS_WEBHOOK_PATH
 
 
-@audited("account_webhooks.configure", asked=lambda kwargs: {
-    "post_webhook_url": account_webhooks_url(public_base_url=kwargs.get("public_base_url")),
-    "filters": len(ACCOUNT_WEBHOOK_FILTERS)})
+@audited(
+    "account_webhooks.configure",
+    asked=lambda kwargs: {
+        "post_webhook_url": account_webhooks_url(public_base_url=kwargs.get("public_base_url")),
+        "filters": len(ACCOUNT_WEBHOOK_FILTERS),
+    },
+)
 def account_webhooks_configure(*, public_base_url: str | None = None, user=None) -> RemoteAccountWebhooks:
     """Raises GatewayError when Twilio refuses; returns what Twilio now holds.
 

@@ -13,9 +13,14 @@ from conversations_ops.outbox.changes import (
 )
 
 AUTO_CREATION_FIELDS = (
-    "auto_creation_enabled", "auto_creation_type", "auto_creation_conversation_service_sid",
-    "auto_creation_webhook_url", "auto_creation_webhook_method", "auto_creation_webhook_filters",
-    "auto_creation_studio_flow_sid", "auto_creation_studio_retry_count",
+    "auto_creation_enabled",
+    "auto_creation_type",
+    "auto_creation_conversation_service_sid",
+    "auto_creation_webhook_url",
+    "auto_creation_webhook_method",
+    "auto_creation_webhook_filters",
+    "auto_creation_studio_flow_sid",
+    "auto_creation_studio_retry_count",
 )
 # Twilio's update takes the friendly name and auto-creation only.
 CREATE_ONLY_FIELDS = ("type", "address", "address_country")
@@ -24,7 +29,12 @@ UPDATABLE_FIELDS = ("friendly_name", *AUTO_CREATION_FIELDS, *CREATE_ONLY_FIELDS)
 
 @transaction.atomic
 def address_configuration_create(
-    *, address: str, type: str | None = None, friendly_name: str = "", address_country: str = "", user=None,
+    *,
+    address: str,
+    type: str | None = None,
+    friendly_name: str = "",
+    address_country: str = "",
+    user=None,
     **auto_creation,
 ) -> AddressConfiguration:
     """`auto_creation` takes the model's auto_creation_* fields by name."""
@@ -32,8 +42,11 @@ def address_configuration_create(
     if unknown:
         raise TypeError(f"address_configuration_create() got unexpected arguments: {', '.join(sorted(unknown))}")
     row = AddressConfiguration(
-        address=address, type=type or v.channel_for_address(address), friendly_name=friendly_name,
-        address_country=address_country, **auto_creation,
+        address=address,
+        type=type or v.channel_for_address(address),
+        friendly_name=friendly_name,
+        address_country=address_country,
+        **auto_creation,
     )
     save_and_queue(row=row, operation="address_configuration.create", user=user)
     return row
@@ -41,13 +54,18 @@ def address_configuration_create(
 
 @transaction.atomic
 def address_configuration_update(
-    *, address_configuration: AddressConfiguration, data: dict, user=None,
+    *,
+    address_configuration: AddressConfiguration,
+    data: dict,
+    user=None,
 ) -> AddressConfiguration:
     """`data` holds new values by field name; unchanged ones queue nothing."""
     row = address_configuration
     changed = apply_changes(row, data, UPDATABLE_FIELDS)
     refuse_create_only(
-        row, changed, CREATE_ONLY_FIELDS,
+        row,
+        changed,
+        CREATE_ONLY_FIELDS,
         reason="Twilio cannot change this after creation; delete the configuration and create a new one.",
     )
     if not changed:
@@ -61,6 +79,8 @@ def address_configuration_update(
 @transaction.atomic
 def address_configuration_delete(*, address_configuration: AddressConfiguration, user=None) -> SyncOperation | None:
     return delete_or_queue(
-        row=address_configuration, operation="address_configuration.delete",
-        payload={"sid": address_configuration.sid}, user=user,
+        row=address_configuration,
+        operation="address_configuration.delete",
+        payload={"sid": address_configuration.sid},
+        user=user,
     )

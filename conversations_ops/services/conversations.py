@@ -15,7 +15,12 @@ from conversations_ops.outbox.changes import (
 )
 
 UPDATABLE_FIELDS = (
-    "unique_name", "friendly_name", "attributes", "state", "timers_inactive", "timers_closed",
+    "unique_name",
+    "friendly_name",
+    "attributes",
+    "state",
+    "timers_inactive",
+    "timers_closed",
     "messaging_service_sid",
 )
 CLOSED_MESSAGE = "This conversation is closed; Twilio accepts no changes to a closed conversation."
@@ -28,8 +33,11 @@ def _attributes_text(attributes) -> str:
 
 def _refuse_taken_unique_name(conversation: Conversation) -> None:
     # The model's conditional constraint reports without a field; staff need it on unique_name.
-    taken = (Conversation.objects.filter(unique_name=conversation.unique_name).exclude(pk=conversation.pk)
-             .exclude(sync_state=SyncState.DELETED_REMOTELY))  # Twilio freed the names of deleted ones
+    taken = (
+        Conversation.objects.filter(unique_name=conversation.unique_name)
+        .exclude(pk=conversation.pk)
+        .exclude(sync_state=SyncState.DELETED_REMOTELY)
+    )  # Twilio freed the names of deleted ones
     if conversation.unique_name and taken.exists():
         raise ValidationError({"unique_name": "Another conversation already uses this unique name."})
 
@@ -47,13 +55,24 @@ def conversation_refuse_if_closed(*, conversation: Conversation, field: str = "c
 
 @transaction.atomic
 def conversation_create(
-    *, unique_name: str = "", friendly_name: str = "", attributes: str | dict = "{}",
-    state: str = ConversationState.ACTIVE, timers_inactive: str = "", timers_closed: str = "",
-    messaging_service_sid: str = "", user=None,
+    *,
+    unique_name: str = "",
+    friendly_name: str = "",
+    attributes: str | dict = "{}",
+    state: str = ConversationState.ACTIVE,
+    timers_inactive: str = "",
+    timers_closed: str = "",
+    messaging_service_sid: str = "",
+    user=None,
 ) -> Conversation:
     conversation = Conversation(
-        unique_name=unique_name, friendly_name=friendly_name, attributes=_attributes_text(attributes), state=state,
-        timers_inactive=timers_inactive, timers_closed=timers_closed, messaging_service_sid=messaging_service_sid,
+        unique_name=unique_name,
+        friendly_name=friendly_name,
+        attributes=_attributes_text(attributes),
+        state=state,
+        timers_inactive=timers_inactive,
+        timers_closed=timers_closed,
+        messaging_service_sid=messaging_service_sid,
     )
     _refuse_taken_unique_name(conversation)
     save_and_queue(row=conversation, operation="conversation.create", user=user)
@@ -87,6 +106,9 @@ def conversation_close(*, conversation: Conversation, user=None) -> Conversation
 @transaction.atomic
 def conversation_delete(*, conversation: Conversation, user=None) -> SyncOperation | None:
     return delete_or_queue(
-        row=conversation, operation="conversation.delete", payload={"sid": conversation.sid}, user=user,
+        row=conversation,
+        operation="conversation.delete",
+        payload={"sid": conversation.sid},
+        user=user,
         whole_conversation=True,
     )

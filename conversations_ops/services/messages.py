@@ -12,12 +12,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from conversations_ops import validators as v
-from conversations_ops.models import Conversation, Direction, Message, Template
-from conversations_ops.services.conversations import conversation_refuse_if_closed
-from conversations_ops.messaging.window import free_form_blocked_by
-from conversations_ops.outbox.changes import save_and_queue
 from conversations_ops.messaging.template_variables import template_variables_errors
 from conversations_ops.messaging.templates import template_usable
+from conversations_ops.messaging.window import free_form_blocked_by
+from conversations_ops.models import Conversation, Direction, Message, Template
+from conversations_ops.outbox.changes import save_and_queue
+from conversations_ops.services.conversations import conversation_refuse_if_closed
 
 SYSTEM_AUTHOR = "system"
 
@@ -70,8 +70,13 @@ def _template_reasons(template: Template | None, content_sid: str, variables) ->
 
 
 def message_send_check(
-    *, conversation: Conversation, body: str = "", template: Template | None = None, content_sid: str = "",
-    variables: dict | str | None = None, media_sid: str = "",
+    *,
+    conversation: Conversation,
+    body: str = "",
+    template: Template | None = None,
+    content_sid: str = "",
+    variables: dict | str | None = None,
+    media_sid: str = "",
 ) -> list[str]:
     """Why this send must not go out, in plain words; empty when it may."""
     content_sid = template.sid if template is not None else content_sid
@@ -92,9 +97,17 @@ def message_send_check(
 
 @transaction.atomic
 def message_send(
-    *, conversation: Conversation, body: str = "", media_sid: str = "", content_sid: str = "",
-    content_variables: dict | str | None = None, author: str = SYSTEM_AUTHOR, attributes: str = "{}",
-    subject: str = "", user=None, guard: bool = False,
+    *,
+    conversation: Conversation,
+    body: str = "",
+    media_sid: str = "",
+    content_sid: str = "",
+    content_variables: dict | str | None = None,
+    author: str = SYSTEM_AUTHOR,
+    attributes: str = "{}",
+    subject: str = "",
+    user=None,
+    guard: bool = False,
 ) -> Message:
     """Writes the message and queues its send.
 
@@ -108,15 +121,24 @@ def message_send(
         raise ValidationError({"body": "A template sends its own text; leave the body and media empty."})
     if guard:
         reasons = message_send_check(
-            conversation=conversation, body=body, content_sid=content_sid, variables=content_variables,
+            conversation=conversation,
+            body=body,
+            content_sid=content_sid,
+            variables=content_variables,
             media_sid=media_sid,
         )
         if reasons:
             raise ValidationError(reasons)
     message = Message(
-        conversation=conversation, direction=Direction.OUTBOUND, author=author or SYSTEM_AUTHOR, body=body,
-        media_sid=media_sid, content_sid=content_sid, content_variables=_variables_text(content_variables),
-        attributes=attributes, subject=subject,
+        conversation=conversation,
+        direction=Direction.OUTBOUND,
+        author=author or SYSTEM_AUTHOR,
+        body=body,
+        media_sid=media_sid,
+        content_sid=content_sid,
+        content_variables=_variables_text(content_variables),
+        attributes=attributes,
+        subject=subject,
     )
     save_and_queue(row=message, operation="message.send", user=user)
     return message
@@ -125,7 +147,13 @@ def message_send(
 def message_resend(*, message: Message, user=None) -> Message:
     """Sends the same content again as a new message (the failed one stays as history), guarded."""
     return message_send(
-        conversation=Conversation.objects.get(pk=message.conversation_id), body=message.body,
-        media_sid=message.media_sid, content_sid=message.content_sid, content_variables=message.content_variables,
-        author=message.author, subject=message.subject, user=user, guard=True,
+        conversation=Conversation.objects.get(pk=message.conversation_id),
+        body=message.body,
+        media_sid=message.media_sid,
+        content_sid=message.content_sid,
+        content_variables=message.content_variables,
+        author=message.author,
+        subject=message.subject,
+        user=user,
+        guard=True,
     )

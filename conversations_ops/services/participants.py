@@ -5,7 +5,6 @@ from django.db import transaction
 
 from conversations_ops import validators as v
 from conversations_ops.models import BindingType, Conversation, ConversationState, Participant, SyncOperation
-from conversations_ops.services.conversations import conversation_refuse_if_closed
 from conversations_ops.outbox.changes import (
     apply_changes,
     delete_or_queue,
@@ -13,12 +12,18 @@ from conversations_ops.outbox.changes import (
     refuse_create_only,
     save_and_queue,
 )
+from conversations_ops.services.conversations import conversation_refuse_if_closed
 
 # `role` is the console's own label; Twilio never sees it.
 LOCAL_FIELDS = ("role",)
 UPDATABLE_FIELDS = (
-    "identity", "messaging_binding_address", "messaging_binding_proxy_address",
-    "messaging_binding_projected_address", "attributes", "role_sid", *LOCAL_FIELDS,
+    "identity",
+    "messaging_binding_address",
+    "messaging_binding_proxy_address",
+    "messaging_binding_projected_address",
+    "attributes",
+    "role_sid",
+    *LOCAL_FIELDS,
 )
 CREATE_ONLY_FIELDS = ("identity", "messaging_binding_address")
 
@@ -45,23 +50,40 @@ def _refuse_pair_in_use(participant: Participant) -> None:
         .first()
     )
     if holder is not None:
-        raise ValidationError({"messaging_binding_address": (
-            f"{holder.messaging_binding_address} already talks to {holder.messaging_binding_proxy_address} in "
-            f"the open conversation “{holder.conversation}”. Close it or remove the participant there first."
-        )})
+        raise ValidationError(
+            {
+                "messaging_binding_address": (
+                    f"{holder.messaging_binding_address} already talks to {holder.messaging_binding_proxy_address} in "
+                    f"the open conversation “{holder.conversation}”. Close it or remove the participant there first."
+                )
+            }
+        )
 
 
 @transaction.atomic
 def participant_add(
-    *, conversation: Conversation, address: str = "", proxy_address: str = "", identity: str = "",
-    projected_address: str = "", attributes: str = "{}", role: str = "", role_sid: str = "", user=None,
+    *,
+    conversation: Conversation,
+    address: str = "",
+    proxy_address: str = "",
+    identity: str = "",
+    projected_address: str = "",
+    attributes: str = "{}",
+    role: str = "",
+    role_sid: str = "",
+    user=None,
 ) -> Participant:
     conversation_refuse_if_closed(conversation=conversation)
     participant = Participant(
-        conversation=conversation, identity=identity,
+        conversation=conversation,
+        identity=identity,
         messaging_binding_type=binding_type_for(address=address, identity=identity),
-        messaging_binding_address=address, messaging_binding_proxy_address=proxy_address,
-        messaging_binding_projected_address=projected_address, attributes=attributes, role=role, role_sid=role_sid,
+        messaging_binding_address=address,
+        messaging_binding_proxy_address=proxy_address,
+        messaging_binding_projected_address=projected_address,
+        attributes=attributes,
+        role=role,
+        role_sid=role_sid,
     )
     participant.full_clean()
     _refuse_pair_in_use(participant)
@@ -74,7 +96,9 @@ def participant_update(*, participant: Participant, data: dict, user=None) -> Pa
     """`data` holds new values by field name; a change to `role` alone stays local."""
     changed = apply_changes(participant, data, UPDATABLE_FIELDS)
     refuse_create_only(
-        participant, changed, CREATE_ONLY_FIELDS,
+        participant,
+        changed,
+        CREATE_ONLY_FIELDS,
         reason="Twilio cannot change who a participant is; remove them and add the new address.",
     )
     if not changed:

@@ -48,24 +48,40 @@ def dashboard_attention_panel(context) -> dict:
     """
     attention = dashboard_attention(user=context["request"].user)
     items = attention_items(attention)
-    return {"shown": attention.checked, "items": items, "template_alerts": bool(attention.template_alerts),
-            "all_clear": not items and not attention.template_alerts}
+    return {
+        "shown": attention.checked,
+        "items": items,
+        "template_alerts": bool(attention.template_alerts),
+        "all_clear": not items and not attention.template_alerts,
+    }
 
 
 def attention_items(attention: Attention) -> list[Item]:
-    items = [*_sync_items(attention), *_delivery_items(attention), *_pairing_items(attention),
-             *_webhook_items(attention)]
+    items = [
+        *_sync_items(attention),
+        *_delivery_items(attention),
+        *_pairing_items(attention),
+        *_webhook_items(attention),
+    ]
     return [item for item in items if item.count]
 
 
 def _sync_items(attention: Attention):
     if attention.failed_pushes is not None:
-        yield Item("failed_pushes", "Failed pushes to Twilio", attention.failed_pushes.total,
-                   changelist("syncoperation", "state__exact=failed"), attention.failed_pushes.reasons)
+        yield Item(
+            "failed_pushes",
+            "Failed pushes to Twilio",
+            attention.failed_pushes.total,
+            changelist("syncoperation", "state__exact=failed"),
+            attention.failed_pushes.reasons,
+        )
     # The records themselves, for users who fix them from their own list (Retry failed).
     links = [
-        SubLink(str(apps.get_model("conversations_ops", name)._meta.verbose_name_plural).capitalize(), n,
-                changelist(name, "sync_state__exact=failed"))
+        SubLink(
+            str(apps.get_model("conversations_ops", name)._meta.verbose_name_plural).capitalize(),
+            n,
+            changelist(name, "sync_state__exact=failed"),
+        )
         for name, n in sorted(attention.failed_rows.items())
     ]
     if links:
@@ -74,9 +90,13 @@ def _sync_items(attention: Attention):
 
 def _delivery_items(attention: Attention):
     if attention.failed_deliveries is not None:
-        yield Item("failed_deliveries", "Messages that failed to deliver in the last 24 h",
-                   attention.failed_deliveries.total, changelist("message", "delivery=attention&when=24h"),
-                   attention.failed_deliveries.reasons)
+        yield Item(
+            "failed_deliveries",
+            "Messages that failed to deliver in the last 24 h",
+            attention.failed_deliveries.total,
+            changelist("message", "delivery=attention&when=24h"),
+            attention.failed_deliveries.reasons,
+        )
 
 
 def _pairing_items(attention: Attention):
@@ -88,8 +108,11 @@ def _pairing_items(attention: Attention):
         "connecting": f"Pairings connecting the courier for over {minutes} minutes",
         "failed": "Failed pairings (retry or abandon)",
     }
-    queries = {"awaiting_customer": "waiting=awaiting_customer", "connecting": "waiting=connecting",
-               "failed": "state__exact=failed"}
+    queries = {
+        "awaiting_customer": "waiting=awaiting_customer",
+        "connecting": "waiting=connecting",
+        "failed": "state__exact=failed",
+    }
     for state, label in labels.items():
         yield Item(f"pairings_{state}", label, attention.pairings[state], changelist("pairing", queries[state]))
 
@@ -97,8 +120,14 @@ def _pairing_items(attention: Attention):
 def _webhook_items(attention: Attention):
     if attention.webhook_events is None:
         return
-    labels = {"failed": "Webhook events that failed in the last 24 h",
-              "unhandled": "Unhandled webhook events in the last 24 h"}
+    labels = {
+        "failed": "Webhook events that failed in the last 24 h",
+        "unhandled": "Unhandled webhook events in the last 24 h",
+    }
     for state, label in labels.items():
-        yield Item(f"webhooks_{state}", label, attention.webhook_events[state],
-                   changelist("webhookevent", f"processing_state__exact={state}&received=24h"))
+        yield Item(
+            f"webhooks_{state}",
+            label,
+            attention.webhook_events[state],
+            changelist("webhookevent", f"processing_state__exact={state}&received=24h"),
+        )

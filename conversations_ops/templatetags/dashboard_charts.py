@@ -90,20 +90,40 @@ def bar_chart(*, chart_id: str, title: str, y_label: str, window: Window, series
         when = dateformat.format(day, "D j M Y")
         for j, s in enumerate(series):
             height = round(s.values[i] / top * plot_h, 1)
-            bars.append(Bar(s.key, day.isoformat(), s.values[i], round(LEFT + i * slot + slot * 0.1 + j * bar_w, 1),
-                            round(TOP + plot_h - height, 1), round(bar_w, 1), height, s.color,
-                            f"{when}: {s.values[i]} {s.label.lower()}"))
+            bars.append(
+                Bar(
+                    s.key,
+                    day.isoformat(),
+                    s.values[i],
+                    round(LEFT + i * slot + slot * 0.1 + j * bar_w, 1),
+                    round(TOP + plot_h - height, 1),
+                    round(bar_w, 1),
+                    height,
+                    s.color,
+                    f"{when}: {s.values[i]} {s.label.lower()}",
+                )
+            )
     # Every k-th day gets a label, counted back from today so today always has one.
     step = math.ceil(len(window.days) / MAX_X_LABELS)
-    x_labels = [(round(LEFT + (i + 0.5) * slot, 1), dateformat.format(day, "j M"))
-                for i, day in enumerate(window.days) if (len(window.days) - 1 - i) % step == 0]
+    x_labels = [
+        (round(LEFT + (i + 0.5) * slot, 1), dateformat.format(day, "j M"))
+        for i, day in enumerate(window.days)
+        if (len(window.days) - 1 - i) % step == 0
+    ]
     ticks = [0, top // 2, top] if top % 2 == 0 else [0, top]
     y_ticks = [(round(TOP + plot_h - t / top * plot_h, 1), t) for t in ticks]
     totals = ", ".join(f"{sum(s.values)} {s.label.lower()}" for s in series)
     tz_name = timezone.get_current_timezone_name()
     return Chart(
-        id=chart_id, title=title, summary=f"{title}, last {len(window.days)} days ({tz_name}): {totals} in total.",
-        y_label=y_label, x_label=f"Day ({tz_name})", series=series, bars=bars, x_labels=x_labels, y_ticks=y_ticks,
+        id=chart_id,
+        title=title,
+        summary=f"{title}, last {len(window.days)} days ({tz_name}): {totals} in total.",
+        y_label=y_label,
+        x_label=f"Day ({tz_name})",
+        series=series,
+        bars=bars,
+        x_labels=x_labels,
+        y_ticks=y_ticks,
         legend=[(4 + 14 * j, s) for j, s in enumerate(series)],
     )
 
@@ -117,11 +137,27 @@ def dashboard_charts(context) -> dict:
     charts = []
     if may_view(request.user, Message):
         volume = message_volume_by_day(window=window)
-        charts.append(bar_chart(chart_id="chart-volume", title="Messages per day", y_label="Messages", window=window,
-                                series=[Series("inbound", "Inbound", "#79aec8", volume["inbound"]),
-                                        Series("outbound", "Outbound", "#417690", volume["outbound"])]))
+        charts.append(
+            bar_chart(
+                chart_id="chart-volume",
+                title="Messages per day",
+                y_label="Messages",
+                window=window,
+                series=[
+                    Series("inbound", "Inbound", "#79aec8", volume["inbound"]),
+                    Series("outbound", "Outbound", "#417690", volume["outbound"]),
+                ],
+            )
+        )
     if may_view(request.user, Message) and may_view(request.user, DeliveryReceipt):
         failures = delivery_failures_by_day(window=window)
-        charts.append(bar_chart(chart_id="chart-failures", title="Delivery failures per day", y_label="Receipts",
-                                window=window, series=[Series("failed", "Failed or undelivered", "#ba2121", failures)]))
+        charts.append(
+            bar_chart(
+                chart_id="chart-failures",
+                title="Delivery failures per day",
+                y_label="Receipts",
+                window=window,
+                series=[Series("failed", "Failed or undelivered", "#ba2121", failures)],
+            )
+        )
     return {"days": days, "choices": DAY_CHOICES, "charts": charts}

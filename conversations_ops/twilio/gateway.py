@@ -101,7 +101,7 @@ def _routed_url(url: str, base_url: str) -> str:
         return url
     for host, product in PRODUCT_HOSTS.items():
         if url.startswith(host + "/"):
-            return f"{base_url}/{product}{url[len(host):]}"
+            return f"{base_url}/{product}{url[len(host) :]}"
     return url
 
 
@@ -253,23 +253,34 @@ def _auto_creation_kwargs(auto_creation: AddressAutoCreation | None) -> dict[str
 
 
 def address_configuration_create(
-    *, type: str, address: str, friendly_name: str | None = None,
-    auto_creation: AddressAutoCreation | None = None, address_country: str | None = None,
+    *,
+    type: str,
+    address: str,
+    friendly_name: str | None = None,
+    auto_creation: AddressAutoCreation | None = None,
+    address_country: str | None = None,
 ) -> RemoteAddressConfiguration:
     with _translated_errors():
         obj = _conversations().address_configurations.create(
-            type=type, address=address, **_given(friendly_name=friendly_name, address_country=address_country),
+            type=type,
+            address=address,
+            **_given(friendly_name=friendly_name, address_country=address_country),
             **_auto_creation_kwargs(auto_creation),
         )
     return RemoteAddressConfiguration.from_sdk(obj)
 
 
 def address_configuration_update(
-    *, sid: str, friendly_name: str | None = None, auto_creation: AddressAutoCreation | None = None,
+    *,
+    sid: str,
+    friendly_name: str | None = None,
+    auto_creation: AddressAutoCreation | None = None,
 ) -> RemoteAddressConfiguration:
     with _translated_errors():
-        obj = _conversations().address_configurations(sid).update(
-            **_given(friendly_name=friendly_name), **_auto_creation_kwargs(auto_creation)
+        obj = (
+            _conversations()
+            .address_configurations(sid)
+            .update(**_given(friendly_name=friendly_name), **_auto_creation_kwargs(auto_creation))
         )
     return RemoteAddressConfiguration.from_sdk(obj)
 
@@ -290,25 +301,39 @@ def address_configuration_list(*, type: str | None = None, page_size: int = 50) 
 
 
 def address_configuration_page(
-    *, type: str | None = None, page_size: int = 50, page_url: str | None = None,
+    *,
+    type: str | None = None,
+    page_size: int = 50,
+    page_url: str | None = None,
 ) -> RemotePage:
-    return _page(_conversations().address_configurations, RemoteAddressConfiguration, page_url,
-                 type=type, page_size=page_size)
+    return _page(
+        _conversations().address_configurations, RemoteAddressConfiguration, page_url, type=type, page_size=page_size
+    )
 
 
 # Conversations --------------------------------------------------------------
 
 
 def conversation_create(
-    *, unique_name: str | None = None, friendly_name: str | None = None, attributes: str | None = None,
-    state: str | None = None, timers_inactive: str | None = None, timers_closed: str | None = None,
-    messaging_service_sid: str | None = None, webhook_enabled: bool | None = None,
+    *,
+    unique_name: str | None = None,
+    friendly_name: str | None = None,
+    attributes: str | None = None,
+    state: str | None = None,
+    timers_inactive: str | None = None,
+    timers_closed: str | None = None,
+    messaging_service_sid: str | None = None,
+    webhook_enabled: bool | None = None,
 ) -> RemoteConversation:
     with _translated_errors():
         obj = _conversations().conversations.create(
             **_given(
-                unique_name=unique_name, friendly_name=friendly_name, attributes=attributes, state=state,
-                timers_inactive=timers_inactive, timers_closed=timers_closed,
+                unique_name=unique_name,
+                friendly_name=friendly_name,
+                attributes=attributes,
+                state=state,
+                timers_inactive=timers_inactive,
+                timers_closed=timers_closed,
                 messaging_service_sid=messaging_service_sid,
             ),
             **_webhook_header(webhook_enabled),
@@ -317,18 +342,33 @@ def conversation_create(
 
 
 def conversation_update(
-    *, sid: str, unique_name: str | None = None, friendly_name: str | None = None, attributes: str | None = None,
-    state: str | None = None, timers_inactive: str | None = None, timers_closed: str | None = None,
-    messaging_service_sid: str | None = None, webhook_enabled: bool | None = None,
+    *,
+    sid: str,
+    unique_name: str | None = None,
+    friendly_name: str | None = None,
+    attributes: str | None = None,
+    state: str | None = None,
+    timers_inactive: str | None = None,
+    timers_closed: str | None = None,
+    messaging_service_sid: str | None = None,
+    webhook_enabled: bool | None = None,
 ) -> RemoteConversation:
     with _translated_errors():
-        obj = _conversations().conversations(sid).update(
-            **_given(
-                unique_name=unique_name, friendly_name=friendly_name, attributes=attributes, state=state,
-                timers_inactive=timers_inactive, timers_closed=timers_closed,
-                messaging_service_sid=messaging_service_sid,
-            ),
-            **_webhook_header(webhook_enabled),
+        obj = (
+            _conversations()
+            .conversations(sid)
+            .update(
+                **_given(
+                    unique_name=unique_name,
+                    friendly_name=friendly_name,
+                    attributes=attributes,
+                    state=state,
+                    timers_inactive=timers_inactive,
+                    timers_closed=timers_closed,
+                    messaging_service_sid=messaging_service_sid,
+                ),
+                **_webhook_header(webhook_enabled),
+            )
         )
     return RemoteConversation.from_sdk(obj)
 
@@ -356,38 +396,63 @@ def conversation_page(*, state: str | None = None, page_size: int = 100, page_ur
 
 
 def participant_create(
-    *, conversation_sid: str, identity: str | None = None, messaging_binding_address: str | None = None,
-    messaging_binding_proxy_address: str | None = None, messaging_binding_projected_address: str | None = None,
-    attributes: str | None = None, role_sid: str | None = None, webhook_enabled: bool | None = None,
+    *,
+    conversation_sid: str,
+    identity: str | None = None,
+    messaging_binding_address: str | None = None,
+    messaging_binding_proxy_address: str | None = None,
+    messaging_binding_projected_address: str | None = None,
+    attributes: str | None = None,
+    role_sid: str | None = None,
+    webhook_enabled: bool | None = None,
 ) -> RemoteParticipant:
     with _translated_errors():
-        obj = _conversations().conversations(conversation_sid).participants.create(
-            **_given(
-                identity=identity, messaging_binding_address=messaging_binding_address,
-                messaging_binding_proxy_address=messaging_binding_proxy_address,
-                messaging_binding_projected_address=messaging_binding_projected_address,
-                attributes=attributes, role_sid=role_sid,
-            ),
-            **_webhook_header(webhook_enabled),
+        obj = (
+            _conversations()
+            .conversations(conversation_sid)
+            .participants.create(
+                **_given(
+                    identity=identity,
+                    messaging_binding_address=messaging_binding_address,
+                    messaging_binding_proxy_address=messaging_binding_proxy_address,
+                    messaging_binding_projected_address=messaging_binding_projected_address,
+                    attributes=attributes,
+                    role_sid=role_sid,
+                ),
+                **_webhook_header(webhook_enabled),
+            )
         )
     return RemoteParticipant.from_sdk(obj)
 
 
 def participant_update(
-    *, conversation_sid: str, sid: str, attributes: str | None = None, role_sid: str | None = None,
-    identity: str | None = None, messaging_binding_proxy_address: str | None = None,
-    messaging_binding_projected_address: str | None = None, last_read_message_index: int | None = None,
+    *,
+    conversation_sid: str,
+    sid: str,
+    attributes: str | None = None,
+    role_sid: str | None = None,
+    identity: str | None = None,
+    messaging_binding_proxy_address: str | None = None,
+    messaging_binding_projected_address: str | None = None,
+    last_read_message_index: int | None = None,
     webhook_enabled: bool | None = None,
 ) -> RemoteParticipant:
     with _translated_errors():
-        obj = _conversations().conversations(conversation_sid).participants(sid).update(
-            **_given(
-                attributes=attributes, role_sid=role_sid, identity=identity,
-                messaging_binding_proxy_address=messaging_binding_proxy_address,
-                messaging_binding_projected_address=messaging_binding_projected_address,
-                last_read_message_index=last_read_message_index,
-            ),
-            **_webhook_header(webhook_enabled),
+        obj = (
+            _conversations()
+            .conversations(conversation_sid)
+            .participants(sid)
+            .update(
+                **_given(
+                    attributes=attributes,
+                    role_sid=role_sid,
+                    identity=identity,
+                    messaging_binding_proxy_address=messaging_binding_proxy_address,
+                    messaging_binding_projected_address=messaging_binding_projected_address,
+                    last_read_message_index=last_read_message_index,
+                ),
+                **_webhook_header(webhook_enabled),
+            )
         )
     return RemoteParticipant.from_sdk(obj)
 
@@ -403,21 +468,30 @@ def participant_delete(*, conversation_sid: str, sid: str, webhook_enabled: bool
 
 
 def participant_list(*, conversation_sid: str, page_size: int = 100) -> Iterator[RemoteParticipant]:
-    return _stream(_conversations().conversations(conversation_sid).participants, RemoteParticipant, page_size=page_size)
+    return _stream(
+        _conversations().conversations(conversation_sid).participants, RemoteParticipant, page_size=page_size
+    )
 
 
 def participant_page(*, conversation_sid: str, page_size: int = 100, page_url: str | None = None) -> RemotePage:
-    return _page(_conversations().conversations(conversation_sid).participants, RemoteParticipant, page_url,
-                 page_size=page_size)
+    return _page(
+        _conversations().conversations(conversation_sid).participants, RemoteParticipant, page_url, page_size=page_size
+    )
 
 
 def participant_conversation_list(
-    *, address: str | None = None, identity: str | None = None, page_size: int = 50,
+    *,
+    address: str | None = None,
+    identity: str | None = None,
+    page_size: int = 50,
 ) -> Iterator[RemoteParticipantConversation]:
     """The conversations an address is in: how a 50416 binding conflict is found."""
     return _stream(
-        _conversations().participant_conversations, RemoteParticipantConversation,
-        address=address, identity=identity, page_size=page_size,
+        _conversations().participant_conversations,
+        RemoteParticipantConversation,
+        address=address,
+        identity=identity,
+        page_size=page_size,
     )
 
 
@@ -425,20 +499,36 @@ def participant_conversation_list(
 
 
 def message_create(
-    *, conversation_sid: str, author: str | None = None, body: str | None = None, media_sid: str | None = None,
-    content_sid: str | None = None, content_variables: dict[str, str] | None = None,
-    attributes: str | None = None, subject: str | None = None, webhook_enabled: bool | None = None,
+    *,
+    conversation_sid: str,
+    author: str | None = None,
+    body: str | None = None,
+    media_sid: str | None = None,
+    content_sid: str | None = None,
+    content_variables: dict[str, str] | None = None,
+    attributes: str | None = None,
+    subject: str | None = None,
+    webhook_enabled: bool | None = None,
 ) -> RemoteMessage:
     # json.dumps quotes apostrophes and quotes correctly; hand-built JSON
     # strings are how template variables break (twilio-node#1082).
     variables = json.dumps(content_variables) if content_variables is not None else None
     with _translated_errors():
-        obj = _conversations().conversations(conversation_sid).messages.create(
-            **_given(
-                author=author, body=body, media_sid=media_sid, content_sid=content_sid,
-                content_variables=variables, attributes=attributes, subject=subject,
-            ),
-            **_webhook_header(webhook_enabled),
+        obj = (
+            _conversations()
+            .conversations(conversation_sid)
+            .messages.create(
+                **_given(
+                    author=author,
+                    body=body,
+                    media_sid=media_sid,
+                    content_sid=content_sid,
+                    content_variables=variables,
+                    attributes=attributes,
+                    subject=subject,
+                ),
+                **_webhook_header(webhook_enabled),
+            )
         )
     return RemoteMessage.from_sdk(obj)
 
@@ -455,10 +545,19 @@ def message_list(*, conversation_sid: str, order: str | None = None, page_size: 
 
 
 def message_page(
-    *, conversation_sid: str, order: str | None = None, page_size: int = 100, page_url: str | None = None,
+    *,
+    conversation_sid: str,
+    order: str | None = None,
+    page_size: int = 100,
+    page_url: str | None = None,
 ) -> RemotePage:
-    return _page(_conversations().conversations(conversation_sid).messages, RemoteMessage, page_url,
-                 order=order, page_size=page_size)
+    return _page(
+        _conversations().conversations(conversation_sid).messages,
+        RemoteMessage,
+        page_url,
+        order=order,
+        page_size=page_size,
+    )
 
 
 def receipt_list(*, conversation_sid: str, message_sid: str, page_size: int = 50) -> Iterator[RemoteReceipt]:
@@ -470,18 +569,31 @@ def receipt_list(*, conversation_sid: str, message_sid: str, page_size: int = 50
 
 
 def conversation_webhook_create(
-    *, conversation_sid: str, target: str, url: str | None = None, method: str | None = None,
-    filters: list[str] | None = None, triggers: list[str] | None = None, flow_sid: str | None = None,
+    *,
+    conversation_sid: str,
+    target: str,
+    url: str | None = None,
+    method: str | None = None,
+    filters: list[str] | None = None,
+    triggers: list[str] | None = None,
+    flow_sid: str | None = None,
     replay_after: int | None = None,
 ) -> RemoteConversationWebhook:
     with _translated_errors():
-        obj = _conversations().conversations(conversation_sid).webhooks.create(
-            target=target,
-            **_given(
-                configuration_url=url, configuration_method=method, configuration_filters=filters,
-                configuration_triggers=triggers, configuration_flow_sid=flow_sid,
-                configuration_replay_after=replay_after,
-            ),
+        obj = (
+            _conversations()
+            .conversations(conversation_sid)
+            .webhooks.create(
+                target=target,
+                **_given(
+                    configuration_url=url,
+                    configuration_method=method,
+                    configuration_filters=filters,
+                    configuration_triggers=triggers,
+                    configuration_flow_sid=flow_sid,
+                    configuration_replay_after=replay_after,
+                ),
+            )
         )
     return RemoteConversationWebhook.from_sdk(obj)
 
@@ -505,14 +617,25 @@ def account_webhooks_fetch() -> RemoteAccountWebhooks:
 
 
 def account_webhooks_update(
-    *, method: str | None = None, filters: list[str] | None = None, pre_webhook_url: str | None = None,
-    post_webhook_url: str | None = None, target: str | None = None,
+    *,
+    method: str | None = None,
+    filters: list[str] | None = None,
+    pre_webhook_url: str | None = None,
+    post_webhook_url: str | None = None,
+    target: str | None = None,
 ) -> RemoteAccountWebhooks:
     with _translated_errors():
-        obj = _conversations().configuration.webhooks().update(
-            **_given(
-                method=method, filters=filters, pre_webhook_url=pre_webhook_url,
-                post_webhook_url=post_webhook_url, target=target,
+        obj = (
+            _conversations()
+            .configuration.webhooks()
+            .update(
+                **_given(
+                    method=method,
+                    filters=filters,
+                    pre_webhook_url=pre_webhook_url,
+                    post_webhook_url=post_webhook_url,
+                    target=target,
+                )
             )
         )
     return RemoteAccountWebhooks.from_sdk(obj)
@@ -526,7 +649,10 @@ def _content():
 
 
 def content_create(
-    *, language: str, types: dict[str, dict], friendly_name: str | None = None,
+    *,
+    language: str,
+    types: dict[str, dict],
+    friendly_name: str | None = None,
     variables: dict[str, str] | None = None,
 ) -> RemoteContent:
     request = ContentList.ContentCreateRequest(
@@ -572,8 +698,11 @@ def content_approval_create(*, sid: str, name: str, category: str) -> RemoteAppr
         obj = _content().contents(sid).approval_create.create(request)
     return RemoteApproval.from_payload(
         {
-            "name": obj.name, "category": obj.category, "status": obj.status,
-            "rejection_reason": obj.rejection_reason, "allow_category_change": obj.allow_category_change,
+            "name": obj.name,
+            "category": obj.category,
+            "status": obj.status,
+            "rejection_reason": obj.rejection_reason,
+            "allow_category_change": obj.allow_category_change,
             "content_type": obj.content_type,
         }
     )
@@ -592,7 +721,8 @@ def _credentials_for(url: str) -> tuple[str, str] | None:
     parts = urlsplit(url)
     host = parts.hostname or ""
     if (base and url.startswith(base + "/")) or (
-            parts.scheme == "https" and (host == "twilio.com" or host.endswith(".twilio.com"))):
+        parts.scheme == "https" and (host == "twilio.com" or host.endswith(".twilio.com"))
+    ):
         return (settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN)
     return None
 
@@ -616,9 +746,11 @@ def _response_error(response) -> GatewayError:
         body = {}
     body = body if isinstance(body, dict) else {}
     return GatewayError(
-        status=response.status_code, code=body.get("code"),
+        status=response.status_code,
+        code=body.get("code"),
         message=body.get("message") or f"HTTP {response.status_code} from {urlsplit(response.url).path}",
-        more_info=body.get("more_info", ""), retry_after=retry_after_seconds(response.headers),
+        more_info=body.get("more_info", ""),
+        retry_after=retry_after_seconds(response.headers),
     )
 
 
@@ -632,11 +764,14 @@ def media_upload(*, chat_service_sid: str, content_type: str, filename: str, dat
     `message_create(media_sid=...)`. The raw body with its Content-Type, as Twilio
     documents it; the name rides in Content-Disposition."""
     url = _routed_url(f"{MCS_BASE_URL}/Services/{chat_service_sid}/Media", settings.TWILIO_API_BASE_URL)
-    headers = {"Content-Type": content_type or "application/octet-stream",
-               "Content-Disposition": f'attachment; filename="{_header_filename(filename)}"'}
+    headers = {
+        "Content-Type": content_type or "application/octet-stream",
+        "Content-Disposition": f'attachment; filename="{_header_filename(filename)}"',
+    }
     with _translated_request_errors():
-        response = requests.post(url, data=data, headers=headers, auth=_credentials_for(url),
-                                 timeout=settings.TWILIO_HTTP_TIMEOUT)
+        response = requests.post(
+            url, data=data, headers=headers, auth=_credentials_for(url), timeout=settings.TWILIO_HTTP_TIMEOUT
+        )
     if response.status_code not in (200, 201):
         raise _response_error(response)
     try:
@@ -644,8 +779,12 @@ def media_upload(*, chat_service_sid: str, content_type: str, filename: str, dat
     except (ValueError, AttributeError):
         sid = ""
     if not (isinstance(sid, str) and sid.startswith("ME")):
-        raise GatewayError(status=response.status_code, code=None, kind="bad_answer",
-                           message="The Media Content Service answered without a media SID (ME...).")
+        raise GatewayError(
+            status=response.status_code,
+            code=None,
+            kind="bad_answer",
+            message="The Media Content Service answered without a media SID (ME...).",
+        )
     return sid
 
 
@@ -654,8 +793,9 @@ def media_download(*, url: str) -> tuple[str, bytes]:
     Twilio answers with the file or a redirect to it; at most MAX_MEDIA_BYTES are read."""
     target = _routed_url(url, settings.TWILIO_API_BASE_URL)
     with _translated_request_errors():
-        response = requests.get(target, auth=_credentials_for(target), timeout=settings.TWILIO_HTTP_TIMEOUT,
-                                stream=True)
+        response = requests.get(
+            target, auth=_credentials_for(target), timeout=settings.TWILIO_HTTP_TIMEOUT, stream=True
+        )
         with response:
             if response.status_code != 200:
                 raise _response_error(response)
@@ -663,7 +803,11 @@ def media_download(*, url: str) -> tuple[str, bytes]:
             for chunk in response.iter_content(chunk_size=64 * 1024):
                 data += chunk
                 if len(data) > MAX_MEDIA_BYTES:
-                    raise GatewayError(status=response.status_code, code=None, kind="too_large",
-                                       message=f"The media is larger than {MAX_MEDIA_BYTES // (1024 * 1024)} MB.")
+                    raise GatewayError(
+                        status=response.status_code,
+                        code=None,
+                        kind="too_large",
+                        message=f"The media is larger than {MAX_MEDIA_BYTES // (1024 * 1024)} MB.",
+                    )
     content_type = response.headers.get("Content-Type", "").split(";")[0].strip()
     return content_type or "application/octet-stream", bytes(data)

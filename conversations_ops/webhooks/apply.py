@@ -64,11 +64,15 @@ def _mark_processed(outcomes: dict[int, str]) -> None:
     connection = connections[router.db_for_write(WebhookEvent)]
     quote, table = connection.ops.quote_name, connection.ops.quote_name(WebhookEvent._meta.db_table)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    sql = (f"UPDATE {table} SET {quote('processing_state')} = %s, {quote('outcome')} = %s, "
-           f"{quote('processing_error')} = '', {quote('attempts')} = {quote('attempts')} + 1, "
-           f"{quote('processed_at')} = %s, {quote('locked_until')} = NULL WHERE {quote('id')} = %s")
+    sql = (
+        f"UPDATE {table} SET {quote('processing_state')} = %s, {quote('outcome')} = %s, "
+        f"{quote('processing_error')} = '', {quote('attempts')} = {quote('attempts')} + 1, "
+        f"{quote('processed_at')} = %s, {quote('locked_until')} = NULL WHERE {quote('id')} = %s"
+    )
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(ProcessingState.PROCESSED, outcome[:500], now, pk) for pk, outcome in outcomes.items()])
+        cursor.executemany(
+            sql, [(ProcessingState.PROCESSED, outcome[:500], now, pk) for pk, outcome in outcomes.items()]
+        )
 
 
 def runs_outside_transaction(event_type: str) -> bool:
@@ -102,8 +106,12 @@ def webhook_event_apply(*, event_id: int) -> WebhookEvent:
     if state == ProcessingState.PENDING:  # try again later, not in a tight loop: 2, 4, 8, 16 s
         retry_at = now + timedelta(seconds=2 ** (event.attempts + 1))
     WebhookEvent.objects.filter(pk=event.pk).update(
-        processing_state=state, outcome=outcome[:500], processing_error=error, attempts=event.attempts + 1,
-        processed_at=now if state != ProcessingState.PENDING else None, locked_until=retry_at,
+        processing_state=state,
+        outcome=outcome[:500],
+        processing_error=error,
+        attempts=event.attempts + 1,
+        processed_at=now if state != ProcessingState.PENDING else None,
+        locked_until=retry_at,
     )
     event.refresh_from_db()
     return event

@@ -71,8 +71,9 @@ def _wake_now() -> None:
         if interval and now - _last_wake["at"] < interval:
             return  # a drain task enqueued moments ago is still lingering
         _last_wake["at"] = now
-    task = partial(async_task, "conversations_ops.tasks.webhook_inbox_drain", task_name="webhook-inbox-drain",
-                   group="webhooks")
+    task = partial(
+        async_task, "conversations_ops.tasks.webhook_inbox_drain", task_name="webhook-inbox-drain", group="webhooks"
+    )
     if (getattr(settings, "Q_CLUSTER", None) or {}).get("sync"):
         task()  # runs the drain right here (tests): it must not sit inside a transaction
         return
@@ -106,7 +107,10 @@ def _apply_batch(batch: list[tuple[int, str]], deadline: float) -> int:
     apply is still pending, for the next drain.
     """
     from conversations_ops.webhooks.apply import (
-        applies_in_bulk, runs_outside_transaction, webhook_event_apply, webhook_events_apply_bulk,
+        applies_in_bulk,
+        runs_outside_transaction,
+        webhook_event_apply,
+        webhook_events_apply_bulk,
     )
 
     position, queue, done = 0, [], 0  # queue: ids for the one-by-one appliers, in order
@@ -130,8 +134,11 @@ def _apply_batch(batch: list[tuple[int, str]], deadline: float) -> int:
                 done += len(run) - len(queue)
                 busy = _step_aside()
                 continue
-            while (position < len(batch) and not runs_outside_transaction(batch[position][1])
-                   and not _bulk_run(batch, position, applies_in_bulk, BULK_RUN)):
+            while (
+                position < len(batch)
+                and not runs_outside_transaction(batch[position][1])
+                and not _bulk_run(batch, position, applies_in_bulk, BULK_RUN)
+            ):
                 queue.append(batch[position][0])
                 position += 1
         until = time.monotonic() + HOLD_SECONDS
@@ -171,8 +178,7 @@ def _bulk_run(batch, position: int, applies_in_bulk, limit: int) -> list[int]:
     most `limit`; none when fewer than two: one event takes the usual path).
     Only consecutive ones, so events of other types keep their order."""
     run = []
-    while (position + len(run) < len(batch) and len(run) < limit
-           and applies_in_bulk(batch[position + len(run)][1])):
+    while position + len(run) < len(batch) and len(run) < limit and applies_in_bulk(batch[position + len(run)][1]):
         run.append(batch[position + len(run)][0])
     return run if len(run) > 1 else []
 

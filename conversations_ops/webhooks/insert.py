@@ -41,8 +41,10 @@ def _statement(vendor: str, alias: str, columns: tuple[str, ...]) -> tuple[str, 
     connection = connections[alias]
     quote = connection.ops.quote_name
     fields = tuple(WebhookEvent._meta.get_field(name) for name in columns)
-    sql = (f"INSERT INTO {quote(WebhookEvent._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT ({quote('dedup_key')}) DO NOTHING")
+    sql = (
+        f"INSERT INTO {quote(WebhookEvent._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT ({quote('dedup_key')}) DO NOTHING"
+    )
     return sql, fields
 
 

@@ -24,10 +24,20 @@ MESSAGE_STATUS = "message.status"
 
 # Pre-action events: Twilio waits for our answer before publishing. An empty
 # 200 publishes unchanged; the console never alters or rejects them.
-PRE_EVENTS = frozenset({
-    "onMessageAdd", "onMessageUpdate", "onMessageRemove", "onConversationAdd", "onConversationUpdate",
-    "onConversationRemove", "onParticipantAdd", "onParticipantUpdate", "onParticipantRemove", "onUserUpdate",
-})
+PRE_EVENTS = frozenset(
+    {
+        "onMessageAdd",
+        "onMessageUpdate",
+        "onMessageRemove",
+        "onConversationAdd",
+        "onConversationUpdate",
+        "onConversationRemove",
+        "onParticipantAdd",
+        "onParticipantUpdate",
+        "onParticipantRemove",
+        "onUserUpdate",
+    }
+)
 
 # Which parameters make the natural key of each event (Twilio's Conversations webhooks
 # page, https://www.twilio.com/docs/conversations/conversations-webhooks; the table is in

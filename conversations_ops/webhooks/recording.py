@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from conversations_ops.db_writes import write_gate
-from conversations_ops.models import ProcessingState, WebhookEvent, WebhookRejection
+from conversations_ops.models import ProcessingState, WebhookRejection
 from conversations_ops.webhooks import inbox as webhook_inbox
 from conversations_ops.webhooks.insert import webhook_event_insert
 from conversations_ops.webhooks.parsing import ParsedEvent
@@ -20,8 +20,13 @@ logger = logging.getLogger(__name__)
 
 # Request headers worth keeping with an event (never Authorization or cookies).
 KEPT_HEADERS = (
-    "X-Twilio-Signature", "X-Twilio-Webhooks-Signature-Settings", "I-Twilio-Idempotency-Token",
-    "User-Agent", "Content-Type", "X-Forwarded-For", "X-Home-Region",
+    "X-Twilio-Signature",
+    "X-Twilio-Webhooks-Signature-Settings",
+    "I-Twilio-Idempotency-Token",
+    "User-Agent",
+    "Content-Type",
+    "X-Forwarded-For",
+    "X-Home-Region",
 )
 
 
@@ -37,11 +42,22 @@ def webhook_event_record(*, parsed: ParsedEvent, headers: dict, signed_url: str,
     state = ProcessingState.IGNORED if parsed.pre_event else ProcessingState.PENDING
     now = timezone.now()
     row = {
-        "source": parsed.source, "event_type": parsed.event_type, "dedup_key": parsed.dedup_key,
-        "params": parsed.params, "headers": headers, "signature_valid": True, "signature_algorithm": algorithm,
-        "signed_url": signed_url[:1024], "received_at": now, "conversation_sid": parsed.conversation_sid,
-        "message_sid": parsed.message_sid, "participant_sid": parsed.participant_sid, "processing_state": state,
-        "processed_at": now if parsed.pre_event else None, "processing_error": "", "attempts": 0,
+        "source": parsed.source,
+        "event_type": parsed.event_type,
+        "dedup_key": parsed.dedup_key,
+        "params": parsed.params,
+        "headers": headers,
+        "signature_valid": True,
+        "signature_algorithm": algorithm,
+        "signed_url": signed_url[:1024],
+        "received_at": now,
+        "conversation_sid": parsed.conversation_sid,
+        "message_sid": parsed.message_sid,
+        "participant_sid": parsed.participant_sid,
+        "processing_state": state,
+        "processed_at": now if parsed.pre_event else None,
+        "processing_error": "",
+        "attempts": 0,
         "outcome": "Pre-event: answered 200 so Twilio publishes it unchanged." if parsed.pre_event else "",
         "locked_until": None,
     }

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Count, Q
 
+from conversations_ops.audit.entries import audit_record
 from conversations_ops.models import ProcessingState, WebhookEvent
 from conversations_ops.webhooks import inbox as webhook_inbox
-from conversations_ops.audit.entries import audit_record
 from conversations_ops.webhooks.parsing import PRE_EVENTS
 
 
@@ -26,8 +26,10 @@ class ReprocessReport:
     def message(self) -> str:
         parts = [f"{self.queued} event{'s' if self.queued != 1 else ''} queued to be applied again"]
         if self.pre_events:
-            parts.append(f"{self.pre_events} pre-event{'s' if self.pre_events != 1 else ''} skipped "
-                         "(answered to Twilio at the time; nothing to apply)")
+            parts.append(
+                f"{self.pre_events} pre-event{'s' if self.pre_events != 1 else ''} skipped "
+                "(answered to Twilio at the time; nothing to apply)"
+            )
         if self.already_pending:
             parts.append(f"{self.already_pending} already pending, left to the worker")
         return "Reprocess: " + "; ".join(parts) + "."
@@ -50,14 +52,26 @@ def webhook_events_reprocess(*, events, user=None) -> ReprocessReport:
             pre=Count("pk", filter=is_pre),
             pending=Count("pk", filter=~is_pre & Q(processing_state=ProcessingState.PENDING)),
         )
-        queued = chosen.exclude(is_pre).exclude(processing_state=ProcessingState.PENDING).update(
-            processing_state=ProcessingState.PENDING, attempts=0, processing_error="", processed_at=None,
-            locked_until=None, outcome=f"Queued to be applied again{by}."[:500],
+        queued = (
+            chosen.exclude(is_pre)
+            .exclude(processing_state=ProcessingState.PENDING)
+            .update(
+                processing_state=ProcessingState.PENDING,
+                attempts=0,
+                processing_error="",
+                processed_at=None,
+                locked_until=None,
+                outcome=f"Queued to be applied again{by}."[:500],
+            )
         )
         if queued:
             webhook_inbox.inbox_wake()  # after commit
     report = ReprocessReport(queued=queued, pre_events=counts["pre"], already_pending=counts["pending"])
     ids = list(chosen.order_by("pk").values_list("pk", flat=True)[:100])  # the audit names the events chosen
-    audit_record(action="webhook_events.reprocess", user=user, target=chosen.first() if len(ids) == 1 else None,
-                 detail={**dataclasses.asdict(report), "events": ids})
+    audit_record(
+        action="webhook_events.reprocess",
+        user=user,
+        target=chosen.first() if len(ids) == 1 else None,
+        detail={**dataclasses.asdict(report), "events": ids},
+    )
     return report

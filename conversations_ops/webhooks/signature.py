@@ -59,7 +59,8 @@ def _signing_secrets(settings_header: str) -> list[str]:
 def _signed_with(secret: str, url: str, params, signature: str, algorithm: str) -> bool:
     validator = RequestValidator(secret)
     return _signed_as_is(validator, url, params, signature, algorithm) or validator.validate(
-        url, params, signature, algorithm=algorithm)
+        url, params, signature, algorithm=algorithm
+    )
 
 
 def _signed_as_is(validator, url: str, params, signature: str, algorithm: str) -> bool:

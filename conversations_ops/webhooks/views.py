@@ -17,8 +17,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from conversations_ops.models import EventSource
-from conversations_ops.webhooks.recording import kept_headers, webhook_event_record, webhook_rejection_count
 from conversations_ops.webhooks.parsing import MalformedEvent, parse_event
+from conversations_ops.webhooks.recording import kept_headers, webhook_event_record, webhook_rejection_count
 from conversations_ops.webhooks.signature import signature_check
 
 logger = logging.getLogger(__name__)
@@ -29,8 +29,13 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 def _refuse(request, status: int, reason: str, counter: str) -> HttpResponse:
     # Never the body: it holds customers' numbers and messages.
-    logger.warning("Refused Twilio webhook %s %s: %s (from %s)", request.method, request.path, reason,
-                   request.META.get("REMOTE_ADDR", "?"))
+    logger.warning(
+        "Refused Twilio webhook %s %s: %s (from %s)",
+        request.method,
+        request.path,
+        reason,
+        request.META.get("REMOTE_ADDR", "?"),
+    )
     webhook_rejection_count(reason=counter)
     return HttpResponse(reason, status=status, content_type="text/plain; charset=utf-8")
 
@@ -59,8 +64,7 @@ def _receive(request, source: str) -> HttpResponse:
         parsed = parse_event(source, pairs)
     except MalformedEvent as exc:
         return _refuse(request, 400, f"Malformed {source} webhook: {exc}", "malformed")
-    webhook_event_record(parsed=parsed, headers=kept_headers(request), signed_url=check.url,
-                         algorithm=check.algorithm)
+    webhook_event_record(parsed=parsed, headers=kept_headers(request), signed_url=check.url, algorithm=check.algorithm)
     if source == EventSource.MESSAGING:
         return HttpResponse(EMPTY_TWIML, content_type="text/xml; charset=utf-8")
     return HttpResponse(b"", content_type="text/plain")
@@ -81,8 +85,9 @@ def _read_form(request) -> tuple[list[tuple[str, str]], MultiValueDict]:
     except UnicodeDecodeError:
         text = request.body.decode("iso-8859-1")  # as QueryDict does; the signature then decides
     try:
-        pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8",
-                          max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS)
+        pairs = parse_qsl(
+            text, keep_blank_values=True, encoding="utf-8", max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        )
     except ValueError as exc:
         raise TooManyFieldsSent("more form fields than DATA_UPLOAD_MAX_NUMBER_FIELDS") from exc
     lists: dict[str, list[str]] = {}

@@ -6,11 +6,29 @@ from simulator.engine.store import account_webhooks
 
 # Every value the spec's description allows, old (onXxxAdd) and new (onXxxAdded) names alike.
 FILTERS = (
-    "onMessageAdded", "onMessageUpdated", "onMessageRemoved", "onMessageAdd", "onMessageUpdate", "onMessageRemove",
-    "onConversationUpdated", "onConversationRemoved", "onConversationAdd", "onConversationAdded",
-    "onConversationRemove", "onConversationUpdate", "onConversationStateUpdated", "onParticipantAdded",
-    "onParticipantUpdated", "onParticipantRemoved", "onParticipantAdd", "onParticipantRemove", "onParticipantUpdate",
-    "onDeliveryUpdated", "onUserAdded", "onUserUpdate", "onUserUpdated",
+    "onMessageAdded",
+    "onMessageUpdated",
+    "onMessageRemoved",
+    "onMessageAdd",
+    "onMessageUpdate",
+    "onMessageRemove",
+    "onConversationUpdated",
+    "onConversationRemoved",
+    "onConversationAdd",
+    "onConversationAdded",
+    "onConversationRemove",
+    "onConversationUpdate",
+    "onConversationStateUpdated",
+    "onParticipantAdded",
+    "onParticipantUpdated",
+    "onParticipantRemoved",
+    "onParticipantAdd",
+    "onParticipantRemove",
+    "onParticipantUpdate",
+    "onDeliveryUpdated",
+    "onUserAdded",
+    "onUserUpdate",
+    "onUserUpdated",
 )
 
 

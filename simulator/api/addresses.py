@@ -7,7 +7,16 @@ from django.db.models import Q
 from simulator import clock
 from simulator.api import params, serializers
 from simulator.api.common import (
-    TwilioError, by_method, created, form_bool, form_int, no_content, ok, page, resource_missing, twilio_endpoint,
+    TwilioError,
+    by_method,
+    created,
+    form_bool,
+    form_int,
+    no_content,
+    ok,
+    page,
+    resource_missing,
+    twilio_endpoint,
 )
 from simulator.engine.store import DEFAULT_CHAT_SERVICE_SID, E164
 from simulator.models import SimAddressConfiguration
@@ -17,14 +26,27 @@ TYPES = ("sms", "whatsapp", "messenger", "gbm", "email", "rcs", "apple", "chat")
 AUTO_CREATION_TYPES = ("webhook", "studio", "default")
 # The events an auto-created conversation's webhook may subscribe to (spec description).
 WEBHOOK_FILTERS = (
-    "onMessageAdded", "onMessageUpdated", "onMessageRemoved", "onConversationUpdated", "onConversationStateUpdated",
-    "onConversationRemoved", "onParticipantAdded", "onParticipantUpdated", "onParticipantRemoved",
+    "onMessageAdded",
+    "onMessageUpdated",
+    "onMessageRemoved",
+    "onConversationUpdated",
+    "onConversationStateUpdated",
+    "onConversationRemoved",
+    "onParticipantAdded",
+    "onParticipantUpdated",
+    "onParticipantRemoved",
     "onDeliveryUpdated",
 )
 # What Twilio answers for an address that never had auto-creation configured.
 NO_AUTO_CREATION = {
-    "enabled": False, "type": None, "conversation_service_sid": None, "webhook_url": None, "webhook_method": None,
-    "webhook_filters": [], "studio_flow_sid": None, "studio_retry_count": None,
+    "enabled": False,
+    "type": None,
+    "conversation_service_sid": None,
+    "webhook_url": None,
+    "webhook_method": None,
+    "webhook_filters": [],
+    "studio_flow_sid": None,
+    "studio_retry_count": None,
 }
 
 
@@ -43,8 +65,14 @@ def _list(request):
     kind = params.choice(request.GET, "Type", TYPES)
     if kind:
         rows = rows.filter(type=kind)
-    return page(request, rows, product="conversations", key="address_configurations",
-                serialize=serializers.address_configuration, max_page_size=50)
+    return page(
+        request,
+        rows,
+        product="conversations",
+        key="address_configurations",
+        serialize=serializers.address_configuration,
+        max_page_size=50,
+    )
 
 
 def _create(request):
@@ -58,10 +86,14 @@ def _create(request):
         raise TwilioError(409, 20001, f"An Address Configuration for '{address}' already exists ({existing.sid})")
     now = clock.now()
     row = SimAddressConfiguration.objects.create(
-        sid=new_sid("IG"), type=kind, address=address,
+        sid=new_sid("IG"),
+        type=kind,
+        address=address,
         friendly_name=params.text(form, "FriendlyName", max_length=256),
-        auto_creation=_auto_creation(form, {}), address_country=params.text(form, "AddressCountry", max_length=8),
-        date_created=now, date_updated=now,
+        auto_creation=_auto_creation(form, {}),
+        address_country=params.text(form, "AddressCountry", max_length=8),
+        date_created=now,
+        date_updated=now,
     )
     return created(serializers.address_configuration(request, row))
 

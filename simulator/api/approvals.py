@@ -16,8 +16,14 @@ from simulator.sids import iso
 
 CATEGORIES = ("UTILITY", "MARKETING", "AUTHENTICATION")
 # What the spec's ContentAndApprovals example shows for a template never submitted.
-UNSUBMITTED = {"name": "", "category": "", "content_type": "", "status": "unsubmitted", "rejection_reason": "",
-               "allow_category_change": True}
+UNSUBMITTED = {
+    "name": "",
+    "category": "",
+    "content_type": "",
+    "status": "unsubmitted",
+    "rejection_reason": "",
+    "allow_category_change": True,
+}
 # A template under review or already reviewed favourably cannot be submitted again.
 IN_REVIEW_OR_DONE = ("received", "pending", "approved", "paused", "disabled")
 
@@ -29,9 +35,15 @@ def approval_of(row) -> dict:
 def serialize_with_approval(request, row) -> dict:
     """A ContentAndApprovals item: the content fields and the approval flat in `approval_requests`."""
     return {
-        "date_created": iso(row.date_created), "date_updated": iso(row.date_updated), "sid": row.sid,
-        "account_sid": settings.TWILIO_ACCOUNT_SID, "friendly_name": row.friendly_name, "language": row.language,
-        "variables": row.variables, "types": row.types, "approval_requests": approval_of(row),
+        "date_created": iso(row.date_created),
+        "date_updated": iso(row.date_updated),
+        "sid": row.sid,
+        "account_sid": settings.TWILIO_ACCOUNT_SID,
+        "friendly_name": row.friendly_name,
+        "language": row.language,
+        "variables": row.variables,
+        "types": row.types,
+        "approval_requests": approval_of(row),
     }
 
 
@@ -51,15 +63,26 @@ def create_whatsapp(request, sid):
 
 
 def _list(request):
-    return page(request, SimContent.objects.order_by("id"), product="content", key="contents",
-                serialize=serialize_with_approval, max_page_size=1000)
+    return page(
+        request,
+        SimContent.objects.order_by("id"),
+        product="content",
+        key="contents",
+        serialize=serialize_with_approval,
+        max_page_size=1000,
+    )
 
 
 def _fetch(request, sid):
     row = get(request, sid)
-    return ok({"sid": row.sid, "account_sid": settings.TWILIO_ACCOUNT_SID,
-               "whatsapp": {"type": "whatsapp", **approval_of(row)},
-               "url": f"{content_url(request, row.sid)}/ApprovalRequests"})
+    return ok(
+        {
+            "sid": row.sid,
+            "account_sid": settings.TWILIO_ACCOUNT_SID,
+            "whatsapp": {"type": "whatsapp", **approval_of(row)},
+            "url": f"{content_url(request, row.sid)}/ApprovalRequests",
+        }
+    )
 
 
 def _create(request, sid):
@@ -76,8 +99,12 @@ def _create(request, sid):
     if status in IN_REVIEW_OR_DONE:
         raise TwilioError(400, 20001, f"Content {row.sid} was already submitted for WhatsApp approval ({status})")
     row.approval = {
-        "name": name, "category": category.upper(), "content_type": _primary_type(row.types), "status": "received",
-        "rejection_reason": "", "allow_category_change": body.get("allow_category_change", True) is not False,
+        "name": name,
+        "category": category.upper(),
+        "content_type": _primary_type(row.types),
+        "status": "received",
+        "rejection_reason": "",
+        "allow_category_change": body.get("allow_category_change", True) is not False,
     }
     row.save(update_fields=["approval"])
     return created(dict(row.approval))

@@ -26,8 +26,12 @@ class TwilioError(Exception):
 
 
 def error_response(status: int, code: int, message: str, headers: dict | None = None) -> JsonResponse:
-    body = {"code": code, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}",
-            "status": status}
+    body = {
+        "code": code,
+        "message": message,
+        "more_info": f"https://www.twilio.com/docs/errors/{code}",
+        "status": status,
+    }
     response = JsonResponse(body, status=status)
     for name, value in (headers or {}).items():
         response[name] = value
@@ -141,7 +145,7 @@ def page(request, queryset, *, product: str, key: str, serialize, max_page_size:
         raise TwilioError(400, 20001, f"PageSize must be between 1 and {max_page_size}")
     if number < 0:
         raise TwilioError(400, 20001, "Page must not be negative")
-    rows = list(queryset[number * size:(number + 1) * size + 1])
+    rows = list(queryset[number * size : (number + 1) * size + 1])
     filters = {k: v for k, v in request.GET.items() if k not in ("PageSize", "Page", "PageToken")}
     base = f"{product_base(request, product)}{request.path.split('/' + product, 1)[1]}"
 
@@ -149,9 +153,13 @@ def page(request, queryset, *, product: str, key: str, serialize, max_page_size:
         return f"{base}?{urlencode({**filters, 'PageSize': size, 'Page': n, **({'PageToken': f'PT{n}'} if n else {})})}"
 
     meta = {
-        "page": number, "page_size": size, "first_page_url": link(0),
+        "page": number,
+        "page_size": size,
+        "first_page_url": link(0),
         "previous_page_url": link(number - 1) if number > 0 else None,
-        "url": link(number), "next_page_url": link(number + 1) if len(rows) > size else None, "key": key,
+        "url": link(number),
+        "next_page_url": link(number + 1) if len(rows) > size else None,
+        "key": key,
     }
     return ok({key: [serialize(request, row) for row in rows[:size]], "meta": meta})
 

@@ -9,14 +9,27 @@ from simulator.models import SimContent
 from simulator.sids import iso, new_sid
 
 CONTENT_TYPES = (
-    "twilio/text", "twilio/media", "twilio/location", "twilio/list-picker", "twilio/call-to-action",
-    "twilio/quick-reply", "twilio/card", "twilio/catalog", "twilio/carousel", "twilio/flows", "twilio/schedule",
-    "whatsapp/card", "whatsapp/authentication", "whatsapp/flows",
+    "twilio/text",
+    "twilio/media",
+    "twilio/location",
+    "twilio/list-picker",
+    "twilio/call-to-action",
+    "twilio/quick-reply",
+    "twilio/card",
+    "twilio/catalog",
+    "twilio/carousel",
+    "twilio/flows",
+    "twilio/schedule",
+    "whatsapp/card",
+    "whatsapp/authentication",
+    "whatsapp/flows",
 )
 # What each type cannot do without (Content API spec, vendor/twilio-oai/twilio_content_v1.json;
 # docs/twilio-reference.md).
 REQUIRED_KEYS = {
-    "twilio/text": ("body",), "twilio/media": ("media",), "twilio/call-to-action": ("body", "actions"),
+    "twilio/text": ("body",),
+    "twilio/media": ("media",),
+    "twilio/call-to-action": ("body", "actions"),
     "twilio/quick-reply": ("body", "actions"),
 }
 
@@ -28,9 +41,15 @@ def content_url(request, sid: str) -> str:
 def serialize(request, row) -> dict:
     url = content_url(request, row.sid)
     return {
-        "sid": row.sid, "account_sid": settings.TWILIO_ACCOUNT_SID, "friendly_name": row.friendly_name,
-        "language": row.language, "variables": row.variables, "types": row.types, "url": url,
-        "date_created": iso(row.date_created), "date_updated": iso(row.date_updated),
+        "sid": row.sid,
+        "account_sid": settings.TWILIO_ACCOUNT_SID,
+        "friendly_name": row.friendly_name,
+        "language": row.language,
+        "variables": row.variables,
+        "types": row.types,
+        "url": url,
+        "date_created": iso(row.date_created),
+        "date_updated": iso(row.date_updated),
         "links": {"approval_create": f"{url}/ApprovalRequests/whatsapp", "approval_fetch": f"{url}/ApprovalRequests"},
     }
 
@@ -50,8 +69,14 @@ def get(request, sid) -> SimContent:
 
 
 def _list(request):
-    return page(request, SimContent.objects.order_by("id"), product="content", key="contents", serialize=serialize,
-                max_page_size=1000)
+    return page(
+        request,
+        SimContent.objects.order_by("id"),
+        product="content",
+        key="contents",
+        serialize=serialize,
+        max_page_size=1000,
+    )
 
 
 def _create(request):
@@ -92,9 +117,13 @@ def _fields(body: dict) -> dict:
         raise params.invalid("friendly_name must be a string")
     variables = body.get("variables") or {}
     if not isinstance(variables, dict) or not all(isinstance(v, str) for v in variables.values()):
-        raise params.invalid("variables must be an object of strings, e.g. {\"1\": \"Ana\"}")
-    return {"language": language, "friendly_name": friendly_name, "variables": variables,
-            "types": _types(body.get("types"))}
+        raise params.invalid('variables must be an object of strings, e.g. {"1": "Ana"}')
+    return {
+        "language": language,
+        "friendly_name": friendly_name,
+        "variables": variables,
+        "types": _types(body.get("types")),
+    }
 
 
 def _types(value) -> dict:

@@ -8,7 +8,14 @@ from django.utils.dateparse import parse_date, parse_datetime
 from simulator import clock
 from simulator.api import lookups, params, serializers
 from simulator.api.common import (
-    TwilioError, by_method, created, no_content, ok, page, twilio_endpoint, webhooks_enabled,
+    TwilioError,
+    by_method,
+    created,
+    no_content,
+    ok,
+    page,
+    twilio_endpoint,
+    webhooks_enabled,
 )
 from simulator.engine import events, store, timers
 from simulator.models import SimConversation
@@ -37,10 +44,12 @@ def _fields(form) -> dict:
         "unique_name": params.text(form, "UniqueName", max_length=256),
         "attributes": params.attributes(form, limit_kb=16),
         "state": params.choice(form, "State", STATES),
-        "timers_inactive": params.duration(form, "Timers.Inactive", minimum=timedelta(minutes=1),
-                                           format_code=50379, minimum_code=50375),
-        "timers_closed": params.duration(form, "Timers.Closed", minimum=timedelta(minutes=10),
-                                         format_code=50380, minimum_code=50376),
+        "timers_inactive": params.duration(
+            form, "Timers.Inactive", minimum=timedelta(minutes=1), format_code=50379, minimum_code=50375
+        ),
+        "timers_closed": params.duration(
+            form, "Timers.Closed", minimum=timedelta(minutes=10), format_code=50380, minimum_code=50376
+        ),
         "messaging_service_sid": params.sid(form, "MessagingServiceSid", "MG"),
         "date_created": params.date_time(form, "DateCreated"),
         "date_updated": params.date_time(form, "DateUpdated"),
@@ -57,17 +66,32 @@ def _list(request):
     for name, lookup in (("StartDate", "date_created__gte"), ("EndDate", "date_created__lte")):
         if request.GET.get(name):
             rows = rows.filter(**{lookup: _date_filter(name, request.GET[name], end=name == "EndDate")})
-    return page(request, rows, product="conversations", key="conversations", serialize=serializers.conversation,
-                max_page_size=100)
+    return page(
+        request,
+        rows,
+        product="conversations",
+        key="conversations",
+        serialize=serializers.conversation,
+        max_page_size=100,
+    )
 
 
 def _create(request):
     fields = _fields(request.POST)
-    conversation = store.create_conversation(**{
-        name: fields.get(name) for name in (
-            "unique_name", "friendly_name", "attributes", "state", "timers_inactive", "timers_closed",
-            "messaging_service_sid")
-    })
+    conversation = store.create_conversation(
+        **{
+            name: fields.get(name)
+            for name in (
+                "unique_name",
+                "friendly_name",
+                "attributes",
+                "state",
+                "timers_inactive",
+                "timers_closed",
+                "messaging_service_sid",
+            )
+        }
+    )
     conversation.date_created = fields.get("date_created", conversation.date_created)
     conversation.date_updated = fields.get("date_updated", conversation.date_updated)
     conversation.save(update_fields=["date_created", "date_updated"])
@@ -103,8 +127,7 @@ def _update(request, sid):
     if webhooks_enabled(request):
         events.conversation_event("onConversationUpdated", conversation)
         if conversation.state != state_from:
-            events.state_event(conversation, state_from=state_from, state_to=conversation.state, reason="API",
-                               when=now)
+            events.state_event(conversation, state_from=state_from, state_to=conversation.state, reason="API", when=now)
     return ok(serializers.conversation(request, conversation))
 
 

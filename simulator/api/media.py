@@ -23,8 +23,10 @@ from simulator.sids import iso
 def _known_service(service_sid: str) -> bool:
     if not is_sid(service_sid, "IS"):
         return False
-    return service_sid == store.DEFAULT_CHAT_SERVICE_SID or SimConversation.objects.filter(
-        chat_service_sid=service_sid).exists()
+    return (
+        service_sid == store.DEFAULT_CHAT_SERVICE_SID
+        or SimConversation.objects.filter(chat_service_sid=service_sid).exists()
+    )
 
 
 def _service_media(request, service_sid: str, sid: str) -> SimMedia:
@@ -38,11 +40,20 @@ def mcs_json(row: SimMedia) -> dict:
     """Twilio's MCS answer; its `url` and `links` are paths relative to the MCS host."""
     path = f"/v1/Services/{row.service_sid}/Media/{row.sid}"
     return {
-        "sid": row.sid, "service_sid": row.service_sid, "date_created": iso(row.date_created),
-        "date_upload_updated": iso(row.date_created), "date_updated": iso(row.date_updated),
-        "channel_sid": row.channel_sid or None, "message_sid": row.message_sid or None, "author": row.author,
-        "size": row.size, "content_type": row.content_type, "filename": row.filename, "category": "media",
-        "is_multipart_upstream": False, "url": path,
+        "sid": row.sid,
+        "service_sid": row.service_sid,
+        "date_created": iso(row.date_created),
+        "date_upload_updated": iso(row.date_created),
+        "date_updated": iso(row.date_updated),
+        "channel_sid": row.channel_sid or None,
+        "message_sid": row.message_sid or None,
+        "author": row.author,
+        "size": row.size,
+        "content_type": row.content_type,
+        "filename": row.filename,
+        "category": "media",
+        "is_multipart_upstream": False,
+        "url": path,
         "links": {"content": f"{path}/Content", "content_direct_temporary": f"{path}/Content/Direct"},
     }
 

@@ -7,7 +7,14 @@ from django.db.models import Q
 from simulator import clock
 from simulator.api import lookups, params, serializers
 from simulator.api.common import (
-    TwilioError, by_method, created, no_content, ok, page, twilio_endpoint, webhooks_enabled,
+    TwilioError,
+    by_method,
+    created,
+    no_content,
+    ok,
+    page,
+    twilio_endpoint,
+    webhooks_enabled,
 )
 from simulator.api.conversations import closed_error
 from simulator.engine import delivery, events, store, timers
@@ -31,8 +38,9 @@ def _list(request, conversation_sid):
     conversation = lookups.conversation(request, conversation_sid)
     order = params.choice(request.GET, "Order", ("asc", "desc")) or "asc"
     rows = conversation.messages.order_by("index" if order == "asc" else "-index").prefetch_related("receipts")
-    return page(request, rows, product="conversations", key="messages", serialize=serializers.message,
-                max_page_size=100)
+    return page(
+        request, rows, product="conversations", key="messages", serialize=serializers.message, max_page_size=100
+    )
 
 
 def _create(request, conversation_sid):
@@ -46,11 +54,17 @@ def _create(request, conversation_sid):
         raise params.invalid("A message needs a Body, a MediaSid or a ContentSid")
     author = params.text(form, "Author", max_length=256) or "system"
     message = store.create_message(
-        conversation, author=author, body=body, attributes=params.attributes(form, limit_kb=4),
+        conversation,
+        author=author,
+        body=body,
+        attributes=params.attributes(form, limit_kb=4),
         # The spec: with a ContentSid, Body and MediaSid are ignored.
         media=None if content_sid or not media_sid else [_media(media_sid)],
-        content_sid=content_sid, content_variables=variables, subject=params.text(form, "Subject", max_length=256),
-        participant=_author_participant(conversation, author), date_created=params.date_time(form, "DateCreated"),
+        content_sid=content_sid,
+        content_variables=variables,
+        subject=params.text(form, "Subject", max_length=256),
+        participant=_author_participant(conversation, author),
+        date_created=params.date_time(form, "DateCreated"),
     )
     if message.media:
         media_engine.attach(media_sid, conversation=conversation, message_sid=message.sid)
@@ -151,8 +165,9 @@ def _receipts_of(request, conversation_sid, message_sid):
 
 def _receipt_list(request, conversation_sid, message_sid):
     rows = _receipts_of(request, conversation_sid, message_sid).order_by("date_created", "id")
-    return page(request, rows, product="conversations", key="delivery_receipts", serialize=serializers.receipt,
-                max_page_size=50)
+    return page(
+        request, rows, product="conversations", key="delivery_receipts", serialize=serializers.receipt, max_page_size=50
+    )
 
 
 def _receipt_fetch(request, conversation_sid, message_sid, sid):

@@ -78,8 +78,9 @@ def duration(form, name: str, *, minimum: timedelta, format_code: int, minimum_c
     if not ISO_DURATION.match(value):
         raise invalid(f"{name} must be an ISO-8601 duration such as PT10M or P1D, got '{value}'", format_code)
     if parse_duration(value) < minimum:
-        raise invalid(f"{name} must be at least {int(minimum.total_seconds() // 60)} minute(s), got '{value}'",
-                      minimum_code)
+        raise invalid(
+            f"{name} must be at least {int(minimum.total_seconds() // 60)} minute(s), got '{value}'", minimum_code
+        )
     return value
 
 

@@ -3,7 +3,15 @@
 from simulator import clock
 from simulator.api import lookups, params, serializers
 from simulator.api.common import (
-    TwilioError, by_method, created, form_int, no_content, ok, page, twilio_endpoint, webhooks_enabled,
+    TwilioError,
+    by_method,
+    created,
+    form_int,
+    no_content,
+    ok,
+    page,
+    twilio_endpoint,
+    webhooks_enabled,
 )
 from simulator.api.conversations import closed_error
 from simulator.engine import events, store, timers
@@ -22,8 +30,14 @@ def item(request, conversation_sid, sid):
 
 def _list(request, conversation_sid):
     conversation = lookups.conversation(request, conversation_sid)
-    return page(request, conversation.participants.order_by("date_created", "id"), product="conversations",
-                key="participants", serialize=serializers.participant, max_page_size=100)
+    return page(
+        request,
+        conversation.participants.order_by("date_created", "id"),
+        product="conversations",
+        key="participants",
+        serialize=serializers.participant,
+        max_page_size=100,
+    )
 
 
 def _create(request, conversation_sid):
@@ -35,9 +49,12 @@ def _create(request, conversation_sid):
     if projected:
         store.check_address(projected, "MessagingBinding.ProjectedAddress")
     participant = store.add_participant(
-        conversation, identity=params.text(form, "Identity", max_length=256),
-        address=form.get("MessagingBinding.Address"), proxy_address=form.get("MessagingBinding.ProxyAddress"),
-        projected_address=projected, attributes=params.attributes(form, limit_kb=4),
+        conversation,
+        identity=params.text(form, "Identity", max_length=256),
+        address=form.get("MessagingBinding.Address"),
+        proxy_address=form.get("MessagingBinding.ProxyAddress"),
+        projected_address=projected,
+        attributes=params.attributes(form, limit_kb=4),
         role_sid=params.sid(form, "RoleSid", "RL"),
     )
     _apply_dates(participant, form)
@@ -98,8 +115,11 @@ def _move_proxy(participant, proxy_address: str) -> None:
         raise TwilioError(400, 50407, "MessagingBinding.Address and ProxyAddress must use the same channel")
     taken = store.binding_conflict(participant.address, proxy_address)
     if taken and taken.pk != participant.pk:
-        raise TwilioError(409, 50416, f"A binding for this participant and proxy address already exists in "
-                                      f"Conversation {taken.conversation.sid}")
+        raise TwilioError(
+            409,
+            50416,
+            f"A binding for this participant and proxy address already exists in Conversation {taken.conversation.sid}",
+        )
     participant.proxy_address = proxy_address
 
 
@@ -123,5 +143,11 @@ def _participant_conversations(request):
     rows = rows.filter(identity=identity) if identity else rows
     for conversation in SimConversation.objects.filter(participants__in=rows).exclude(state="closed").distinct():
         timers.refresh(conversation)
-    return page(request, rows, product="conversations", key="conversations",
-                serialize=serializers.participant_conversation, max_page_size=50)
+    return page(
+        request,
+        rows,
+        product="conversations",
+        key="conversations",
+        serialize=serializers.participant_conversation,
+        max_page_size=50,
+    )

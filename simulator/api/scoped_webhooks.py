@@ -22,8 +22,14 @@ def item(request, conversation_sid, sid):
 
 def _list(request, conversation_sid):
     conversation = lookups.conversation(request, conversation_sid)
-    return page(request, conversation.webhooks.order_by("date_created", "id"), product="conversations",
-                key="webhooks", serialize=serializers.scoped_webhook, max_page_size=5)
+    return page(
+        request,
+        conversation.webhooks.order_by("date_created", "id"),
+        product="conversations",
+        key="webhooks",
+        serialize=serializers.scoped_webhook,
+        max_page_size=5,
+    )
 
 
 def _create(request, conversation_sid):
@@ -37,8 +43,14 @@ def _create(request, conversation_sid):
     if replay_after is not None and replay_after < 0:
         raise params.invalid("Configuration.ReplayAfter must be a message index (0 or more)")
     now = clock.now()
-    webhook = SimScopedWebhook(sid=new_sid("WH"), conversation=conversation, target=target,
-                               replay_after=replay_after, date_created=now, date_updated=now)
+    webhook = SimScopedWebhook(
+        sid=new_sid("WH"),
+        conversation=conversation,
+        target=target,
+        replay_after=replay_after,
+        date_created=now,
+        date_updated=now,
+    )
     _configure(webhook, form)
     webhook.save()
     return created(serializers.scoped_webhook(request, webhook))

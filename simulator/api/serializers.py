@@ -42,17 +42,27 @@ def _timers(conversation) -> dict:
 
 def address_configuration(request, row) -> dict:
     return {
-        "sid": row.sid, "account_sid": settings.TWILIO_ACCOUNT_SID, "type": row.type, "address": row.address,
-        "friendly_name": row.friendly_name, "auto_creation": row.auto_creation or None,
-        "address_country": row.address_country, "date_created": iso(row.date_created),
-        "date_updated": iso(row.date_updated), "url": f"{_base(request)}/Configuration/Addresses/{row.sid}",
+        "sid": row.sid,
+        "account_sid": settings.TWILIO_ACCOUNT_SID,
+        "type": row.type,
+        "address": row.address,
+        "friendly_name": row.friendly_name,
+        "auto_creation": row.auto_creation or None,
+        "address_country": row.address_country,
+        "date_created": iso(row.date_created),
+        "date_updated": iso(row.date_updated),
+        "url": f"{_base(request)}/Configuration/Addresses/{row.sid}",
     }
 
 
 def account_webhooks(request, row) -> dict:
     return {
-        "account_sid": settings.TWILIO_ACCOUNT_SID, "method": row.method, "filters": list(row.filters),
-        "pre_webhook_url": row.pre_webhook_url, "post_webhook_url": row.post_webhook_url, "target": row.target,
+        "account_sid": settings.TWILIO_ACCOUNT_SID,
+        "method": row.method,
+        "filters": list(row.filters),
+        "pre_webhook_url": row.pre_webhook_url,
+        "post_webhook_url": row.post_webhook_url,
+        "target": row.target,
         "url": f"{_base(request)}/Configuration/Webhooks",
     }
 
@@ -60,14 +70,28 @@ def account_webhooks(request, row) -> dict:
 def conversation(request, row) -> dict:
     url = _conversation_url(request, row.sid)
     return {
-        "sid": row.sid, "account_sid": settings.TWILIO_ACCOUNT_SID, "chat_service_sid": row.chat_service_sid,
-        "messaging_service_sid": row.messaging_service_sid, "friendly_name": row.friendly_name,
-        "unique_name": row.unique_name, "attributes": row.attributes, "state": row.state,
-        "date_created": iso(row.date_created), "date_updated": iso(row.date_updated), "timers": _timers(row),
-        "bindings": {}, "url": url,
-        "links": {name: f"{url}/{path}" for name, path in (
-            ("participants", "Participants"), ("messages", "Messages"), ("webhooks", "Webhooks"),
-            ("export", "Export"))},
+        "sid": row.sid,
+        "account_sid": settings.TWILIO_ACCOUNT_SID,
+        "chat_service_sid": row.chat_service_sid,
+        "messaging_service_sid": row.messaging_service_sid,
+        "friendly_name": row.friendly_name,
+        "unique_name": row.unique_name,
+        "attributes": row.attributes,
+        "state": row.state,
+        "date_created": iso(row.date_created),
+        "date_updated": iso(row.date_updated),
+        "timers": _timers(row),
+        "bindings": {},
+        "url": url,
+        "links": {
+            name: f"{url}/{path}"
+            for name, path in (
+                ("participants", "Participants"),
+                ("messages", "Messages"),
+                ("webhooks", "Webhooks"),
+                ("export", "Export"),
+            )
+        },
     }
 
 
@@ -83,11 +107,18 @@ def messaging_binding(row) -> dict | None:
 def participant(request, row) -> dict:
     conversation_sid = row.conversation.sid
     return {
-        "sid": row.sid, "account_sid": settings.TWILIO_ACCOUNT_SID, "conversation_sid": conversation_sid,
-        "identity": row.identity, "attributes": row.attributes, "messaging_binding": messaging_binding(row),
-        "role_sid": row.role_sid, "date_created": iso(row.date_created), "date_updated": iso(row.date_updated),
+        "sid": row.sid,
+        "account_sid": settings.TWILIO_ACCOUNT_SID,
+        "conversation_sid": conversation_sid,
+        "identity": row.identity,
+        "attributes": row.attributes,
+        "messaging_binding": messaging_binding(row),
+        "role_sid": row.role_sid,
+        "date_created": iso(row.date_created),
+        "date_updated": iso(row.date_updated),
         "url": f"{_conversation_url(request, conversation_sid)}/Participants/{row.sid}",
-        "last_read_message_index": row.last_read_message_index, "last_read_timestamp": row.last_read_timestamp,
+        "last_read_message_index": row.last_read_message_index,
+        "last_read_timestamp": row.last_read_timestamp,
     }
 
 
@@ -96,12 +127,19 @@ def participant_conversation(request, row) -> dict:
     conv = row.conversation
     conversation_url = _conversation_url(request, conv.sid)
     return {
-        "account_sid": settings.TWILIO_ACCOUNT_SID, "chat_service_sid": conv.chat_service_sid,
-        "participant_sid": row.sid, "participant_user_sid": None, "participant_identity": row.identity,
-        "participant_messaging_binding": messaging_binding(row), "conversation_sid": conv.sid,
-        "conversation_unique_name": conv.unique_name, "conversation_friendly_name": conv.friendly_name,
-        "conversation_attributes": conv.attributes, "conversation_date_created": iso(conv.date_created),
-        "conversation_date_updated": iso(conv.date_updated), "conversation_created_by": None,
+        "account_sid": settings.TWILIO_ACCOUNT_SID,
+        "chat_service_sid": conv.chat_service_sid,
+        "participant_sid": row.sid,
+        "participant_user_sid": None,
+        "participant_identity": row.identity,
+        "participant_messaging_binding": messaging_binding(row),
+        "conversation_sid": conv.sid,
+        "conversation_unique_name": conv.unique_name,
+        "conversation_friendly_name": conv.friendly_name,
+        "conversation_attributes": conv.attributes,
+        "conversation_date_created": iso(conv.date_created),
+        "conversation_date_updated": iso(conv.date_updated),
+        "conversation_created_by": None,
         # The spec's enum for this list has no "initializing": such a conversation is not closed, so "active".
         "conversation_state": "active" if conv.state == "initializing" else conv.state,
         "conversation_timers": _timers(conv),
@@ -123,11 +161,20 @@ def delivery_summary(receipts) -> dict | None:
 def message(request, row) -> dict:
     url = f"{_conversation_url(request, row.conversation.sid)}/Messages/{row.sid}"
     return {
-        "sid": row.sid, "account_sid": settings.TWILIO_ACCOUNT_SID, "conversation_sid": row.conversation.sid,
-        "index": row.index, "author": row.author, "body": row.body, "media": row.media,
-        "attributes": row.attributes, "participant_sid": row.participant_sid,
-        "date_created": iso(row.date_created), "date_updated": iso(row.date_updated),
-        "delivery": delivery_summary(list(row.receipts.all())), "content_sid": row.content_sid, "url": url,
+        "sid": row.sid,
+        "account_sid": settings.TWILIO_ACCOUNT_SID,
+        "conversation_sid": row.conversation.sid,
+        "index": row.index,
+        "author": row.author,
+        "body": row.body,
+        "media": row.media,
+        "attributes": row.attributes,
+        "participant_sid": row.participant_sid,
+        "date_created": iso(row.date_created),
+        "date_updated": iso(row.date_updated),
+        "delivery": delivery_summary(list(row.receipts.all())),
+        "content_sid": row.content_sid,
+        "url": url,
         "links": {"delivery_receipts": f"{url}/Receipts", "channel_metadata": f"{url}/ChannelMetadata"},
     }
 
@@ -136,12 +183,17 @@ def receipt(request, row) -> dict:
     message_row = row.message
     conversation_sid = message_row.conversation.sid
     return {
-        "sid": row.sid, "account_sid": settings.TWILIO_ACCOUNT_SID, "conversation_sid": conversation_sid,
-        "message_sid": message_row.sid, "channel_message_sid": row.channel_message_sid,
-        "participant_sid": row.participant.sid, "status": row.status,
+        "sid": row.sid,
+        "account_sid": settings.TWILIO_ACCOUNT_SID,
+        "conversation_sid": conversation_sid,
+        "message_sid": message_row.sid,
+        "channel_message_sid": row.channel_message_sid,
+        "participant_sid": row.participant.sid,
+        "status": row.status,
         # The schema's error_code is a non-null integer: 0 when delivery did not fail.
         "error_code": row.error_code or 0,
-        "date_created": iso(row.date_created), "date_updated": iso(row.date_updated),
+        "date_created": iso(row.date_created),
+        "date_updated": iso(row.date_updated),
         "url": f"{_conversation_url(request, conversation_sid)}/Messages/{message_row.sid}/Receipts/{row.sid}",
     }
 
@@ -157,8 +209,12 @@ def scoped_webhook(request, row) -> dict:
         configuration["replay_after"] = row.replay_after
     conversation_sid = row.conversation.sid
     return {
-        "sid": row.sid, "account_sid": settings.TWILIO_ACCOUNT_SID, "conversation_sid": conversation_sid,
-        "target": row.target, "configuration": configuration,
-        "date_created": iso(row.date_created), "date_updated": iso(row.date_updated),
+        "sid": row.sid,
+        "account_sid": settings.TWILIO_ACCOUNT_SID,
+        "conversation_sid": conversation_sid,
+        "target": row.target,
+        "configuration": configuration,
+        "date_created": iso(row.date_created),
+        "date_updated": iso(row.date_updated),
         "url": f"{_conversation_url(request, conversation_sid)}/Webhooks/{row.sid}",
     }

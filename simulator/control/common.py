@@ -51,8 +51,9 @@ def control_endpoint(methods, *, atomic=True):
                     status=403,
                 )
             if request.method not in methods:
-                return JsonResponse({"error": f"Method {request.method} not allowed; use {', '.join(methods)}"},
-                                    status=405)
+                return JsonResponse(
+                    {"error": f"Method {request.method} not allowed; use {', '.join(methods)}"}, status=405
+                )
             try:
                 if atomic:
                     with transaction.atomic():
@@ -79,7 +80,6 @@ def number(data: dict, name: str, default=None, *, minimum=None, maximum=None) -
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
         raise ControlError(400, f"{name} must be between {minimum} and {maximum}")
     return value
-
 
 
 _LOST_PLUS = re.compile(r"^(whatsapp:)? (\d+)$")

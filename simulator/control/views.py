@@ -12,8 +12,16 @@ from simulator.control.common import ControlError, body, control_endpoint, numbe
 from simulator.engine import inbound as inbound_engine
 from simulator.engine import ratelimit, store, timers, webhooks_out
 from simulator.models import (
-    SimAccountWebhooks, SimAddressConfiguration, SimClock, SimContent, SimConversation, SimFaults, SimHandsetEntry,
-    SimMedia, SimNumber, SimWebhookDelivery,
+    SimAccountWebhooks,
+    SimAddressConfiguration,
+    SimClock,
+    SimContent,
+    SimConversation,
+    SimFaults,
+    SimHandsetEntry,
+    SimMedia,
+    SimNumber,
+    SimWebhookDelivery,
 )
 from simulator.sids import iso
 
@@ -28,9 +36,14 @@ def inbound(request):
         raise ControlError(400, "From and To are required")
     media_data, content_type, filename = _sent_file(request, data)
     result = inbound_engine.receive(
-        from_=sender, to=business, body=data.get("Body", ""), media_url=data.get("MediaUrl", ""),
-        media_content_type=content_type, profile_name=data.get("ProfileName", ""),
-        media_data=media_data, media_filename=filename,
+        from_=sender,
+        to=business,
+        body=data.get("Body", ""),
+        media_url=data.get("MediaUrl", ""),
+        media_content_type=content_type,
+        profile_name=data.get("ProfileName", ""),
+        media_data=media_data,
+        media_filename=filename,
         api_base=own_base(request),
     )
     return JsonResponse(result)
@@ -56,13 +69,20 @@ def entry_json(entry) -> dict:
     # the other participant's own number (masked communication).
     received = entry.direction == SimHandsetEntry.RECEIVED
     return {
-        "direction": entry.direction, "counterpart": entry.counterpart,
+        "direction": entry.direction,
+        "counterpart": entry.counterpart,
         "from": entry.counterpart if received else entry.address,
-        "to": entry.address if received else entry.counterpart, "body": entry.body,
-        "content_sid": entry.content_sid or None, "media": entry.media, "status": entry.status,
-        "error_code": entry.error_code, "reason": inbound_engine.REASONS.get(entry.error_code),
-        "date": iso(entry.date), "conversation_sid": entry.conversation_sid or None,
-        "message_sid": entry.message_sid or None, "channel_message_sid": entry.channel_message_sid or None,
+        "to": entry.address if received else entry.counterpart,
+        "body": entry.body,
+        "content_sid": entry.content_sid or None,
+        "media": entry.media,
+        "status": entry.status,
+        "error_code": entry.error_code,
+        "reason": inbound_engine.REASONS.get(entry.error_code),
+        "date": iso(entry.date),
+        "conversation_sid": entry.conversation_sid or None,
+        "message_sid": entry.message_sid or None,
+        "channel_message_sid": entry.channel_message_sid or None,
     }
 
 
@@ -94,10 +114,18 @@ def clock(request):
 
 def content_json(content) -> dict:
     types = content.types or {}
-    text = next((t.get("body") for t in [types.get("twilio/text"), *types.values()]
-                 if isinstance(t, dict) and t.get("body")), "")
-    return {"sid": content.sid, "friendly_name": content.friendly_name, "language": content.language,
-            "variables": content.variables, "body": text, "approval": content.approval or None}
+    text = next(
+        (t.get("body") for t in [types.get("twilio/text"), *types.values()] if isinstance(t, dict) and t.get("body")),
+        "",
+    )
+    return {
+        "sid": content.sid,
+        "friendly_name": content.friendly_name,
+        "language": content.language,
+        "variables": content.variables,
+        "body": text,
+        "approval": content.approval or None,
+    }
 
 
 @control_endpoint(["GET"], atomic=False)
@@ -116,8 +144,10 @@ def content_approval(request, sid):
         raise ControlError(404, f"Content {sid} was not found")
     # A template never submitted gets the approval object WhatsApp would have made.
     approval = content.approval or {
-        "name": content.friendly_name or content.sid, "category": "UTILITY",
-        "content_type": next(iter(content.types or {}), "twilio/text"), "allow_category_change": True,
+        "name": content.friendly_name or content.sid,
+        "category": "UTILITY",
+        "content_type": next(iter(content.types or {}), "twilio/text"),
+        "allow_category_change": True,
     }
     approval.update(status=status, rejection_reason=data.get("rejection_reason", "") if status == "rejected" else "")
     content.approval = approval
@@ -134,19 +164,32 @@ def numbers(request):
         if not number_address:
             raise ControlError(400, "address is required")
         store.check_address(number_address, "address")
-        SimNumber.objects.update_or_create(address=number_address, defaults={
-            "sms_url": data.get("sms_url", ""), "sms_method": (data.get("sms_method") or "POST").upper(),
-        })
+        SimNumber.objects.update_or_create(
+            address=number_address,
+            defaults={
+                "sms_url": data.get("sms_url", ""),
+                "sms_method": (data.get("sms_method") or "POST").upper(),
+            },
+        )
     rows = SimNumber.objects.order_by("address").values("address", "sms_url", "sms_method")
     return JsonResponse({"numbers": list(rows)})
 
 
 def delivery_json(row) -> dict:
     return {
-        "id": row.pk, "kind": row.kind, "event_type": row.event_type, "url": row.url, "method": row.method,
-        "params": row.params, "signature": row.signature, "status_code": row.status_code,
-        "response_excerpt": row.response_excerpt, "error": row.error, "duration_ms": row.duration_ms,
-        "conversation_sid": row.conversation_sid or None, "queued_at": iso(row.queued_at),
+        "id": row.pk,
+        "kind": row.kind,
+        "event_type": row.event_type,
+        "url": row.url,
+        "method": row.method,
+        "params": row.params,
+        "signature": row.signature,
+        "status_code": row.status_code,
+        "response_excerpt": row.response_excerpt,
+        "error": row.error,
+        "duration_ms": row.duration_ms,
+        "conversation_sid": row.conversation_sid or None,
+        "queued_at": iso(row.queued_at),
         "delivered_at": iso(row.delivered_at),
     }
 
@@ -163,11 +206,19 @@ def deliveries(request):
 
 def conversation_json(conversation) -> dict:
     return {
-        "sid": conversation.sid, "unique_name": conversation.unique_name, "friendly_name": conversation.friendly_name,
-        "state": conversation.state, "date_created": iso(conversation.date_created),
+        "sid": conversation.sid,
+        "unique_name": conversation.unique_name,
+        "friendly_name": conversation.friendly_name,
+        "state": conversation.state,
+        "date_created": iso(conversation.date_created),
         "participants": [
-            {"sid": p.sid, "address": p.address, "proxy_address": p.proxy_address, "identity": p.identity,
-             "channel": p.channel}
+            {
+                "sid": p.sid,
+                "address": p.address,
+                "proxy_address": p.proxy_address,
+                "identity": p.identity,
+                "channel": p.channel,
+            }
             for p in conversation.participants.all()
         ],
         "messages": conversation.messages.count(),
@@ -196,8 +247,18 @@ def reset(request):
     webhook log, rate-limit windows."""
     drained = webhooks_out.drain(5)  # let webhooks in flight finish before their rows go
     with transaction.atomic():
-        for model in (SimConversation, SimAddressConfiguration, SimAccountWebhooks, SimContent, SimNumber,
-                      SimHandsetEntry, SimWebhookDelivery, SimClock, SimFaults, SimMedia):
+        for model in (
+            SimConversation,
+            SimAddressConfiguration,
+            SimAccountWebhooks,
+            SimContent,
+            SimNumber,
+            SimHandsetEntry,
+            SimWebhookDelivery,
+            SimClock,
+            SimFaults,
+            SimMedia,
+        ):
             model.objects.all().delete()
     ratelimit.reset()
     return JsonResponse({"reset": True, "drained": drained, **clock_json()})

@@ -52,8 +52,13 @@ def _deliver_to(participant, message) -> None:
     now = clock.now()
     prefix = "MM" if message.media else "SM"
     receipt = SimReceipt.objects.create(
-        sid=new_sid("DY"), message=message, participant=participant, channel_message_sid=new_sid(prefix),
-        status="sent", date_created=now, date_updated=now,
+        sid=new_sid("DY"),
+        message=message,
+        participant=participant,
+        channel_message_sid=new_sid(prefix),
+        status="sent",
+        date_created=now,
+        date_updated=now,
     )
     events.delivery_event(receipt)
     content = SimContent.objects.filter(sid=message.content_sid).first() if message.content_sid else None
@@ -99,11 +104,17 @@ def render(content, variables_json) -> str:
 
 def _land_on_handset(participant, message, content, receipt, now) -> None:
     SimHandsetEntry.objects.create(
-        address=participant.address, direction=SimHandsetEntry.RECEIVED, counterpart=participant.proxy_address,
+        address=participant.address,
+        direction=SimHandsetEntry.RECEIVED,
+        counterpart=participant.proxy_address,
         body=render(content, message.content_variables) if content else (message.body or ""),
-        content_sid=message.content_sid or "", media=_media_with_urls(message), status="delivered",
-        conversation_sid=message.conversation.sid, message_sid=message.sid,
-        channel_message_sid=receipt.channel_message_sid, date=now,
+        content_sid=message.content_sid or "",
+        media=_media_with_urls(message),
+        status="delivered",
+        conversation_sid=message.conversation.sid,
+        message_sid=message.sid,
+        channel_message_sid=receipt.channel_message_sid,
+        date=now,
     )
 
 
@@ -111,7 +122,10 @@ def _media_with_urls(message):
     """Twilio's media items carry no URL; the sender's phone kept it, so the recipient can see it."""
     if not message.media:
         return message.media
-    sent = (SimHandsetEntry.objects.filter(message_sid=message.sid, direction=SimHandsetEntry.SENT)
-            .values_list("media", flat=True).first())
+    sent = (
+        SimHandsetEntry.objects.filter(message_sid=message.sid, direction=SimHandsetEntry.SENT)
+        .values_list("media", flat=True)
+        .first()
+    )
     urls = {item.get("sid"): item.get("url") for item in sent or [] if item.get("url")}
     return [{**item, **({"url": urls[item["sid"]]} if item.get("sid") in urls else {})} for item in message.media]

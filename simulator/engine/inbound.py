@@ -28,9 +28,18 @@ UNKNOWN_DESTINATION = 30005  # Twilio: "Unknown destination handset"
 REASONS = {UNKNOWN_DESTINATION: "No conversation, auto-creating address or messaging webhook captures this address"}
 
 
-def receive(*, from_: str, to: str, body: str = "", media_url: str = "", media_content_type: str = "",
-            profile_name: str = "", media_data: bytes | None = None, media_filename: str = "",
-            api_base: str = "") -> dict:
+def receive(
+    *,
+    from_: str,
+    to: str,
+    body: str = "",
+    media_url: str = "",
+    media_content_type: str = "",
+    profile_name: str = "",
+    media_data: bytes | None = None,
+    media_filename: str = "",
+    api_base: str = "",
+) -> dict:
     """`media_data`: the bytes of a file the phone sends; with only `media_url`, placeholder
     bytes stand in (engine/media.py). `api_base` is this simulator's own base URL
     (http://host/simulator), where media is served."""
@@ -76,15 +85,23 @@ def _source(address: str) -> str:
 
 def _phone_entry(from_, to, body, media, *, status="delivered", error_code=None, message=None):
     SimHandsetEntry.objects.create(
-        address=from_, direction=SimHandsetEntry.SENT, counterpart=to, body=body or "", media=media,
-        status=status, error_code=error_code, conversation_sid=message.conversation.sid if message else "",
-        message_sid=message.sid if message else "", date=clock.now(),
+        address=from_,
+        direction=SimHandsetEntry.SENT,
+        counterpart=to,
+        body=body or "",
+        media=media,
+        status=status,
+        error_code=error_code,
+        conversation_sid=message.conversation.sid if message else "",
+        message_sid=message.sid if message else "",
+        date=clock.now(),
     )
 
 
 def _add_message(conversation, participant, from_, to, body, media):
-    message = store.create_message(conversation, author=from_, body=body or None, media=_twilio_media(media),
-                                   participant=participant)
+    message = store.create_message(
+        conversation, author=from_, body=body or None, media=_twilio_media(media), participant=participant
+    )
     _link_media(media, message_sid=message.sid, conversation=conversation)
     participant.last_inbound_at = message.date_created  # opens the 24-hour window
     participant.save(update_fields=["last_inbound_at"])
@@ -104,8 +121,12 @@ def _into_conversation(from_, to, body, media, _profile, _api_base):
     message = _add_message(conversation, participant, from_, to, body, media)
     events.message_event("onMessageAdded", message, source=_source(from_))
     delivery.deliver(message)
-    return {"outcome": "relayed", "conversation_sid": conversation.sid, "participant_sid": participant.sid,
-            "message_sid": message.sid}
+    return {
+        "outcome": "relayed",
+        "conversation_sid": conversation.sid,
+        "participant_sid": participant.sid,
+        "message_sid": message.sid,
+    }
 
 
 def _auto_create(from_, to, body, media, _profile, _api_base):
@@ -121,13 +142,21 @@ def _auto_create(from_, to, body, media, _profile, _api_base):
     participant = store.add_participant(conversation, address=from_, proxy_address=to)
     message = _add_message(conversation, participant, from_, to, body, media)
     source = _source(from_)
-    binding = {"MessagingBinding.Address": from_, "MessagingBinding.ProxyAddress": to,
-               "MessagingBinding.AuthorAddress": from_}
+    binding = {
+        "MessagingBinding.Address": from_,
+        "MessagingBinding.ProxyAddress": to,
+        "MessagingBinding.AuthorAddress": from_,
+    }
     events.conversation_event("onConversationAdded", conversation, source=source, extra=binding)
     events.participant_event("onParticipantAdded", participant, source=source)
     events.message_event("onMessageAdded", message, source=source)
-    return {"outcome": "auto_created", "auto_creation_type": auto.get("type") or "default",
-            "conversation_sid": conversation.sid, "participant_sid": participant.sid, "message_sid": message.sid}
+    return {
+        "outcome": "auto_created",
+        "auto_creation_type": auto.get("type") or "default",
+        "conversation_sid": conversation.sid,
+        "participant_sid": participant.sid,
+        "message_sid": message.sid,
+    }
 
 
 def _hand_over(conversation, auto) -> None:
@@ -135,12 +164,15 @@ def _hand_over(conversation, auto) -> None:
     now = clock.now()
     common = {"conversation": conversation, "date_created": now, "date_updated": now, "sid": new_sid("WH")}
     if auto.get("type") == "webhook" and auto.get("webhook_url"):
-        SimScopedWebhook.objects.create(target="webhook", url=auto["webhook_url"],
-                                        method=(auto.get("webhook_method") or "POST").upper(),
-                                        filters=auto.get("webhook_filters") or [], **common)
+        SimScopedWebhook.objects.create(
+            target="webhook",
+            url=auto["webhook_url"],
+            method=(auto.get("webhook_method") or "POST").upper(),
+            filters=auto.get("webhook_filters") or [],
+            **common,
+        )
     elif auto.get("type") == "studio":
-        SimScopedWebhook.objects.create(target="studio", flow_sid=auto.get("studio_flow_sid"), replay_after=0,
-                                        **common)
+        SimScopedWebhook.objects.create(target="studio", flow_sid=auto.get("studio_flow_sid"), replay_after=0, **common)
 
 
 def _messaging_webhook(from_, to, body, media, profile_name, api_base):
@@ -153,17 +185,37 @@ def _messaging_webhook(from_, to, body, media, profile_name, api_base):
     if media:
         media = [{**item, "url": media_engine.message_media_url(api_base, sid, item["sid"])} for item in media]
     params = [
-        ("MessageSid", sid), ("SmsSid", sid), ("SmsMessageSid", sid), ("AccountSid", settings.TWILIO_ACCOUNT_SID),
-        ("MessagingServiceSid", store.DEFAULT_MESSAGING_SERVICE_SID), ("From", from_), ("To", to),
-        ("Body", body or ""), ("NumMedia", len(media or [])), ("NumSegments", max(1, math.ceil(len(body or "") / 160))),
+        ("MessageSid", sid),
+        ("SmsSid", sid),
+        ("SmsMessageSid", sid),
+        ("AccountSid", settings.TWILIO_ACCOUNT_SID),
+        ("MessagingServiceSid", store.DEFAULT_MESSAGING_SERVICE_SID),
+        ("From", from_),
+        ("To", to),
+        ("Body", body or ""),
+        ("NumMedia", len(media or [])),
+        ("NumSegments", max(1, math.ceil(len(body or "") / 160))),
     ]
     for n, item in enumerate(media or []):
         params += [(f"MediaContentType{n}", item["content_type"]), (f"MediaUrl{n}", item["url"])]
     if store.channel_of(from_) == "whatsapp":
         params += [("ProfileName", profile_name or ""), ("WaId", from_.removeprefix("whatsapp:+"))]
     params += [("SmsStatus", "received"), ("ApiVersion", "2010-04-01")]
-    webhooks_out.send(kind="messaging", event_type="messaging.inbound", url=number.sms_url,
-                      method=number.sms_method or "POST", params=params)
-    SimHandsetEntry.objects.create(address=from_, direction=SimHandsetEntry.SENT, counterpart=to, body=body or "",
-                                   media=media, status="delivered", channel_message_sid=sid, date=clock.now())
+    webhooks_out.send(
+        kind="messaging",
+        event_type="messaging.inbound",
+        url=number.sms_url,
+        method=number.sms_method or "POST",
+        params=params,
+    )
+    SimHandsetEntry.objects.create(
+        address=from_,
+        direction=SimHandsetEntry.SENT,
+        counterpart=to,
+        body=body or "",
+        media=media,
+        status="delivered",
+        channel_message_sid=sid,
+        date=clock.now(),
+    )
     return {"outcome": "messaging_webhook", "messaging_webhook": number.sms_url, "message_sid": sid}

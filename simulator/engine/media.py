@@ -27,8 +27,10 @@ DEFAULT_CONTENT_TYPE = "application/octet-stream"
 _PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 )
-_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-        b"trailer<</Root 1 0 R>>\n%%EOF\n")
+_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
 PLACEHOLDERS = {"image/png": _PNG, "application/pdf": _PDF}
 
 
@@ -46,17 +48,31 @@ def filename_of(url: str) -> str:
     return PurePosixPath(urlparse(url).path).name if url else ""
 
 
-def store(*, data: bytes, content_type: str, filename: str | None, service_sid: str = "", author: str = "system",
-          message_sid: str = "") -> SimMedia:
+def store(
+    *,
+    data: bytes,
+    content_type: str,
+    filename: str | None,
+    service_sid: str = "",
+    author: str = "system",
+    message_sid: str = "",
+) -> SimMedia:
     if not data:
         raise TwilioError(400, 20001, "The media is empty: send its bytes as the request body")
     if len(data) > MAX_BYTES:
         raise TwilioError(413, 20001, f"The media is larger than {MAX_BYTES} bytes")
     now = clock.now()
     return SimMedia.objects.create(
-        sid=new_sid("ME"), service_sid=service_sid, message_sid=message_sid, author=author or "system",
-        content_type=content_type or DEFAULT_CONTENT_TYPE, filename=filename or None, size=len(data), data=data,
-        date_created=now, date_updated=now,
+        sid=new_sid("ME"),
+        service_sid=service_sid,
+        message_sid=message_sid,
+        author=author or "system",
+        content_type=content_type or DEFAULT_CONTENT_TYPE,
+        filename=filename or None,
+        size=len(data),
+        data=data,
+        date_created=now,
+        date_updated=now,
     )
 
 

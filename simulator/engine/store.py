@@ -25,18 +25,31 @@ DEFAULT_MESSAGING_SERVICE_SID = "MG" + "5e" * 16
 # configures one (or SIMULATOR_DEFAULT_WEBHOOK_BASE_URL names a console); setting
 # only PostWebhookUrl then gets these events.
 DEFAULT_ACCOUNT_WEBHOOK_FILTERS = [
-    "onMessageAdded", "onMessageUpdated", "onMessageRemoved", "onConversationAdded", "onConversationUpdated",
-    "onConversationRemoved", "onConversationStateUpdated", "onParticipantAdded", "onParticipantUpdated",
-    "onParticipantRemoved", "onDeliveryUpdated",
+    "onMessageAdded",
+    "onMessageUpdated",
+    "onMessageRemoved",
+    "onConversationAdded",
+    "onConversationUpdated",
+    "onConversationRemoved",
+    "onConversationStateUpdated",
+    "onParticipantAdded",
+    "onParticipantUpdated",
+    "onParticipantRemoved",
+    "onDeliveryUpdated",
 ]
 
 
 def account_webhooks() -> SimAccountWebhooks:
     """The account's /v1/Configuration/Webhooks row (pk=1), made with the console's defaults on first use."""
-    row, _ = SimAccountWebhooks.objects.get_or_create(pk=1, defaults={
-        "method": "POST", "filters": list(DEFAULT_ACCOUNT_WEBHOOK_FILTERS), "target": "webhook",
-        "post_webhook_url": _default_post_webhook_url(),
-    })
+    row, _ = SimAccountWebhooks.objects.get_or_create(
+        pk=1,
+        defaults={
+            "method": "POST",
+            "filters": list(DEFAULT_ACCOUNT_WEBHOOK_FILTERS),
+            "target": "webhook",
+            "post_webhook_url": _default_post_webhook_url(),
+        },
+    )
     return row
 
 
@@ -54,22 +67,37 @@ def channel_of(address: str) -> str:
 
 def check_address(address: str, parameter: str) -> None:
     """Twilio error 50407: an SMS address must be E.164, WhatsApp `whatsapp:` + E.164."""
-    number = address[len("whatsapp:"):] if address.startswith("whatsapp:") else address
+    number = address[len("whatsapp:") :] if address.startswith("whatsapp:") else address
     if len(address) > 256 or not E164.match(number):
         raise TwilioError(400, 50407, f"Invalid {parameter}: '{address}' is not a valid SMS or WhatsApp address")
 
 
-def create_conversation(*, unique_name=None, friendly_name=None, attributes=None, state=None,
-                        timers_inactive=None, timers_closed=None, messaging_service_sid=None) -> SimConversation:
+def create_conversation(
+    *,
+    unique_name=None,
+    friendly_name=None,
+    attributes=None,
+    state=None,
+    timers_inactive=None,
+    timers_closed=None,
+    messaging_service_sid=None,
+) -> SimConversation:
     if unique_name and SimConversation.objects.filter(unique_name=unique_name).exists():
         raise TwilioError(409, 50353, f"Conversation with provided unique name '{unique_name}' already exists")
     now = clock.now()
     return SimConversation.objects.create(
-        sid=new_sid("CH"), unique_name=unique_name or None, friendly_name=friendly_name,
-        attributes=attributes or "{}", state=state or "active", timers_inactive=timers_inactive,
-        timers_closed=timers_closed, chat_service_sid=DEFAULT_CHAT_SERVICE_SID,
+        sid=new_sid("CH"),
+        unique_name=unique_name or None,
+        friendly_name=friendly_name,
+        attributes=attributes or "{}",
+        state=state or "active",
+        timers_inactive=timers_inactive,
+        timers_closed=timers_closed,
+        chat_service_sid=DEFAULT_CHAT_SERVICE_SID,
         messaging_service_sid=messaging_service_sid or DEFAULT_MESSAGING_SERVICE_SID,
-        last_activity_at=now, date_created=now, date_updated=now,
+        last_activity_at=now,
+        date_created=now,
+        date_updated=now,
     )
 
 
@@ -77,12 +105,22 @@ def binding_conflict(address: str, proxy_address: str):
     """The non-closed conversation already holding this address+proxy pair, if any."""
     return (
         SimParticipant.objects.filter(address=address, proxy_address=proxy_address)
-        .exclude(conversation__state="closed").select_related("conversation").first()
+        .exclude(conversation__state="closed")
+        .select_related("conversation")
+        .first()
     )
 
 
-def add_participant(conversation, *, identity=None, address=None, proxy_address=None, projected_address=None,
-                    attributes=None, role_sid=None) -> SimParticipant:
+def add_participant(
+    conversation,
+    *,
+    identity=None,
+    address=None,
+    proxy_address=None,
+    projected_address=None,
+    attributes=None,
+    role_sid=None,
+) -> SimParticipant:
     if identity and conversation.participants.filter(identity=identity).exists():
         raise TwilioError(409, 50433, "Participant already exists")
     if address:
@@ -97,7 +135,8 @@ def add_participant(conversation, *, identity=None, address=None, proxy_address=
             # One non-closed conversation per address+proxy pair, so inbound
             # messages can be routed.
             raise TwilioError(
-                409, 50416,
+                409,
+                50416,
                 f"A binding for this participant and proxy address already exists in Conversation "
                 f"{taken.conversation.sid}",
             )
@@ -105,25 +144,52 @@ def add_participant(conversation, *, identity=None, address=None, proxy_address=
         raise TwilioError(400, 50407, "Either Identity or MessagingBinding.Address is required")
     now = clock.now()
     return SimParticipant.objects.create(
-        sid=new_sid("MB"), conversation=conversation, identity=identity or None, address=address or None,
-        proxy_address=proxy_address or None, projected_address=projected_address or None,
-        channel=channel_of(address) if address else "chat", attributes=attributes or "{}", role_sid=role_sid,
-        date_created=now, date_updated=now,
+        sid=new_sid("MB"),
+        conversation=conversation,
+        identity=identity or None,
+        address=address or None,
+        proxy_address=proxy_address or None,
+        projected_address=projected_address or None,
+        channel=channel_of(address) if address else "chat",
+        attributes=attributes or "{}",
+        role_sid=role_sid,
+        date_created=now,
+        date_updated=now,
     )
 
 
-def create_message(conversation, *, author=None, body=None, media=None, attributes=None, content_sid=None,
-                   content_variables=None, subject=None, participant=None, date_created=None) -> SimMessage:
+def create_message(
+    conversation,
+    *,
+    author=None,
+    body=None,
+    media=None,
+    attributes=None,
+    content_sid=None,
+    content_variables=None,
+    subject=None,
+    participant=None,
+    date_created=None,
+) -> SimMessage:
     """The next message of a conversation; the caller then runs delivery."""
     now = date_created or clock.now()
     # `top or -1` would turn an existing index 0 into -1 and reuse index 0.
     top = conversation.messages.aggregate(top=Max("index"))["top"]
     index = 0 if top is None else top + 1
     message = SimMessage.objects.create(
-        sid=new_sid("IM"), conversation=conversation, index=index, author=author or "system",
-        body=None if content_sid else body, media=media, attributes=attributes or "{}", content_sid=content_sid,
-        content_variables=content_variables, subject=subject, participant_sid=participant.sid if participant else None,
-        date_created=now, date_updated=now,
+        sid=new_sid("IM"),
+        conversation=conversation,
+        index=index,
+        author=author or "system",
+        body=None if content_sid else body,
+        media=media,
+        attributes=attributes or "{}",
+        content_sid=content_sid,
+        content_variables=content_variables,
+        subject=subject,
+        participant_sid=participant.sid if participant else None,
+        date_created=now,
+        date_updated=now,
     )
     conversation.last_activity_at = now
     conversation.save(update_fields=["last_activity_at"])

@@ -31,8 +31,14 @@ def triggered(triggers, body: str) -> bool:
 def dispatch(event_type: str, params: list, *, conversation, body: str = "") -> None:
     account = account_webhooks()
     if account.post_webhook_url and account.target == "webhook" and wanted(account.filters, event_type):
-        webhooks_out.send(kind="account", event_type=event_type, url=account.post_webhook_url,
-                          method=account.method, params=params, conversation_sid=conversation.sid)
+        webhooks_out.send(
+            kind="account",
+            event_type=event_type,
+            url=account.post_webhook_url,
+            method=account.method,
+            params=params,
+            conversation_sid=conversation.sid,
+        )
     # Filtered by id, not through the object: a conversation being removed
     # still has its webhooks until the delete runs, and none afterwards.
     for hook in SimScopedWebhook.objects.filter(conversation_id=conversation.pk).order_by("id"):
@@ -43,15 +49,36 @@ def _scoped(hook, event_type, params, conversation_sid, body) -> None:
     scoped_params = params + [("WebhookSid", hook.sid), ("WebhookType", hook.target)]
     if hook.target == "webhook":
         if hook.url and wanted(hook.filters, event_type):
-            webhooks_out.send(kind="scoped", event_type=event_type, url=hook.url, method=hook.method or "POST",
-                              params=scoped_params, conversation_sid=conversation_sid)
+            webhooks_out.send(
+                kind="scoped",
+                event_type=event_type,
+                url=hook.url,
+                method=hook.method or "POST",
+                params=scoped_params,
+                conversation_sid=conversation_sid,
+            )
     elif hook.target == "trigger":
-        if hook.url and event_type in (hook.filters or MESSAGE_EVENTS) and event_type in MESSAGE_EVENTS \
-                and triggered(hook.triggers, body):
-            webhooks_out.send(kind="scoped", event_type=event_type, url=hook.url, method=hook.method or "POST",
-                              params=scoped_params, conversation_sid=conversation_sid)
-    elif hook.target == "studio":
-        # A Studio flow listens to new messages unless filters say otherwise.
-        if event_type in (hook.filters or ["onMessageAdded"]):
-            webhooks_out.log_only(kind="scoped", event_type=event_type, url=f"studio:{hook.flow_sid}",
-                                  params=scoped_params, note=STUDIO_NOTE, conversation_sid=conversation_sid)
+        if (
+            hook.url
+            and event_type in (hook.filters or MESSAGE_EVENTS)
+            and event_type in MESSAGE_EVENTS
+            and triggered(hook.triggers, body)
+        ):
+            webhooks_out.send(
+                kind="scoped",
+                event_type=event_type,
+                url=hook.url,
+                method=hook.method or "POST",
+                params=scoped_params,
+                conversation_sid=conversation_sid,
+            )
+    # A Studio flow listens to new messages unless filters say otherwise.
+    elif hook.target == "studio" and event_type in (hook.filters or ["onMessageAdded"]):
+        webhooks_out.log_only(
+            kind="scoped",
+            event_type=event_type,
+            url=f"studio:{hook.flow_sid}",
+            params=scoped_params,
+            note=STUDIO_NOTE,
+            conversation_sid=conversation_sid,
+        )

@@ -59,14 +59,20 @@ def sign(url: str, method: str, params) -> str:
     return validator.compute_signature(url, multi)
 
 
-def send(*, kind: str, event_type: str, url: str, params, method: str = "POST",
-         conversation_sid: str = "") -> SimWebhookDelivery:
+def send(
+    *, kind: str, event_type: str, url: str, params, method: str = "POST", conversation_sid: str = ""
+) -> SimWebhookDelivery:
     """Log one webhook now and send it once the current transaction commits."""
     method = (method or "POST").upper()
     pairs = [[str(key), "" if value is None else str(value)] for key, value in params]
     row = SimWebhookDelivery.objects.create(
-        kind=kind, event_type=event_type, url=url, method=method, params=pairs,
-        signature=sign(url, method, pairs), conversation_sid=conversation_sid or "",
+        kind=kind,
+        event_type=event_type,
+        url=url,
+        method=method,
+        params=pairs,
+        signature=sign(url, method, pairs),
+        conversation_sid=conversation_sid or "",
     )
     transaction.on_commit(lambda: _enqueue(row.pk))
     return row
@@ -75,9 +81,13 @@ def send(*, kind: str, event_type: str, url: str, params, method: str = "POST",
 def log_only(*, kind: str, event_type: str, url: str, params, note: str, conversation_sid: str = "") -> None:
     """A delivery the simulator cannot perform (a Studio flow): recorded, never sent."""
     SimWebhookDelivery.objects.create(
-        kind=kind, event_type=event_type, url=url, method="POST",
+        kind=kind,
+        event_type=event_type,
+        url=url,
+        method="POST",
         params=[[str(k), "" if v is None else str(v)] for k, v in params],
-        error=note[:500], conversation_sid=conversation_sid or "",
+        error=note[:500],
+        conversation_sid=conversation_sid or "",
     )
 
 
@@ -132,12 +142,18 @@ def _deliver(pk: int) -> None:
     status_code, excerpt, error = None, "", ""
     try:
         if row.method == "GET":
-            response = session.get(signed_url(row.url, "GET", params), headers=headers,
-                                   timeout=timeout_seconds(), allow_redirects=False)
+            response = session.get(
+                signed_url(row.url, "GET", params), headers=headers, timeout=timeout_seconds(), allow_redirects=False
+            )
         else:
             headers["Content-Type"] = "application/x-www-form-urlencoded; charset=utf-8"
-            response = session.post(row.url, data=urlencode(params).encode(), headers=headers,
-                                    timeout=timeout_seconds(), allow_redirects=False)
+            response = session.post(
+                row.url,
+                data=urlencode(params).encode(),
+                headers=headers,
+                timeout=timeout_seconds(),
+                allow_redirects=False,
+            )
         status_code, excerpt = response.status_code, response.text[:200]
     except requests.Timeout:
         error = f"No answer within {timeout_seconds():g} s (Twilio gives up after 5 s and does not retry)"
@@ -146,6 +162,9 @@ def _deliver(pk: int) -> None:
     finally:
         session.close()
     SimWebhookDelivery.objects.filter(pk=pk).update(
-        status_code=status_code, response_excerpt=excerpt, error=error,
-        duration_ms=int((time.monotonic() - started) * 1000), delivered_at=timezone.now(),
+        status_code=status_code,
+        response_excerpt=excerpt,
+        error=error,
+        duration_ms=int((time.monotonic() - started) * 1000),
+        delivered_at=timezone.now(),
     )

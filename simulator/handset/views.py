@@ -27,8 +27,15 @@ def handset_page(request):
     entries = SimHandsetEntry.objects.filter(address=address).order_by("date", "id") if address else []
     if address and counterpart:
         entries = entries.filter(counterpart=counterpart)
-    return render(request, "simulator/handset.html", {
-        "people": people, "business": business, "address": address, "counterpart": counterpart,
-        "entries": [entry_json(e) for e in entries],
-        "contents": [content_json(c) for c in SimContent.objects.order_by("id")],
-    })
+    return render(
+        request,
+        "simulator/handset.html",
+        {
+            "people": people,
+            "business": business,
+            "address": address,
+            "counterpart": counterpart,
+            "entries": [entry_json(e) for e in entries],
+            "contents": [content_json(c) for c in SimContent.objects.order_by("id")],
+        },
+    )

@@ -4,27 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('simulator', '0001_initial'),
+        ("simulator", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SimMedia',
+            name="SimMedia",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sid', models.CharField(max_length=34, unique=True)),
-                ('service_sid', models.CharField(blank=True, max_length=34)),
-                ('channel_sid', models.CharField(blank=True, max_length=34)),
-                ('message_sid', models.CharField(blank=True, db_index=True, max_length=34)),
-                ('author', models.CharField(default='system', max_length=256)),
-                ('content_type', models.CharField(max_length=256)),
-                ('filename', models.CharField(max_length=256, null=True)),
-                ('size', models.IntegerField()),
-                ('data', models.BinaryField()),
-                ('date_created', models.DateTimeField()),
-                ('date_updated', models.DateTimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sid", models.CharField(max_length=34, unique=True)),
+                ("service_sid", models.CharField(blank=True, max_length=34)),
+                ("channel_sid", models.CharField(blank=True, max_length=34)),
+                ("message_sid", models.CharField(blank=True, db_index=True, max_length=34)),
+                ("author", models.CharField(default="system", max_length=256)),
+                ("content_type", models.CharField(max_length=256)),
+                ("filename", models.CharField(max_length=256, null=True)),
+                ("size", models.IntegerField()),
+                ("data", models.BinaryField()),
+                ("date_created", models.DateTimeField()),
+                ("date_updated", models.DateTimeField()),
             ],
         ),
     ]

@@ -6,7 +6,18 @@ from .conversations import SimConversation, SimMessage, SimParticipant, SimRecei
 from .media import SimMedia
 
 __all__ = [
-    "SimAccountWebhooks", "SimAddressConfiguration", "SimClock", "SimContent", "SimConversation",
-    "SimFaults", "SimHandsetEntry", "SimMedia", "SimMessage", "SimNumber", "SimParticipant", "SimReceipt",
-    "SimScopedWebhook", "SimWebhookDelivery",
+    "SimAccountWebhooks",
+    "SimAddressConfiguration",
+    "SimClock",
+    "SimContent",
+    "SimConversation",
+    "SimFaults",
+    "SimHandsetEntry",
+    "SimMedia",
+    "SimMessage",
+    "SimNumber",
+    "SimParticipant",
+    "SimReceipt",
+    "SimScopedWebhook",
+    "SimWebhookDelivery",
 ]

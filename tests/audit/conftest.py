@@ -4,8 +4,8 @@ import json
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db.migrations.executor import MigrationExecutor
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from conversations_ops.models import AuditEntry
 from tests.conftest import BUSINESS_SMS, BUSINESS_WHATSAPP, COURIER_SMS, CUSTOMER_WHATSAPP
@@ -14,8 +14,10 @@ from tests.simulator.conftest import simulator  # noqa: F401  (the live simulato
 
 GROUPS = ("Support", "Ops", "Auditor")
 # Every number the tests use: none may appear whole in an audit entry.
-NUMBERS = {n.removeprefix("whatsapp:") for n in (BUSINESS_SMS, BUSINESS_WHATSAPP, COURIER_SMS, CUSTOMER_WHATSAPP,
-                                                  COURIER, CUSTOMER)}
+NUMBERS = {
+    n.removeprefix("whatsapp:")
+    for n in (BUSINESS_SMS, BUSINESS_WHATSAPP, COURIER_SMS, CUSTOMER_WHATSAPP, COURIER, CUSTOMER)
+}
 
 
 def staff_groups() -> None:
@@ -32,11 +34,13 @@ def staff_groups() -> None:
 @pytest.fixture
 def member(db, django_user_model):
     """A staff user in the named group."""
+
     def make(group: str):
         staff_groups()
         user = django_user_model.objects.create_user(username=group.lower(), password="pw", is_staff=True)
         user.groups.add(Group.objects.get(name=group))
         return user
+
     return make
 
 

@@ -8,8 +8,8 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone
 
-from conversations_ops.models import AuditEntry
 from conversations_ops.audit.entries import audit_record, shell_source
+from conversations_ops.models import AuditEntry
 from tests.conftest import make_sid
 from tests.test_admin_sync import form_data
 
@@ -64,8 +64,12 @@ def test_a_superuser_can_neither_add_change_nor_delete(admin_client, staff):
     page = admin_client.get(change)
     assert page.status_code == 200 and page.context["has_change_permission"] is False
     assert admin_client.post(change, {"action": "tampered"}).status_code == 403
-    assert admin_client.post(reverse("admin:conversations_ops_auditentry_delete", args=[entry.pk]),
-                             {"post": "yes"}).status_code == 403
+    assert (
+        admin_client.post(
+            reverse("admin:conversations_ops_auditentry_delete", args=[entry.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
     assert admin_client.get(CHANGELIST).context["action_form"] is None, "no actions, not even delete_selected"
     assert AuditEntry.objects.get(pk=entry.pk).action == "template.create"
 

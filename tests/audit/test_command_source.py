@@ -15,13 +15,18 @@ from .conftest import staff_groups
 @pytest.fixture
 def connected(db, monkeypatch):
     monkeypatch.setattr("conversations_ops.outbox.queue.sync_operation_enqueue", lambda **kwargs: None)
-    invite = Template.objects.create(sid=make_sid("HX", 1), language="en", approval_status="approved",
-                                     types={"twilio/text": {"body": "Hi"}})
+    invite = Template.objects.create(
+        sid=make_sid("HX", 1), language="en", approval_status="approved", types={"twilio/text": {"body": "Hi"}}
+    )
     return Pairing.objects.create(
         sender=AddressConfiguration.objects.create(sid=make_sid("IG"), address="whatsapp:+14155238886"),
-        customer_address="whatsapp:+15017122661", courier_address="whatsapp:+15017122662", invite_template=invite,
-        connected_template=invite, conversation=Conversation.objects.create(sid=make_sid("CH"), sync_state="synced"),
-        state=PairingState.CONNECTED)
+        customer_address="whatsapp:+15017122661",
+        courier_address="whatsapp:+15017122662",
+        invite_template=invite,
+        connected_template=invite,
+        conversation=Conversation.objects.create(sid=make_sid("CH"), sync_state="synced"),
+        state=PairingState.CONNECTED,
+    )
 
 
 def test_pairing_close_as_a_user_is_recorded_as_theirs_from_the_shell(connected, staff):

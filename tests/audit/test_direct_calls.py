@@ -5,15 +5,15 @@ import requests
 from django.core.management import call_command
 from django.urls import reverse
 
-from conversations_ops.twilio import gateway
-from conversations_ops.models import AuditEntry, Conversation, Pairing, Template, WebhookEvent
-from conversations_ops.services.account_webhooks import account_webhooks_configure
 from conversations_ops.audit.entries import shell_source
-from conversations_ops.services.conversations import conversation_create
-from conversations_ops.pairings.preflight import PairingRequest
-from conversations_ops.pairings.actions import PairingRefused, pairing_close, pairing_start
-from conversations_ops.pull.runner import pull_scheduled
 from conversations_ops.messaging.template_sync import template_sync_all
+from conversations_ops.models import AuditEntry, Conversation, Pairing, Template, WebhookEvent
+from conversations_ops.pairings.actions import PairingRefused, pairing_close, pairing_start
+from conversations_ops.pairings.preflight import PairingRequest
+from conversations_ops.pull.runner import pull_scheduled
+from conversations_ops.services.account_webhooks import account_webhooks_configure
+from conversations_ops.services.conversations import conversation_create
+from conversations_ops.twilio import gateway
 from conversations_ops.webhooks.reprocess import webhook_events_reprocess
 from tests.pairings.conftest import ROBERT_ALICIA
 from tests.templates.test_template_lifecycle import create_from_admin
@@ -23,23 +23,34 @@ from .conftest import COURIER, CUSTOMER, assert_no_full_numbers
 pytestmark = pytest.mark.slow
 
 
-def test_template_create_and_submit_from_the_admin_are_recorded_with_twilio_s_answers(simulator, admin_client,
-                                                                                       admin_user):
+def test_template_create_and_submit_from_the_admin_are_recorded_with_twilio_s_answers(
+    simulator, admin_client, admin_user
+):
     create_from_admin(admin_client)  # the admin's view passes no user: the middleware says who
     template = Template.objects.get()
     create, submit = AuditEntry.objects.order_by("id")
     assert (create.action, create.actor, create.source, create.result_state) == (
-        "template.create", admin_user, "admin", "succeeded")
+        "template.create",
+        admin_user,
+        "admin",
+        "succeeded",
+    )
     assert (create.twilio_sid, create.object_id) == (template.sid, template.pk)
     assert create.detail == {"friendly_name": "courier_invite", "language": "en", "placeholders": 2}
     assert (submit.action, submit.result_state, submit.twilio_sid) == ("template.submit", "succeeded", template.sid)
     assert submit.detail == {"approval_name": "courier_invite", "category": "UTILITY", "approval_status": "received"}
 
-    admin_client.post(reverse("admin:conversations_ops_template_submit", args=[template.pk]),
-                      {"approval_name": "courier_invite_2", "category": "UTILITY"})
+    admin_client.post(
+        reverse("admin:conversations_ops_template_submit", args=[template.pk]),
+        {"approval_name": "courier_invite_2", "category": "UTILITY"},
+    )
     again = AuditEntry.objects.latest("id")
     assert (again.action, again.result_state, again.twilio_error_code, again.twilio_http_status) == (
-        "template.submit", "failed", 20001, 400)
+        "template.submit",
+        "failed",
+        20001,
+        400,
+    )
     assert "already submitted" in again.twilio_error
     assert "bringing your order" not in str(AuditEntry.objects.values_list("detail", flat=True)), "never the body"
 
@@ -59,7 +70,11 @@ def test_account_webhook_configuration_is_recorded_with_its_result(simulator, st
         requests.delete(faults, timeout=5)
     refused = AuditEntry.objects.latest("id")
     assert (refused.source, refused.actor, refused.result_state, refused.twilio_http_status) == (
-        "shell", None, "failed", 429)
+        "shell",
+        None,
+        "failed",
+        429,
+    )
     assert refused.actor_name.endswith("(shell)") or refused.actor_name == "shell"
     assert refused.detail["command"] == "twilio_configure_webhooks"
 
@@ -71,18 +86,30 @@ def test_pulls_started_by_staff_record_their_summary_and_scheduled_ones_nothing(
     assert not AuditEntry.objects.exists(), "the schedule's pulls are the worker's"
 
     with shell_source(user=staff, command="twilio_pull"):
-        call_command("twilio_pull", "--resources", "conversations", "--no-resume", stdout=open("/dev/null", "w"),
-                     stderr=open("/dev/null", "w"))
+        call_command(
+            "twilio_pull",
+            "--resources",
+            "conversations",
+            "--no-resume",
+            stdout=open("/dev/null", "w"),
+            stderr=open("/dev/null", "w"),
+        )
     run = AuditEntry.objects.get()
     assert (run.action, run.actor, run.source, run.result_state) == ("pull.run", staff, "shell", "succeeded")
     assert run.detail["resources"]["conversations"]["items"] == 1 and run.detail["command"] == "twilio_pull"
 
     conversation = Conversation.objects.get(unique_name="made-elsewhere")
-    admin_client.post(reverse("admin:conversations_ops_conversation_changelist"),
-                      {"action": "pull_from_twilio", "_selected_action": [conversation.pk]})
+    admin_client.post(
+        reverse("admin:conversations_ops_conversation_changelist"),
+        {"action": "pull_from_twilio", "_selected_action": [conversation.pk]},
+    )
     one = AuditEntry.objects.get(action="pull.object")
     assert (one.actor_name, one.source, one.object_id, one.twilio_sid) == (
-        "admin", "admin", conversation.pk, conversation.sid)
+        "admin",
+        "admin",
+        conversation.pk,
+        conversation.sid,
+    )
     assert one.detail["resources"]["conversations"]["unchanged"] == 1
 
 
@@ -95,20 +122,37 @@ def test_webhook_event_reprocess_is_recorded_with_what_was_queued(db, staff):
 
 
 def _request(seeded, **changes):
-    return PairingRequest(**{"sender": seeded["sender"], "customer": CUSTOMER, "courier": COURIER,
-                             "invite_template": seeded["invite"].sid, "invite_variables": ROBERT_ALICIA,
-                             "connected_template": seeded["connected"].sid, **changes})
+    return PairingRequest(
+        **{
+            "sender": seeded["sender"],
+            "customer": CUSTOMER,
+            "courier": COURIER,
+            "invite_template": seeded["invite"].sid,
+            "invite_variables": ROBERT_ALICIA,
+            "connected_template": seeded["connected"].sid,
+            **changes,
+        }
+    )
 
 
 def test_a_pairing_start_is_recorded_besides_each_of_its_pushes(seeded, staff):
     pairing = pairing_start(request=_request(seeded), user=staff)
     start = AuditEntry.objects.get(action="pairing.start")
     assert (start.actor, start.object_id, start.target_repr, start.result_state) == (
-        staff, pairing.pk, f"Pairing #{pairing.pk}", "succeeded")
+        staff,
+        pairing.pk,
+        f"Pairing #{pairing.pk}",
+        "succeeded",
+    )
     assert start.detail["customer"] == "whatsapp:+15•••••2661" and start.detail["invite_template"].startswith("HX")
     pushes = AuditEntry.objects.exclude(action="pairing.start").order_by("id")
-    assert [e.action for e in pushes] == ["conversation.create", "participant.add", "participant.add",
-                                          "conversation_webhook.add", "message.send"]
+    assert [e.action for e in pushes] == [
+        "conversation.create",
+        "participant.add",
+        "participant.add",
+        "conversation_webhook.add",
+        "message.send",
+    ]
     assert {(e.actor_id, e.result_state) for e in pushes} == {(staff.pk, "succeeded")}
     assert pushes.last().detail == {"template": seeded["invite"].sid}
     assert {e.twilio_sid[:2] for e in pushes} == {"CH", "MB", "WH", "IM"}

@@ -3,11 +3,11 @@
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
-from conversations_ops.twilio import gateway
 from conversations_ops.models import AuditEntry, Conversation, Participant, SyncOperation
 from conversations_ops.outbox import queue as outbox
 from conversations_ops.services.conversations import conversation_create, conversation_delete
 from conversations_ops.services.participants import participant_add
+from conversations_ops.twilio import gateway
 from tests.conftest import BUSINESS_WHATSAPP, CUSTOMER_WHATSAPP
 from tests.test_admin_sync import form_data, url
 
@@ -16,8 +16,9 @@ from .conftest import assert_no_full_numbers
 pytestmark = pytest.mark.slow
 
 
-def test_a_staff_push_through_the_admin_is_recorded_and_completed_with_twilio_s_sid(simulator, admin_client,
-                                                                                     admin_user):
+def test_a_staff_push_through_the_admin_is_recorded_and_completed_with_twilio_s_sid(
+    simulator, admin_client, admin_user
+):
     data = form_data(admin_client.get(url(Conversation, "add")))
     response = admin_client.post(url(Conversation, "add"), {**data, "unique_name": "audit-1", "friendly_name": "A1"})
     assert response.status_code == 302
@@ -26,7 +27,11 @@ def test_a_staff_push_through_the_admin_is_recorded_and_completed_with_twilio_s_
 
     (entry,) = AuditEntry.objects.all()
     assert (entry.actor, entry.actor_name, entry.source, entry.action) == (
-        admin_user, "admin", "admin", "conversation.create")
+        admin_user,
+        "admin",
+        "admin",
+        "conversation.create",
+    )
     assert (entry.content_type, entry.object_id) == (ContentType.objects.get_for_model(Conversation), conversation.pk)
     assert entry.target_repr == "conversation A1"
     assert entry.operation == SyncOperation.objects.get(object_id=conversation.pk, operation="conversation.create")
@@ -37,24 +42,32 @@ def test_a_staff_push_through_the_admin_is_recorded_and_completed_with_twilio_s_
     admin_client.post(url(Conversation, "change", conversation.pk), {**data, "friendly_name": "A1 (late)"})
     update = AuditEntry.objects.get(action="conversation.update")
     assert (update.detail, update.result_state, update.twilio_sid) == (
-        {"fields": ["friendly_name"]}, "succeeded", conversation.sid)
+        {"fields": ["friendly_name"]},
+        "succeeded",
+        conversation.sid,
+    )
     assert update.target_sid == conversation.sid, "the record's SID when staff acted: found by an exact search"
 
 
 def _pair_elsewhere() -> str:
     """Another tool holds the customer's number pair on Twilio: the console's add will get 50416."""
     other = gateway.conversation_create(unique_name="made-elsewhere")
-    gateway.participant_create(conversation_sid=other.sid, messaging_binding_address=CUSTOMER_WHATSAPP,
-                               messaging_binding_proxy_address=BUSINESS_WHATSAPP)
+    gateway.participant_create(
+        conversation_sid=other.sid,
+        messaging_binding_address=CUSTOMER_WHATSAPP,
+        messaging_binding_proxy_address=BUSINESS_WHATSAPP,
+    )
     return other.sid
 
 
-def test_a_push_twilio_refuses_is_recorded_failed_with_its_code_and_retry_is_recorded_too(simulator, staff,
-                                                                                         admin_client):
+def test_a_push_twilio_refuses_is_recorded_failed_with_its_code_and_retry_is_recorded_too(
+    simulator, staff, admin_client
+):
     other = _pair_elsewhere()
     conversation = conversation_create(unique_name="audit-2", user=staff)
-    participant = participant_add(conversation=conversation, address=CUSTOMER_WHATSAPP,
-                                  proxy_address=BUSINESS_WHATSAPP, user=staff)
+    participant = participant_add(
+        conversation=conversation, address=CUSTOMER_WHATSAPP, proxy_address=BUSINESS_WHATSAPP, user=staff
+    )
     failed = AuditEntry.objects.get(action="participant.add")
     assert (failed.actor, failed.source, failed.result_state) == (staff, "worker", "failed")
     assert (failed.twilio_error_code, failed.twilio_http_status) == (50416, 409)
@@ -92,8 +105,7 @@ def test_a_push_dropped_before_it_ran_is_recorded_cancelled(monkeypatch, staff):
 
 
 @pytest.mark.django_db
-def test_settling_updates_only_the_entries_still_waiting_in_one_query(monkeypatch, staff,
-                                                                      django_assert_num_queries):
+def test_settling_updates_only_the_entries_still_waiting_in_one_query(monkeypatch, staff, django_assert_num_queries):
     from conversations_ops.audit.outbox import audit_operation_settled
 
     monkeypatch.setattr(outbox, "sync_operation_enqueue", lambda **_: None)

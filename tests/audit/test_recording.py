@@ -2,22 +2,29 @@
 
 import pytest
 
-from conversations_ops.models import AuditEntry
-from conversations_ops.audit.entries import audit_record, mask_numbers, shell_source
 from conversations_ops.audit.context import current
+from conversations_ops.audit.entries import audit_record, mask_numbers, shell_source
+from conversations_ops.models import AuditEntry
 from conversations_ops.twilio.gateway import GatewayError
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize(("text", "shown"), [
-    ("whatsapp:+15017122661", "whatsapp:+15•••••2661"),
-    ("Participant +4915123456789 is already in CH0123456789abcdef", "Participant +49•••••6789 is already in "
-                                                                     "CH0123456789abcdef"),
-    ("Courier 015112345678", "Courier •••••5678"),
-    ("CH00000000000000000000000000000001 at 2026-12-01 12:30:00", "CH00000000000000000000000000000001 at "
-                                                                   "2026-12-01 12:30:00"),
-])
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("whatsapp:+15017122661", "whatsapp:+15•••••2661"),
+        (
+            "Participant +4915123456789 is already in CH0123456789abcdef",
+            "Participant +49•••••6789 is already in CH0123456789abcdef",
+        ),
+        ("Courier 015112345678", "Courier •••••5678"),
+        (
+            "CH00000000000000000000000000000001 at 2026-12-01 12:30:00",
+            "CH00000000000000000000000000000001 at 2026-12-01 12:30:00",
+        ),
+    ],
+)
 def test_numbers_in_text_are_masked_and_sids_and_dates_are_not(text, shown):
     assert mask_numbers(text) == shown
 
@@ -46,9 +53,15 @@ def test_a_shell_command_is_recorded_by_its_user_or_its_login(staff):
 
 def test_details_and_errors_keep_no_body_no_token_and_no_full_number(staff):
     entry = audit_record(
-        action="message.send", user=staff,
-        detail={"body": "Hi Ana", "auth_token": "secret", "invite_variables": {"1": "Ana"},
-                "to": ["whatsapp:+15017122661"], "nested": {"password": "x", "ok": 1}},
+        action="message.send",
+        user=staff,
+        detail={
+            "body": "Hi Ana",
+            "auth_token": "secret",
+            "invite_variables": {"1": "Ana"},
+            "to": ["whatsapp:+15017122661"],
+            "nested": {"password": "x", "ok": 1},
+        },
         error=GatewayError(status=409, code=50416, message="Binding whatsapp:+15017122661 is already in use"),
     )
     entry.refresh_from_db()

@@ -3,8 +3,8 @@
 import pytest
 
 from conversations_ops.models import AuditEntry, Pairing, PairingState, WebhookEvent
-from conversations_ops.pairings.actions import pairing_start
 from conversations_ops.outbox.runner import sync_push_due
+from conversations_ops.pairings.actions import pairing_start
 from simulator.management.commands.simulator_seed import BUSINESS_WHATSAPP
 
 from .conftest import CUSTOMER, assert_no_full_numbers

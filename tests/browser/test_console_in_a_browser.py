@@ -16,8 +16,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from conversations_ops.models import AddressConfiguration, Conversation, Message, Pairing, Participant, Template
-from conversations_ops.services.account_webhooks import account_webhooks_configure
 from conversations_ops.pull.runner import twilio_pull
+from conversations_ops.services.account_webhooks import account_webhooks_configure
 from simulator.management.commands.simulator_seed import BUSINESS_WHATSAPP
 from tests.conftest import make_sid
 from tests.dashboard.conftest import Rows
@@ -39,16 +39,21 @@ def reload_until(page, text: str, tries: int = 30) -> None:
     raise AssertionError(f"{text!r} never appeared on {page.url}")
 
 
-@pytest.mark.parametrize(("role", "may_add", "may_not"), [
-    ("Support", "Address configurations", "Pairings"),
-    ("Ops", "Pairings", "Address configurations"),
-    ("Auditor", None, "Pairings"),
-])
+@pytest.mark.parametrize(
+    ("role", "may_add", "may_not"),
+    [
+        ("Support", "Address configurations", "Pairings"),
+        ("Ops", "Pairings", "Address configurations"),
+        ("Auditor", None, "Pairings"),
+    ],
+)
 def test_each_role_logs_in_and_sees_what_it_may_do(simulator, page, role, may_add, may_not):  # noqa: F811
     log_in(page, simulator.url, staff_member(role))
     assert "Needs attention" in page.content() or "All clear" in page.content()
-    rows = {row.query_selector("th").inner_text().strip(): row.query_selector("a.addlink") is not None
-            for row in page.query_selector_all("#content-main .module tr[class^=model-]")}
+    rows = {
+        row.query_selector("th").inner_text().strip(): row.query_selector("a.addlink") is not None
+        for row in page.query_selector_all("#content-main .module tr[class^=model-]")
+    }
     if may_add:
         assert rows[may_add], rows
     adds = [name for name, can_add in rows.items() if can_add]
@@ -66,13 +71,17 @@ def test_ops_sees_what_needs_attention_and_the_charts(simulator, page):  # noqa:
     now = timezone.now()
     for day in range(14):
         for n in range(3 + (day * 5) % 7):
-            message = rows.message(conversation=conversation, direction="inbound" if n % 2 else "outbound",
-                                   date_created=now - timedelta(days=day, hours=n))
+            message = rows.message(
+                conversation=conversation,
+                direction="inbound" if n % 2 else "outbound",
+                date_created=now - timedelta(days=day, hours=n),
+            )
             if n == 0 and day % 3 == 0:
                 rows.receipts(message=message, date_updated=message.date_created)
     rows.failed_operations(2, code=50416, status=400)
-    sender = AddressConfiguration.objects.create(type="whatsapp", address=BUSINESS_WHATSAPP, sid=make_sid("IG", 41),
-                                                 sync_state="synced")
+    sender = AddressConfiguration.objects.create(
+        type="whatsapp", address=BUSINESS_WHATSAPP, sid=make_sid("IG", 41), sync_state="synced"
+    )
     rows.pairing(state="failed", sender=sender)
     log_in(page, simulator.url, staff_member("Ops"))
 
@@ -163,11 +172,24 @@ def test_ops_runs_a_pairing_end_to_end_with_the_handsets(simulator, page):  # no
 
 def test_an_auditor_cannot_send_sees_masked_numbers_and_downloads_an_export(simulator, page):  # noqa: F811
     conversation = Conversation.objects.create(sid=make_sid("CH", 3), unique_name="order-3", sync_state="synced")
-    Participant.objects.create(conversation=conversation, sid=make_sid("MB", 3), sync_state="synced", role="customer",
-                               messaging_binding_type="whatsapp", messaging_binding_address=CUSTOMER,
-                               messaging_binding_proxy_address=BUSINESS_WHATSAPP)
-    Message.objects.create(conversation=conversation, sid=make_sid("IM", 3), index=0, author=CUSTOMER,
-                           body="Where is my order?", direction="inbound", sync_state="synced")
+    Participant.objects.create(
+        conversation=conversation,
+        sid=make_sid("MB", 3),
+        sync_state="synced",
+        role="customer",
+        messaging_binding_type="whatsapp",
+        messaging_binding_address=CUSTOMER,
+        messaging_binding_proxy_address=BUSINESS_WHATSAPP,
+    )
+    Message.objects.create(
+        conversation=conversation,
+        sid=make_sid("IM", 3),
+        index=0,
+        author=CUSTOMER,
+        body="Where is my order?",
+        direction="inbound",
+        sync_state="synced",
+    )
     log_in(page, simulator.url, staff_member("Auditor"))
 
     page.goto(f"{simulator.url}/admin/conversations_ops/conversation/{conversation.pk}/change/")

@@ -34,8 +34,9 @@ class TwilioContract:
         self.failures: list[str] = []
         self._replies: dict[str, deque] = defaultdict(deque)
 
-    def reply_next(self, operation_id: str, status: int = 200, json=None, body: str = "",
-                   headers: dict | None = None) -> None:
+    def reply_next(
+        self, operation_id: str, status: int = 200, json=None, body: str = "", headers: dict | None = None
+    ) -> None:
         """Answer the next (valid) request to operation_id with this reply instead of the example."""
         text = jsonlib.dumps(json) if json is not None else body
         self._replies[operation_id].append((status, dict(headers or {}), text))
@@ -64,8 +65,9 @@ class TwilioContract:
             error = {"status": 400, "message": f"OpenAPI contract violation (tests/contract harness): {exc}"}
             return 400, {"Content-Type": "application/json"}, jsonlib.dumps(error)
         self.matches.append(match)
-        self.calls.append(Call(match.operation_id, match.method, match.url,
-                               match.body if match.body is not None else match.query))
+        self.calls.append(
+            Call(match.operation_id, match.method, match.url, match.body if match.body is not None else match.query)
+        )
         if self._replies[match.operation_id]:
             status, headers, text = self._replies[match.operation_id].popleft()
             return status, {"Content-Type": "application/json", **headers}, text

@@ -10,9 +10,8 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections import defaultdict
 from dataclasses import dataclass
-from urllib.parse import parse_qs, parse_qsl, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import requests
 from openapi_core.contrib.requests import RequestsOpenAPIRequest
@@ -84,8 +83,18 @@ def validate_request(prepared: requests.PreparedRequest) -> OperationMatch:
     if errors:
         lines = "\n".join(f"  - {e}" for e in errors)
         raise AssertionError(f"{where} ({operation['operationId']}) violates the Twilio OpenAPI contract:\n{lines}")
-    return OperationMatch(product, operation["operationId"], method, template, dict(found.path_result.variables),
-                          query, body, prepared.url, twilio_url, base_url)
+    return OperationMatch(
+        product,
+        operation["operationId"],
+        method,
+        template,
+        dict(found.path_result.variables),
+        query,
+        body,
+        prepared.url,
+        twilio_url,
+        base_url,
+    )
 
 
 def example_response(match: OperationMatch, *, synthesize: bool = False) -> tuple[int, dict | None]:
@@ -109,7 +118,7 @@ def example_response(match: OperationMatch, *, synthesize: bool = False) -> tupl
         host = TWILIO_HOSTS[match.product]
         for key, value in body["meta"].items():
             if isinstance(value, str) and value.startswith(host):
-                body["meta"][key] = match.base_url + value[len(host):]
+                body["meta"][key] = match.base_url + value[len(host) :]
         body["meta"]["next_page_url"] = None
     validate_response(match, status, body)
     return status, body
@@ -134,12 +143,16 @@ def validate_response(match: OperationMatch, status: int, body, headers: dict | 
 
 def operation_match(product: str, method: str, template: str) -> OperationMatch:
     """A match for an operation without a live request (path parameters synthesized)."""
-    path_params = {p["name"]: synthesize_value(product, p.get("schema", {}))
-                   for p in operation_parameters(product, template, method) if p["in"] == "path"}
+    path_params = {
+        p["name"]: synthesize_value(product, p.get("schema", {}))
+        for p in operation_parameters(product, template, method)
+        if p["in"] == "path"
+    }
     url = TWILIO_HOSTS[product] + template.format(**path_params)
     operation_id = spec_dict(product)["paths"][template][method.lower()]["operationId"]
-    return OperationMatch(product, operation_id, method, template, path_params, {}, None, url, url,
-                          TWILIO_HOSTS[product])
+    return OperationMatch(
+        product, operation_id, method, template, path_params, {}, None, url, url, TWILIO_HOSTS[product]
+    )
 
 
 def _route(url: str) -> tuple[str, str, str]:
@@ -192,8 +205,9 @@ def _raw_value_problems(where: str, schema: dict, values: list[str], product: st
     schema = resolve(product, schema)
     if schema.get("type") != "array" and len(values) > 1:
         return [f"{where}: sent {len(values)} times but is not an array"]
-    item_type = resolve(product, schema.get("items", {})).get("type") if schema.get("type") == "array" \
-        else schema.get("type")
+    item_type = (
+        resolve(product, schema.get("items", {})).get("type") if schema.get("type") == "array" else schema.get("type")
+    )
     problems = []
     for value in values:
         if item_type == "boolean" and value not in ("true", "false"):

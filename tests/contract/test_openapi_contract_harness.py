@@ -48,22 +48,32 @@ def test_specs_are_found_beside_the_repository():
 
 def test_sdk_conversation_create_passes_and_gets_the_example(twilio_contract, client):
     conversation = client.conversations.v1.conversations.create(
-        friendly_name="x", unique_name="y", attributes='{"a":1}', timers_inactive="PT5M",
+        friendly_name="x",
+        unique_name="y",
+        attributes='{"a":1}',
+        timers_inactive="PT5M",
         x_twilio_webhook_enabled="true",
     )
     twilio_contract.assert_clean()
     assert conversation.sid == "CH" + "a" * 32  # the spec example's sid
     (call,) = twilio_contract.calls
     assert call.operation_id == "CreateConversation" and call.method == "POST"
-    assert call.data == {"FriendlyName": ["x"], "UniqueName": ["y"], "Attributes": ['{"a":1}'],
-                         "Timers.Inactive": ["PT5M"]}
+    assert call.data == {
+        "FriendlyName": ["x"],
+        "UniqueName": ["y"],
+        "Attributes": ['{"a":1}'],
+        "Timers.Inactive": ["PT5M"],
+    }
 
 
 def test_sdk_address_configuration_with_array_bool_and_int_passes(twilio_contract, client):
     client.conversations.v1.address_configurations.create(
-        type="whatsapp", address="whatsapp:+15005550006",
-        auto_creation_enabled=True, auto_creation_type="webhook",
-        auto_creation_webhook_url="https://example.com/hook", auto_creation_webhook_method="post",
+        type="whatsapp",
+        address="whatsapp:+15005550006",
+        auto_creation_enabled=True,
+        auto_creation_type="webhook",
+        auto_creation_webhook_url="https://example.com/hook",
+        auto_creation_webhook_method="post",
         auto_creation_webhook_filters=["onMessageAdded", "onParticipantAdded"],
         auto_creation_studio_retry_count=3,
     )
@@ -75,8 +85,12 @@ def test_sdk_address_configuration_with_array_bool_and_int_passes(twilio_contrac
 
 def test_sdk_scoped_webhook_method_enum_is_lowercase(twilio_contract, client):
     webhooks = client.conversations.v1.conversations(CH).webhooks
-    webhooks.create(target="webhook", configuration_url="https://example.com/h", configuration_method="get",
-                    configuration_filters=["onMessageAdded", "onConversationUpdated"])
+    webhooks.create(
+        target="webhook",
+        configuration_url="https://example.com/h",
+        configuration_method="get",
+        configuration_filters=["onMessageAdded", "onConversationUpdated"],
+    )
     twilio_contract.assert_clean()
 
     with pytest.raises(TwilioRestException):  # the harness answers 400, so the SDK raises
@@ -103,13 +117,16 @@ def test_sdk_follows_next_page_url_through_the_harness(twilio_contract, client):
     assert len(list(client.conversations.v1.conversations.stream(page_size=1))) == 2
     twilio_contract.assert_clean()
     assert [c.data for c in twilio_contract.calls] == [
-        {"PageSize": ["1"]}, {"PageSize": ["1"], "Page": ["1"], "PageToken": ["PT1"]}]
+        {"PageSize": ["1"]},
+        {"PageSize": ["1"], "Page": ["1"], "PageToken": ["PT1"]},
+    ]
     assert all(c.url.startswith(base) for c in twilio_contract.calls)
 
 
 def test_list_example_meta_points_at_the_requesting_base():
-    match = validate_request(requests.Request(
-        "GET", "http://127.0.0.1:9/sim/conversations/v1/Conversations?PageSize=5", auth=AUTH).prepare())
+    match = validate_request(
+        requests.Request("GET", "http://127.0.0.1:9/sim/conversations/v1/Conversations?PageSize=5", auth=AUTH).prepare()
+    )
     status, body = example_response(match)
     assert status == 200 and body["meta"]["next_page_url"] is None
     assert body["meta"]["first_page_url"].startswith("http://127.0.0.1:9/sim/conversations/v1/Conversations?")
@@ -125,32 +142,52 @@ def test_sdk_delete_gets_204(twilio_contract, client):
 
 
 def test_sdk_content_create_and_approval_pass(twilio_contract, client):
-    content = client.content.v1.contents.create(ContentList.ContentCreateRequest({
-        "friendly_name": "order_ready", "language": "en", "variables": {"1": "Ana"},
-        "types": {"twilio/text": {"body": "Hi {{1}}, your order is ready"}},
-    }))
+    content = client.content.v1.contents.create(
+        ContentList.ContentCreateRequest(
+            {
+                "friendly_name": "order_ready",
+                "language": "en",
+                "variables": {"1": "Ana"},
+                "types": {"twilio/text": {"body": "Hi {{1}}, your order is ready"}},
+            }
+        )
+    )
     approval = client.content.v1.contents(HX).approval_create.create(
-        ApprovalCreateList.ContentApprovalRequest({"name": "n", "category": "UTILITY"}))
+        ApprovalCreateList.ContentApprovalRequest({"name": "n", "category": "UTILITY"})
+    )
     twilio_contract.assert_clean()
     assert content.sid == "HX" + "a" * 32 and approval.status == "unsubmitted"
     create, approve = twilio_contract.calls
-    assert create.data == {"friendly_name": "order_ready", "language": "en", "variables": {"1": "Ana"},
-                           "types": {"twilio/text": {"body": "Hi {{1}}, your order is ready"}}}
+    assert create.data == {
+        "friendly_name": "order_ready",
+        "language": "en",
+        "variables": {"1": "Ana"},
+        "types": {"twilio/text": {"body": "Hi {{1}}, your order is ready"}},
+    }
     # 9.13 also knows send_ttl_seconds / bid_amount (newer than spec 2.6.7); None values are stripped
     assert approve.data == {"name": "n", "category": "UTILITY"}
 
 
 def test_sdk_fields_newer_than_the_spec_are_caught(twilio_contract, client):
     with pytest.raises(TwilioRestException):
-        client.content.v1.contents(HX).approval_create.create(ApprovalCreateList.ContentApprovalRequest(
-            {"name": "n", "category": "UTILITY", "send_ttl_seconds": 600}))
+        client.content.v1.contents(HX).approval_create.create(
+            ApprovalCreateList.ContentApprovalRequest({"name": "n", "category": "UTILITY", "send_ttl_seconds": 600})
+        )
     assert "Additional properties are not allowed ('send_ttl_seconds' was unexpected)" in violations(twilio_contract)
 
 
 def test_queued_reply_is_returned_once(twilio_contract, client):
-    twilio_contract.reply_next("CreateConversation", status=429, headers={"Retry-After": "2"}, json={
-        "code": 20429, "message": "Too Many Requests", "more_info": "https://www.twilio.com/docs/errors/20429",
-        "status": 429})
+    twilio_contract.reply_next(
+        "CreateConversation",
+        status=429,
+        headers={"Retry-After": "2"},
+        json={
+            "code": 20429,
+            "message": "Too Many Requests",
+            "more_info": "https://www.twilio.com/docs/errors/20429",
+            "status": 429,
+        },
+    )
     with pytest.raises(TwilioRestException) as info:
         client.conversations.v1.conversations.create(friendly_name="x")
     assert info.value.status == 429 and info.value.code == 20429
@@ -161,13 +198,16 @@ def test_queued_reply_is_returned_once(twilio_contract, client):
 # --- mistakes on the wire must fail ------------------------------------------------------
 
 
-@pytest.mark.parametrize("data, expected", [
-    ({"FriendlyNam": "x"}, "body[FriendlyNam]: unknown form field"),
-    ({"State": "open"}, "body[State]: 'open' is not one of ['initializing', 'inactive', 'active', 'closed']"),
-    ({"MessagingServiceSid": "MG123"}, "body[MessagingServiceSid]: 'MG123' does not match"),
-    ({"FriendlyName": ["a", "b"]}, "body[FriendlyName]: sent 2 times but is not an array"),
-    ({"DateCreated": "yesterday"}, "body[DateCreated]: 'yesterday' is not a 'date-time'"),
-])
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        ({"FriendlyNam": "x"}, "body[FriendlyNam]: unknown form field"),
+        ({"State": "open"}, "body[State]: 'open' is not one of ['initializing', 'inactive', 'active', 'closed']"),
+        ({"MessagingServiceSid": "MG123"}, "body[MessagingServiceSid]: 'MG123' does not match"),
+        ({"FriendlyName": ["a", "b"]}, "body[FriendlyName]: sent 2 times but is not an array"),
+        ({"DateCreated": "yesterday"}, "body[DateCreated]: 'yesterday' is not a 'date-time'"),
+    ],
+)
 def test_raw_conversation_create_mistakes_fail(twilio_contract, data, expected):
     assert raw("POST", f"{CONVERSATIONS}/Conversations", data=data).status_code == 400
     assert expected in violations(twilio_contract)
@@ -178,19 +218,28 @@ def test_missing_required_form_field_fails(twilio_contract):
     assert "'Address' is a required property" in violations(twilio_contract)
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("yes", "body[AutoCreation.Enabled]: boolean must be 'true' or 'false', got 'yes'"),
-    ("True", "body[AutoCreation.Enabled]: boolean must be 'true' or 'false', got 'True'"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("yes", "body[AutoCreation.Enabled]: boolean must be 'true' or 'false', got 'yes'"),
+        ("True", "body[AutoCreation.Enabled]: boolean must be 'true' or 'false', got 'True'"),
+    ],
+)
 def test_form_booleans_must_be_true_or_false(twilio_contract, value, expected):
-    raw("POST", f"{CONVERSATIONS}/Configuration/Addresses",
-        data={"Type": "sms", "Address": "+15005550006", "AutoCreation.Enabled": value})
+    raw(
+        "POST",
+        f"{CONVERSATIONS}/Configuration/Addresses",
+        data={"Type": "sms", "Address": "+15005550006", "AutoCreation.Enabled": value},
+    )
     assert expected in violations(twilio_contract)
 
 
 def test_form_integers_must_be_integers(twilio_contract):
-    raw("POST", f"{CONVERSATIONS}/Configuration/Addresses",
-        data={"Type": "sms", "Address": "+15005550006", "AutoCreation.StudioRetryCount": "three"})
+    raw(
+        "POST",
+        f"{CONVERSATIONS}/Configuration/Addresses",
+        data={"Type": "sms", "Address": "+15005550006", "AutoCreation.StudioRetryCount": "three"},
+    )
     assert "AutoCreation.StudioRetryCount" in violations(twilio_contract)
 
 
@@ -200,8 +249,12 @@ def test_message_content_sid_pattern_fails(twilio_contract):
 
 
 def test_bad_webhook_enabled_header_fails(twilio_contract):
-    raw("POST", f"{CONVERSATIONS}/Conversations", data={"FriendlyName": "x"},
-        headers={"X-Twilio-Webhook-Enabled": "yes"})
+    raw(
+        "POST",
+        f"{CONVERSATIONS}/Conversations",
+        data={"FriendlyName": "x"},
+        headers={"X-Twilio-Webhook-Enabled": "yes"},
+    )
     assert "header[X-Twilio-Webhook-Enabled]: 'yes' is not one of ['true', 'false']" in violations(twilio_contract)
 
 
@@ -210,11 +263,14 @@ def test_undeclared_twilio_header_fails(twilio_contract):
     assert "header[X-Twilio-Webhook-Enabled]: not declared for GET /v1/Conversations" in violations(twilio_contract)
 
 
-@pytest.mark.parametrize("method, url", [
-    ("GET", f"{CONVERSATIONS}/Conversationz"),
-    ("PATCH", f"{CONVERSATIONS}/Conversations/{CH}"),
-    ("GET", "https://api.twilio.com/2010-04-01/Accounts.json"),
-])
+@pytest.mark.parametrize(
+    "method, url",
+    [
+        ("GET", f"{CONVERSATIONS}/Conversationz"),
+        ("PATCH", f"{CONVERSATIONS}/Conversations/{CH}"),
+        ("GET", "https://api.twilio.com/2010-04-01/Accounts.json"),
+    ],
+)
 def test_unknown_path_or_method_fails(twilio_contract, method, url):
     assert raw(method, url).status_code == 400
     text = violations(twilio_contract)
@@ -276,17 +332,17 @@ def test_routed_url_validates_like_the_twilio_host(twilio_contract):
 
 
 def test_validate_request_raises_with_every_error():
-    prepared = requests.Request("POST", f"{CONVERSATIONS}/Conversations", auth=AUTH,
-                                data={"FriendlyNam": "x", "State": "open"}).prepare()
+    prepared = requests.Request(
+        "POST", f"{CONVERSATIONS}/Conversations", auth=AUTH, data={"FriendlyNam": "x", "State": "open"}
+    ).prepare()
     with pytest.raises(AssertionError) as info:
         validate_request(prepared)
     assert "body[FriendlyNam]" in str(info.value) and "body[State]" in str(info.value)
 
 
 def test_session_exit_reraises_uncollected_failures_and_unused_replies():
-    with pytest.raises(AssertionError, match=r"body\[FriendlyNam\]: unknown form field"):
-        with twilio_contract_session():
-            raw("POST", f"{CONVERSATIONS}/Conversations", data={"FriendlyNam": "x"})
+    with pytest.raises(AssertionError, match=r"body\[FriendlyNam\]: unknown form field"), twilio_contract_session():
+        raw("POST", f"{CONVERSATIONS}/Conversations", data={"FriendlyNam": "x"})
     with pytest.raises(AssertionError, match="never used: {'CreateConversation': 1}"):
         with twilio_contract_session() as contract:
             contract.reply_next("CreateConversation", status=500)
@@ -294,12 +350,16 @@ def test_session_exit_reraises_uncollected_failures_and_unused_replies():
 
 # --- every answer the harness can give is on-contract --------------------------------------
 
-ALL_OPERATIONS = [(product, method, template) for product in ("conversations", "content")
-                  for method, template, _ in iter_operations(product)]
+ALL_OPERATIONS = [
+    (product, method, template)
+    for product in ("conversations", "content")
+    for method, template, _ in iter_operations(product)
+]
 
 
-@pytest.mark.parametrize("product, method, template", ALL_OPERATIONS,
-                         ids=[f"{p}:{m}:{t}" for p, m, t in ALL_OPERATIONS])
+@pytest.mark.parametrize(
+    "product, method, template", ALL_OPERATIONS, ids=[f"{p}:{m}:{t}" for p, m, t in ALL_OPERATIONS]
+)
 @pytest.mark.parametrize("synthesize", [False, True], ids=["example", "synthesized"])
 def test_every_example_response_is_valid(product, method, template, synthesize):
     match = operation_match(product, method, template)

@@ -5,14 +5,31 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from conversations_ops.models import DeliveryReceipt, Message, Pairing, SyncOperation, TemplateStatusChange, WebhookEvent
+from conversations_ops.models import (
+    Message,
+    Pairing,
+    SyncOperation,
+    TemplateStatusChange,
+    WebhookEvent,
+)
 from tests.dashboard.conftest import page
 from tests.dashboard.html_tree import parse
 
 pytestmark = pytest.mark.django_db
 
-ALL_VIEWS = ["syncoperation", "addressconfiguration", "conversation", "participant", "conversationwebhook",
-             "message", "deliveryreceipt", "templatestatuschange", "template", "pairing", "webhookevent"]
+ALL_VIEWS = [
+    "syncoperation",
+    "addressconfiguration",
+    "conversation",
+    "participant",
+    "conversationwebhook",
+    "message",
+    "deliveryreceipt",
+    "templatestatuschange",
+    "template",
+    "pairing",
+    "webhookevent",
+]
 
 
 def panel(client, **params):
@@ -29,7 +46,10 @@ def items(client) -> dict:
         link = li.own_children("a")
         details = [d.text for d in li.find_all("li")]
         shown[li.attrs["id"].removeprefix("attention-")] = (
-            int(li.find("strong", cls="attention-count").text), link[0].attrs["href"] if link else None, details)
+            int(li.find("strong", cls="attention-count").text),
+            link[0].attrs["href"] if link else None,
+            details,
+        )
     return shown
 
 
@@ -52,8 +72,9 @@ def test_failed_pushes_with_their_commonest_codes(admin_client, rows):
     rows.failed_operations(1, code=None, status=429)  # a bare 429 means the same as 20429
     rows.failed_operations(1, code=21211, status=400)
     rows.failed_operations(1, code=20003, status=401)  # fourth most common: not listed
-    SyncOperation.objects.create(content_type=SyncOperation.objects.first().content_type, object_id=1,
-                                 operation="message.send", state="pending")
+    SyncOperation.objects.create(
+        content_type=SyncOperation.objects.first().content_type, object_id=1, operation="message.send", state="pending"
+    )
 
     count, link, details = items(admin_client)["failed_pushes"]
 
@@ -95,8 +116,11 @@ def test_failed_deliveries_of_the_last_24_hours(admin_client, rows):
     count, link, details = items(admin_client)["failed_deliveries"]
 
     assert (count, link) == (4, "/admin/conversations_ops/message/?delivery=attention&when=24h")
-    assert details == ["2 × 63016: Outside the WhatsApp 24-hour window", "1 × No error code given",
-                       "1 × 30008: Twilio error 30008"]
+    assert details == [
+        "2 × 63016: Outside the WhatsApp 24-hour window",
+        "1 × No error code given",
+        "1 × 30008: Twilio error 30008",
+    ]
     # The list it links to shows exactly those messages.
     listed = admin_client.get(link)
     assert listed.status_code == 200 and listed.context["cl"].result_count == 4
@@ -122,9 +146,13 @@ def test_pairings_waiting_too_long(admin_client, rows, address_configuration):
     now = timezone.now()
 
     def awaiting(invited_minutes_ago, expires_in_minutes, timeout=30):
-        rows.pairing(state="awaiting_customer", sender=address_configuration, reply_timeout_minutes=timeout,
-                     invited_at=now - timedelta(minutes=invited_minutes_ago),
-                     expires_at=now + timedelta(minutes=expires_in_minutes))
+        rows.pairing(
+            state="awaiting_customer",
+            sender=address_configuration,
+            reply_timeout_minutes=timeout,
+            invited_at=now - timedelta(minutes=invited_minutes_ago),
+            expires_at=now + timedelta(minutes=expires_in_minutes),
+        )
 
     awaiting(16, 14)  # past half of 30 minutes
     awaiting(10, 20)  # not yet
@@ -190,16 +218,18 @@ def _everything_needs_attention(rows, sender):
     rows.webhook_events(1, state="failed")
 
 
-@pytest.mark.parametrize(("missing", "hidden"), [
-    ("syncoperation", "failed_pushes"),
-    ("conversation", "failed_rows"),
-    ("message", "failed_deliveries"),
-    ("deliveryreceipt", "failed_deliveries"),
-    ("pairing", "pairings_failed"),
-    ("webhookevent", "webhooks_failed"),
-])
-def test_an_item_is_hidden_from_who_may_not_view_its_model(staff_client, rows, address_configuration,
-                                                           missing, hidden):
+@pytest.mark.parametrize(
+    ("missing", "hidden"),
+    [
+        ("syncoperation", "failed_pushes"),
+        ("conversation", "failed_rows"),
+        ("message", "failed_deliveries"),
+        ("deliveryreceipt", "failed_deliveries"),
+        ("pairing", "pairings_failed"),
+        ("webhookevent", "webhooks_failed"),
+    ],
+)
+def test_an_item_is_hidden_from_who_may_not_view_its_model(staff_client, rows, address_configuration, missing, hidden):
     _everything_needs_attention(rows, address_configuration)
     client = staff_client([m for m in ALL_VIEWS if m != missing])
 

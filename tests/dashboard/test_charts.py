@@ -6,7 +6,7 @@ import pytest
 from django.test import override_settings
 from django.utils import dateformat, timezone
 
-from conversations_ops.templatetags.dashboard_charts import HEIGHT, BOTTOM, TOP, nice_max
+from conversations_ops.templatetags.dashboard_charts import BOTTOM, HEIGHT, TOP, nice_max
 from tests.dashboard.conftest import page
 from tests.dashboard.html_tree import parse
 
@@ -23,8 +23,10 @@ def chart(client, chart_id, **params):
 
 def bars(svg, key) -> dict:
     """{ISO day: (value, height)} of one series."""
-    return {rect.attrs["data-day"]: (int(rect.attrs["data-value"]), float(rect.attrs["height"]))
-            for rect in svg.find_all("rect", cls=f"bar-{key}")}
+    return {
+        rect.attrs["data-day"]: (int(rect.attrs["data-value"]), float(rect.attrs["height"]))
+        for rect in svg.find_all("rect", cls=f"bar-{key}")
+    }
 
 
 def test_message_volume_per_day_inbound_and_outbound(admin_client, rows):

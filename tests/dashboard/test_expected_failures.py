@@ -25,10 +25,15 @@ def paired(rows, address_configuration):
 
 
 def customer_writes(rows, conversation, *, minutes_ago, code=63016, author=CUSTOMER):
-    message = rows.message(conversation=conversation, author=author, direction="inbound",
-                           date_created=timezone.now() - timedelta(minutes=minutes_ago))
-    rows.receipts(1, status="failed", error_code=code, message=message,
-                  date_updated=message.date_created + timedelta(seconds=2))
+    message = rows.message(
+        conversation=conversation,
+        author=author,
+        direction="inbound",
+        date_created=timezone.now() - timedelta(minutes=minutes_ago),
+    )
+    rows.receipts(
+        1, status="failed", error_code=code, message=message, date_updated=message.date_created + timedelta(seconds=2)
+    )
     return message
 
 
@@ -43,8 +48,9 @@ def failures_today() -> int:
 
 def test_the_customers_replies_before_the_courier_wrote_are_left_out(admin_client, rows, paired):
     # The invite, which the console writes as the courier (outbound): the courier has not written.
-    rows.message(conversation=paired, author=COURIER, direction="outbound",
-                 date_created=timezone.now() - timedelta(minutes=31))
+    rows.message(
+        conversation=paired, author=COURIER, direction="outbound", date_created=timezone.now() - timedelta(minutes=31)
+    )
     customer_writes(rows, paired, minutes_ago=30)
     customer_writes(rows, paired, minutes_ago=29)
 
@@ -57,8 +63,9 @@ def test_the_customers_replies_before_the_courier_wrote_are_left_out(admin_clien
 
 def test_once_the_courier_wrote_a_63016_is_a_real_failure(admin_client, rows, paired):
     customer_writes(rows, paired, minutes_ago=30)  # expected
-    rows.message(conversation=paired, author=COURIER, direction="inbound",
-                 date_created=timezone.now() - timedelta(minutes=20))
+    rows.message(
+        conversation=paired, author=COURIER, direction="inbound", date_created=timezone.now() - timedelta(minutes=20)
+    )
     customer_writes(rows, paired, minutes_ago=10)  # the courier's window closed again: act on it
 
     assert counted(admin_client) == 1 and failures_today() == 1
@@ -88,8 +95,9 @@ def test_a_send_twilio_refused_still_counts(admin_client, rows, paired):
 
 def test_the_transcript_says_which_failures_were_expected(admin_client, rows, paired):
     customer_writes(rows, paired, minutes_ago=30)  # expected
-    rows.message(conversation=paired, author=COURIER, direction="inbound",
-                 date_created=timezone.now() - timedelta(minutes=20))
+    rows.message(
+        conversation=paired, author=COURIER, direction="inbound", date_created=timezone.now() - timedelta(minutes=20)
+    )
     customer_writes(rows, paired, minutes_ago=10)  # not
 
     html = admin_client.get(f"/admin/conversations_ops/message/transcript/{paired.pk}/").content.decode()

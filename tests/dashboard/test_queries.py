@@ -20,12 +20,24 @@ def fill(rows, sender, n):
     rows.failed_operations(n, code=None, status=503)
     for i in range(n):
         rows.conversation(sync_state="failed")
-        message = rows.message(direction="inbound" if i % 2 else "outbound", date_created=now - timedelta(days=i % 20),
-                               sync_state="failed" if i % 3 == 0 else "synced")
-        rows.receipts(1, status="failed" if i % 2 else "undelivered", error_code=63000 + i, message=message,
-                      date_updated=now - timedelta(hours=i))
-        rows.pairing(state="awaiting_customer", sender=sender, invited_at=now - timedelta(minutes=i),
-                     expires_at=now + timedelta(minutes=30 - i))
+        message = rows.message(
+            direction="inbound" if i % 2 else "outbound",
+            date_created=now - timedelta(days=i % 20),
+            sync_state="failed" if i % 3 == 0 else "synced",
+        )
+        rows.receipts(
+            1,
+            status="failed" if i % 2 else "undelivered",
+            error_code=63000 + i,
+            message=message,
+            date_updated=now - timedelta(hours=i),
+        )
+        rows.pairing(
+            state="awaiting_customer",
+            sender=sender,
+            invited_at=now - timedelta(minutes=i),
+            expires_at=now + timedelta(minutes=30 - i),
+        )
         rows.pairing(state=("connecting", "failed")[i % 2], sender=sender, replied_at=now - timedelta(minutes=i))
     rows.webhook_events(n, state="failed")
     rows.webhook_events(n, state="unhandled", age=timedelta(hours=30))

@@ -10,7 +10,6 @@ import urllib.error
 import urllib.request
 
 from config.env import BASE_DIR
-
 from tests.test_settings import PRODUCTION_ENV
 
 SERVE = str(BASE_DIR / "scripts" / "serve.sh")
@@ -24,15 +23,21 @@ def free_port() -> int:
 
 def production_env(tmp_path, port: int, **extra) -> dict:
     """The environment a deployment gives: production settings, its own database and static root."""
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith(("TWILIO_", "DJANGO_", "PUBLIC_", "PORT", "DATABASE_URL", "REDIS_URL", "STATIC_ROOT"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TWILIO_", "DJANGO_", "PUBLIC_", "PORT", "DATABASE_URL", "REDIS_URL", "STATIC_ROOT"))
+    }
     return {
-        **clean, **PRODUCTION_ENV,
+        **clean,
+        **PRODUCTION_ENV,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "PYTHON": sys.executable,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-        "PORT": str(port), "HOST": "127.0.0.1", "WEB_CONCURRENCY": "2",
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+        "WEB_CONCURRENCY": "2",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'console.sqlite3'}",
         "STATIC_ROOT": str(tmp_path / "static"),
         **extra,
@@ -65,6 +70,7 @@ def stop(process: subprocess.Popen, sig=signal.SIGTERM, timeout: float = 30) -> 
 
 def get(url: str, headers: dict | None = None, timeout: float = 10):
     """(status, headers, body bytes), without following redirects."""
+
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
             return None

@@ -29,8 +29,12 @@ def test_an_empty_required_value_is_a_startup_error_naming_it(name, blank):
 
 
 def test_a_signing_key_with_an_empty_secret_is_refused():
-    result = run(["manage.py", "check"], "config.settings.production", **PRODUCTION_ENV,
-                 TWILIO_WEBHOOK_SIGNING_KEYS="KS-one=secret-one,KS-two=")
+    result = run(
+        ["manage.py", "check"],
+        "config.settings.production",
+        **PRODUCTION_ENV,
+        TWILIO_WEBHOOK_SIGNING_KEYS="KS-one=secret-one,KS-two=",
+    )
     assert result.returncode != 0
     assert "TWILIO_WEBHOOK_SIGNING_KEYS has an empty secret for KS-two" in result.stderr
     assert "secret-one" not in result.stderr
@@ -49,14 +53,23 @@ def test_production_serves_hashed_compressed_static_files_through_whitenoise():
     values = json.loads(result.stdout)
     assert values["storage"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
     # Right after SecurityMiddleware (HTTPS redirect and HSTS first), before sessions and auth.
-    assert values["middleware"][:2] == ["django.middleware.security.SecurityMiddleware",
-                                        "whitenoise.middleware.WhiteNoiseMiddleware"]
+    assert values["middleware"][:2] == [
+        "django.middleware.security.SecurityMiddleware",
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    ]
 
 
 def test_production_may_point_at_a_standalone_simulator_and_keep_a_previous_token():
-    result = run(["-c", READ], "config.settings.production", **{
-        **PRODUCTION_ENV, "ALLOWED_HOSTS": "ops.example.com, 127.0.0.1",
-        "TWILIO_API_BASE_URL": "http://127.0.0.1:8001/", "TWILIO_PREVIOUS_AUTH_TOKEN": "old-token"})
+    result = run(
+        ["-c", READ],
+        "config.settings.production",
+        **{
+            **PRODUCTION_ENV,
+            "ALLOWED_HOSTS": "ops.example.com, 127.0.0.1",
+            "TWILIO_API_BASE_URL": "http://127.0.0.1:8001/",
+            "TWILIO_PREVIOUS_AUTH_TOKEN": "old-token",
+        },
+    )
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert values["hosts"] == ["ops.example.com", "127.0.0.1"]

@@ -36,15 +36,21 @@ def make_operation(*, state=OperationState.PENDING, due=None, **fields) -> SyncO
     """An outbox row; `due` sets next_attempt_at (now by default)."""
     conversation = Conversation.objects.create(friendly_name="health check")
     return SyncOperation.objects.create(
-        content_type=ContentType.objects.get_for_model(Conversation), object_id=conversation.pk,
-        operation="conversation.create", state=state, next_attempt_at=due or timezone.now(), **fields,
+        content_type=ContentType.objects.get_for_model(Conversation),
+        object_id=conversation.pk,
+        operation="conversation.create",
+        state=state,
+        next_attempt_at=due or timezone.now(),
+        **fields,
     )
 
 
 def make_event(*, source="conversations", state=ProcessingState.PENDING, received=None) -> WebhookEvent:
     """A stored webhook event carrying a customer's number; `received` backdates it."""
     event = WebhookEvent.objects.create(
-        source=source, event_type="onMessageAdded", dedup_key=f"health-{next(_keys)}",
+        source=source,
+        event_type="onMessageAdded",
+        dedup_key=f"health-{next(_keys)}",
         params=[["Author", f"whatsapp:{CUSTOMER_NUMBER}"], ["Body", "Call me on " + CUSTOMER_NUMBER]],
         processing_state=state,
     )

@@ -59,8 +59,11 @@ def test_a_stale_heartbeat_is_failing_and_names_its_age(client, fresh_heartbeat)
     WorkerHeartbeat.objects.update(beat_at=ago(minutes=3))
     status, body, checks = health(client)
     assert status == 503 and body["failing"] == ["worker_heartbeat"]
-    assert checks["worker_heartbeat"] == {"name": "worker_heartbeat", "state": "failing",
-                                          "reason": "no worker heartbeat for 3 min (limit 2 min)"}
+    assert checks["worker_heartbeat"] == {
+        "name": "worker_heartbeat",
+        "state": "failing",
+        "reason": "no worker heartbeat for 3 min (limit 2 min)",
+    }
     assert checks["database"]["state"] == checks["outbox"]["state"] == "ok"
 
 
@@ -136,8 +139,11 @@ def test_an_unreachable_database_is_failing_without_its_error_text(client, fresh
     body = response.json()
     checks = {check["name"]: check for check in body["checks"]}
     assert response.status_code == 503
-    assert checks["database"] == {"name": "database", "state": "failing",
-                                  "reason": "the database did not answer a SELECT 1"}
+    assert checks["database"] == {
+        "name": "database",
+        "state": "failing",
+        "reason": "the database did not answer a SELECT 1",
+    }
     # Everything read from the database fails with it (the ORM broker is the database; Redis is not).
     on_redis = "redis" in django_settings.Q_CLUSTER
     assert body["failing"] == [name for name in CHECK_NAMES if not (on_redis and name == "broker")]
@@ -154,8 +160,11 @@ def test_an_unreachable_redis_broker_is_failing(client, fresh_heartbeat, setting
     response = client.get("/health/")
     body = response.json()
     assert response.status_code == 503 and body["failing"] == ["broker"]
-    assert body["checks"][1] == {"name": "broker", "state": "failing",
-                                 "reason": "Redis (the task broker) did not answer PING"}
+    assert body["checks"][1] == {
+        "name": "broker",
+        "state": "failing",
+        "reason": "Redis (the task broker) did not answer PING",
+    }
     assert "hunter2" not in response.content.decode() and str(port) not in response.content.decode()
 
 
@@ -179,8 +188,11 @@ PHONE = re.compile(r"\+?\d[\d\s•]{7,}\d")
 
 def test_the_json_holds_no_number_sid_or_secret(client, settings, fresh_heartbeat):
     WorkerHeartbeat.objects.update(beat_at=ago(minutes=50))
-    make_operation(due=ago(minutes=30), last_error_message=f"Participant whatsapp:{CUSTOMER_NUMBER} refused",
-                   result_sid="CH" + "a" * 32)
+    make_operation(
+        due=ago(minutes=30),
+        last_error_message=f"Participant whatsapp:{CUSTOMER_NUMBER} refused",
+        result_sid="CH" + "a" * 32,
+    )
     make_event(received=ago(minutes=30))
     response = client.get("/health/")
     text = response.content.decode()
@@ -196,10 +208,10 @@ def test_the_json_holds_no_number_sid_or_secret(client, settings, fresh_heartbea
 
 
 def test_the_scheduled_heartbeat_task_makes_health_pass(client):
+    from django_q.models import Schedule
     from django_q.tasks import async_task
 
     from conversations_ops.schedules import SCHEDULES, schedules_ensure
-    from django_q.models import Schedule
 
     assert health(client)[0] == 503
     schedules_ensure()
@@ -260,8 +272,10 @@ def test_a_heartbeat_that_cannot_be_written_does_not_stop_the_task(db, settings,
 def test_production_does_not_redirect_the_health_check_to_https(client, fresh_heartbeat, settings):
     from tests.test_settings import PRODUCTION_ENV, run
 
-    script = ("import django, json; django.setup(); from django.conf import settings as s; "
-              "print(json.dumps({'redirect': s.SECURE_SSL_REDIRECT, 'exempt': s.SECURE_REDIRECT_EXEMPT}))")
+    script = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps({'redirect': s.SECURE_SSL_REDIRECT, 'exempt': s.SECURE_REDIRECT_EXEMPT}))"
+    )
     result = run(["-c", script], "config.settings.production", **PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr
     production = json.loads(result.stdout)

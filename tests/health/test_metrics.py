@@ -73,8 +73,7 @@ def test_the_numbers_are_the_rows(client, metrics_on):
     make_event(source="status", state=ProcessingState.FAILED, received=ago(minutes=5))
     counters.received_tally_advance()
     tally = dict(MetricCounter.objects.filter(name__startswith="webhook_received:").values_list("name", "value"))
-    assert tally == {"webhook_received:conversations": 2, "webhook_received:messaging": 1,
-                     "webhook_received:status": 1}
+    assert tally == {"webhook_received:conversations": 2, "webhook_received:messaging": 1, "webhook_received:status": 1}
     make_event()
     make_event(source="messaging")
     WebhookRejection.objects.create(reason="bad_signature", count=4)
@@ -106,11 +105,16 @@ def test_the_numbers_are_the_rows(client, metrics_on):
     assert 7 * 60 - 1 <= value(found, "conversations_ops_webhook_inbox_lag_seconds") <= 7 * 60 + 30
     assert value(found, "conversations_ops_webhook_events_failed") == 1
 
-    states = {state: value(found, "conversations_ops_outbox_operations", state=state)
-              for state in ("pending", "running", "succeeded", "failed", "cancelled")}
+    states = {
+        state: value(found, "conversations_ops_outbox_operations", state=state)
+        for state in ("pending", "running", "succeeded", "failed", "cancelled")
+    }
     assert states == {"pending": 2, "running": 1, "succeeded": 5, "failed": 2, "cancelled": 1}
-    errors = {(labels_of(key)["state"], labels_of(key)["twilio_code"], labels_of(key)["http_status"]): v
-              for key, v in found.items() if key[0] == "conversations_ops_outbox_operations_with_error"}
+    errors = {
+        (labels_of(key)["state"], labels_of(key)["twilio_code"], labels_of(key)["http_status"]): v
+        for key, v in found.items()
+        if key[0] == "conversations_ops_outbox_operations_with_error"
+    }
     assert errors == {("pending", "20429", "429"): 1, ("failed", "50416", "400"): 1, ("failed", "20503", "503"): 1}
     assert value(found, "conversations_ops_outbox_pushes_completed_total") == 5
     assert value(found, "conversations_ops_outbox_twilio_429_total") == 2

@@ -20,7 +20,7 @@ def download(client, fmt, query=""):
     response = client.get(export_url(fmt) + query)
     assert response.status_code == 200
     assert isinstance(response, StreamingHttpResponse)
-    assert response["Content-Disposition"].startswith("attachment; filename=\"messages-")
+    assert response["Content-Disposition"].startswith('attachment; filename="messages-')
     return b"".join(response.streaming_content).decode("utf-8")
 
 
@@ -29,8 +29,17 @@ def csv_rows(text):
     return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
 
 
-@pytest.mark.parametrize("query", ["", FILTERED, "?author_role=customer", "?q=%2B15017122661", "?kind=template",
-                                   "?channel=sms&direction__exact=inbound"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        FILTERED,
+        "?author_role=customer",
+        "?q=%2B15017122661",
+        "?kind=template",
+        "?channel=sms&direction__exact=inbound",
+    ],
+)
 def test_exports_hold_exactly_the_rows_the_list_shows_in_its_order(auditor, history, query):
     query = query.format(pk=history.order.pk)
     shown = [m.sid for m in listed(auditor, query).context["cl"].result_list]
@@ -45,9 +54,15 @@ def test_an_exported_row_says_what_the_list_says(auditor, history):
     row = listed_rows[history.courier_photo.sid]
     assert photo["author"] == row.author == "+49•••••6789"
     assert (photo["author_role"], photo["delivery_status"], photo["channel"]) == ("courier", "failed", ["sms"])
-    assert photo["failed_receipts"] == [{
-        "recipient": "customer whatsapp:+15•••••2661", "participant_sid": make_sid("MB", 1),
-        "status": "failed", "error_code": 63016, "error": "Outside the WhatsApp 24-hour window"}]
+    assert photo["failed_receipts"] == [
+        {
+            "recipient": "customer whatsapp:+15•••••2661",
+            "participant_sid": make_sid("MB", 1),
+            "status": "failed",
+            "error_code": 63016,
+            "error": "Outside the WhatsApp 24-hour window",
+        }
+    ]
     assert photo["media"] == [{"filename": "door.jpg", "content_type": "image/jpeg", "sid": make_sid("ME")}]
     assert photo["conversation_sid"] == history.order.sid and photo["index"] == 2 and photo["kind"] == "free-form"
 
@@ -57,10 +72,16 @@ def test_the_csv_has_every_column_and_renders_templates(auditor, history):
     assert list(next(iter(rows.values()))) == list(COLUMNS)
     invite = rows[history.invite.sid]
     assert (invite["kind"], invite["template_sid"], invite["template_name"]) == (
-        "template", history.template.sid, "courier_invite")
+        "template",
+        history.template.sid,
+        "courier_invite",
+    )
     assert invite["text"] == "Hello Robert, your courier is here."
     assert (invite["author_role"], invite["sent_by_console"], invite["delivery_status"]) == (
-        "courier", "invite template", "read")
+        "courier",
+        "invite template",
+        "read",
+    )
     note = rows[history.agent_note.sid]
     assert note["channel"] == "whatsapp; sms" and note["delivery_status"] == "undelivered"
     assert note["failed_receipts"] == "courier +49•••••6789: undelivered 30003 (Twilio error 30003)"
@@ -89,8 +110,8 @@ def test_an_unknown_format_or_filter_is_refused(auditor, history):
 
 
 def test_formula_looking_text_is_defused_in_the_csv(auditor, history):
-    history.system_notice.body = "=HYPERLINK(\"http://evil\")"
+    history.system_notice.body = '=HYPERLINK("http://evil")'
     history.system_notice.save(update_fields=["body"])
     rows = {r["message_sid"]: r for r in csv_rows(download(auditor, "csv"))}
-    assert rows[history.system_notice.sid]["text"] == "'=HYPERLINK(\"http://evil\")"
+    assert rows[history.system_notice.sid]["text"] == '\'=HYPERLINK("http://evil")'
     assert rows[history.courier_photo.sid]["author"] == "+49•••••6789"  # a number stays a number

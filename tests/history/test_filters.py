@@ -19,31 +19,39 @@ def sids(history, *names):
     return {getattr(history, name).sid for name in names}
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("?author_role=customer", ("customer_reply", "old_question")),
-    # The invite is the console's, written as the courier: the courier's role, said so in its own column.
-    ("?author_role=courier", ("invite", "courier_photo")),
-    ("?author_role=agent", ("agent_note",)),
-    ("?author_role=system", ("system_notice", "old_answer")),
-    ("?author_role=other", ()),
-    # A person's message is on their channel; the business's on its recipients' channels.
-    ("?channel=whatsapp", ("invite", "customer_reply", "agent_note", "system_notice", "old_question", "old_answer")),
-    ("?channel=sms", ("courier_photo", "agent_note", "system_notice")),
-    ("?channel=chat", ("invite", "system_notice")),
-    ("?direction__exact=inbound", ("customer_reply", "courier_photo", "old_question")),
-    ("?direction__exact=outbound", ("invite", "agent_note", "system_notice", "old_answer")),
-    ("?kind=template", ("invite",)),
-    ("?kind=free_form", ("customer_reply", "courier_photo", "agent_note", "system_notice", "old_question",
-                         "old_answer")),
-    ("?delivery=failed", ("courier_photo", "agent_note")),  # failed or undelivered for someone
-    ("?delivery=undelivered", ("agent_note",)),
-    ("?delivery=read", ("invite",)),
-    ("?delivery=delivered", ("invite", "customer_reply", "old_answer")),  # read counts as delivered
-    ("?delivery=pending", ("system_notice",)),
-    ("?when=today", ("invite", "customer_reply", "courier_photo", "agent_note", "system_notice")),
-    ("?when=30d", ("invite", "customer_reply", "courier_photo", "agent_note", "system_notice", "old_question")),
-    ("?author_role=customer&channel=whatsapp&when=7d", ("customer_reply",)),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("?author_role=customer", ("customer_reply", "old_question")),
+        # The invite is the console's, written as the courier: the courier's role, said so in its own column.
+        ("?author_role=courier", ("invite", "courier_photo")),
+        ("?author_role=agent", ("agent_note",)),
+        ("?author_role=system", ("system_notice", "old_answer")),
+        ("?author_role=other", ()),
+        # A person's message is on their channel; the business's on its recipients' channels.
+        (
+            "?channel=whatsapp",
+            ("invite", "customer_reply", "agent_note", "system_notice", "old_question", "old_answer"),
+        ),
+        ("?channel=sms", ("courier_photo", "agent_note", "system_notice")),
+        ("?channel=chat", ("invite", "system_notice")),
+        ("?direction__exact=inbound", ("customer_reply", "courier_photo", "old_question")),
+        ("?direction__exact=outbound", ("invite", "agent_note", "system_notice", "old_answer")),
+        ("?kind=template", ("invite",)),
+        (
+            "?kind=free_form",
+            ("customer_reply", "courier_photo", "agent_note", "system_notice", "old_question", "old_answer"),
+        ),
+        ("?delivery=failed", ("courier_photo", "agent_note")),  # failed or undelivered for someone
+        ("?delivery=undelivered", ("agent_note",)),
+        ("?delivery=read", ("invite",)),
+        ("?delivery=delivered", ("invite", "customer_reply", "old_answer")),  # read counts as delivered
+        ("?delivery=pending", ("system_notice",)),
+        ("?when=today", ("invite", "customer_reply", "courier_photo", "agent_note", "system_notice")),
+        ("?when=30d", ("invite", "customer_reply", "courier_photo", "agent_note", "system_notice", "old_question")),
+        ("?author_role=customer&channel=whatsapp&when=7d", ("customer_reply",)),
+    ],
+)
 def test_each_filter_lists_exactly_its_messages(admin_client, history, query, expected):
     assert set(listed_sids(admin_client, query)) == sids(history, *expected)
 
@@ -68,7 +76,8 @@ def test_a_date_range_includes_the_whole_last_day(admin_client, history):
     query = f"?date_from={day - timedelta(days=1)}&date_to={day}"
     assert set(listed_sids(admin_client, query)) == sids(history, "old_answer")
     assert set(listed_sids(admin_client, f"?date_from={day + timedelta(days=1)}")) == sids(
-        history, "invite", "customer_reply", "courier_photo", "agent_note", "system_notice", "old_question")
+        history, "invite", "customer_reply", "courier_photo", "agent_note", "system_notice", "old_question"
+    )
     response = listed(admin_client, "?date_from=yesterday")
     assert len(response.context["cl"].result_list) == len(NAMES) and "is not a date" in response.content.decode()
 
@@ -79,18 +88,21 @@ def test_the_date_form_keeps_the_other_filters(admin_client, history):
     assert '<input type="hidden" name="q" value="order-a123">' in page
 
 
-@pytest.mark.parametrize(("term", "expected"), [
-    (make_sid("IM", 3), ("courier_photo",)),
-    (make_sid("CH"), ("invite", "customer_reply", "courier_photo", "agent_note", "system_notice")),
-    ("order-b7", ("old_question", "old_answer")),
-    (make_sid("HX"), ("invite",)),
-    (make_sid("DY", 3), ("courier_photo",)),
-    (make_sid("MB", 2), ("courier_photo",)),
-    (CUSTOMER_WHATSAPP, ("customer_reply",)),
-    ("+15017122661", ("customer_reply",)),  # a bare number finds the person on WhatsApp too
-    (COURIER_SMS, ("invite", "courier_photo")),
-    ("ops-ana", ("agent_note",)),
-])
+@pytest.mark.parametrize(
+    ("term", "expected"),
+    [
+        (make_sid("IM", 3), ("courier_photo",)),
+        (make_sid("CH"), ("invite", "customer_reply", "courier_photo", "agent_note", "system_notice")),
+        ("order-b7", ("old_question", "old_answer")),
+        (make_sid("HX"), ("invite",)),
+        (make_sid("DY", 3), ("courier_photo",)),
+        (make_sid("MB", 2), ("courier_photo",)),
+        (CUSTOMER_WHATSAPP, ("customer_reply",)),
+        ("+15017122661", ("customer_reply",)),  # a bare number finds the person on WhatsApp too
+        (COURIER_SMS, ("invite", "courier_photo")),
+        ("ops-ana", ("agent_note",)),
+    ],
+)
 def test_search_is_exact(admin_client, history, term, expected):
     assert set(listed_sids(admin_client, f"?q={term.replace('+', '%2B')}")) == sids(history, *expected)
 

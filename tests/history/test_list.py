@@ -20,25 +20,52 @@ def _fill(rows: int, start: int = 1000):
     """`rows` messages over several conversations, each with a participant, a template and receipts."""
     conversations = [Conversation.objects.create(sid=make_sid("CH", start + n), sync_state="synced") for n in range(3)]
     for n, conversation in enumerate(conversations):
-        Participant.objects.create(conversation=conversation, sid=make_sid("MB", start + n), role="customer",
-                                   messaging_binding_address=f"whatsapp:+1501712{start + n:04d}",
-                                   messaging_binding_proxy_address="whatsapp:+14155550100")
-    messages = Message.objects.bulk_create([
-        Message(conversation=conversations[n % 3], sid=make_sid("IM", start + n), index=n,
-                author=f"whatsapp:+1501712{start + n % 3:04d}", body=f"Message {n}", direction="inbound",
-                content_sid=make_sid("HX", 7) if n % 4 == 0 else "", date_created=timezone.now(),
-                sync_state="synced")
-        for n in range(rows)
-    ])
-    DeliveryReceipt.objects.bulk_create([
-        DeliveryReceipt(message=m, sid=make_sid("DY", start + n), status="failed", error_code=63016,
-                        participant_sid=make_sid("MB", start))
-        for n, m in enumerate(messages) if n % 5 == 0
-    ])
+        Participant.objects.create(
+            conversation=conversation,
+            sid=make_sid("MB", start + n),
+            role="customer",
+            messaging_binding_address=f"whatsapp:+1501712{start + n:04d}",
+            messaging_binding_proxy_address="whatsapp:+14155550100",
+        )
+    messages = Message.objects.bulk_create(
+        [
+            Message(
+                conversation=conversations[n % 3],
+                sid=make_sid("IM", start + n),
+                index=n,
+                author=f"whatsapp:+1501712{start + n % 3:04d}",
+                body=f"Message {n}",
+                direction="inbound",
+                content_sid=make_sid("HX", 7) if n % 4 == 0 else "",
+                date_created=timezone.now(),
+                sync_state="synced",
+            )
+            for n in range(rows)
+        ]
+    )
+    DeliveryReceipt.objects.bulk_create(
+        [
+            DeliveryReceipt(
+                message=m,
+                sid=make_sid("DY", start + n),
+                status="failed",
+                error_code=63016,
+                participant_sid=make_sid("MB", start),
+            )
+            for n, m in enumerate(messages)
+            if n % 5 == 0
+        ]
+    )
 
 
-QUERIES = ["", "?delivery=failed", "?author_role=customer&channel=whatsapp", "?kind=template&when=7d",
-           f"?q={make_sid('CH', 1000)}", "?conversation=" + make_sid("CH", 1001)]
+QUERIES = [
+    "",
+    "?delivery=failed",
+    "?author_role=customer&channel=whatsapp",
+    "?kind=template&when=7d",
+    f"?q={make_sid('CH', 1000)}",
+    "?conversation=" + make_sid("CH", 1001),
+]
 
 
 @pytest.mark.parametrize("query", QUERIES)

@@ -22,11 +22,20 @@ def test_the_transcript_shows_who_wrote_what_with_templates_media_and_receipts(a
     assert response.status_code == 200
     page = response.content.decode()
     assert [row.message.sid for row in response.context["rows"]] == [
-        history.invite.sid, history.customer_reply.sid, history.courier_photo.sid, history.agent_note.sid,
-        history.system_notice.sid]  # index order
+        history.invite.sid,
+        history.customer_reply.sid,
+        history.courier_photo.sid,
+        history.agent_note.sid,
+        history.system_notice.sid,
+    ]  # index order
     who = [row.who for row in response.context["rows"]]
-    assert who == ["console (invite template, to the customer)", "customer (whatsapp:+15•••••2661)",
-                   "courier (+49•••••6789)", "agent (ops-ana)", "system"]
+    assert who == [
+        "console (invite template, to the customer)",
+        "customer (whatsapp:+15•••••2661)",
+        "courier (+49•••••6789)",
+        "agent (ops-ana)",
+        "system",
+    ]
     assert "Template courier_invite (" + make_sid("HX") + ")" in page
     assert "Hello Robert, your courier is here." in page
     assert "door.jpg" in page and "image/jpeg" in page
@@ -56,15 +65,16 @@ def test_a_long_conversation_shows_the_newest_page_and_older_on_request(auditor,
 
 
 def test_the_conversation_page_links_its_transcript(admin_client, history):
-    page = admin_client.get(reverse("admin:conversations_ops_conversation_change",
-                                    args=[history.order.pk])).content.decode()
+    page = admin_client.get(
+        reverse("admin:conversations_ops_conversation_change", args=[history.order.pk])
+    ).content.decode()
     assert transcript_url(history.order) in page
     assert f"?conversation__id__exact={history.order.pk}" in page
 
 
 def test_the_transcript_offers_its_export_to_those_allowed(auditor, ops, history):
     page = auditor.get(transcript_url(history.order)).content.decode()
-    assert f'{export_url("csv")}?conversation__id__exact={history.order.pk}' in page
+    assert f"{export_url('csv')}?conversation__id__exact={history.order.pk}" in page
     query = auditor.get(transcript_url(history.order)).context["export_query"]
     exported = json.loads(b"".join(auditor.get(export_url("json") + query).streaming_content))
     assert [row["index"] for row in exported] == [0, 1, 2, 3, 4]  # the conversation, oldest first

@@ -3,7 +3,6 @@ import json
 import pytest
 from django.core.exceptions import ValidationError
 
-from conversations_ops.models import Template
 from conversations_ops.messaging.template_variables import (
     MAX_VALUE_LENGTH,
     template_placeholders,
@@ -12,6 +11,7 @@ from conversations_ops.messaging.template_variables import (
     template_variables_json,
     template_variables_validate,
 )
+from conversations_ops.models import Template
 
 BODY = "Hello {{1}}, your food delivery is almost there but {{2}} (your rider) needs help finding your door."
 

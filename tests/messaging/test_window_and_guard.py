@@ -6,9 +6,9 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
-from conversations_ops.models import DeliveryReceipt, Message, Participant, Template
 from conversations_ops.messaging import window as message_window
 from conversations_ops.messaging.window import conversation_windows
+from conversations_ops.models import DeliveryReceipt, Message, Participant, Template
 from conversations_ops.services.messages import message_send_check
 from tests.conftest import BUSINESS_SMS, COURIER_SMS, CUSTOMER_WHATSAPP, make_sid
 
@@ -16,15 +16,26 @@ pytestmark = pytest.mark.django_db
 
 
 def _inbound(conversation, author, at, n):
-    return Message.objects.create(conversation=conversation, sid=make_sid("IM", n), index=n, author=author,
-                                  body="hi", direction="inbound", date_created=at)
+    return Message.objects.create(
+        conversation=conversation,
+        sid=make_sid("IM", n),
+        index=n,
+        author=author,
+        body="hi",
+        direction="inbound",
+        date_created=at,
+    )
 
 
 @pytest.fixture
 def courier(conversation):
-    return Participant.objects.create(conversation=conversation, sid=make_sid("MB", 2), messaging_binding_type="sms",
-                                      messaging_binding_address=COURIER_SMS,
-                                      messaging_binding_proxy_address=BUSINESS_SMS)
+    return Participant.objects.create(
+        conversation=conversation,
+        sid=make_sid("MB", 2),
+        messaging_binding_type="sms",
+        messaging_binding_address=COURIER_SMS,
+        messaging_binding_proxy_address=BUSINESS_SMS,
+    )
 
 
 def test_the_window_runs_24_hours_from_the_newest_inbound_message_of_that_participant(participant, courier):
@@ -43,16 +54,26 @@ def test_the_window_runs_24_hours_from_the_newest_inbound_message_of_that_partic
 
 
 def test_outbound_messages_and_a_person_who_never_wrote_open_no_window(participant):
-    Message.objects.create(conversation=participant.conversation, author=CUSTOMER_WHATSAPP, body="x",
-                           direction="outbound", date_created=timezone.now())
+    Message.objects.create(
+        conversation=participant.conversation,
+        author=CUSTOMER_WHATSAPP,
+        body="x",
+        direction="outbound",
+        date_created=timezone.now(),
+    )
     (window,) = conversation_windows(conversation=participant.conversation)
     assert (window.last_inbound_at, window.free_form_allowed) == (None, False)
     assert "never written" in window.explanation
 
 
 def test_free_form_outside_the_window_is_refused_offering_the_approved_templates(participant, template):
-    Template.objects.create(sid=make_sid("HX", 2), friendly_name="old_promo", language="en",
-                            types={"twilio/text": {"body": "Hi"}}, approval_status="paused")
+    Template.objects.create(
+        sid=make_sid("HX", 2),
+        friendly_name="old_promo",
+        language="en",
+        types={"twilio/text": {"body": "Hi"}},
+        approval_status="paused",
+    )
     (reason,) = message_send_check(conversation=participant.conversation, body="Are you there?")
     assert "63016" in reason and CUSTOMER_WHATSAPP in reason
     assert f"courier_invite ({template.sid})" in reason and "old_promo" not in reason
@@ -132,16 +153,25 @@ def test_the_command_exits_2_with_the_reason_outside_the_window_and_0_with_a_tem
     with pytest.raises(CommandError) as excinfo:
         call_command("message_send", "--conversation", conversation.unique_name, "--body", "Hello?")
     assert excinfo.value.returncode == 2 and "24 hours" in str(excinfo.value)
-    call_command("message_send", "--conversation", conversation.sid, "--template", template.sid,
-                 "--variables", '{"1": "Ana \\"the\\" O\'Neil"}')
+    call_command(
+        "message_send",
+        "--conversation",
+        conversation.sid,
+        "--template",
+        template.sid,
+        "--variables",
+        '{"1": "Ana \\"the\\" O\'Neil"}',
+    )
     message = Message.objects.get()
     assert message.content_sid == template.sid and "Queued" in capsys.readouterr().out
 
 
 def test_the_command_refuses_bad_variables_and_unknown_conversations(participant, template):
-    for args in (["--conversation", "order-a123", "--template", template.sid, "--variables", "{bad"],
-                 ["--conversation", "order-a123", "--template", template.sid, "--variables", '{"2": "x"}'],
-                 ["--conversation", "nope", "--body", "hi"]):
+    for args in (
+        ["--conversation", "order-a123", "--template", template.sid, "--variables", "{bad"],
+        ["--conversation", "order-a123", "--template", template.sid, "--variables", '{"2": "x"}'],
+        ["--conversation", "nope", "--body", "hi"],
+    ):
         with pytest.raises(CommandError) as excinfo:
             call_command("message_send", *args)
         assert excinfo.value.returncode == 2
@@ -150,8 +180,9 @@ def test_the_command_refuses_bad_variables_and_unknown_conversations(participant
 
 def test_failed_messages_list_explains_63016_and_offers_the_actions(admin_client, participant):
     message = Message.objects.create(conversation=participant.conversation, sid=make_sid("IM"), body="Hi?")
-    DeliveryReceipt.objects.create(message=message, sid=make_sid("DY"), status="failed", error_code=63016,
-                                   participant_sid=participant.sid)
+    DeliveryReceipt.objects.create(
+        message=message, sid=make_sid("DY"), status="failed", error_code=63016, participant_sid=participant.sid
+    )
     Message.objects.create(conversation=participant.conversation, sid=make_sid("IM", 2), body="fine")
     listing = admin_client.get(reverse("admin:conversations_ops_message_changelist") + "?delivery=failed")
     assert [m.pk for m in listing.context["cl"].result_list] == [message.pk]
@@ -163,8 +194,9 @@ def test_failed_messages_list_explains_63016_and_offers_the_actions(admin_client
     response = admin_client.post(reverse("admin:conversations_ops_message_changelist"), action)
     assert response.status_code == 302 and response.url == _send_page(participant.conversation) + "?mode=template"
     # Resend is guarded: still outside the window, so nothing new.
-    admin_client.post(reverse("admin:conversations_ops_message_changelist"),
-                      {"action": "resend", "_selected_action": [message.pk]})
+    admin_client.post(
+        reverse("admin:conversations_ops_message_changelist"), {"action": "resend", "_selected_action": [message.pk]}
+    )
     assert Message.objects.count() == 2
 
 

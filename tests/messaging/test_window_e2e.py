@@ -17,14 +17,14 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
-from conversations_ops.twilio import gateway
-from conversations_ops.models import Conversation, DeliveryReceipt, Message, Template
 from conversations_ops.messaging import window as message_window
+from conversations_ops.messaging.template_sync import template_sync_all
+from conversations_ops.models import Conversation, DeliveryReceipt, Message, Template
 from conversations_ops.services.account_webhooks import account_webhooks_configure
 from conversations_ops.services.conversations import conversation_create
 from conversations_ops.services.messages import message_send
 from conversations_ops.services.participants import participant_add
-from conversations_ops.messaging.template_sync import template_sync_all
+from conversations_ops.twilio import gateway
 from tests.webhooks.test_handset_vs_pull import Handset, settle_inbox
 
 pytestmark = pytest.mark.slow
@@ -47,8 +47,9 @@ def _received(handset, address):
 
 def _conversation_with(handset, name, address):
     conversation = conversation_create(unique_name=name)
-    participant_add(conversation=Conversation.objects.get(pk=conversation.pk), address=address,
-                    proxy_address=BUSINESS_WA)
+    participant_add(
+        conversation=Conversation.objects.get(pk=conversation.pk), address=address, proxy_address=BUSINESS_WA
+    )
     _settle(handset)
     return Conversation.objects.get(pk=conversation.pk)
 
@@ -58,10 +59,18 @@ def _send_page(conversation):
 
 
 def _approved_template(handset):
-    content = gateway.content_create(language="en", friendly_name="courier_invite",
-                                     variables={"1": "there", "2": "x"}, types={"twilio/text": {"body": INVITE}})
-    assert requests.post(f"{handset.control}/content/{content.sid}/approval", data={"status": "approved"},
-                         timeout=30).status_code == 200
+    content = gateway.content_create(
+        language="en",
+        friendly_name="courier_invite",
+        variables={"1": "there", "2": "x"},
+        types={"twilio/text": {"body": INVITE}},
+    )
+    assert (
+        requests.post(
+            f"{handset.control}/content/{content.sid}/approval", data={"status": "approved"}, timeout=30
+        ).status_code
+        == 200
+    )
     template_sync_all()
     return Template.objects.get(sid=content.sid)
 
@@ -80,8 +89,9 @@ def test_free_form_inside_the_window_then_only_templates_after_25_hours(simulato
     _settle(handset)
     assert Message.objects.filter(conversation=conversation, direction="inbound", author=CUSTOMER).exists()
 
-    response = client.post(_send_page(conversation),
-                           {"mode": "free_form", "body": "Your rider is 5 minutes away", "action": "send"})
+    response = client.post(
+        _send_page(conversation), {"mode": "free_form", "body": "Your rider is 5 minutes away", "action": "send"}
+    )
     assert response.status_code == 302, response.context["form"].errors
     _settle(handset)
     sent = Message.objects.get(conversation=conversation, direction="outbound")
@@ -107,8 +117,9 @@ def test_free_form_inside_the_window_then_only_templates_after_25_hours(simulato
     by_template = Message.objects.get(conversation=conversation, content_sid=template.sid)
     assert [r.status for r in by_template.receipts.all()] == ["delivered"]
     assert _received(handset, CUSTOMER)[-1]["body"] == (
-        "Hello Robert O'Neil, your food delivery is almost there but Alicia \"Ali\" (your rider) needs help "
-        "finding your door.")
+        'Hello Robert O\'Neil, your food delivery is almost there but Alicia "Ali" (your rider) needs help '
+        "finding your door."
+    )
 
 
 def test_a_forced_63016_is_explained_and_resend_sends_a_new_message(simulator, client, admin_user):

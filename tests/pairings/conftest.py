@@ -12,8 +12,8 @@ import requests
 from django.core.management import call_command
 
 from conversations_ops.models import Template
-from conversations_ops.services.account_webhooks import account_webhooks_configure
 from conversations_ops.pull.runner import twilio_pull
+from conversations_ops.services.account_webhooks import account_webhooks_configure
 from simulator.management.commands.simulator_seed import BUSINESS_SMS, BUSINESS_WHATSAPP
 from tests.simulator.conftest import simulator  # noqa: F401  (the live simulator)
 from tests.webhooks.test_handset_vs_pull import Handset, settle_inbox
@@ -56,8 +56,12 @@ def seeded(simulator):  # noqa: F811
     twilio_pull(resources=["addresses", "templates"])
     account_webhooks_configure()
     templates = {t.friendly_name: t for t in Template.objects.all()}
-    return {"invite": templates["courier_invite"], "connected": templates["courier_connected"],
-            "sender": BUSINESS_WHATSAPP, "sms_sender": BUSINESS_SMS}
+    return {
+        "invite": templates["courier_invite"],
+        "connected": templates["courier_connected"],
+        "sender": BUSINESS_WHATSAPP,
+        "sms_sender": BUSINESS_SMS,
+    }
 
 
 @pytest.fixture

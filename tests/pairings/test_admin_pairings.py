@@ -12,11 +12,22 @@ from django.contrib.auth.models import Permission, User
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from conversations_ops.twilio import gateway
 from conversations_ops.models import (
-    AddressConfiguration, Conversation, DeliveryReceipt, Message, OperationState, Pairing, PairingState, PairingStep,
-    Participant, StepKind, StepState, SyncOperation, Template,
+    AddressConfiguration,
+    Conversation,
+    DeliveryReceipt,
+    Message,
+    OperationState,
+    Pairing,
+    PairingState,
+    PairingStep,
+    Participant,
+    StepKind,
+    StepState,
+    SyncOperation,
+    Template,
 )
+from conversations_ops.twilio import gateway
 from conversations_ops.twilio.records import RemoteParticipantConversation
 from tests.conftest import make_sid
 from tests.roles.staff import client_for, staff_user
@@ -60,22 +71,32 @@ def held(monkeypatch):
 
 def taken(address: str, sid: str = OTHER_SID) -> RemoteParticipantConversation:
     return RemoteParticipantConversation(
-        conversation_sid=sid, conversation_unique_name="order-77", conversation_friendly_name=None,
-        conversation_state="active", conversation_attributes="{}", conversation_date_created=None,
-        participant_sid=make_sid("MB", 99), binding_address=address, binding_proxy_address=SENDER,
+        conversation_sid=sid,
+        conversation_unique_name="order-77",
+        conversation_friendly_name=None,
+        conversation_state="active",
+        conversation_attributes="{}",
+        conversation_date_created=None,
+        participant_sid=make_sid("MB", 99),
+        binding_address=address,
+        binding_proxy_address=SENDER,
     )
 
 
 @pytest.fixture
 def sender(db):
-    return AddressConfiguration.objects.create(type="whatsapp", address=SENDER, sid=make_sid("IG"),
-                                               friendly_name="Deliveries")
+    return AddressConfiguration.objects.create(
+        type="whatsapp", address=SENDER, sid=make_sid("IG"), friendly_name="Deliveries"
+    )
 
 
 @pytest.fixture
 def invite(db):
     return Template.objects.create(
-        sid=make_sid("HX", 1), friendly_name="courier_invite", language="en", approval_status="approved",
+        sid=make_sid("HX", 1),
+        friendly_name="courier_invite",
+        language="en",
+        approval_status="approved",
         types={"twilio/text": {"body": "Hello {{1}}, {{2}} (your rider) needs help finding your door. Chat?"}},
     )
 
@@ -83,7 +104,10 @@ def invite(db):
 @pytest.fixture
 def connected(db):
     return Template.objects.create(
-        sid=make_sid("HX", 2), friendly_name="courier_connected", language="en", approval_status="approved",
+        sid=make_sid("HX", 2),
+        friendly_name="courier_connected",
+        language="en",
+        approval_status="approved",
         types={"twilio/text": {"body": "Your customer agreed to chat. Say hello!"}},
     )
 
@@ -91,9 +115,17 @@ def connected(db):
 @pytest.fixture
 def form_data(sender, invite, connected):
     return {
-        "sender": SENDER, "customer": CUSTOMER, "courier": COURIER, "invite_template": invite.sid,
-        "invite_var_1": "Robert", "invite_var_2": "Alicia", "connected_template": connected.sid,
-        "auto_reply": "", "sms_sender": "", "reply_timeout_minutes": "30", "action": "check",
+        "sender": SENDER,
+        "customer": CUSTOMER,
+        "courier": COURIER,
+        "invite_template": invite.sid,
+        "invite_var_1": "Robert",
+        "invite_var_2": "Alicia",
+        "connected_template": connected.sid,
+        "auto_reply": "",
+        "sms_sender": "",
+        "reply_timeout_minutes": "30",
+        "action": "check",
     }
 
 
@@ -101,9 +133,15 @@ def form_data(sender, invite, connected):
 def pairing(sender, invite, connected, admin_user):
     conversation = Conversation.objects.create(sid=make_sid("CH", 5), unique_name="pairing-x", sync_state="synced")
     return Pairing.objects.create(
-        sender=sender, customer_address=CUSTOMER, courier_address=COURIER, invite_template=invite,
-        invite_variables={"1": "Robert", "2": "Alicia"}, connected_template=connected, conversation=conversation,
-        state=PairingState.CONNECTED, started_by=admin_user,
+        sender=sender,
+        customer_address=CUSTOMER,
+        courier_address=COURIER,
+        invite_template=invite,
+        invite_variables={"1": "Robert", "2": "Alicia"},
+        connected_template=connected,
+        conversation=conversation,
+        state=PairingState.CONNECTED,
+        started_by=admin_user,
     )
 
 
@@ -134,8 +172,9 @@ def test_list_shows_numbers_masked_and_never_in_full(admin_client, pairing):
 
 @pytest.mark.parametrize("term", [make_sid("CH", 5), "{pk}", "#{pk}"])
 def test_list_search_by_conversation_sid_or_id(admin_client, pairing, term):
-    response = admin_client.get(reverse("admin:conversations_ops_pairing_changelist"),
-                                {"q": term.format(pk=pairing.pk)})
+    response = admin_client.get(
+        reverse("admin:conversations_ops_pairing_changelist"), {"q": term.format(pk=pairing.pk)}
+    )
     assert list(response.context["cl"].result_list) == [pairing]
 
 
@@ -164,7 +203,7 @@ def test_bad_customer_number_is_shown_beside_the_field(admin_client, form_data, 
     form = response.context["form"]
     assert form.errors["customer"]
     html = response.content.decode()
-    row = html[html.index('field-customer'):html.index('field-courier')]
+    row = html[html.index("field-customer") : html.index("field-courier")]
     assert 'class="errorlist' in row
     assert response.context["preflight"] is None
     assert not Pairing.objects.exists()
@@ -216,8 +255,9 @@ def test_conflict_with_a_mirrored_conversation_links_to_it_and_its_pairing(admin
     assert f'belongs to <a href="{page(pairing)}">' in html
 
 
-def test_check_shows_the_previews_and_confirm_starts_the_pairing(admin_client, admin_user, form_data, held,
-                                                                 no_push, public_url):
+def test_check_shows_the_previews_and_confirm_starts_the_pairing(
+    admin_client, admin_user, form_data, held, no_push, public_url
+):
     response = admin_client.post(START_URL, form_data)
     html = response.content.decode()
     assert response.context["preflight"].ok
@@ -236,8 +276,9 @@ def test_check_shows_the_previews_and_confirm_starts_the_pairing(admin_client, a
     assert SyncOperation.objects.filter(operation="conversation.create").count() == 1
 
 
-def test_confirm_is_refused_when_a_number_pair_was_taken_since_the_check(admin_client, form_data, held, no_push,
-                                                                        public_url):
+def test_confirm_is_refused_when_a_number_pair_was_taken_since_the_check(
+    admin_client, form_data, held, no_push, public_url
+):
     assert admin_client.post(START_URL, form_data).context["preflight"].ok
     held.append(taken(CUSTOMER))
     response = admin_client.post(START_URL, {**form_data, "action": "start", "confirmed": "on"})
@@ -252,23 +293,49 @@ def test_confirm_is_refused_when_a_number_pair_was_taken_since_the_check(admin_c
 def _history(pairing_):
     conversation = pairing_.conversation
     for n, (role, address) in enumerate((("customer", CUSTOMER), ("courier", COURIER)), start=1):
-        Participant.objects.create(conversation=conversation, sid=make_sid("MB", n), role=role,
-                                   messaging_binding_address=address, messaging_binding_proxy_address=SENDER)
-    PairingStep.objects.create(pairing=pairing_, kind=StepKind.CONVERSATION, state=StepState.DONE,
-                               result_sid=conversation.sid, detail="Created.")
-    PairingStep.objects.create(pairing=pairing_, kind=StepKind.CONNECTED, state=StepState.FAILED, error_code=63016,
-                               detail="WhatsApp refused it.")
+        Participant.objects.create(
+            conversation=conversation,
+            sid=make_sid("MB", n),
+            role=role,
+            messaging_binding_address=address,
+            messaging_binding_proxy_address=SENDER,
+        )
+    PairingStep.objects.create(
+        pairing=pairing_,
+        kind=StepKind.CONVERSATION,
+        state=StepState.DONE,
+        result_sid=conversation.sid,
+        detail="Created.",
+    )
+    PairingStep.objects.create(
+        pairing=pairing_,
+        kind=StepKind.CONNECTED,
+        state=StepState.FAILED,
+        error_code=63016,
+        detail="WhatsApp refused it.",
+    )
     invite_message = Message.objects.create(
-        conversation=conversation, sid=make_sid("IM", 1), index=0, author=COURIER,
-        content_sid=pairing_.invite_template.sid, content_variables=json.dumps({"1": "Robert", "2": "Alicia"}),
+        conversation=conversation,
+        sid=make_sid("IM", 1),
+        index=0,
+        author=COURIER,
+        content_sid=pairing_.invite_template.sid,
+        content_variables=json.dumps({"1": "Robert", "2": "Alicia"}),
         attributes=json.dumps({"pairing": {"id": pairing_.pk, "kind": "invite"}}),
     )
-    DeliveryReceipt.objects.create(message=invite_message, sid=make_sid("DY", 1), participant_sid=make_sid("MB", 1),
-                                   status="read")
-    reply = Message.objects.create(conversation=conversation, sid=make_sid("IM", 2), index=1, author=CUSTOMER,
-                                   body="<b>Yes</b>, sure. Or call +15017122661")
-    DeliveryReceipt.objects.create(message=reply, sid=make_sid("DY", 2), participant_sid=make_sid("MB", 2),
-                                   status="failed", error_code=63016)
+    DeliveryReceipt.objects.create(
+        message=invite_message, sid=make_sid("DY", 1), participant_sid=make_sid("MB", 1), status="read"
+    )
+    reply = Message.objects.create(
+        conversation=conversation,
+        sid=make_sid("IM", 2),
+        index=1,
+        author=CUSTOMER,
+        body="<b>Yes</b>, sure. Or call +15017122661",
+    )
+    DeliveryReceipt.objects.create(
+        message=reply, sid=make_sid("DY", 2), participant_sid=make_sid("MB", 2), status="failed", error_code=63016
+    )
 
 
 def test_change_page_shows_timeline_and_transcript_masked_and_escaped(admin_client, pairing):
@@ -279,7 +346,7 @@ def test_change_page_shows_timeline_and_transcript_masked_and_escaped(admin_clie
     assert "console (invite template, to the customer)" in html
     assert f"customer ({CUSTOMER_MASKED})" in html
     assert "&lt;b&gt;Yes&lt;/b&gt;, sure" in html and "<b>Yes</b>" not in html
-    assert f"Or call {CUSTOMER_MASKED[len('whatsapp:'):]}" in html  # a number written in a message is masked too
+    assert f"Or call {CUSTOMER_MASKED[len('whatsapp:') :]}" in html  # a number written in a message is masked too
     # The invite reads as the customer read it: the template rendered with its variables.
     assert "[courier_invite] Hello Robert, Alicia (your rider) needs help finding your door. Chat?" in html
     assert f"courier ({COURIER_MASKED}): Failed (error 63016" in html
@@ -328,8 +395,11 @@ def test_retry_of_a_pairing_that_did_not_fail_is_refused_as_a_message(admin_clie
 
 def test_retry_sends_the_failed_steps_again(admin_client, pairing, no_push):
     op = SyncOperation.objects.create(
-        content_type=ContentType.objects.get_for_model(Conversation), object_id=pairing.conversation_id,
-        operation="message.send", ordering_key="conversation:x", state=OperationState.FAILED,
+        content_type=ContentType.objects.get_for_model(Conversation),
+        object_id=pairing.conversation_id,
+        operation="message.send",
+        ordering_key="conversation:x",
+        state=OperationState.FAILED,
     )
     PairingStep.objects.create(pairing=pairing, kind=StepKind.INVITE, state=StepState.FAILED, operation=op)
     Pairing.objects.filter(pk=pairing.pk).update(state=PairingState.FAILED, failed_from=PairingState.STARTING)
@@ -379,8 +449,9 @@ def test_pairing_actions_need_the_change_pairing_permission(client, pairing):
 
 
 def test_conversation_page_links_its_pairing(admin_client, pairing, conversation):
-    html = admin_client.get(reverse("admin:conversations_ops_conversation_change",
-                                    args=[pairing.conversation.pk])).content.decode()
+    html = admin_client.get(
+        reverse("admin:conversations_ops_conversation_change", args=[pairing.conversation.pk])
+    ).content.decode()
     assert page(pairing) in html
     other = admin_client.get(reverse("admin:conversations_ops_conversation_change", args=[conversation.pk]))
     assert other.status_code == 200 and page(pairing) not in other.content.decode()

@@ -21,9 +21,23 @@ def run(*args) -> str:
 
 
 def start_args(seeded, *, customer=CUSTOMER, courier=COURIER):
-    return ["start", "--sender", seeded["sender"], "--customer", customer, "--courier", courier,
-            "--invite-template", seeded["invite"].sid, "--invite-variables", '{"1":"Robert","2":"Alicia"}',
-            "--connected-template", seeded["connected"].sid, "--auto-reply", "One moment please"]
+    return [
+        "start",
+        "--sender",
+        seeded["sender"],
+        "--customer",
+        customer,
+        "--courier",
+        courier,
+        "--invite-template",
+        seeded["invite"].sid,
+        "--invite-variables",
+        '{"1":"Robert","2":"Alicia"}',
+        "--connected-template",
+        seeded["connected"].sid,
+        "--auto-reply",
+        "One moment please",
+    ]
 
 
 def test_start_prints_the_id_show_and_close(seeded, people):
@@ -37,7 +51,13 @@ def test_start_prints_the_id_show_and_close(seeded, people):
     assert shown["conversation_sid"].startswith("CH")
     assert shown["customer"] == "whatsapp:+15•••••2661"  # masked
     assert [line["step"] for line in shown["timeline"]] == [
-        "preflight", "conversation", "customer", "courier", "webhook", "invite"]
+        "preflight",
+        "conversation",
+        "customer",
+        "courier",
+        "webhook",
+        "invite",
+    ]
     assert {line["status"] for line in shown["timeline"]} == {"Done"}
     assert "Awaiting customer" in run("show", str(pairing_id))
 

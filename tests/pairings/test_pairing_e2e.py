@@ -14,10 +14,13 @@ from .conftest import COURIER, COURIER_SMS, CUSTOMER, ROBERT_ALICIA
 
 pytestmark = pytest.mark.slow
 
-INVITE = ("Hello Robert, your food delivery is almost there but Alicia (your rider) needs help finding your door. "
-          "Are you willing to chat with them?")
-CONNECTED = ("Your customer has agreed to chat over WhatsApp to get this delivery sorted. You're now connected. "
-             "Say hello!")
+INVITE = (
+    "Hello Robert, your food delivery is almost there but Alicia (your rider) needs help finding your door. "
+    "Are you willing to chat with them?"
+)
+CONNECTED = (
+    "Your customer has agreed to chat over WhatsApp to get this delivery sorted. You're now connected. Say hello!"
+)
 AUTO_REPLY = "Great! Just a moment while we connect you..."
 
 
@@ -30,10 +33,18 @@ class AdminConsole:
         self.client = client
 
     def start(self, seeded, courier) -> Pairing:
-        form = {"sender": seeded["sender"], "customer": CUSTOMER, "courier": courier,
-                "invite_template": seeded["invite"].sid, "invite_var_1": ROBERT_ALICIA["1"],
-                "invite_var_2": ROBERT_ALICIA["2"], "connected_template": seeded["connected"].sid,
-                "auto_reply": AUTO_REPLY, "sms_sender": "", "reply_timeout_minutes": "30"}
+        form = {
+            "sender": seeded["sender"],
+            "customer": CUSTOMER,
+            "courier": courier,
+            "invite_template": seeded["invite"].sid,
+            "invite_var_1": ROBERT_ALICIA["1"],
+            "invite_var_2": ROBERT_ALICIA["2"],
+            "connected_template": seeded["connected"].sid,
+            "auto_reply": AUTO_REPLY,
+            "sms_sender": "",
+            "reply_timeout_minutes": "30",
+        }
         checked = self.client.post(self.start_url, {**form, "action": "check"})
         assert "Confirm and start" in checked.content.decode(), checked.content.decode()[-3000:]
         started = self.client.post(self.start_url, {**form, "action": "start", "confirmed": "on"})
@@ -50,10 +61,25 @@ class ShellConsole:
 
     def start(self, seeded, courier) -> Pairing:
         out = StringIO()
-        call_command("pairing", "start", "--sender", seeded["sender"], "--customer", CUSTOMER, "--courier", courier,
-                     "--invite-template", seeded["invite"].sid, "--invite-variables", json.dumps(ROBERT_ALICIA),
-                     "--connected-template", seeded["connected"].sid, "--sms-sender", seeded["sms_sender"],
-                     stdout=out)
+        call_command(
+            "pairing",
+            "start",
+            "--sender",
+            seeded["sender"],
+            "--customer",
+            CUSTOMER,
+            "--courier",
+            courier,
+            "--invite-template",
+            seeded["invite"].sid,
+            "--invite-variables",
+            json.dumps(ROBERT_ALICIA),
+            "--connected-template",
+            seeded["connected"].sid,
+            "--sms-sender",
+            seeded["sms_sender"],
+            stdout=out,
+        )
         return Pairing.objects.get(pk=int(out.getvalue()))
 
     def close(self, pairing) -> None:
@@ -65,8 +91,11 @@ def _state(pairing) -> str:
     return pairing.state
 
 
-@pytest.mark.parametrize(("courier", "through"), [(COURIER, "admin"), (COURIER_SMS, "shell")],
-                         ids=["whatsapp-courier-admin", "sms-courier-shell"])
+@pytest.mark.parametrize(
+    ("courier", "through"),
+    [(COURIER, "admin"), (COURIER_SMS, "shell")],
+    ids=["whatsapp-courier-admin", "sms-courier-shell"],
+)
 def test_invite_reply_connect_talk_close_and_pair_again(seeded, people, courier, through, admin_client):
     console = AdminConsole(admin_client) if through == "admin" else ShellConsole()
     pairing = console.start(seeded, courier)

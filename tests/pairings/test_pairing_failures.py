@@ -2,12 +2,12 @@
 
 import pytest
 
-from conversations_ops.twilio import gateway
 from conversations_ops.models import Pairing, PairingState, StepKind, StepState
 from conversations_ops.outbox import queue as outbox
-from conversations_ops.pairings.preflight import PairingRequest
-from conversations_ops.pairings.actions import pairing_abandon, pairing_retry, pairing_start
 from conversations_ops.outbox.runner import sync_push_due
+from conversations_ops.pairings.actions import pairing_abandon, pairing_retry, pairing_start
+from conversations_ops.pairings.preflight import PairingRequest
+from conversations_ops.twilio import gateway
 
 from .conftest import COURIER, CUSTOMER, ROBERT_ALICIA
 
@@ -21,17 +21,24 @@ def held_pushes(monkeypatch):
 
 
 def _start(seeded):
-    return pairing_start(request=PairingRequest(
-        sender=seeded["sender"], customer=CUSTOMER, courier=COURIER, invite_template=seeded["invite"].sid,
-        invite_variables=ROBERT_ALICIA, connected_template=seeded["connected"].sid,
-    ))
+    return pairing_start(
+        request=PairingRequest(
+            sender=seeded["sender"],
+            customer=CUSTOMER,
+            courier=COURIER,
+            invite_template=seeded["invite"].sid,
+            invite_variables=ROBERT_ALICIA,
+            connected_template=seeded["connected"].sid,
+        )
+    )
 
 
 def _someone_else_pairs_the_customer(seeded) -> str:
     """Another tool opens a conversation with the customer's pair after our pre-flight passed."""
     other = gateway.conversation_create(unique_name="made-elsewhere")
-    gateway.participant_create(conversation_sid=other.sid, messaging_binding_address=CUSTOMER,
-                               messaging_binding_proxy_address=seeded["sender"])
+    gateway.participant_create(
+        conversation_sid=other.sid, messaging_binding_address=CUSTOMER, messaging_binding_proxy_address=seeded["sender"]
+    )
     return other.sid
 
 

@@ -13,8 +13,17 @@ from django.db import connection
 from django.utils import timezone
 
 from conversations_ops.models import (
-    AddressConfiguration, Conversation, ConversationWebhook, Message, Pairing, PairingState, Participant,
-    StepKind, SyncOperation, Template, WebhookEvent,
+    AddressConfiguration,
+    Conversation,
+    ConversationWebhook,
+    Message,
+    Pairing,
+    PairingState,
+    Participant,
+    StepKind,
+    SyncOperation,
+    Template,
+    WebhookEvent,
 )
 from conversations_ops.outbox import queue as outbox
 from conversations_ops.pairings.flow import pairings_expire
@@ -36,33 +45,64 @@ def held_pushes(monkeypatch):
 @pytest.fixture
 def awaiting(db):
     sender = AddressConfiguration.objects.create(sid=make_sid("IG"), type="whatsapp", address=SENDER)
-    invite = Template.objects.create(sid=make_sid("HX", 1), language="en", approval_status="approved",
-                                     types={"twilio/text": {"body": "Hello {{1}}"}})
-    connected = Template.objects.create(sid=make_sid("HX", 2), language="en", approval_status="approved",
-                                        types={"twilio/text": {"body": "Connected!"}})
+    invite = Template.objects.create(
+        sid=make_sid("HX", 1), language="en", approval_status="approved", types={"twilio/text": {"body": "Hello {{1}}"}}
+    )
+    connected = Template.objects.create(
+        sid=make_sid("HX", 2), language="en", approval_status="approved", types={"twilio/text": {"body": "Connected!"}}
+    )
     conversation = Conversation.objects.create(sid=CH, sync_state="synced", unique_name="pairing-x")
     for n, (address, role) in enumerate(((CUSTOMER, "customer"), (COURIER, "courier")), start=1):
-        Participant.objects.create(conversation=conversation, sid=make_sid("MB", n), sync_state="synced",
-                                   messaging_binding_type="whatsapp", messaging_binding_address=address,
-                                   messaging_binding_proxy_address=SENDER, role=role)
-    ConversationWebhook.objects.create(conversation=conversation, sid=make_sid("WH"), target="webhook",
-                                       url="http://testserver/webhooks/twilio/conversations/", sync_state="synced")
+        Participant.objects.create(
+            conversation=conversation,
+            sid=make_sid("MB", n),
+            sync_state="synced",
+            messaging_binding_type="whatsapp",
+            messaging_binding_address=address,
+            messaging_binding_proxy_address=SENDER,
+            role=role,
+        )
+    ConversationWebhook.objects.create(
+        conversation=conversation,
+        sid=make_sid("WH"),
+        target="webhook",
+        url="http://testserver/webhooks/twilio/conversations/",
+        sync_state="synced",
+    )
     now = timezone.now()
     return Pairing.objects.create(
-        sender=sender, customer_address=CUSTOMER, courier_address=COURIER, invite_template=invite,
-        invite_variables={"1": "Robert"}, connected_template=connected, conversation=conversation,
-        state=PairingState.AWAITING_CUSTOMER, invited_at=now, expires_at=now + timedelta(minutes=30),
+        sender=sender,
+        customer_address=CUSTOMER,
+        courier_address=COURIER,
+        invite_template=invite,
+        invite_variables={"1": "Robert"},
+        connected_template=connected,
+        conversation=conversation,
+        state=PairingState.AWAITING_CUSTOMER,
+        invited_at=now,
+        expires_at=now + timedelta(minutes=30),
     )
 
 
 def reply(n: int, body: str = "Yes!") -> list:
-    return message_event("onMessageAdded", CH, make_sid("IM", n), index=n, body=body, author=CUSTOMER,
-                         participant_sid=make_sid("MB", 1), created=n)
+    return message_event(
+        "onMessageAdded",
+        CH,
+        make_sid("IM", n),
+        index=n,
+        body=body,
+        author=CUSTOMER,
+        participant_sid=make_sid("MB", 1),
+        created=n,
+    )
 
 
 def _connection_pushes() -> list[str]:
-    return sorted(SyncOperation.objects.filter(operation__in=["message.send", "conversation_webhook.remove"])
-                  .values_list("operation", flat=True))
+    return sorted(
+        SyncOperation.objects.filter(operation__in=["message.send", "conversation_webhook.remove"]).values_list(
+            "operation", flat=True
+        )
+    )
 
 
 @pytest.mark.django_db
@@ -114,8 +154,18 @@ def test_two_replies_applied_at_the_same_moment_connect_once(client, awaiting):
 
 @pytest.mark.django_db
 def test_the_courier_writing_is_not_the_customers_reply(client, awaiting):
-    deliver(client, message_event("onMessageAdded", CH, make_sid("IM", 5), index=5, body="I'm here",
-                                  author=COURIER, participant_sid=make_sid("MB", 2)))
+    deliver(
+        client,
+        message_event(
+            "onMessageAdded",
+            CH,
+            make_sid("IM", 5),
+            index=5,
+            body="I'm here",
+            author=COURIER,
+            participant_sid=make_sid("MB", 2),
+        ),
+    )
     awaiting.refresh_from_db()
     assert awaiting.state == PairingState.AWAITING_CUSTOMER and _connection_pushes() == []
 

@@ -16,15 +16,21 @@ BUSINESS_SMS = "+14155550101"
 def address(address=BUSINESS_WA, **fields):
     now = clock.now()
     return SimAddressConfiguration.objects.create(
-        sid=new_sid("IG"), type="whatsapp" if address.startswith("whatsapp:") else "sms", address=address,
+        sid=new_sid("IG"),
+        type="whatsapp" if address.startswith("whatsapp:") else "sms",
+        address=address,
         friendly_name=fields.pop("friendly_name", "Deliveries"),
         auto_creation=fields.pop("auto_creation", {"enabled": True, "type": "default"}),
-        address_country="US", date_created=now, date_updated=now, **fields,
+        address_country="US",
+        date_created=now,
+        date_updated=now,
+        **fields,
     )
 
 
-def conversation(*, messages=0, unique_name=None, friendly_name="Order", people=True, customer=CUSTOMER_WA,
-                 courier=COURIER_SMS):
+def conversation(
+    *, messages=0, unique_name=None, friendly_name="Order", people=True, customer=CUSTOMER_WA, courier=COURIER_SMS
+):
     """A conversation with a WhatsApp customer, an SMS courier and an agent, and `messages` messages (bulk).
 
     Twilio allows an address+proxy pair in one open conversation only: give
@@ -49,9 +55,14 @@ def add_messages(conv, count, *, start=0):
     SimMessage.objects.bulk_create(
         [
             SimMessage(
-                sid=new_sid("IM"), conversation=conv, index=start + i,
-                author=CUSTOMER_WA if i % 2 else "ops-agent", body=f"message {start + i}",
-                attributes="{}", date_created=base + timedelta(seconds=i), date_updated=base + timedelta(seconds=i),
+                sid=new_sid("IM"),
+                conversation=conv,
+                index=start + i,
+                author=CUSTOMER_WA if i % 2 else "ops-agent",
+                body=f"message {start + i}",
+                attributes="{}",
+                date_created=base + timedelta(seconds=i),
+                date_updated=base + timedelta(seconds=i),
             )
             for i in range(count)
         ],
@@ -61,11 +72,27 @@ def add_messages(conv, count, *, start=0):
 
 def content(friendly_name="courier_invite", status="approved"):
     now = clock.now()
-    approval = {"name": friendly_name, "category": "UTILITY", "content_type": "twilio/text", "status": status,
-                "rejection_reason": "", "allow_category_change": True} if status else {}
+    approval = (
+        {
+            "name": friendly_name,
+            "category": "UTILITY",
+            "content_type": "twilio/text",
+            "status": status,
+            "rejection_reason": "",
+            "allow_category_change": True,
+        }
+        if status
+        else {}
+    )
     return SimContent.objects.create(
-        sid=new_sid("HX"), friendly_name=friendly_name, language="en", variables={"1": "Ana"},
-        types={"twilio/text": {"body": "Hello {{1}}"}}, approval=approval, date_created=now, date_updated=now,
+        sid=new_sid("HX"),
+        friendly_name=friendly_name,
+        language="en",
+        variables={"1": "Ana"},
+        types={"twilio/text": {"body": "Hello {{1}}"}},
+        approval=approval,
+        date_created=now,
+        date_updated=now,
     )
 
 

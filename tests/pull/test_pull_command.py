@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
 
-from conversations_ops.twilio import gateway
 from conversations_ops.models import Message
+from conversations_ops.twilio import gateway
 
 from . import sim_state
 

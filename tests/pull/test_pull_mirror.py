@@ -35,25 +35,50 @@ def test_every_resource_lands_in_the_mirror_with_twilio_s_fields(simulator):
     summary = twilio_pull()
 
     assert {name: c.created for name, c in summary.resources.items()} == {
-        "addresses": 1, "conversations": 1, "participants": 3, "messages": 3, "templates": 1}
+        "addresses": 1,
+        "conversations": 1,
+        "participants": 3,
+        "messages": 3,
+        "templates": 1,
+    }
     address = AddressConfiguration.objects.get(sid=sim_address.sid)
-    assert (address.address, address.friendly_name, address.auto_creation_enabled, address.auto_creation_type,
-            address.address_country) == (sim_state.BUSINESS_WA, "Deliveries", True, "default", "US")
+    assert (
+        address.address,
+        address.friendly_name,
+        address.auto_creation_enabled,
+        address.auto_creation_type,
+        address.address_country,
+    ) == (sim_state.BUSINESS_WA, "Deliveries", True, "default", "US")
     conv = Conversation.objects.get(sid=sim_conv.sid)
     assert (conv.unique_name, conv.friendly_name, conv.state, conv.sync_state) == (
-        "order-7", "Order 7", "active", SyncState.SYNCED)
+        "order-7",
+        "Order 7",
+        "active",
+        SyncState.SYNCED,
+    )
     customer = Participant.objects.get(messaging_binding_address=sim_state.CUSTOMER_WA)
-    assert (customer.conversation, customer.messaging_binding_type, customer.messaging_binding_proxy_address,
-            customer.attributes) == (conv, "whatsapp", sim_state.BUSINESS_WA, '{"n": 1}')
+    assert (
+        customer.conversation,
+        customer.messaging_binding_type,
+        customer.messaging_binding_proxy_address,
+        customer.attributes,
+    ) == (conv, "whatsapp", sim_state.BUSINESS_WA, '{"n": 1}')
     assert Participant.objects.get(identity="ops-agent").messaging_binding_type == "chat"
     messages = list(conv.messages.order_by("index"))
     assert [(m.index, m.body, m.author) for m in messages] == [
-        (0, "message 0", "ops-agent"), (1, "message 1", sim_state.CUSTOMER_WA), (2, "message 2", "ops-agent")]
+        (0, "message 0", "ops-agent"),
+        (1, "message 1", sim_state.CUSTOMER_WA),
+        (2, "message 2", "ops-agent"),
+    ]
     assert [m.direction for m in messages] == [Direction.OUTBOUND, Direction.INBOUND, Direction.OUTBOUND]
     assert all(m.sid.startswith("IM") and m.last_seen_at for m in messages)
     template = Template.objects.get(sid=sim_content.sid)
     assert (template.friendly_name, template.body_text, template.approval_status, template.approval_category) == (
-        "courier_invite", "Hello {{1}}", "approved", "UTILITY")
+        "courier_invite",
+        "Hello {{1}}",
+        "approved",
+        "UTILITY",
+    )
 
 
 def test_a_second_pull_changes_nothing(simulator):
@@ -104,7 +129,12 @@ def test_what_twilio_deleted_becomes_deleted_remotely(simulator):
     assert Message.objects.filter(sync_state=SyncState.DELETED_REMOTELY).count() == 3
     assert Template.objects.get(sid=gone_content.sid).sync_state == SyncState.DELETED_REMOTELY
     assert {name: c.deleted for name, c in summary.resources.items()} == {
-        "addresses": 0, "conversations": 1, "participants": 1, "messages": 3, "templates": 1}
+        "addresses": 0,
+        "conversations": 1,
+        "participants": 1,
+        "messages": 3,
+        "templates": 1,
+    }
     assert twilio_pull().changed == 0
 
 
@@ -187,7 +217,9 @@ def test_a_unique_key_held_by_a_stale_row_is_a_conflict_not_a_crash(simulator):
     again = twilio_pull(resources=["addresses"])
     assert (again.resources["addresses"].created, again.resources["addresses"].conflicts) == (1, 0)
     assert set(AddressConfiguration.objects.values_list("sid", "sync_state")) == {
-        ("IG" + "0" * 32, SyncState.SYNCED), (old.sid, SyncState.DELETED_REMOTELY)}
+        ("IG" + "0" * 32, SyncState.SYNCED),
+        (old.sid, SyncState.DELETED_REMOTELY),
+    }
 
 
 def test_a_participant_removed_and_added_again_on_twilio_is_stored_again(simulator):
@@ -203,4 +235,6 @@ def test_a_participant_removed_and_added_again_on_twilio_is_stored_again(simulat
 
     rows = Participant.objects.filter(messaging_binding_address=sim_state.CUSTOMER_WA)
     assert set(rows.values_list("sid", "sync_state")) == {
-        ("MB" + "0" * 32, SyncState.SYNCED), (old_sid, SyncState.DELETED_REMOTELY)}
+        ("MB" + "0" * 32, SyncState.SYNCED),
+        (old_sid, SyncState.DELETED_REMOTELY),
+    }

@@ -45,7 +45,10 @@ def test_a_conversation_gone_from_twilio_is_marked_with_what_it_held(simulator):
     conv.refresh_from_db()
     assert conv.sync_state == SyncState.DELETED_REMOTELY
     assert {n: c.deleted for n, c in summary.resources.items()} == {
-        "conversations": 1, "participants": 3, "messages": 2}
+        "conversations": 1,
+        "participants": 3,
+        "messages": 2,
+    }
     assert set(Participant.objects.values_list("sync_state", flat=True)) == {SyncState.DELETED_REMOTELY}
     assert set(Message.objects.values_list("sync_state", flat=True)) == {SyncState.DELETED_REMOTELY}
 
@@ -82,7 +85,10 @@ def test_pull_template_keeps_its_whatsapp_approval(simulator):
     pull_template(template=template)
 
     assert (template.approval_status, template.approval_category, template.approval_name) == (
-        "paused", "UTILITY", "courier_invite")
+        "paused",
+        "UTILITY",
+        "courier_invite",
+    )
     sim_content.delete()
     pull_template(template=template)
     template.refresh_from_db()

@@ -2,9 +2,9 @@
 
 import pytest
 
-from conversations_ops.twilio import gateway
 from conversations_ops.models import Message, PullCheckpoint, SyncState
 from conversations_ops.pull.runner import twilio_pull
+from conversations_ops.twilio import gateway
 
 from . import sim_state
 

@@ -37,8 +37,7 @@ def offered(client, model: str) -> set[str]:
 
 
 def run_action(client, model: str, action: str, rows_, **extra):
-    return client.post(url(model, "changelist"), {"action": action, "_selected_action": [r.pk for r in rows_],
-                                                  **extra})
+    return client.post(url(model, "changelist"), {"action": action, "_selected_action": [r.pk for r in rows_], **extra})
 
 
 @pytest.mark.parametrize("role", READER_ROLES)
@@ -50,8 +49,10 @@ def test_action_is_offered_only_to_those_who_may_use_it(staff, rows, role, model
 @pytest.fixture
 def failed_pushes(rows):
     """A failed push of a Support record (address configuration) and of an Ops record (participant)."""
-    return {"addressconfiguration": failed_operation(rows.addressconfiguration, "address_configuration.update"),
-            "participant": rows.syncoperation}  # the courier's
+    return {
+        "addressconfiguration": failed_operation(rows.addressconfiguration, "address_configuration.update"),
+        "participant": rows.syncoperation,
+    }  # the courier's
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -99,8 +100,10 @@ def test_pairing_close_retry_abandon_pages(staff, rows, no_push, role, name):
 @pytest.mark.parametrize("role", ROLES)
 def test_reprocess(staff, rows, monkeypatch, role):
     reprocessed = []
-    monkeypatch.setattr("conversations_ops.admin.events.webhook_events_reprocess",
-                        lambda *, events, user=None: reprocessed.append(list(events)) or _Report())
+    monkeypatch.setattr(
+        "conversations_ops.admin.events.webhook_events_reprocess",
+        lambda *, events, user=None: reprocessed.append(list(events)) or _Report(),
+    )
     run_action(staff(role), "webhookevent", "reprocess", [rows.webhookevent])
     assert bool(reprocessed) is (role == OPS)
 
@@ -122,10 +125,14 @@ def test_acknowledge_template_alerts(staff, rows, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_sync_templates_button(staff, rows, monkeypatch, role):
     synced = []
-    nothing = SimpleNamespace(summary=SimpleNamespace(resources={"templates": SimpleNamespace(
-        items=0, created=0, updated=0)}), changes=[], alerts=[])
-    monkeypatch.setattr("conversations_ops.admin.templates.template_sync_all",
-                        lambda: synced.append(1) or nothing)  # the real one asks Twilio
+    nothing = SimpleNamespace(
+        summary=SimpleNamespace(resources={"templates": SimpleNamespace(items=0, created=0, updated=0)}),
+        changes=[],
+        alerts=[],
+    )
+    monkeypatch.setattr(
+        "conversations_ops.admin.templates.template_sync_all", lambda: synced.append(1) or nothing
+    )  # the real one asks Twilio
     response = staff(role).post(reverse("admin:conversations_ops_template_sync"))
     assert response.status_code == (302 if role in {SUPPORT, OPS} else 403)
     assert bool(synced) is (role in {SUPPORT, OPS})
@@ -134,15 +141,18 @@ def test_sync_templates_button(staff, rows, monkeypatch, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_template_submit_and_create_reach_twilio_only_for_support(staff, rows, monkeypatch, role):
     calls = []
-    monkeypatch.setattr("conversations_ops.admin.templates.template_submit",
-                        lambda **kwargs: calls.append("submit"))
-    monkeypatch.setattr("conversations_ops.admin.templates.template_create",
-                        lambda **kwargs: calls.append("create") or rows.unsubmitted)
+    monkeypatch.setattr("conversations_ops.admin.templates.template_submit", lambda **kwargs: calls.append("submit"))
+    monkeypatch.setattr(
+        "conversations_ops.admin.templates.template_create", lambda **kwargs: calls.append("create") or rows.unsubmitted
+    )
     client = staff(role)
-    submit = client.post(reverse("admin:conversations_ops_template_submit", args=[rows.unsubmitted.pk]),
-                         {"approval_name": "old_promo", "category": "UTILITY"})
-    create = client.post(url("template", "add"), {"friendly_name": "x", "language": "en", "body": "Hi",
-                                                 "samples": "", "submit": ""})
+    submit = client.post(
+        reverse("admin:conversations_ops_template_submit", args=[rows.unsubmitted.pk]),
+        {"approval_name": "old_promo", "category": "UTILITY"},
+    )
+    create = client.post(
+        url("template", "add"), {"friendly_name": "x", "language": "en", "body": "Hi", "samples": "", "submit": ""}
+    )
     if role == SUPPORT:
         assert calls == ["submit", "create"] and submit.status_code == create.status_code == 302
     else:
@@ -152,8 +162,9 @@ def test_template_submit_and_create_reach_twilio_only_for_support(staff, rows, m
 @pytest.mark.parametrize("role", ROLES)
 def test_send_message_page_sends_only_for_ops(staff, rows, no_push, role):
     # The customer wrote a minute ago (rows.message): the WhatsApp window is open.
-    response = staff(role).post(url("conversation", "send", rows.conversation.pk),
-                                {"mode": "free_form", "body": "On my way", "action": "send"})
+    response = staff(role).post(
+        url("conversation", "send", rows.conversation.pk), {"mode": "free_form", "body": "On my way", "action": "send"}
+    )
     sent = Message.objects.filter(body="On my way").exists()
     assert (response.status_code, sent) == ((302, True) if role == OPS else (403, False))
 
@@ -162,21 +173,25 @@ def test_send_message_page_sends_only_for_ops(staff, rows, no_push, role):
 def test_start_pairing_and_closing_a_conflict_are_refused(staff, rows, no_push, role):
     client = staff(role)
     assert client.post(reverse("admin:conversations_ops_pairing_start"), {"action": "check"}).status_code == 403
-    close = client.post(reverse("admin:conversations_ops_pairing_conflict_close"),
-                        {"conversation_sid": rows.conversation.sid})
+    close = client.post(
+        reverse("admin:conversations_ops_pairing_conflict_close"), {"conversation_sid": rows.conversation.sid}
+    )
     assert close.status_code == 403
     assert Pairing.objects.count() == 1 and not SyncOperation.objects.filter(operation="conversation.update")
 
 
-NO_INLINES = {f"{prefix}-{key}": "0" for prefix in ("participants", "webhooks")
-              for key in ("TOTAL_FORMS", "INITIAL_FORMS")}
+NO_INLINES = {
+    f"{prefix}-{key}": "0" for prefix in ("participants", "webhooks") for key in ("TOTAL_FORMS", "INITIAL_FORMS")
+}
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_saving_a_form_that_queues_a_push(staff, rows, no_push, role):
     before = SyncOperation.objects.count()
-    response = staff(role).post(url("conversation", "change", rows.conversation.pk),
-                                {"unique_name": "renamed", "attributes": "{}", "state": "active", **NO_INLINES})
+    response = staff(role).post(
+        url("conversation", "change", rows.conversation.pk),
+        {"unique_name": "renamed", "attributes": "{}", "state": "active", **NO_INLINES},
+    )
     queued = SyncOperation.objects.count() - before
     assert (response.status_code, queued) == ((302, 1) if role == OPS else (403, 0))
 

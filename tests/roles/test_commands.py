@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from conversations_ops.twilio import gateway
 from conversations_ops.models import Message, PairingStep, SyncOperation
+from conversations_ops.twilio import gateway
 from conversations_ops.twilio.records import RemoteAccountWebhooks
 from tests.roles.conftest import COURIER, CUSTOMER, SENDER
 from tests.roles.staff import staff_user
@@ -49,8 +49,9 @@ def test_an_auditor_may_not_close_retry_or_abandon(rows, people, no_push, action
 
 
 def test_an_unknown_or_inactive_user_is_refused(rows, people, no_push):
-    assert "'nobody' is not an active staff account" in refusal("pairing", "close", str(rows.pairing.pk),
-                                                                 "--as", "nobody")
+    assert "'nobody' is not an active staff account" in refusal(
+        "pairing", "close", str(rows.pairing.pk), "--as", "nobody"
+    )
     people["Ops"].is_active = False
     people["Ops"].save()
     assert "not an active staff account" in refusal("pairing", "close", str(rows.pairing.pk), "--as", "ops")
@@ -64,12 +65,15 @@ def test_console_user_is_the_default(rows, people, no_push, monkeypatch):
     assert SyncOperation.objects.get(operation="conversation.update").requested_by == people["Ops"]
 
 
-@pytest.mark.parametrize("args", [
-    ("pairing", "close", "{pk}"),
-    ("message_send", "--conversation", "pairing-1", "--body", "On my way"),
-    ("twilio_push",),
-    ("twilio_configure_webhooks",),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("pairing", "close", "{pk}"),
+        ("message_send", "--conversation", "pairing-1", "--body", "On my way"),
+        ("twilio_push",),
+        ("twilio_configure_webhooks",),
+    ],
+)
 def test_required_user_refuses_to_act_for_nobody(rows, settings, no_push, args):
     settings.CONSOLE_COMMANDS_REQUIRE_USER = True
     reason = refusal(*(a.format(pk=rows.pairing.pk) for a in args))
@@ -83,8 +87,9 @@ def test_without_a_user_commands_run_as_before(rows, no_push):
 
 
 def test_message_send_as_ops_is_queued_by_them_and_refused_for_support(rows, people, no_push):
-    assert "support may not send messages" in refusal("message_send", "--conversation", "pairing-1", "--body",
-                                                      "On my way", "--as", "support")
+    assert "support may not send messages" in refusal(
+        "message_send", "--conversation", "pairing-1", "--body", "On my way", "--as", "support"
+    )
     assert not Message.objects.filter(body="On my way").exists()
     run("message_send", "--conversation", "pairing-1", "--body", "On my way", "--as", "ops")
     message = Message.objects.get(body="On my way")
@@ -92,12 +97,31 @@ def test_message_send_as_ops_is_queued_by_them_and_refused_for_support(rows, peo
 
 
 def test_pairing_start_is_refused_before_anything_is_asked_of_twilio(rows, people, monkeypatch):
-    monkeypatch.setattr(gateway, "participant_conversation_list",
-                        lambda **kwargs: pytest.fail("the pre-flight must not run for a refused user"))
-    reason = refusal("pairing", "start", "--sender", SENDER, "--customer", CUSTOMER, "--courier", COURIER,
-                     "--invite-template", rows.template.sid, "--invite-variables", '{"1": "Robert"}',
-                     "--connected-template", rows.template.sid, "--connected-variables", '{"1": "Ana"}',
-                     "--as", "support")
+    monkeypatch.setattr(
+        gateway,
+        "participant_conversation_list",
+        lambda **kwargs: pytest.fail("the pre-flight must not run for a refused user"),
+    )
+    reason = refusal(
+        "pairing",
+        "start",
+        "--sender",
+        SENDER,
+        "--customer",
+        CUSTOMER,
+        "--courier",
+        COURIER,
+        "--invite-template",
+        rows.template.sid,
+        "--invite-variables",
+        '{"1": "Robert"}',
+        "--connected-template",
+        rows.template.sid,
+        "--connected-variables",
+        '{"1": "Ana"}',
+        "--as",
+        "support",
+    )
     assert "support may not start a pairing" in reason
     assert "conversations_ops.add_pairing" in reason and "conversations_ops.send_message" in reason
 
@@ -109,9 +133,13 @@ def test_twilio_push_needs_push_to_twilio(people, no_push):
 
 def test_twilio_configure_webhooks_needs_the_webhook_permission(people, monkeypatch):
     calls = []
-    answer = RemoteAccountWebhooks(method="POST", filters=["onMessageAdded"], pre_webhook_url="",
-                                   post_webhook_url="http://testserver/webhooks/twilio/conversations/",
-                                   target="webhook")
+    answer = RemoteAccountWebhooks(
+        method="POST",
+        filters=["onMessageAdded"],
+        pre_webhook_url="",
+        post_webhook_url="http://testserver/webhooks/twilio/conversations/",
+        target="webhook",
+    )
     monkeypatch.setattr(gateway, "account_webhooks_update", lambda **kwargs: calls.append(kwargs) or answer)
     assert "support may not configure Twilio's webhooks" in refusal("twilio_configure_webhooks", "--as", "support")
     assert calls == []

@@ -23,8 +23,10 @@ PAGES = {
     "participant list": (lambda r: url("participant", "changelist"), [CUSTOMER_MASKED, COURIER_MASKED]),
     "participant page": (lambda r: url("participant", "change", r.participant.pk), [CUSTOMER_MASKED]),
     "failed participant page": (lambda r: url("participant", "change", r.courier.pk), [COURIER_MASKED]),
-    "conversation page": (lambda r: url("conversation", "change", r.conversation.pk),
-                          [CUSTOMER_MASKED, COURIER_MASKED]),
+    "conversation page": (
+        lambda r: url("conversation", "change", r.conversation.pk),
+        [CUSTOMER_MASKED, COURIER_MASKED],
+    ),
     "participant delete page": (lambda r: url("participant", "delete", r.courier.pk), [COURIER_MASKED]),
     "participant history": (lambda r: url("participant", "history", r.participant.pk), [CUSTOMER_MASKED]),
     "webhook event list": (lambda r: url("webhookevent", "changelist"), [CUSTOMER_MASKED]),
@@ -32,10 +34,11 @@ PAGES = {
     "pairing list": (lambda r: url("pairing", "changelist"), [CUSTOMER_MASKED, COURIER_MASKED]),
     "pairing page": (lambda r: url("pairing", "change", r.pairing.pk), [CUSTOMER_MASKED, COURIER_MASKED]),
     "sync operation list": (lambda r: url("syncoperation", "changelist"), [COURIER_MASKED]),
-    "sync operation page": (lambda r: url("syncoperation", "change", r.syncoperation.pk),
-                            [COURIER_MASKED, CUSTOMER_MASKED]),
-    "send message page": (lambda r: url("conversation", "send", r.conversation.pk),
-                          [CUSTOMER_MASKED, COURIER_MASKED]),
+    "sync operation page": (
+        lambda r: url("syncoperation", "change", r.syncoperation.pk),
+        [COURIER_MASKED, CUSTOMER_MASKED],
+    ),
+    "send message page": (lambda r: url("conversation", "send", r.conversation.pk), [CUSTOMER_MASKED, COURIER_MASKED]),
 }
 
 
@@ -85,10 +88,15 @@ def test_a_masked_participant_cannot_be_edited_into_a_full_number_either(ops, ro
     assert "messaging_binding_address" not in form.fields
 
 
-@pytest.mark.parametrize(("model", "term", "row"), [
-    ("participant", CUSTOMER, "participant"), ("participant", COURIER, "courier"), ("pairing", CUSTOMER, "pairing"),
-    ("pairing", COURIER, "pairing"),
-])
+@pytest.mark.parametrize(
+    ("model", "term", "row"),
+    [
+        ("participant", CUSTOMER, "participant"),
+        ("participant", COURIER, "courier"),
+        ("pairing", CUSTOMER, "pairing"),
+        ("pairing", COURIER, "pairing"),
+    ],
+)
 def test_search_by_the_whole_number_still_finds_the_row(ops, rows, model, term, row):
     response = ops.get(url(model, "changelist"), {"q": term})
     assert list(response.context["cl"].result_list) == [getattr(rows, row)]
@@ -102,15 +110,18 @@ def test_search_by_part_of_a_number_finds_nothing(ops, rows):
 # Numbers in free text -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "masked"), [
-    (f"From={CUSTOMER}", f"From={CUSTOMER_MASKED}"),
-    ("To=whatsapp%3A%2B15017122661&Body=hi", "To=whatsapp%3A%2B15•••••2661&Body=hi"),
-    # Encoded twice: a login redirect's ?next= quoting an admin search for the number.
-    ("next=/admin/x/%3Fq%3D%252B4915123456789", "next=/admin/x/%3Fq%3D%252B49•••••6789"),
-    ('{"phone": "+4915123456789"}', '{"phone": "+49•••••6789"}'),
-    ("sig=abc+15017122661/x=", "sig=abc+15017122661/x="),  # base64 around it: a signature, not a number
-    (f"conversation CH{'0' * 32} closed", f"conversation CH{'0' * 32} closed"),
-])
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        (f"From={CUSTOMER}", f"From={CUSTOMER_MASKED}"),
+        ("To=whatsapp%3A%2B15017122661&Body=hi", "To=whatsapp%3A%2B15•••••2661&Body=hi"),
+        # Encoded twice: a login redirect's ?next= quoting an admin search for the number.
+        ("next=/admin/x/%3Fq%3D%252B4915123456789", "next=/admin/x/%3Fq%3D%252B49•••••6789"),
+        ('{"phone": "+4915123456789"}', '{"phone": "+49•••••6789"}'),
+        ("sig=abc+15017122661/x=", "sig=abc+15017122661/x="),  # base64 around it: a signature, not a number
+        (f"conversation CH{'0' * 32} closed", f"conversation CH{'0' * 32} closed"),
+    ],
+)
 def test_numbers_in_text_are_masked(text, masked):
     assert mask_numbers_in(text) == masked
 
@@ -145,15 +156,23 @@ def test_every_configured_handler_masks(settings):
     handlers = settings.LOGGING["handlers"]
     assert handlers and all("mask_phone_numbers" in handler.get("filters", []) for handler in handlers.values())
     # Django's own dev-server log (URLs with query strings) goes through the masking handler too.
-    live = [h for h in logging.getLogger("django.server").handlers + logging.getLogger().handlers
-            if not type(h).__module__.startswith("_pytest")]  # pytest's own capture handlers aside
+    live = [
+        h
+        for h in logging.getLogger("django.server").handlers + logging.getLogger().handlers
+        if not type(h).__module__.startswith("_pytest")
+    ]  # pytest's own capture handlers aside
     assert live and all(any(isinstance(f, MaskPhoneNumbers) for f in h.filters) for h in live)
 
 
 def test_the_delete_page_lists_related_people_masked(ops, rows):
     """Deleting a conversation lists its participants, fetched afresh by Django's collector."""
     other = Conversation.objects.create(sid="CH" + "7" * 32, unique_name="order-7", sync_state="synced")
-    Participant.objects.create(conversation=other, sid="MB" + "7" * 32, messaging_binding_address=CUSTOMER,
-                               messaging_binding_proxy_address="whatsapp:+14155238886", sync_state="synced")
+    Participant.objects.create(
+        conversation=other,
+        sid="MB" + "7" * 32,
+        messaging_binding_address=CUSTOMER,
+        messaging_binding_proxy_address="whatsapp:+14155238886",
+        sync_state="synced",
+    )
     html = ops.get(url("conversation", "delete", other.pk)).content.decode()
     assert "Are you sure" in html and CUSTOMER_MASKED in html and CUSTOMER_DIGITS not in html

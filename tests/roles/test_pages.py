@@ -99,8 +99,10 @@ CUSTOM_PAGES = {
     "start pairing": (lambda r: reverse("admin:conversations_ops_pairing_start"), {OPS}),
     "close pairing": (lambda r: url("pairing", "close", r.pairing.pk), {OPS}),
     "abandon pairing": (lambda r: url("pairing", "abandon", r.pairing.pk), {OPS}),
-    "submit template": (lambda r: reverse("admin:conversations_ops_template_submit", args=[r.unsubmitted.pk]),
-                        {SUPPORT}),
+    "submit template": (
+        lambda r: reverse("admin:conversations_ops_template_submit", args=[r.unsubmitted.pk]),
+        {SUPPORT},
+    ),
 }
 
 

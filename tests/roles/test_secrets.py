@@ -89,8 +89,6 @@ def test_the_settings_list_of_error_reports_is_cleansed(secrets, settings):
     settings.REDIS_URL = "redis://:pa55word@127.0.0.1:6379/0"
     safe = get_default_exception_reporter_filter().get_safe_settings()
     hidden = get_default_exception_reporter_filter().cleansed_substitute
-    for name in ("TWILIO_AUTH_TOKEN", "TWILIO_WEBHOOK_SIGNING_KEYS", "SECRET_KEY", "SIMULATOR_AUTH_TOKEN",
-                 "REDIS_URL"):
+    for name in ("TWILIO_AUTH_TOKEN", "TWILIO_WEBHOOK_SIGNING_KEYS", "SECRET_KEY", "SIMULATOR_AUTH_TOKEN", "REDIS_URL"):
         assert safe[name] == hidden, name
     assert safe["TWILIO_ACCOUNT_SID"] == settings.TWILIO_ACCOUNT_SID  # not a secret: shown
-

@@ -2,9 +2,9 @@ import pytest
 import requests
 from django.core.management import CommandError, call_command
 
-from conversations_ops.twilio import gateway
 from conversations_ops.services import account_webhooks
 from conversations_ops.services.account_webhooks import ACCOUNT_WEBHOOK_FILTERS, account_webhooks_configure
+from conversations_ops.twilio import gateway
 
 
 def test_configure_sends_the_console_url_and_filters(monkeypatch, settings):
@@ -12,10 +12,15 @@ def test_configure_sends_the_console_url_and_filters(monkeypatch, settings):
     calls = []
     monkeypatch.setattr(account_webhooks.gateway, "account_webhooks_update", lambda **kw: calls.append(kw))
     account_webhooks_configure()
-    assert calls == [{
-        "method": "POST", "filters": list(ACCOUNT_WEBHOOK_FILTERS), "pre_webhook_url": "",
-        "post_webhook_url": "https://ops.example.com/webhooks/twilio/conversations/", "target": "webhook",
-    }]
+    assert calls == [
+        {
+            "method": "POST",
+            "filters": list(ACCOUNT_WEBHOOK_FILTERS),
+            "pre_webhook_url": "",
+            "post_webhook_url": "https://ops.example.com/webhooks/twilio/conversations/",
+            "target": "webhook",
+        }
+    ]
 
 
 @pytest.mark.slow

@@ -15,15 +15,17 @@ pytestmark = pytest.mark.django_db
 
 def test_create_derives_the_type_and_queues_one_create(admin_user):
     row = address_configuration_create(
-        address="whatsapp:+14155550111", friendly_name="Couriers", auto_creation_enabled=True,
-        auto_creation_type="webhook", auto_creation_webhook_url="https://example.com/auto",
-        auto_creation_webhook_filters=["onMessageAdded"], user=admin_user,
+        address="whatsapp:+14155550111",
+        friendly_name="Couriers",
+        auto_creation_enabled=True,
+        auto_creation_type="webhook",
+        auto_creation_webhook_url="https://example.com/auto",
+        auto_creation_webhook_filters=["onMessageAdded"],
+        user=admin_user,
     )
     (op,) = ops_of(row)
     assert (row.type, row.sync_state) == ("whatsapp", "pending")
-    assert (op.operation, op.ordering_key, op.requested_by) == (
-        "address_configuration.create", key_of(row), admin_user
-    )
+    assert (op.operation, op.ordering_key, op.requested_by) == ("address_configuration.create", key_of(row), admin_user)
 
 
 def test_create_sms_address():

@@ -15,8 +15,12 @@ def add_trigger(conversation, word):
 
 def test_add_queues_one_add(conversation, admin_user):
     webhook = conversation_webhook_add(
-        conversation=conversation, target="webhook", url="https://example.com/hook", method="post",
-        filters=["onMessageAdded"], user=admin_user,
+        conversation=conversation,
+        target="webhook",
+        url="https://example.com/hook",
+        method="post",
+        filters=["onMessageAdded"],
+        user=admin_user,
     )
     (op,) = ops_of(webhook)
     assert (op.operation, op.ordering_key) == ("conversation_webhook.add", key_of(conversation))

@@ -61,7 +61,8 @@ def test_the_unique_name_of_a_conversation_deleted_on_twilio_is_free_again(conve
 
 def test_update_queues_the_changed_fields(conversation, admin_user):
     conversation_update(
-        conversation=conversation, data={"friendly_name": "Renamed", "unique_name": conversation.unique_name},
+        conversation=conversation,
+        data={"friendly_name": "Renamed", "unique_name": conversation.unique_name},
         user=admin_user,
     )
     (op,) = ops_of(conversation)
@@ -111,7 +112,9 @@ def test_a_closed_conversation_refuses_changes(conversation):
 def test_delete_of_a_pushed_conversation_queues_it_with_its_sid(conversation, admin_user):
     op = conversation_delete(conversation=conversation, user=admin_user)
     assert (op.operation, op.payload, op.ordering_key) == (
-        "conversation.delete", {"sid": conversation.sid}, key_of(conversation)
+        "conversation.delete",
+        {"sid": conversation.sid},
+        key_of(conversation),
     )
     conversation.refresh_from_db()
     assert conversation.sync_state == "pending", "the runner deletes the row once Twilio confirms"
@@ -120,9 +123,7 @@ def test_delete_of_a_pushed_conversation_queues_it_with_its_sid(conversation, ad
 
 def test_delete_of_an_unpushed_conversation_is_local_and_cancels_its_operations(db):
     conversation = conversation_create(unique_name="order-13")
-    participant = participant_add(
-        conversation=conversation, address=CUSTOMER_WHATSAPP, proxy_address=BUSINESS_WHATSAPP
-    )
+    participant = participant_add(conversation=conversation, address=CUSTOMER_WHATSAPP, proxy_address=BUSINESS_WHATSAPP)
     assert conversation_delete(conversation=conversation) is None
     assert not Conversation.objects.exists() and not Participant.objects.filter(pk=participant.pk).exists()
     states = set(SyncOperation.objects.values_list("state", flat=True))

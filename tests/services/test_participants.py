@@ -86,7 +86,8 @@ def test_the_address_of_a_pushed_participant_cannot_change(participant):
 def test_remove_queues_the_delete_with_both_sids(participant, admin_user):
     op = participant_remove(participant=participant, user=admin_user)
     assert (op.operation, op.payload) == (
-        "participant.remove", {"sid": participant.sid, "conversation_sid": participant.conversation.sid}
+        "participant.remove",
+        {"sid": participant.sid, "conversation_sid": participant.conversation.sid},
     )
     assert Participant.objects.get(pk=participant.pk).sync_state == "pending"
 

@@ -6,7 +6,6 @@ wrapping transaction, so every operation runs as its service commits.
 
 import pytest
 
-from conversations_ops.twilio import gateway
 from conversations_ops.models import AddressConfiguration, Conversation, OperationState, Participant, SyncOperation
 from conversations_ops.services.address_configurations import (
     address_configuration_create,
@@ -17,6 +16,7 @@ from conversations_ops.services.conversation_webhooks import conversation_webhoo
 from conversations_ops.services.conversations import conversation_close, conversation_create, conversation_update
 from conversations_ops.services.messages import message_send
 from conversations_ops.services.participants import participant_add, participant_remove, participant_update
+from conversations_ops.twilio import gateway
 from tests.conftest import BUSINESS_SMS, COURIER_SMS
 
 pytestmark = pytest.mark.slow

@@ -10,8 +10,14 @@ pytestmark = pytest.mark.django_db
 
 def event(n, event_type="onMessageAdded", state=ProcessingState.PROCESSED, **fields):
     return WebhookEvent.objects.create(
-        source="conversations", event_type=event_type, dedup_key=f"key-{n}", params=[["EventType", event_type]],
-        processing_state=state, attempts=fields.pop("attempts", 1), processed_at=timezone.now(), **fields,
+        source="conversations",
+        event_type=event_type,
+        dedup_key=f"key-{n}",
+        params=[["EventType", event_type]],
+        processing_state=state,
+        attempts=fields.pop("attempts", 1),
+        processed_at=timezone.now(),
+        **fields,
     )
 
 
@@ -23,8 +29,11 @@ def wakes(monkeypatch):
 
 
 def test_requeues_processed_failed_and_unhandled_events(wakes, admin_user):
-    rows = [event(1), event(2, state=ProcessingState.FAILED, attempts=5, processing_error="Boom"),
-            event(3, "onSomethingNew", state=ProcessingState.UNHANDLED)]
+    rows = [
+        event(1),
+        event(2, state=ProcessingState.FAILED, attempts=5, processing_error="Boom"),
+        event(3, "onSomethingNew", state=ProcessingState.UNHANDLED),
+    ]
 
     report = webhook_events_reprocess(events=WebhookEvent.objects.all(), user=admin_user)
 
@@ -71,9 +80,11 @@ def test_the_inbox_applies_them_again(django_capture_on_commit_callbacks):
     ("report", "text"),
     [
         (ReprocessReport(queued=1), "Reprocess: 1 event queued to be applied again."),
-        (ReprocessReport(queued=0, pre_events=2, already_pending=1),
-         "Reprocess: 0 events queued to be applied again; 2 pre-events skipped (answered to Twilio at the time; "
-         "nothing to apply); 1 already pending, left to the worker."),
+        (
+            ReprocessReport(queued=0, pre_events=2, already_pending=1),
+            "Reprocess: 0 events queued to be applied again; 2 pre-events skipped (answered to Twilio at the time; "
+            "nothing to apply); 1 already pending, left to the worker.",
+        ),
     ],
 )
 def test_message(report, text):

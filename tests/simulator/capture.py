@@ -84,8 +84,11 @@ class Capture:
     def received(self, *, path: str | None = None, event_type: str | None = None) -> list[Captured]:
         with self._changed:
             items = list(self.requests)
-        return [r for r in items if (path is None or r.path == path)
-                and (event_type is None or r.param("EventType") == event_type)]
+        return [
+            r
+            for r in items
+            if (path is None or r.path == path) and (event_type is None or r.param("EventType") == event_type)
+        ]
 
     def wait_for(self, count: int = 1, timeout: float = 10, **filters) -> list[Captured]:
         deadline = time.monotonic() + timeout
@@ -98,8 +101,11 @@ class Capture:
         return self.received(**filters)
 
     def received_unlocked(self, *, path=None, event_type=None):
-        return [r for r in self.requests if (path is None or r.path == path)
-                and (event_type is None or r.param("EventType") == event_type)]
+        return [
+            r
+            for r in self.requests
+            if (path is None or r.path == path) and (event_type is None or r.param("EventType") == event_type)
+        ]
 
     def close(self):
         self.server.shutdown()

@@ -11,16 +11,25 @@ CUSTOMER_SMS = "+15017122663"
 BUSINESS_SMS = "+14155550101"
 
 ALL_POST_EVENTS = [
-    "onConversationAdded", "onConversationUpdated", "onConversationRemoved", "onConversationStateUpdated",
-    "onParticipantAdded", "onParticipantUpdated", "onParticipantRemoved", "onMessageAdded", "onMessageUpdated",
-    "onMessageRemoved", "onDeliveryUpdated",
+    "onConversationAdded",
+    "onConversationUpdated",
+    "onConversationRemoved",
+    "onConversationStateUpdated",
+    "onParticipantAdded",
+    "onParticipantUpdated",
+    "onParticipantRemoved",
+    "onMessageAdded",
+    "onMessageUpdated",
+    "onMessageRemoved",
+    "onDeliveryUpdated",
 ]
 
 
 def control(sim, path: str, method: str = "POST", *, json=None, data=None, params=None):
     """Calls the control API over HTTP; answers (status, decoded JSON)."""
-    response = requests.request(method, f"{sim.api_base}/_control/{path}", json=json, data=data, params=params,
-                                timeout=30)
+    response = requests.request(
+        method, f"{sim.api_base}/_control/{path}", json=json, data=data, params=params, timeout=30
+    )
     return response.status_code, response.json()
 
 

@@ -28,8 +28,10 @@ def new_conversation(api, **data):
 
 
 def add_binding(api, conversation_sid, address=CUSTOMER_WA, proxy=BUSINESS_WA):
-    return api.post(f"Conversations/{conversation_sid}/Participants",
-                    {"MessagingBinding.Address": address, "MessagingBinding.ProxyAddress": proxy})
+    return api.post(
+        f"Conversations/{conversation_sid}/Participants",
+        {"MessagingBinding.Address": address, "MessagingBinding.ProxyAddress": proxy},
+    )
 
 
 def assert_error(response, status, code):
@@ -87,8 +89,13 @@ def _fake_deliver(calls: EngineCalls):
         now = clock.now()
         for participant in message.conversation.participants.exclude(address=None).exclude(address=message.author):
             SimReceipt.objects.create(
-                sid=new_sid("DY"), message=message, participant=participant, channel_message_sid=new_sid("SM"),
-                status="delivered", date_created=now, date_updated=now,
+                sid=new_sid("DY"),
+                message=message,
+                participant=participant,
+                channel_message_sid=new_sid("SM"),
+                status="delivered",
+                date_created=now,
+                date_updated=now,
             )
 
     return deliver
@@ -99,11 +106,13 @@ def engine_calls(monkeypatch):
     """Replaces events.* and delivery.deliver (another engineer's work) with recorders."""
     calls = EngineCalls()
     for name in EVENT_FUNCTIONS:
+
         def record(*args, _name=name, **kwargs):
             first = args[0] if args else None
             if _name == "state_event":
                 first = (kwargs["state_from"], kwargs["state_to"], kwargs["reason"])
             calls.events.append((_name, first))
+
         monkeypatch.setattr(events, name, record)
     monkeypatch.setattr(delivery, "deliver", _fake_deliver(calls))
     return calls

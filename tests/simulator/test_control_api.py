@@ -10,16 +10,32 @@ from django.utils import timezone
 from simulator import clock, faults
 from simulator.engine import store
 from simulator.models import (
-    SimAccountWebhooks, SimClock, SimContent, SimConversation, SimFaults, SimHandsetEntry, SimNumber,
+    SimAccountWebhooks,
+    SimClock,
+    SimContent,
+    SimConversation,
+    SimFaults,
+    SimHandsetEntry,
+    SimNumber,
     SimWebhookDelivery,
 )
 from tests.simulator.engine_helpers import BUSINESS_WA, CUSTOMER_WA
 
 BASE = "/simulator/_control/"
 ENDPOINTS = [
-    ("post", "inbound"), ("get", f"handsets/{CUSTOMER_WA}"), ("get", "clock"), ("post", "clock"),
-    ("get", "content"), ("post", "content/HX" + "0" * 32 + "/approval"), ("get", "faults"), ("post", "faults"),
-    ("delete", "faults"), ("post", "reset"), ("get", "deliveries"), ("post", "drain"), ("get", "numbers"),
+    ("post", "inbound"),
+    ("get", f"handsets/{CUSTOMER_WA}"),
+    ("get", "clock"),
+    ("post", "clock"),
+    ("get", "content"),
+    ("post", "content/HX" + "0" * 32 + "/approval"),
+    ("get", "faults"),
+    ("post", "faults"),
+    ("delete", "faults"),
+    ("post", "reset"),
+    ("get", "deliveries"),
+    ("post", "drain"),
+    ("get", "numbers"),
     ("post", "numbers"),
 ]
 
@@ -28,8 +44,7 @@ def _json(client, method, path, payload=None):
     if method == "get":
         response = client.get(BASE + path)
     else:
-        response = getattr(client, method)(BASE + path, data=json.dumps(payload or {}),
-                                           content_type="application/json")
+        response = getattr(client, method)(BASE + path, data=json.dumps(payload or {}), content_type="application/json")
     return response.status_code, response.json()
 
 
@@ -40,9 +55,15 @@ def _form(client, path, payload):
 
 def _content(approval=None):
     now = timezone.now()
-    return SimContent.objects.create(sid="HX" + "a" * 32, friendly_name="courier_invite", language="en",
-                                     types={"twilio/text": {"body": "Hi {{1}}"}}, approval=approval or {},
-                                     date_created=now, date_updated=now)
+    return SimContent.objects.create(
+        sid="HX" + "a" * 32,
+        friendly_name="courier_invite",
+        language="en",
+        types={"twilio/text": {"body": "Hi {{1}}"}},
+        approval=approval or {},
+        date_created=now,
+        date_updated=now,
+    )
 
 
 @pytest.mark.parametrize(("method", "path"), ENDPOINTS)
@@ -65,21 +86,46 @@ def test_a_plus_lost_to_form_encoding_is_put_back(client, db):
     status, _ = _form(client, "inbound", {"From": "whatsapp: 15017122661", "To": "whatsapp: 14155550100"})
     assert status == 200
     assert SimHandsetEntry.objects.get().address == CUSTOMER_WA
-    assert _form(client, "numbers", {"address": " 14155550101", "sms_url": "http://x"})[1]["numbers"][0][
-        "address"] == "+14155550101"
+    assert (
+        _form(client, "numbers", {"address": " 14155550101", "sms_url": "http://x"})[1]["numbers"][0]["address"]
+        == "+14155550101"
+    )
 
 
 def test_handset_lists_what_the_phone_saw(client, db):
-    SimHandsetEntry.objects.create(address=CUSTOMER_WA, direction="received", counterpart=BUSINESS_WA, body="Hi",
-                                   status="delivered", conversation_sid="CH" + "1" * 32, message_sid="IM" + "1" * 32,
-                                   date=timezone.now())
-    SimHandsetEntry.objects.create(address="+15550000000", direction="received", counterpart=BUSINESS_WA,
-                                   body="not mine", status="delivered", date=timezone.now())
+    SimHandsetEntry.objects.create(
+        address=CUSTOMER_WA,
+        direction="received",
+        counterpart=BUSINESS_WA,
+        body="Hi",
+        status="delivered",
+        conversation_sid="CH" + "1" * 32,
+        message_sid="IM" + "1" * 32,
+        date=timezone.now(),
+    )
+    SimHandsetEntry.objects.create(
+        address="+15550000000",
+        direction="received",
+        counterpart=BUSINESS_WA,
+        body="not mine",
+        status="delivered",
+        date=timezone.now(),
+    )
     status, answer = _json(client, "get", f"handsets/{CUSTOMER_WA}")
     assert status == 200
     (entry,) = answer["messages"]
-    assert {"direction", "counterpart", "body", "content_sid", "media", "status", "error_code", "date",
-            "conversation_sid", "message_sid"} <= set(entry)
+    assert {
+        "direction",
+        "counterpart",
+        "body",
+        "content_sid",
+        "media",
+        "status",
+        "error_code",
+        "date",
+        "conversation_sid",
+        "message_sid",
+    } <= set(entry)
     assert (entry["body"], entry["counterpart"], entry["status"]) == ("Hi", BUSINESS_WA, "delivered")
     assert _json(client, "get", f"handsets/{CUSTOMER_WA}?counterpart=whatsapp:%2B19999999999")[1]["messages"] == []
 
@@ -100,8 +146,9 @@ def test_clock_moves_forward_and_runs_the_timers(client, db):
 
 def test_content_approval_sets_the_whatsapp_status(client, db):
     content = _content()
-    status, answer = _json(client, "post", f"content/{content.sid}/approval",
-                           {"status": "rejected", "rejection_reason": "INVALID_FORMAT"})
+    status, answer = _json(
+        client, "post", f"content/{content.sid}/approval", {"status": "rejected", "rejection_reason": "INVALID_FORMAT"}
+    )
     assert status == 200
     content.refresh_from_db()
     # Never submitted: the approval object is made as WhatsApp would have.
@@ -119,12 +166,28 @@ def test_content_approval_sets_the_whatsapp_status(client, db):
 def test_faults_are_validated_set_shown_and_cleared(client, db):
     assert _json(client, "post", "faults", {"rate": 2, "kinds": ["429"]})[0] == 400
     assert _json(client, "post", "faults", {"rate": 0.5, "kinds": ["teapot"]})[0] == 400
-    status, answer = _json(client, "post", "faults", {"rate": 0.2, "kinds": ["429", "500"], "latency_ms": 50,
-                                                      "paths": ["/Conversations"], "timeout_s": 6, "seed": 7})
+    status, answer = _json(
+        client,
+        "post",
+        "faults",
+        {
+            "rate": 0.2,
+            "kinds": ["429", "500"],
+            "latency_ms": 50,
+            "paths": ["/Conversations"],
+            "timeout_s": 6,
+            "seed": 7,
+        },
+    )
     assert status == 200 and answer["active"] is True
     shown = _json(client, "get", "faults")[1]
     assert (shown["rate"], shown["kinds"], shown["paths"], shown["timeout_s"], shown["seed"]) == (
-        0.2, ["429", "500"], ["/Conversations"], 6, 7)
+        0.2,
+        ["429", "500"],
+        ["/Conversations"],
+        6,
+        7,
+    )
     assert shown["counters"] == {kind: 0 for kind in faults.KINDS}
     assert _json(client, "delete", "faults")[1]["active"] is False
     assert faults.current().get("kinds") is None
@@ -139,8 +202,9 @@ def test_numbers_configure_a_messaging_webhook(client, db):
 
 def test_deliveries_lists_the_newest_first_and_filters(client, db):
     for n, kind in enumerate(["account", "scoped", "account"]):
-        SimWebhookDelivery.objects.create(kind=kind, event_type=f"e{n}", url="http://x", method="POST", params=[],
-                                          conversation_sid="CH" + str(n) * 32)
+        SimWebhookDelivery.objects.create(
+            kind=kind, event_type=f"e{n}", url="http://x", method="POST", params=[], conversation_sid="CH" + str(n) * 32
+        )
     status, answer = _json(client, "get", "deliveries")
     assert status == 200 and [d["event_type"] for d in answer["deliveries"]] == ["e2", "e1", "e0"]
     assert [d["event_type"] for d in _json(client, "get", "deliveries?kind=scoped")[1]["deliveries"]] == ["e1"]
@@ -157,8 +221,9 @@ def test_reset_wipes_every_piece_of_simulator_state(client, db):
     store.account_webhooks()
     _content()
     SimNumber.objects.create(address=BUSINESS_WA, sms_url="http://x")
-    SimHandsetEntry.objects.create(address=CUSTOMER_WA, direction="sent", counterpart=BUSINESS_WA, status="sent",
-                                   date=timezone.now())
+    SimHandsetEntry.objects.create(
+        address=CUSTOMER_WA, direction="sent", counterpart=BUSINESS_WA, status="sent", date=timezone.now()
+    )
     SimWebhookDelivery.objects.create(kind="account", event_type="e", url="http://x", method="POST", params=[])
     clock.advance(7200)
     faults.configure({"rate": 1, "kinds": ["500"]})
@@ -172,8 +237,16 @@ def test_reset_wipes_every_piece_of_simulator_state(client, db):
     assert status == 200 and answer["offset_seconds"] == 0
     assert ratelimit.stats()["rate_limited"] == 0
     assert ratelimit._reserve("conversation:CHfull", time.monotonic())  # the window was forgotten
-    for model in (SimConversation, SimAccountWebhooks, SimContent, SimNumber, SimHandsetEntry, SimWebhookDelivery,
-                  SimClock, SimFaults):
+    for model in (
+        SimConversation,
+        SimAccountWebhooks,
+        SimContent,
+        SimNumber,
+        SimHandsetEntry,
+        SimWebhookDelivery,
+        SimClock,
+        SimFaults,
+    ):
         assert not model.objects.exists(), model.__name__
 
 

@@ -10,8 +10,11 @@ def test_an_inbound_message_shows_its_auto_created_conversation(simulator):
 
     call_command("simulator_seed")
     control = f"{simulator.api_base}/_control"
-    sent = requests.post(f"{control}/inbound", data={
-        "From": "whatsapp:+15005550006", "To": "whatsapp:+14155238886", "Body": "Where is my order?"}, timeout=10)
+    sent = requests.post(
+        f"{control}/inbound",
+        data={"From": "whatsapp:+15005550006", "To": "whatsapp:+14155238886", "Body": "Where is my order?"},
+        timeout=10,
+    )
     assert sent.json()["outcome"] == "auto_created"
     listed = requests.get(f"{control}/conversations", timeout=10).json()["conversations"]
     assert [c["sid"] for c in listed] == [sent.json()["conversation_sid"]]

@@ -8,7 +8,12 @@ from conversations_ops.twilio import gateway
 from simulator.engine import webhooks_out
 from simulator.models import SimReceipt
 from tests.simulator.engine_helpers import (
-    BUSINESS_SMS, BUSINESS_WA, CUSTOMER_SMS, CUSTOMER_WA, control, point_account_webhook,
+    BUSINESS_SMS,
+    BUSINESS_WA,
+    CUSTOMER_SMS,
+    CUSTOMER_WA,
+    control,
+    point_account_webhook,
 )
 
 pytestmark = pytest.mark.slow
@@ -18,8 +23,11 @@ SID_PATTERN = r"^[a-zA-Z]{2}[0-9a-fA-F]{32}$"
 
 def _whatsapp_customer(sim, *, wrote: bool):
     conversation = gateway.conversation_create(friendly_name="Order A123")
-    participant = gateway.participant_create(conversation_sid=conversation.sid, messaging_binding_address=CUSTOMER_WA,
-                                             messaging_binding_proxy_address=BUSINESS_WA)
+    participant = gateway.participant_create(
+        conversation_sid=conversation.sid,
+        messaging_binding_address=CUSTOMER_WA,
+        messaging_binding_proxy_address=BUSINESS_WA,
+    )
     if wrote:
         status, answer = control(sim, "inbound", json={"From": CUSTOMER_WA, "To": BUSINESS_WA, "Body": "Hi!"})
         assert (status, answer["outcome"]) == (200, "relayed")
@@ -38,8 +46,12 @@ def _receipt(message_sid):
 
 
 def _template(sim, status=None):
-    content = gateway.content_create(language="en", friendly_name="courier_invite", variables={"1": "there", "2": "x"},
-                                     types={"twilio/text": {"body": INVITE}})
+    content = gateway.content_create(
+        language="en",
+        friendly_name="courier_invite",
+        variables={"1": "there", "2": "x"},
+        types={"twilio/text": {"body": INVITE}},
+    )
     if status:
         assert control(sim, f"content/{content.sid}/approval", json={"status": status})[0] == 200
     return content.sid
@@ -81,13 +93,18 @@ def test_a_person_who_never_wrote_gets_no_free_form(simulator):
 def test_an_approved_template_is_delivered_outside_the_window_rendered_with_its_variables(simulator):
     conversation, _ = _whatsapp_customer(simulator, wrote=False)
     content_sid = _template(simulator, "approved")
-    message = gateway.message_create(conversation_sid=conversation.sid, author=None, content_sid=content_sid,
-                                     content_variables={"1": "Robert", "2": "Alicia"})
+    message = gateway.message_create(
+        conversation_sid=conversation.sid,
+        author=None,
+        content_sid=content_sid,
+        content_variables={"1": "Robert", "2": "Alicia"},
+    )
     receipt = _receipt(message.sid)
     assert receipt.status == "delivered"
     (phone,) = _received(simulator, CUSTOMER_WA)
-    assert phone["body"] == ("Hello Robert, your food delivery is almost there but Alicia (your rider) needs help "
-                             "finding your door.")
+    assert phone["body"] == (
+        "Hello Robert, your food delivery is almost there but Alicia (your rider) needs help finding your door."
+    )
     assert phone["content_sid"] == content_sid
     assert phone["counterpart"] == BUSINESS_WA
     assert phone["channel_message_sid"] == receipt.channel_message_sid
@@ -96,8 +113,9 @@ def test_an_approved_template_is_delivered_outside_the_window_rendered_with_its_
 @pytest.mark.parametrize("status", [None, "pending", "rejected", "paused", "disabled"])
 def test_a_template_that_is_not_approved_fails(simulator, status):
     conversation, _ = _whatsapp_customer(simulator, wrote=False)
-    message = gateway.message_create(conversation_sid=conversation.sid, content_sid=_template(simulator, status),
-                                     content_variables={"1": "Robert"})
+    message = gateway.message_create(
+        conversation_sid=conversation.sid, content_sid=_template(simulator, status), content_variables={"1": "Robert"}
+    )
     assert (_receipt(message.sid).status, _receipt(message.sid).error_code) == ("failed", 63016)
     assert _received(simulator, CUSTOMER_WA) == []
 
@@ -111,8 +129,11 @@ def test_an_unapproved_template_inside_the_window_fails_63040(simulator):
 
 def test_sms_is_always_delivered_and_chat_identities_get_no_receipt(simulator):
     conversation = gateway.conversation_create()
-    sms = gateway.participant_create(conversation_sid=conversation.sid, messaging_binding_address=CUSTOMER_SMS,
-                                     messaging_binding_proxy_address=BUSINESS_SMS)
+    sms = gateway.participant_create(
+        conversation_sid=conversation.sid,
+        messaging_binding_address=CUSTOMER_SMS,
+        messaging_binding_proxy_address=BUSINESS_SMS,
+    )
     gateway.participant_create(conversation_sid=conversation.sid, identity="agent-ana")
     control(simulator, "clock", json={"advance": 30 * 24 * 3600})
     message = gateway.message_create(conversation_sid=conversation.sid, author="agent-ana", body="Your parcel is here")

@@ -9,7 +9,13 @@ from conversations_ops.twilio.records import AddressAutoCreation
 from simulator.engine import webhooks_out
 from simulator.models import SimConversation, SimMessage, SimParticipant, SimScopedWebhook, SimWebhookDelivery
 from tests.simulator.engine_helpers import (
-    BUSINESS_SMS, BUSINESS_WA, COURIER_WA, CUSTOMER_SMS, CUSTOMER_WA, control, point_account_webhook,
+    BUSINESS_SMS,
+    BUSINESS_WA,
+    COURIER_WA,
+    CUSTOMER_SMS,
+    CUSTOMER_WA,
+    control,
+    point_account_webhook,
 )
 
 pytestmark = pytest.mark.slow
@@ -28,8 +34,11 @@ def _phone(sim, address):
 def _masked_pair():
     conversation = gateway.conversation_create(friendly_name="Order A123")
     for address in (CUSTOMER_WA, COURIER_WA):
-        gateway.participant_create(conversation_sid=conversation.sid, messaging_binding_address=address,
-                                   messaging_binding_proxy_address=BUSINESS_WA)
+        gateway.participant_create(
+            conversation_sid=conversation.sid,
+            messaging_binding_address=address,
+            messaging_binding_proxy_address=BUSINESS_WA,
+        )
     return conversation
 
 
@@ -57,8 +66,10 @@ def test_masked_relay_between_two_whatsapp_participants_behind_one_number(simula
 
     assert webhooks_out.drain(10)
     added = capture.received(event_type="onMessageAdded")  # channel traffic: no header needed
-    assert [(r.param("Author"), r.param("Source")) for r in added] == [(COURIER_WA, "WHATSAPP"),
-                                                                       (CUSTOMER_WA, "WHATSAPP")]
+    assert [(r.param("Author"), r.param("Source")) for r in added] == [
+        (COURIER_WA, "WHATSAPP"),
+        (CUSTOMER_WA, "WHATSAPP"),
+    ]
     assert all(r.signature_valid() for r in added)
 
 
@@ -66,8 +77,9 @@ def test_inbound_media_becomes_a_twilio_media_item(simulator, capture):
     point_account_webhook(capture.hook("/account"), filters=["onMessageAdded"])
     _masked_pair()
     _inbound(simulator, COURIER_WA, "")
-    answer = _inbound(simulator, CUSTOMER_WA, "here", MediaUrl="https://example.com/door.jpg",
-                      MediaContentType="image/jpeg")
+    answer = _inbound(
+        simulator, CUSTOMER_WA, "here", MediaUrl="https://example.com/door.jpg", MediaContentType="image/jpeg"
+    )
     (item,) = SimMessage.objects.get(sid=answer["message_sid"]).media
     assert set(item) == {"sid", "content_type", "filename", "size"}
     assert (item["content_type"], item["filename"]) == ("image/jpeg", "door.jpg") and item["sid"].startswith("ME")
@@ -82,8 +94,11 @@ def test_inbound_media_becomes_a_twilio_media_item(simulator, capture):
 def test_inbound_wakes_an_inactive_conversation(simulator, capture):
     point_account_webhook(capture.hook("/account"), filters=["onConversationStateUpdated"])
     conversation = gateway.conversation_create(timers_inactive="PT5M")
-    gateway.participant_create(conversation_sid=conversation.sid, messaging_binding_address=CUSTOMER_SMS,
-                               messaging_binding_proxy_address=BUSINESS_SMS)
+    gateway.participant_create(
+        conversation_sid=conversation.sid,
+        messaging_binding_address=CUSTOMER_SMS,
+        messaging_binding_proxy_address=BUSINESS_SMS,
+    )
     control(simulator, "clock", json={"advance": 600})
     assert SimConversation.objects.get(sid=conversation.sid).state == "inactive"
     _inbound(simulator, CUSTOMER_SMS, "hello?", to=BUSINESS_SMS)
@@ -103,7 +118,9 @@ def test_a_closed_conversation_no_longer_captures_the_sender(simulator):
 
 def _address(auto_type, **kwargs):
     return gateway.address_configuration_create(
-        type="whatsapp", address=BUSINESS_WA, friendly_name="Deliveries",
+        type="whatsapp",
+        address=BUSINESS_WA,
+        friendly_name="Deliveries",
         auto_creation=AddressAutoCreation(enabled=True, type=auto_type, **kwargs),
     )
 
@@ -116,14 +133,16 @@ def test_auto_creation_default_creates_conversation_participant_message_and_fire
     conversation = SimConversation.objects.get(sid=answer["conversation_sid"])
     (participant,) = conversation.participants.all()
     assert (participant.address, participant.proxy_address, participant.sid) == (
-        CUSTOMER_WA, BUSINESS_WA, answer["participant_sid"])
+        CUSTOMER_WA,
+        BUSINESS_WA,
+        answer["participant_sid"],
+    )
     (message,) = conversation.messages.all()
     assert (message.body, message.author, message.sid) == ("I want to order", CUSTOMER_WA, answer["message_sid"])
 
     assert webhooks_out.drain(10)
     received = capture.received(path="/account")
-    assert [r.param("EventType") for r in received] == ["onConversationAdded", "onParticipantAdded",
-                                                        "onMessageAdded"]
+    assert [r.param("EventType") for r in received] == ["onConversationAdded", "onParticipantAdded", "onMessageAdded"]
     assert received[0].param("MessagingBinding.Address") == CUSTOMER_WA
     assert received[0].param("MessagingBinding.ProxyAddress") == BUSINESS_WA
     assert {r.param("Source") for r in received} == {"WHATSAPP"}
@@ -134,8 +153,12 @@ def test_auto_creation_default_creates_conversation_participant_message_and_fire
 
 def test_auto_creation_webhook_hands_over_to_its_url_with_its_filters(simulator, capture):
     point_account_webhook(capture.hook("/account"), filters=[])
-    _address("webhook", webhook_url=capture.hook("/auto"), webhook_method="post",
-             webhook_filters=["onParticipantAdded", "onMessageAdded"])
+    _address(
+        "webhook",
+        webhook_url=capture.hook("/auto"),
+        webhook_method="post",
+        webhook_filters=["onParticipantAdded", "onMessageAdded"],
+    )
     answer = _inbound(simulator, CUSTOMER_WA, "hello")
     assert webhooks_out.drain(10)
     received = capture.received(path="/auto")
@@ -161,8 +184,14 @@ def test_auto_creation_studio_adds_a_logged_studio_webhook(simulator, capture):
 def test_a_number_with_a_messaging_webhook_gets_the_classic_inbound_post(simulator, capture):
     status, _ = control(simulator, "numbers", data={"address": BUSINESS_WA, "sms_url": capture.hook("/sms")})
     assert status == 200
-    answer = _inbound(simulator, CUSTOMER_WA, "join sandbox", MediaUrl="https://example.com/a.png",
-                      MediaContentType="image/png", ProfileName="Robert")
+    answer = _inbound(
+        simulator,
+        CUSTOMER_WA,
+        "join sandbox",
+        MediaUrl="https://example.com/a.png",
+        MediaContentType="image/png",
+        ProfileName="Robert",
+    )
     assert (answer["outcome"], answer["messaging_webhook"]) == ("messaging_webhook", capture.hook("/sms"))
     (request,) = capture.wait_for(1, path="/sms")
     params = request.params
@@ -172,8 +201,9 @@ def test_a_number_with_a_messaging_webhook_gets_the_classic_inbound_post(simulat
     assert (params["From"], params["To"], params["Body"]) == (CUSTOMER_WA, BUSINESS_WA, "join sandbox")
     assert (params["NumMedia"], params["MediaContentType0"]) == ("1", "image/png")
     # Twilio serves the file itself: MediaUrl0 is the simulator's copy, not the URL the phone named.
-    assert params["MediaUrl0"].startswith(f"{simulator.api_base}/api/2010-04-01/Accounts/{params['AccountSid']}/"
-                                          f"Messages/{params['MessageSid']}/Media/ME")
+    assert params["MediaUrl0"].startswith(
+        f"{simulator.api_base}/api/2010-04-01/Accounts/{params['AccountSid']}/Messages/{params['MessageSid']}/Media/ME"
+    )
     assert (params["ProfileName"], params["WaId"], params["SmsStatus"]) == ("Robert", "15017122661", "received")
     assert params["ApiVersion"] == "2010-04-01" and params["AccountSid"].startswith("AC")
     assert params["MessagingServiceSid"].startswith("MG") and params["NumSegments"] == "1"

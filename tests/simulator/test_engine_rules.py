@@ -1,6 +1,6 @@
 """Pure rules of the engine: the WhatsApp window, template approval, rendering, triggers, timestamps."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -8,7 +8,7 @@ from simulator.engine import delivery, targets
 from simulator.engine.events import iso_ms
 from simulator.models import SimContent, SimMessage, SimParticipant
 
-NOW = datetime(2026, 1, 2, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 2, 12, 0, tzinfo=UTC)
 
 
 def _participant(channel="whatsapp", wrote_ago=None):
@@ -16,23 +16,40 @@ def _participant(channel="whatsapp", wrote_ago=None):
 
 
 def _content(status):
-    return SimContent(sid="HX" + "1" * 32, types={"twilio/text": {"body": "Hi {{1}}, {{2}} here"}},
-                      variables={"1": "there", "2": "your rider"}, approval={"status": status} if status else {})
+    return SimContent(
+        sid="HX" + "1" * 32,
+        types={"twilio/text": {"body": "Hi {{1}}, {{2}} here"}},
+        variables={"1": "there", "2": "your rider"},
+        approval={"status": status} if status else {},
+    )
 
 
-@pytest.mark.parametrize(("wrote_ago", "expected"), [
-    (timedelta(hours=1), None), (timedelta(hours=24), None), (timedelta(hours=24, seconds=1), 63016), (None, 63016),
-])
+@pytest.mark.parametrize(
+    ("wrote_ago", "expected"),
+    [
+        (timedelta(hours=1), None),
+        (timedelta(hours=24), None),
+        (timedelta(hours=24, seconds=1), 63016),
+        (None, 63016),
+    ],
+)
 def test_free_form_needs_the_24_hour_window(wrote_ago, expected):
     message = SimMessage(body="hello")
     assert delivery.refusal(_participant(wrote_ago=wrote_ago), message, None, NOW) == expected
 
 
-@pytest.mark.parametrize(("status", "wrote_ago", "expected"), [
-    ("approved", None, None), ("approved", timedelta(hours=1), None),
-    ("paused", None, 63016), ("rejected", None, 63016), (None, None, 63016),
-    ("paused", timedelta(hours=1), 63040), ("pending", timedelta(hours=1), 63040),
-])
+@pytest.mark.parametrize(
+    ("status", "wrote_ago", "expected"),
+    [
+        ("approved", None, None),
+        ("approved", timedelta(hours=1), None),
+        ("paused", None, 63016),
+        ("rejected", None, 63016),
+        (None, None, 63016),
+        ("paused", timedelta(hours=1), 63040),
+        ("pending", timedelta(hours=1), 63040),
+    ],
+)
 def test_templates_need_approval(status, wrote_ago, expected):
     message = SimMessage(content_sid="HX" + "1" * 32)
     content = _content(status)
@@ -57,9 +74,16 @@ def test_render_fills_variables_and_falls_back_to_the_templates_defaults():
     assert delivery.render(card, '{"1": "A"}') == "Card A"
 
 
-@pytest.mark.parametrize(("body", "fires"), [
-    ("help", True), ("HELP me", True), ("I need help.", True), ("helpful", False), ("", False),
-])
+@pytest.mark.parametrize(
+    ("body", "fires"),
+    [
+        ("help", True),
+        ("HELP me", True),
+        ("I need help.", True),
+        ("helpful", False),
+        ("", False),
+    ],
+)
 def test_trigger_keywords_match_whole_words(body, fires):
     assert bool(targets.triggered(["help"], body)) is fires
 
@@ -71,5 +95,5 @@ def test_filters_are_honoured_and_empty_means_none():
 
 
 def test_webhook_timestamps_are_utc_with_milliseconds():
-    assert iso_ms(datetime(2026, 1, 1, 0, 0, 0, 123456, tzinfo=timezone.utc)) == "2026-01-01T00:00:00.123Z"
+    assert iso_ms(datetime(2026, 1, 1, 0, 0, 0, 123456, tzinfo=UTC)) == "2026-01-01T00:00:00.123Z"
     assert iso_ms(None) == ""

@@ -86,8 +86,11 @@ def test_paths_limit_faults_to_matching_routes(simulator):
     _faults(simulator, rate=1, kinds=["500"], paths=["/Participants"])
     conversation = gateway.conversation_create()
     with pytest.raises(GatewayError) as caught:
-        gateway.participant_create(conversation_sid=conversation.sid, messaging_binding_address=CUSTOMER_SMS,
-                                   messaging_binding_proxy_address=BUSINESS_SMS)
+        gateway.participant_create(
+            conversation_sid=conversation.sid,
+            messaging_binding_address=CUSTOMER_SMS,
+            messaging_binding_proxy_address=BUSINESS_SMS,
+        )
     assert caught.value.status == 500
     assert _counters(simulator)["500"] == 1
 

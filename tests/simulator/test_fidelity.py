@@ -90,10 +90,16 @@ def test_every_gateway_call_and_answer_matches_twilios_contract(wire, simulator,
 
 
 def _address_configurations():
-    webhook = AddressAutoCreation(enabled=True, type="webhook", webhook_url=HOOK, webhook_method="post",
-                                  webhook_filters=["onMessageAdded", "onParticipantAdded"])
-    whatsapp = gateway.address_configuration_create(type="whatsapp", address=BUSINESS_WA, friendly_name="Deliveries",
-                                                    auto_creation=webhook, address_country="US")
+    webhook = AddressAutoCreation(
+        enabled=True,
+        type="webhook",
+        webhook_url=HOOK,
+        webhook_method="post",
+        webhook_filters=["onMessageAdded", "onParticipantAdded"],
+    )
+    whatsapp = gateway.address_configuration_create(
+        type="whatsapp", address=BUSINESS_WA, friendly_name="Deliveries", auto_creation=webhook, address_country="US"
+    )
     assert whatsapp.sid.startswith("IG") and whatsapp.address == BUSINESS_WA and whatsapp.address_country == "US"
     assert whatsapp.auto_creation.webhook_method == "post"  # answered "POST", read back lower-case
     assert whatsapp.auto_creation.webhook_filters == ["onMessageAdded", "onParticipantAdded"]
@@ -101,8 +107,9 @@ def _address_configurations():
     sms = gateway.address_configuration_create(type="sms", address=BUSINESS_SMS, auto_creation=studio)
     assert (sms.auto_creation.studio_flow_sid, sms.auto_creation.studio_retry_count) == (FW, 3)
 
-    updated = gateway.address_configuration_update(sid=whatsapp.sid, friendly_name="Renamed",
-                                                   auto_creation=AddressAutoCreation(enabled=False))
+    updated = gateway.address_configuration_update(
+        sid=whatsapp.sid, friendly_name="Renamed", auto_creation=AddressAutoCreation(enabled=False)
+    )
     assert updated.friendly_name == "Renamed" and updated.auto_creation.enabled is False
     assert gateway.address_configuration_fetch(sid=BUSINESS_WA).sid == whatsapp.sid  # by the address itself
     assert [a.sid for a in gateway.address_configuration_list(type="whatsapp")] == [whatsapp.sid]
@@ -115,23 +122,38 @@ def _account_webhooks(settings):
     default = gateway.account_webhooks_fetch()
     assert default.post_webhook_url == f"{settings.PUBLIC_BASE_URL}/webhooks/twilio/conversations/"
     assert default.method == "POST" and "onDeliveryUpdated" in default.filters
-    changed = gateway.account_webhooks_update(method="GET", filters=["onMessageAdded"], pre_webhook_url="",
-                                              post_webhook_url=HOOK, target="webhook")
+    changed = gateway.account_webhooks_update(
+        method="GET", filters=["onMessageAdded"], pre_webhook_url="", post_webhook_url=HOOK, target="webhook"
+    )
     assert (changed.method, changed.filters, changed.pre_webhook_url, changed.post_webhook_url) == (
-        "GET", ["onMessageAdded"], None, HOOK)
+        "GET",
+        ["onMessageAdded"],
+        None,
+        HOOK,
+    )
     assert SimAccountWebhooks.objects.get(pk=1).post_webhook_url == HOOK
 
 
 def _conversation():
     made = gateway.conversation_create(
-        unique_name="order-a123", friendly_name="Order A123", attributes='{"order": "A123"}', state="active",
-        timers_inactive="PT1H", timers_closed="P1D", messaging_service_sid=MG, webhook_enabled=False,
+        unique_name="order-a123",
+        friendly_name="Order A123",
+        attributes='{"order": "A123"}',
+        state="active",
+        timers_inactive="PT1H",
+        timers_closed="P1D",
+        messaging_service_sid=MG,
+        webhook_enabled=False,
     )
     assert made.sid.startswith("CH") and made.messaging_service_sid == MG and made.state == "active"
     assert made.date_inactive and made.date_closed
     assert gateway.conversation_fetch(sid="order-a123").sid == made.sid
-    changed = gateway.conversation_update(sid=made.sid, friendly_name="Order A123 (courier)",
-                                          attributes='{"order": "A123", "pairing": 7}', webhook_enabled=False)
+    changed = gateway.conversation_update(
+        sid=made.sid,
+        friendly_name="Order A123 (courier)",
+        attributes='{"order": "A123", "pairing": 7}',
+        webhook_enabled=False,
+    )
     assert changed.friendly_name == "Order A123 (courier)" and json.loads(changed.attributes)["pairing"] == 7
     assert gateway.conversation_fetch(sid=made.sid).friendly_name == "Order A123 (courier)"
     assert made.sid in [c.sid for c in gateway.conversation_list(state="active")]
@@ -139,38 +161,67 @@ def _conversation():
 
 
 def _participants(conversation_sid):
-    customer = gateway.participant_create(conversation_sid=conversation_sid, messaging_binding_address=CUSTOMER_WA,
-                                          messaging_binding_proxy_address=BUSINESS_WA, attributes='{"role": "c"}')
+    customer = gateway.participant_create(
+        conversation_sid=conversation_sid,
+        messaging_binding_address=CUSTOMER_WA,
+        messaging_binding_proxy_address=BUSINESS_WA,
+        attributes='{"role": "c"}',
+    )
     assert (customer.binding_type, customer.binding_address, customer.binding_proxy_address) == (
-        "whatsapp", CUSTOMER_WA, BUSINESS_WA)
-    courier = gateway.participant_create(conversation_sid=conversation_sid, messaging_binding_address=COURIER_SMS,
-                                         messaging_binding_proxy_address=BUSINESS_SMS)
+        "whatsapp",
+        CUSTOMER_WA,
+        BUSINESS_WA,
+    )
+    courier = gateway.participant_create(
+        conversation_sid=conversation_sid,
+        messaging_binding_address=COURIER_SMS,
+        messaging_binding_proxy_address=BUSINESS_SMS,
+    )
     assert courier.binding_type == "sms"
-    agent = gateway.participant_create(conversation_sid=conversation_sid, identity="ops-agent", role_sid=RL,
-                                       messaging_binding_projected_address=BUSINESS_SMS)
+    agent = gateway.participant_create(
+        conversation_sid=conversation_sid,
+        identity="ops-agent",
+        role_sid=RL,
+        messaging_binding_projected_address=BUSINESS_SMS,
+    )
     assert agent.identity == "ops-agent" and agent.binding_projected_address == BUSINESS_SMS
-    agent = gateway.participant_update(conversation_sid=conversation_sid, sid=agent.sid, attributes='{"desk": 2}',
-                                       last_read_message_index=0, messaging_binding_projected_address="null")
+    agent = gateway.participant_update(
+        conversation_sid=conversation_sid,
+        sid=agent.sid,
+        attributes='{"desk": 2}',
+        last_read_message_index=0,
+        messaging_binding_projected_address="null",
+    )
     assert agent.last_read_message_index == 0 and agent.binding_projected_address is None
     assert gateway.participant_fetch(conversation_sid=conversation_sid, sid="ops-agent").sid == agent.sid
     assert {p.sid for p in gateway.participant_list(conversation_sid=conversation_sid)} == {
-        customer.sid, courier.sid, agent.sid}
+        customer.sid,
+        courier.sid,
+        agent.sid,
+    }
 
     [seen] = gateway.participant_conversation_list(address=CUSTOMER_WA)
     assert (seen.conversation_sid, seen.conversation_state, seen.participant_sid) == (
-        conversation_sid, "active", customer.sid)
+        conversation_sid,
+        "active",
+        customer.sid,
+    )
     assert seen.binding_proxy_address == BUSINESS_WA
     assert [c.participant_sid for c in gateway.participant_conversation_list(identity="ops-agent")] == [agent.sid]
     gateway.participant_delete(conversation_sid=conversation_sid, sid=agent.sid, webhook_enabled=True)
 
 
 def _content_and_messages(conversation_sid):
-    template = gateway.content_create(friendly_name="courier_invite", language="en",
-                                      variables={"1": "Robert", "2": "Alicia"},
-                                      types={"twilio/text": {"body": "Hello {{1}}, {{2}} is at your door."}})
+    template = gateway.content_create(
+        friendly_name="courier_invite",
+        language="en",
+        variables={"1": "Robert", "2": "Alicia"},
+        types={"twilio/text": {"body": "Hello {{1}}, {{2}} is at your door."}},
+    )
     assert template.sid.startswith("HX") and template.variables == {"1": "Robert", "2": "Alicia"}
     assert gateway.content_fetch(sid=template.sid).types == {
-        "twilio/text": {"body": "Hello {{1}}, {{2}} is at your door."}}
+        "twilio/text": {"body": "Hello {{1}}, {{2}} is at your door."}
+    }
     assert gateway.content_approval_fetch(sid=template.sid).status == "unsubmitted"
     submitted = gateway.content_approval_create(sid=template.sid, name="courier_invite", category="UTILITY")
     assert (submitted.status, submitted.category, submitted.content_type) == ("received", "UTILITY", "twilio/text")
@@ -179,11 +230,17 @@ def _content_and_messages(conversation_sid):
     assert listed.sid == template.sid and listed.approval.status == "received"
     assert [c.sid for c in gateway.content_list()] == [template.sid]
 
-    text = gateway.message_create(conversation_sid=conversation_sid, author="system", body="Your order is on its way",
-                                  attributes='{"local_id": "1"}', webhook_enabled=False)
+    text = gateway.message_create(
+        conversation_sid=conversation_sid,
+        author="system",
+        body="Your order is on its way",
+        attributes='{"local_id": "1"}',
+        webhook_enabled=False,
+    )
     assert (text.index, text.body, text.participant_sid) == (0, "Your order is on its way", None)
-    invite = gateway.message_create(conversation_sid=conversation_sid, content_sid=template.sid,
-                                    content_variables={"1": "Robert's", "2": 'A "b"'})
+    invite = gateway.message_create(
+        conversation_sid=conversation_sid, content_sid=template.sid, content_variables={"1": "Robert's", "2": 'A "b"'}
+    )
     assert (invite.index, invite.content_sid, invite.body) == (1, template.sid, None)
     photo = gateway.message_create(conversation_sid=conversation_sid, author=CUSTOMER_WA, media_sid=ME, subject="Door")
     assert photo.media[0]["sid"] == ME and photo.participant_sid
@@ -198,18 +255,26 @@ def _content_and_messages(conversation_sid):
 
 def _scoped_webhooks(conversation_sid):
     made = [
-        gateway.conversation_webhook_create(conversation_sid=conversation_sid, target="webhook", url=HOOK,
-                                            method="post", filters=["onMessageAdded"]),
-        gateway.conversation_webhook_create(conversation_sid=conversation_sid, target="studio", flow_sid=FW,
-                                            replay_after=0, filters=["onMessageAdded"]),
-        gateway.conversation_webhook_create(conversation_sid=conversation_sid, target="trigger",
-                                            url="https://ops.example.com/t", method="get", triggers=["help", "stop"]),
+        gateway.conversation_webhook_create(
+            conversation_sid=conversation_sid, target="webhook", url=HOOK, method="post", filters=["onMessageAdded"]
+        ),
+        gateway.conversation_webhook_create(
+            conversation_sid=conversation_sid, target="studio", flow_sid=FW, replay_after=0, filters=["onMessageAdded"]
+        ),
+        gateway.conversation_webhook_create(
+            conversation_sid=conversation_sid,
+            target="trigger",
+            url="https://ops.example.com/t",
+            method="get",
+            triggers=["help", "stop"],
+        ),
     ]
     assert (made[0].url, made[0].method, made[0].filters) == (HOOK, "post", ["onMessageAdded"])
     assert (made[1].flow_sid, made[1].replay_after) == (FW, 0)
     assert (made[2].method, made[2].triggers) == ("get", ["help", "stop"])
     assert [w.sid for w in gateway.conversation_webhook_list(conversation_sid=conversation_sid)] == [
-        w.sid for w in made]
+        w.sid for w in made
+    ]
     gateway.conversation_webhook_delete(conversation_sid=conversation_sid, sid=made[0].sid)
     assert len(list(gateway.conversation_webhook_list(conversation_sid=conversation_sid))) == 2
 

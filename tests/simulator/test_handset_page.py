@@ -13,12 +13,24 @@ def test_the_page_renders_with_the_simulated_banner(client, db):
 
 
 def test_the_page_shows_what_the_phone_received_and_the_templates(client, db):
-    SimHandsetEntry.objects.create(address=CUSTOMER_WA, direction="received", counterpart=BUSINESS_WA,
-                                   body="Your rider is outside", status="delivered", date=timezone.now())
+    SimHandsetEntry.objects.create(
+        address=CUSTOMER_WA,
+        direction="received",
+        counterpart=BUSINESS_WA,
+        body="Your rider is outside",
+        status="delivered",
+        date=timezone.now(),
+    )
     now = timezone.now()
-    SimContent.objects.create(sid="HX" + "b" * 32, friendly_name="courier_invite", language="en",
-                              types={"twilio/text": {"body": "Hello {{1}}"}}, approval={"status": "paused"},
-                              date_created=now, date_updated=now)
+    SimContent.objects.create(
+        sid="HX" + "b" * 32,
+        friendly_name="courier_invite",
+        language="en",
+        types={"twilio/text": {"body": "Hello {{1}}"}},
+        approval={"status": "paused"},
+        date_created=now,
+        date_updated=now,
+    )
     page = client.get("/simulator/", {"address": CUSTOMER_WA, "business": BUSINESS_WA}).content.decode()
     assert "Your rider is outside" in page
     assert "courier_invite" in page and "paused" in page
@@ -26,8 +38,14 @@ def test_the_page_shows_what_the_phone_received_and_the_templates(client, db):
 
 
 def test_another_phone_does_not_show_it(client, db):
-    SimHandsetEntry.objects.create(address=CUSTOMER_WA, direction="received", counterpart=BUSINESS_WA,
-                                   body="private to the customer", status="delivered", date=timezone.now())
+    SimHandsetEntry.objects.create(
+        address=CUSTOMER_WA,
+        direction="received",
+        counterpart=BUSINESS_WA,
+        body="private to the customer",
+        status="delivered",
+        date=timezone.now(),
+    )
     page = client.get("/simulator/", {"address": "whatsapp:+15550001111"}).content.decode()
     assert "private to the customer" not in page
 

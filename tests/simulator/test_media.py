@@ -33,7 +33,11 @@ def test_an_upload_answers_twilio_s_mcs_shape(api):
     assert body["sid"].startswith("ME") and len(body["sid"]) == 34
     assert (body["service_sid"], body["channel_sid"], body["message_sid"]) == (IS, None, None)
     assert (body["size"], body["content_type"], body["filename"], body["author"]) == (
-        len(PNG), "image/png", "door.png", "system")
+        len(PNG),
+        "image/png",
+        "door.png",
+        "system",
+    )
     assert body["date_created"].endswith("Z")
     assert body["links"]["content"] == f"/v1/Services/{IS}/Media/{body['sid']}/Content"
     fetched = api.session.get(mcs(api, f"/{body['sid']}"), timeout=10).json()
@@ -43,12 +47,17 @@ def test_an_upload_answers_twilio_s_mcs_shape(api):
 
 
 def test_a_multipart_upload_and_a_filename_query_parameter_work_too(api):
-    multipart = api.session.post(mcs(api), files={"media": ("receipt.pdf", b"%PDF-1.4 x", "application/pdf")},
-                                 timeout=10).json()
+    multipart = api.session.post(
+        mcs(api), files={"media": ("receipt.pdf", b"%PDF-1.4 x", "application/pdf")}, timeout=10
+    ).json()
     assert (multipart["filename"], multipart["content_type"], multipart["size"]) == (
-        "receipt.pdf", "application/pdf", 10)
-    named = api.session.post(mcs(api) + "?Filename=a.txt", data=b"hi", headers={"Content-Type": "text/plain"},
-                             timeout=10).json()
+        "receipt.pdf",
+        "application/pdf",
+        10,
+    )
+    named = api.session.post(
+        mcs(api) + "?Filename=a.txt", data=b"hi", headers={"Content-Type": "text/plain"}, timeout=10
+    ).json()
     assert (named["filename"], named["size"]) == ("a.txt", 2)
     assert upload(api).json()["filename"] is None  # raw body, no name given
 
@@ -65,8 +74,9 @@ def test_a_message_with_an_uploaded_media_sid_describes_the_file(api):
     media_sid = upload(api, **{"Content-Disposition": 'attachment; filename="door.png"'}).json()["sid"]
     conversation = new_conversation(api)
     message = api.post(f"Conversations/{conversation}/Messages", {"MediaSid": media_sid, "Author": "courier"}).json()
-    assert message["media"] == [{"sid": media_sid, "content_type": "image/png", "filename": "door.png",
-                                 "size": len(PNG)}]
+    assert message["media"] == [
+        {"sid": media_sid, "content_type": "image/png", "filename": "door.png", "size": len(PNG)}
+    ]
     linked = api.session.get(mcs(api, f"/{media_sid}"), timeout=10).json()
     assert (linked["channel_sid"], linked["message_sid"]) == (conversation, message["sid"])
 
@@ -80,16 +90,16 @@ def test_a_media_sid_never_uploaded_is_kept_with_nothing_known(api):
 
 def _sandbox_inbound(simulator, capture, **media):
     control(simulator, "numbers", data={"address": BUSINESS_WA, "sms_url": capture.hook("/sms")})
-    status, answer = control(simulator, "inbound", json={"From": CUSTOMER_WA, "To": BUSINESS_WA, "Body": "look",
-                                                         **media})
+    status, answer = control(
+        simulator, "inbound", json={"From": CUSTOMER_WA, "To": BUSINESS_WA, "Body": "look", **media}
+    )
     assert status == 200, answer
     (request,) = capture.wait_for(1, path="/sms")
     return request.params
 
 
 def test_a_named_url_becomes_placeholder_bytes_served_at_media_url0(simulator, capture, api):
-    params = _sandbox_inbound(simulator, capture, MediaUrl="https://example.com/door.png",
-                              MediaContentType="image/png")
+    params = _sandbox_inbound(simulator, capture, MediaUrl="https://example.com/door.png", MediaContentType="image/png")
     media = api.session.get(params["MediaUrl0"], timeout=10)
     assert (media.status_code, media.content, media.headers["Content-Type"]) == (200, PNG, "image/png")
     assert requests.get(params["MediaUrl0"], timeout=10).status_code == 401  # Basic auth, as Twilio asks
@@ -99,8 +109,13 @@ def test_a_named_url_becomes_placeholder_bytes_served_at_media_url0(simulator, c
 
 def test_a_file_the_phone_sends_is_served_byte_for_byte(simulator, capture, api):
     data = b"%PDF-1.4 invoice"
-    params = _sandbox_inbound(simulator, capture, MediaData=base64.b64encode(data).decode(),
-                              MediaFilename="invoice.pdf", MediaContentType="application/pdf")
+    params = _sandbox_inbound(
+        simulator,
+        capture,
+        MediaData=base64.b64encode(data).decode(),
+        MediaFilename="invoice.pdf",
+        MediaContentType="application/pdf",
+    )
     assert (params["NumMedia"], params["MediaContentType0"]) == ("1", "application/pdf")
     assert api.session.get(params["MediaUrl0"], timeout=10).content == data
     row = SimMedia.objects.get(message_sid=params["MessageSid"])
@@ -109,9 +124,12 @@ def test_a_file_the_phone_sends_is_served_byte_for_byte(simulator, capture, api)
 
 def test_a_file_sent_as_a_multipart_part(simulator, capture, api):
     control(simulator, "numbers", data={"address": BUSINESS_WA, "sms_url": capture.hook("/sms")})
-    response = requests.post(f"{simulator.api_base}/_control/inbound", timeout=10,
-                             data={"From": CUSTOMER_WA, "To": BUSINESS_WA, "Body": ""},
-                             files={"Media": ("note.txt", b"hello", "text/plain")})
+    response = requests.post(
+        f"{simulator.api_base}/_control/inbound",
+        timeout=10,
+        data={"From": CUSTOMER_WA, "To": BUSINESS_WA, "Body": ""},
+        files={"Media": ("note.txt", b"hello", "text/plain")},
+    )
     assert response.status_code == 200, response.text
     (request,) = capture.wait_for(1, path="/sms")
     assert request.params["MediaContentType0"] == "text/plain"
@@ -119,17 +137,23 @@ def test_a_file_sent_as_a_multipart_part(simulator, capture, api):
 
 
 def test_bad_base64_is_refused(simulator):
-    status, answer = control(simulator, "inbound", json={"From": CUSTOMER_WA, "To": BUSINESS_WA,
-                                                         "MediaData": "not base64!"})
+    status, answer = control(
+        simulator, "inbound", json={"From": CUSTOMER_WA, "To": BUSINESS_WA, "MediaData": "not base64!"}
+    )
     assert status == 400 and "base64" in answer["error"]
 
 
 def test_phone_media_in_a_conversation_is_an_mcs_file_of_its_service(simulator, api):
     conversation = new_conversation(api)
-    api.post(f"Conversations/{conversation}/Participants",
-             {"MessagingBinding.Address": CUSTOMER_WA, "MessagingBinding.ProxyAddress": BUSINESS_WA})
-    _, answer = control(simulator, "inbound", json={"From": CUSTOMER_WA, "To": BUSINESS_WA, "Body": "",
-                                                    "MediaUrl": "https://example.com/door.png"})
+    api.post(
+        f"Conversations/{conversation}/Participants",
+        {"MessagingBinding.Address": CUSTOMER_WA, "MessagingBinding.ProxyAddress": BUSINESS_WA},
+    )
+    _, answer = control(
+        simulator,
+        "inbound",
+        json={"From": CUSTOMER_WA, "To": BUSINESS_WA, "Body": "", "MediaUrl": "https://example.com/door.png"},
+    )
     (item,) = SimMessage.objects.get(sid=answer["message_sid"]).media
     assert (item["content_type"], item["filename"], item["size"]) == ("image/png", "door.png", len(PNG))
     content = api.session.get(mcs(api, f"/{item['sid']}/Content"), timeout=10)

@@ -16,8 +16,14 @@ ME = "ME" + "b" * 32
 ACCOUNT = "AC" + "c" * 32
 TWILIO_MEDIA_URL = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Messages/MM{'d' * 32}/Media/{ME}"
 MCS_ANSWER = {
-    "sid": ME, "service_sid": IS, "date_created": "2026-01-01T00:00:00Z", "channel_sid": None, "author": "system",
-    "size": 3, "content_type": "image/png", "filename": "door.png",
+    "sid": ME,
+    "service_sid": IS,
+    "date_created": "2026-01-01T00:00:00Z",
+    "channel_sid": None,
+    "author": "system",
+    "size": 3,
+    "content_type": "image/png",
+    "filename": "door.png",
     "links": {"content": f"/v1/Services/{IS}/Media/{ME}/Content"},
 }
 
@@ -79,8 +85,11 @@ def test_download_uses_basic_auth_and_follows_twilio_s_redirect_without_it(http,
 
 def test_download_is_routed_under_api_and_keeps_credentials_from_other_hosts(http, settings):
     settings.TWILIO_API_BASE_URL = "http://sim.invalid/simulator"
-    http.get(f"http://sim.invalid/simulator/api/2010-04-01/Accounts/{ACCOUNT}/Messages/MM{'d' * 32}/Media/{ME}",
-             body=b"x", content_type="image/png; charset=binary")
+    http.get(
+        f"http://sim.invalid/simulator/api/2010-04-01/Accounts/{ACCOUNT}/Messages/MM{'d' * 32}/Media/{ME}",
+        body=b"x",
+        content_type="image/png; charset=binary",
+    )
     assert gateway.media_download(url=TWILIO_MEDIA_URL) == ("image/png", b"x")
     http.get("https://elsewhere.example.com/photo.jpg", body=b"y")
     gateway.media_download(url="https://elsewhere.example.com/photo.jpg")
@@ -103,17 +112,28 @@ def test_download_refuses_more_than_the_limit_and_reports_http_errors(http, sett
 @pytest.mark.slow
 def test_a_phone_s_file_travels_through_the_gateway_into_a_conversation_message(simulator, capture):
     control(simulator, "numbers", data={"address": BUSINESS_WA, "sms_url": capture.hook("/sms")})
-    control(simulator, "inbound", json={"From": CUSTOMER_WA, "To": BUSINESS_WA, "Body": "",
-                                        "MediaData": base64.b64encode(b"%PDF-1.4 x").decode(),
-                                        "MediaFilename": "bill.pdf", "MediaContentType": "application/pdf"})
+    control(
+        simulator,
+        "inbound",
+        json={
+            "From": CUSTOMER_WA,
+            "To": BUSINESS_WA,
+            "Body": "",
+            "MediaData": base64.b64encode(b"%PDF-1.4 x").decode(),
+            "MediaFilename": "bill.pdf",
+            "MediaContentType": "application/pdf",
+        },
+    )
     (request,) = capture.wait_for(1, path="/sms")
     content_type, data = gateway.media_download(url=request.params["MediaUrl0"])
     assert (content_type, data) == ("application/pdf", b"%PDF-1.4 x")
 
     conversation = gateway.conversation_create()
     assert conversation.chat_service_sid == store.DEFAULT_CHAT_SERVICE_SID
-    media_sid = gateway.media_upload(chat_service_sid=conversation.chat_service_sid, content_type=content_type,
-                                     filename="bill.pdf", data=data)
+    media_sid = gateway.media_upload(
+        chat_service_sid=conversation.chat_service_sid, content_type=content_type, filename="bill.pdf", data=data
+    )
     message = gateway.message_create(conversation_sid=conversation.sid, author=CUSTOMER_WA, media_sid=media_sid)
-    assert message.media == [{"sid": media_sid, "content_type": "application/pdf", "filename": "bill.pdf",
-                              "size": len(data)}]
+    assert message.media == [
+        {"sid": media_sid, "content_type": "application/pdf", "filename": "bill.pdf", "size": len(data)}
+    ]

@@ -5,7 +5,15 @@ import requests
 
 from simulator import clock as sim_clock
 from tests.simulator.rest_helpers import (  # noqa: F401 (api, engine_calls: fixtures)
-    BUSINESS_SMS, BUSINESS_WA, COURIER_SMS, CUSTOMER_WA, add_binding, api, assert_error, engine_calls, new_conversation,
+    BUSINESS_SMS,
+    BUSINESS_WA,
+    COURIER_SMS,
+    CUSTOMER_WA,
+    add_binding,
+    api,
+    assert_error,
+    engine_calls,
+    new_conversation,
 )
 
 
@@ -27,14 +35,17 @@ def test_the_right_credentials_are_accepted(api):
     assert api.get("Content", product="content").status_code == 200
 
 
-@pytest.mark.parametrize("path, product", [
-    ("Conversations/CH" + "0" * 32, "conversations"),
-    ("Conversations/no-such-unique-name/Messages", "conversations"),
-    ("Configuration/Addresses/whatsapp:+19999999999", "conversations"),
-    ("Services/IS" + "0" * 32 + "/Conversations", "conversations"),
-    ("Content/HX" + "0" * 32, "content"),
-    ("Content/not-a-sid/ApprovalRequests", "content"),
-])
+@pytest.mark.parametrize(
+    "path, product",
+    [
+        ("Conversations/CH" + "0" * 32, "conversations"),
+        ("Conversations/no-such-unique-name/Messages", "conversations"),
+        ("Configuration/Addresses/whatsapp:+19999999999", "conversations"),
+        ("Services/IS" + "0" * 32 + "/Conversations", "conversations"),
+        ("Content/HX" + "0" * 32, "content"),
+        ("Content/not-a-sid/ApprovalRequests", "content"),
+    ],
+)
 def test_unknown_resources_answer_twilios_404(api, path, product):
     body = assert_error(api.get(path, product=product), 404, 20404)
     assert path.split("/")[0] in body["message"]
@@ -56,8 +67,10 @@ def test_an_address_proxy_pair_belongs_to_one_open_conversation_until_it_closes(
     closed = api.post(f"Conversations/{first}", {"State": "closed"})
     assert closed.status_code == 200 and closed.json()["state"] == "closed"
     assert add_binding(api, second).status_code == 201
-    states = {c["conversation_sid"]: c["conversation_state"]
-              for c in api.get("ParticipantConversations", params={"Address": CUSTOMER_WA}).json()["conversations"]}
+    states = {
+        c["conversation_sid"]: c["conversation_state"]
+        for c in api.get("ParticipantConversations", params={"Address": CUSTOMER_WA}).json()["conversations"]
+    }
     assert states == {first: "closed", second: "active"}
 
 
@@ -78,10 +91,16 @@ def test_the_same_chat_identity_cannot_join_twice(api):
     assert_error(api.post(f"Conversations/{conversation}/Participants", {"Identity": "ops-agent"}), 409, 50433)
 
 
-@pytest.mark.parametrize("address, proxy", [
-    ("whatsapp:12345", BUSINESS_WA), ("not-a-number", BUSINESS_SMS), ("+15017122661", None),
-    (CUSTOMER_WA, BUSINESS_SMS), (COURIER_SMS, "whatsapp:+1"),
-])
+@pytest.mark.parametrize(
+    "address, proxy",
+    [
+        ("whatsapp:12345", BUSINESS_WA),
+        ("not-a-number", BUSINESS_SMS),
+        ("+15017122661", None),
+        (CUSTOMER_WA, BUSINESS_SMS),
+        (COURIER_SMS, "whatsapp:+1"),
+    ],
+)
 def test_a_bad_messaging_binding_is_refused(api, address, proxy):
     conversation = new_conversation(api)
     assert_error(add_binding(api, conversation, address, proxy), 400, 50407)
@@ -95,9 +114,14 @@ def test_a_conversation_takes_at_most_five_scoped_webhooks(api):
     assert_error(api.post(f"Conversations/{conversation}/Webhooks", hook), 400, 50361)
 
 
-@pytest.mark.parametrize("path, size", [
-    ("Conversations", 101), ("Configuration/Addresses", 51), ("ParticipantConversations?Address=%2B1555", 51),
-])
+@pytest.mark.parametrize(
+    "path, size",
+    [
+        ("Conversations", 101),
+        ("Configuration/Addresses", 51),
+        ("ParticipantConversations?Address=%2B1555", 51),
+    ],
+)
 def test_a_page_size_over_the_lists_maximum_is_refused(api, path, size):
     separator = "&" if "?" in path else "?"
     assert_error(api.get(f"{path}{separator}PageSize={size}"), 400, 20001)
@@ -120,7 +144,8 @@ def test_timers_move_the_conversation_through_its_states_on_the_simulator_clock(
     sim_clock.advance(6 * 60)
     assert api.get(f"Conversations/{conversation}").json()["state"] == "inactive"
     assert [c["sid"] for c in api.get("Conversations", params={"State": "inactive"}).json()["conversations"]] == [
-        conversation]
+        conversation
+    ]
 
     assert api.post(f"Conversations/{conversation}/Messages", {"Body": "Still there?"}).status_code == 201
     assert api.get(f"Conversations/{conversation}").json()["state"] == "active"
@@ -128,15 +153,23 @@ def test_timers_move_the_conversation_through_its_states_on_the_simulator_clock(
     sim_clock.advance(11 * 60)  # ten minutes after the last message
     assert api.get(f"Conversations/{conversation}").json()["state"] == "closed"
     assert recorded_engine.names("state_event") == [
-        ("active", "inactive", "TIMER"), ("inactive", "active", "EVENT"), ("active", "closed", "TIMER")]
+        ("active", "inactive", "TIMER"),
+        ("inactive", "active", "EVENT"),
+        ("active", "closed", "TIMER"),
+    ]
     assert_error(api.post(f"Conversations/{conversation}/Messages", {"Body": "Hello?"}), 400, 50377)
     assert_error(api.post(f"Conversations/{conversation}", {"FriendlyName": "reopen"}), 400, 50377)
 
 
-@pytest.mark.parametrize("timers, code", [
-    ({"Timers.Inactive": "PT30S"}, 50375), ({"Timers.Closed": "PT5M"}, 50376),
-    ({"Timers.Inactive": "5 minutes"}, 50379), ({"Timers.Closed": "600"}, 50380),
-])
+@pytest.mark.parametrize(
+    "timers, code",
+    [
+        ({"Timers.Inactive": "PT30S"}, 50375),
+        ({"Timers.Closed": "PT5M"}, 50376),
+        ({"Timers.Inactive": "5 minutes"}, 50379),
+        ({"Timers.Closed": "600"}, 50380),
+    ],
+)
 def test_timers_below_twilios_minimums_or_not_iso_8601_are_refused(api, timers, code):
     assert_error(api.post("Conversations", timers), 400, code)
 

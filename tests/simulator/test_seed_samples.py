@@ -15,8 +15,10 @@ from tests.simulator.rest_helpers import engine_calls  # noqa: F401 (fixture)
 
 YOUR_WHATSAPP_NUMBER, TWI_WA_NUMBER = "+15017122661", "+14155550100"
 YOUR_SMS_NUMBER, TWI_SMS_NUMBER = "+4915123456789", "+442071838750"
-BODY = ("Hello Robert, your food delivery is almost there but Alicia (your rider) needs help finding your door. "
-        "Are you willing to chat with them?")
+BODY = (
+    "Hello Robert, your food delivery is almost there but Alicia (your rider) needs help finding your door. "
+    "Are you willing to chat with them?"
+)
 
 
 @pytest.fixture
@@ -27,21 +29,15 @@ def client(simulator, settings, engine_calls):
 
 
 def test_seed_000_sms_to_whatsapp_samples(client, settings, engine_calls):
-    conversation = client.conversations.v1.conversations.create(
-        friendly_name="SMS-to-WhatsApp Example"
-    )
+    conversation = client.conversations.v1.conversations.create(friendly_name="SMS-to-WhatsApp Example")
     assert conversation.sid.startswith("CH") and conversation.state == "active"
 
-    whatsapp = client.conversations.v1.conversations(
-        conversation.sid
-    ).participants.create(
+    whatsapp = client.conversations.v1.conversations(conversation.sid).participants.create(
         messaging_binding_address=f"whatsapp:{YOUR_WHATSAPP_NUMBER}",
         messaging_binding_proxy_address=f"whatsapp:{TWI_WA_NUMBER}",
     )
     assert whatsapp.account_sid == settings.TWILIO_ACCOUNT_SID
-    sms = client.conversations.v1.conversations(
-        conversation.sid
-    ).participants.create(
+    sms = client.conversations.v1.conversations(conversation.sid).participants.create(
         messaging_binding_address=YOUR_SMS_NUMBER,
         messaging_binding_proxy_address=TWI_SMS_NUMBER,
     )
@@ -61,8 +57,11 @@ def test_seed_000_sms_to_whatsapp_samples(client, settings, engine_calls):
         configuration_filters=["onMessageAdded"],
     )
     assert webhook.sid.startswith("WH")
-    assert webhook.configuration == {"url": "http://funny-dunkin-3838.twil.io/customer-optin", "method": "GET",
-                                     "filters": ["onMessageAdded"]}
+    assert webhook.configuration == {
+        "url": "http://funny-dunkin-3838.twil.io/customer-optin",
+        "method": "GET",
+        "filters": ["onMessageAdded"],
+    }
 
     stored = SimConversation.objects.get(sid=conversation.sid)
     assert stored.friendly_name == "SMS-to-WhatsApp Example"
@@ -104,7 +103,11 @@ def test_seed_003_whatsapp_address_configuration_sample(client, settings):
     assert address_configuration.account_sid == settings.TWILIO_ACCOUNT_SID
     assert (address_configuration.type, address_configuration.address) == ("whatsapp", "whatsapp:+13115552368")
     auto_creation = address_configuration.auto_creation
-    assert (auto_creation["enabled"], auto_creation["type"], auto_creation["studio_flow_sid"],
-            auto_creation["studio_retry_count"]) == (True, "studio", studio_flow_sid, 3)
+    assert (
+        auto_creation["enabled"],
+        auto_creation["type"],
+        auto_creation["studio_flow_sid"],
+        auto_creation["studio_retry_count"],
+    ) == (True, "studio", studio_flow_sid, 3)
     stored = SimAddressConfiguration.objects.get(sid=address_configuration.sid)
     assert stored.auto_creation["type"] == "studio" and stored.address == "whatsapp:+13115552368"

@@ -50,7 +50,7 @@ class RoutedHttpClient(TwilioHttpClient):
         for product in ("conversations", "content", "api"):
             host = f"https://{product}.twilio.com"
             if url.startswith(host + "/"):
-                url = f"{self.base}/{product}{url[len(host):]}"
+                url = f"{self.base}/{product}{url[len(host) :]}"
         return super().request(method, url, *args, **kwargs)
 
 
@@ -63,16 +63,21 @@ class Standalone:
         self.stdout_path, self.stderr_path = tmp_path / "stdout.log", tmp_path / "stderr.log"
         # Neither a console's settings nor a developer's simulator variables leak in.
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SIMULATOR_", "TWILIO_", "DJANGO_"))}
-        env.update({
-            "PYTHON": sys.executable, "SIMULATOR_PORT": str(self.port),
-            "SIMULATOR_DATABASE_URL": f"sqlite:///{tmp_path / 'simulator.sqlite3'}",
-            "SIMULATOR_ACCOUNT_SID": self.sid, "SIMULATOR_AUTH_TOKEN": self.token,
-            # The script serves its own settings whatever the environment names.
-            "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        })
+        env.update(
+            {
+                "PYTHON": sys.executable,
+                "SIMULATOR_PORT": str(self.port),
+                "SIMULATOR_DATABASE_URL": f"sqlite:///{tmp_path / 'simulator.sqlite3'}",
+                "SIMULATOR_ACCOUNT_SID": self.sid,
+                "SIMULATOR_AUTH_TOKEN": self.token,
+                # The script serves its own settings whatever the environment names.
+                "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            }
+        )
         self.stdout, self.stderr = open(self.stdout_path, "w"), open(self.stderr_path, "w")  # noqa: SIM115
-        self.process = subprocess.Popen([SCRIPT], env=env, stdout=self.stdout, stderr=self.stderr,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            [SCRIPT], env=env, stdout=self.stdout, stderr=self.stderr, start_new_session=True
+        )
 
     def output(self) -> str:
         return self.stdout_path.read_text() + self.stderr_path.read_text()
@@ -130,8 +135,10 @@ def test_it_prints_its_credentials_and_the_console_lines(standalone):
     assert f"Simulator account SID: {standalone.sid}\n" in out
     assert f"Simulator auth token: {standalone.token}\n" in out
     assert f"Simulator base URL: {standalone.base}\n" in out
-    assert (f"TWILIO_ACCOUNT_SID={standalone.sid} TWILIO_AUTH_TOKEN={standalone.token} "
-            f"TWILIO_API_BASE_URL={standalone.base}\n") in out
+    assert (
+        f"TWILIO_ACCOUNT_SID={standalone.sid} TWILIO_AUTH_TOKEN={standalone.token} "
+        f"TWILIO_API_BASE_URL={standalone.base}\n"
+    ) in out
 
 
 def test_the_twilio_sdk_creates_and_lists_a_conversation(standalone):
@@ -150,8 +157,9 @@ def test_wrong_credentials_get_401_20003(standalone):
         standalone.client(token="not-the-token").conversations.v1.conversations.create(friendly_name="no")
     assert (error.value.status, error.value.code) == (401, 20003)
     # The embedded simulator's built-in account is not this one's.
-    response = requests.get(f"{standalone.base}/conversations/v1/Conversations", timeout=5,
-                            auth=(BUILT_IN_SID, BUILT_IN_TOKEN))
+    response = requests.get(
+        f"{standalone.base}/conversations/v1/Conversations", timeout=5, auth=(BUILT_IN_SID, BUILT_IN_TOKEN)
+    )
     assert response.status_code == 401 and response.json()["code"] == 20003
 
 
@@ -161,7 +169,8 @@ def test_configured_webhooks_arrive_signed_with_its_own_token(standalone, receiv
     assert client.conversations.v1.configuration.webhooks().fetch().post_webhook_url is None
     hook = receiver.hook("/conversations-events")
     client.conversations.v1.configuration.webhooks().update(
-        post_webhook_url=hook, method="POST", filters=["onConversationAdded", "onMessageAdded"])
+        post_webhook_url=hook, method="POST", filters=["onConversationAdded", "onMessageAdded"]
+    )
 
     answer = standalone.control("inbound", From=PHONE, To=BUSINESS, Body="Where is my food?")
     assert answer.status_code == 200 and answer.json()["outcome"] == "auto_created", answer.text
@@ -177,8 +186,14 @@ def test_configured_webhooks_arrive_signed_with_its_own_token(standalone, receiv
 
 def test_messaging_webhook_media_urls_point_at_the_standalone_simulator(standalone, receiver):
     assert standalone.control("numbers", address=SMS_NUMBER, sms_url=receiver.hook("/sms")).status_code == 200
-    answer = standalone.control("inbound", From=SMS_PHONE, To=SMS_NUMBER, Body="photo",
-                                MediaUrl="https://example.com/door.png", MediaContentType="image/png")
+    answer = standalone.control(
+        "inbound",
+        From=SMS_PHONE,
+        To=SMS_NUMBER,
+        Body="photo",
+        MediaUrl="https://example.com/door.png",
+        MediaContentType="image/png",
+    )
     assert answer.status_code == 200, answer.text
     [sms] = receiver.wait_for(1, timeout=10, path="/sms")
     assert RequestValidator(standalone.token).validate(sms.url, sms.params, sms.headers["X-Twilio-Signature"])

@@ -18,31 +18,102 @@ AUTH = (settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN)
 
 COMMON = {"AccountSid", "EventType", "Source"}
 EXPECTED = {
-    "onConversationAdded": {"ConversationSid", "DateCreated", "DateUpdated", "FriendlyName", "UniqueName",
-                            "Attributes", "ChatServiceSid", "MessagingServiceSid", "State"},
-    "onConversationUpdated": {"ConversationSid", "DateCreated", "DateUpdated", "FriendlyName", "UniqueName",
-                              "Attributes", "ChatServiceSid", "MessagingServiceSid", "State"},
-    "onConversationRemoved": {"ConversationSid", "DateCreated", "DateUpdated", "FriendlyName", "UniqueName",
-                              "Attributes", "ChatServiceSid", "MessagingServiceSid", "State", "DateRemoved"},
-    "onParticipantAdded": {"ConversationSid", "ParticipantSid", "DateCreated", "Attributes",
-                           "MessagingBinding.ProxyAddress", "MessagingBinding.Address", "MessagingBinding.Type"},
-    "onParticipantUpdated": {"ConversationSid", "ParticipantSid", "DateCreated", "DateUpdated", "Attributes",
-                             "MessagingBinding.ProxyAddress", "MessagingBinding.Address", "MessagingBinding.Type"},
-    "onParticipantRemoved": {"ConversationSid", "ParticipantSid", "DateCreated", "DateUpdated", "DateRemoved",
-                             "Attributes", "MessagingBinding.ProxyAddress", "MessagingBinding.Address",
-                             "MessagingBinding.Type"},
-    "onMessageAdded": {"ConversationSid", "MessageSid", "MessagingServiceSid", "Index", "DateCreated", "Body",
-                       "Author", "Attributes"},
-    "onDeliveryUpdated": {"ConversationSid", "ChatServiceSid", "MessageSid", "DeliveryReceiptSid",
-                          "ChannelMessageSid", "ParticipantSid", "Status", "ErrorCode", "DateCreated", "DateUpdated"},
+    "onConversationAdded": {
+        "ConversationSid",
+        "DateCreated",
+        "DateUpdated",
+        "FriendlyName",
+        "UniqueName",
+        "Attributes",
+        "ChatServiceSid",
+        "MessagingServiceSid",
+        "State",
+    },
+    "onConversationUpdated": {
+        "ConversationSid",
+        "DateCreated",
+        "DateUpdated",
+        "FriendlyName",
+        "UniqueName",
+        "Attributes",
+        "ChatServiceSid",
+        "MessagingServiceSid",
+        "State",
+    },
+    "onConversationRemoved": {
+        "ConversationSid",
+        "DateCreated",
+        "DateUpdated",
+        "FriendlyName",
+        "UniqueName",
+        "Attributes",
+        "ChatServiceSid",
+        "MessagingServiceSid",
+        "State",
+        "DateRemoved",
+    },
+    "onParticipantAdded": {
+        "ConversationSid",
+        "ParticipantSid",
+        "DateCreated",
+        "Attributes",
+        "MessagingBinding.ProxyAddress",
+        "MessagingBinding.Address",
+        "MessagingBinding.Type",
+    },
+    "onParticipantUpdated": {
+        "ConversationSid",
+        "ParticipantSid",
+        "DateCreated",
+        "DateUpdated",
+        "Attributes",
+        "MessagingBinding.ProxyAddress",
+        "MessagingBinding.Address",
+        "MessagingBinding.Type",
+    },
+    "onParticipantRemoved": {
+        "ConversationSid",
+        "ParticipantSid",
+        "DateCreated",
+        "DateUpdated",
+        "DateRemoved",
+        "Attributes",
+        "MessagingBinding.ProxyAddress",
+        "MessagingBinding.Address",
+        "MessagingBinding.Type",
+    },
+    "onMessageAdded": {
+        "ConversationSid",
+        "MessageSid",
+        "MessagingServiceSid",
+        "Index",
+        "DateCreated",
+        "Body",
+        "Author",
+        "Attributes",
+    },
+    "onDeliveryUpdated": {
+        "ConversationSid",
+        "ChatServiceSid",
+        "MessageSid",
+        "DeliveryReceiptSid",
+        "ChannelMessageSid",
+        "ParticipantSid",
+        "Status",
+        "ErrorCode",
+        "DateCreated",
+        "DateUpdated",
+    },
 }
 
 
 def _sms_conversation(webhook_enabled=True, **kwargs):
     conversation = gateway.conversation_create(webhook_enabled=webhook_enabled, **kwargs)
     participant = gateway.participant_create(
-        conversation_sid=conversation.sid, messaging_binding_address=CUSTOMER_SMS,
-        messaging_binding_proxy_address=BUSINESS_SMS, webhook_enabled=webhook_enabled,
+        conversation_sid=conversation.sid,
+        messaging_binding_address=CUSTOMER_SMS,
+        messaging_binding_proxy_address=BUSINESS_SMS,
+        webhook_enabled=webhook_enabled,
     )
     return conversation, participant
 
@@ -50,11 +121,13 @@ def _sms_conversation(webhook_enabled=True, **kwargs):
 def test_every_event_is_signed_and_carries_twilios_parameters(simulator, capture):
     point_account_webhook(capture.hook("/account"))
     conversation, participant = _sms_conversation(unique_name="order-1", friendly_name="Order 1")
-    gateway.message_create(conversation_sid=conversation.sid, body="Your order is on its way",
-                           attributes='{"k": 1}', webhook_enabled=True)
+    gateway.message_create(
+        conversation_sid=conversation.sid, body="Your order is on its way", attributes='{"k": 1}', webhook_enabled=True
+    )
     gateway.conversation_update(sid=conversation.sid, friendly_name="Order 1b", webhook_enabled=True)
-    gateway.participant_update(conversation_sid=conversation.sid, sid=participant.sid, attributes='{"a": 1}',
-                               webhook_enabled=True)
+    gateway.participant_update(
+        conversation_sid=conversation.sid, sid=participant.sid, attributes='{"a": 1}', webhook_enabled=True
+    )
     # Raw DELETEs: twilio-python 9.13 drops X-Twilio-Webhook-Enabled on delete (its
     # generated _delete() resets the headers), so the gateway cannot send it there.
     base = f"{simulator.api_base}/conversations/v1/Conversations/{conversation.sid}"
@@ -65,8 +138,15 @@ def test_every_event_is_signed_and_carries_twilios_parameters(simulator, capture
 
     received = capture.received(path="/account")
     assert [r.param("EventType") for r in received] == [
-        "onConversationAdded", "onParticipantAdded", "onMessageAdded", "onDeliveryUpdated", "onDeliveryUpdated",
-        "onConversationUpdated", "onParticipantUpdated", "onParticipantRemoved", "onConversationRemoved",
+        "onConversationAdded",
+        "onParticipantAdded",
+        "onMessageAdded",
+        "onDeliveryUpdated",
+        "onDeliveryUpdated",
+        "onConversationUpdated",
+        "onParticipantUpdated",
+        "onParticipantRemoved",
+        "onConversationRemoved",
     ]
     for request in received:
         assert request.method == "POST"
@@ -115,8 +195,11 @@ def test_rest_changes_fire_webhooks_only_with_the_header_but_deliveries_always(s
     gateway.message_create(conversation_sid=conversation.sid, body="silent")
     gateway.message_create(conversation_sid=conversation.sid, body="announced", webhook_enabled=True)
     assert webhooks_out.drain(10)
-    events = [(r.param("EventType"), r.param("Body")) for r in capture.received()
-              if r.param("EventType") != "onDeliveryUpdated"]
+    events = [
+        (r.param("EventType"), r.param("Body"))
+        for r in capture.received()
+        if r.param("EventType") != "onDeliveryUpdated"
+    ]
     assert events == [("onMessageAdded", "announced")]
     # Channel deliveries report regardless of the header: 2 messages x (sent, delivered).
     assert len(capture.received(event_type="onDeliveryUpdated")) == 4
@@ -125,10 +208,14 @@ def test_rest_changes_fire_webhooks_only_with_the_header_but_deliveries_always(s
 def test_scoped_webhook_get_method_signs_the_query_string(simulator, capture):
     point_account_webhook(capture.hook("/account"), filters=[])
     conversation, _ = _sms_conversation()
-    gateway.conversation_webhook_create(conversation_sid=conversation.sid, target="webhook",
-                                        url=capture.hook("/scoped"), method="get", filters=["onMessageAdded"])
-    message = gateway.message_create(conversation_sid=conversation.sid, body="to the scoped hook",
-                                     webhook_enabled=True)
+    gateway.conversation_webhook_create(
+        conversation_sid=conversation.sid,
+        target="webhook",
+        url=capture.hook("/scoped"),
+        method="get",
+        filters=["onMessageAdded"],
+    )
+    message = gateway.message_create(conversation_sid=conversation.sid, body="to the scoped hook", webhook_enabled=True)
     assert webhooks_out.drain(10)
     assert capture.received(path="/account") == []  # an empty filter list hears nothing
     (request,) = capture.received(path="/scoped")
@@ -141,9 +228,14 @@ def test_scoped_webhook_get_method_signs_the_query_string(simulator, capture):
 def test_trigger_webhook_fires_only_on_a_matching_keyword(simulator, capture):
     point_account_webhook(capture.hook("/account"), filters=[])
     conversation, _ = _sms_conversation()
-    gateway.conversation_webhook_create(conversation_sid=conversation.sid, target="trigger",
-                                        url=capture.hook("/trigger"), method="post", filters=["onMessageAdded"],
-                                        triggers=["help"])
+    gateway.conversation_webhook_create(
+        conversation_sid=conversation.sid,
+        target="trigger",
+        url=capture.hook("/trigger"),
+        method="post",
+        filters=["onMessageAdded"],
+        triggers=["help"],
+    )
     for body in ("hello there", "I need HELP please", "helpful tip"):
         gateway.message_create(conversation_sid=conversation.sid, body=body, webhook_enabled=True)
     assert webhooks_out.drain(10)
@@ -184,8 +276,12 @@ def test_the_log_records_status_excerpt_and_no_retry(simulator, capture):
     gateway.conversation_create(webhook_enabled=True)
     assert webhooks_out.drain(10)
     (row,) = SimWebhookDelivery.objects.all()
-    assert (row.kind, row.event_type, row.status_code, row.response_excerpt) == ("account", "onConversationAdded",
-                                                                                 500, "ok")
+    assert (row.kind, row.event_type, row.status_code, row.response_excerpt) == (
+        "account",
+        "onConversationAdded",
+        500,
+        "ok",
+    )
     assert row.delivered_at is not None and row.duration_ms is not None and row.signature
     assert len(capture.received()) == 1  # Twilio does not retry a 5xx
 

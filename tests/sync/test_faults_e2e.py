@@ -24,10 +24,16 @@ def _queue_conversation(n: int) -> None:
         conversation = Conversation.objects.create(friendly_name=f"Order {n}")
         sync_operation_queue(target=conversation, operation="conversation.create")
         people = [
-            Participant.objects.create(conversation=conversation, messaging_binding_address=f"whatsapp:+1500555{n:04d}",
-                                       messaging_binding_proxy_address=BUSINESS_WA),
-            Participant.objects.create(conversation=conversation, messaging_binding_address=f"+1500666{n:04d}",
-                                       messaging_binding_proxy_address=BUSINESS_SMS),
+            Participant.objects.create(
+                conversation=conversation,
+                messaging_binding_address=f"whatsapp:+1500555{n:04d}",
+                messaging_binding_proxy_address=BUSINESS_WA,
+            ),
+            Participant.objects.create(
+                conversation=conversation,
+                messaging_binding_address=f"+1500666{n:04d}",
+                messaging_binding_proxy_address=BUSINESS_SMS,
+            ),
         ]
         for person in people:
             sync_operation_queue(target=person, operation="participant.add")
@@ -38,8 +44,7 @@ def _queue_conversation(n: int) -> None:
 
 def test_every_operation_succeeds_once_despite_faults(sim, settings):
     settings.TWILIO_HTTP_TIMEOUT = 1.0
-    faults(sim, {"rate": 0.2, "kinds": ["429", "500", "503", "timeout", "lost_response"], "timeout_s": 1.5,
-                 "seed": 3})
+    faults(sim, {"rate": 0.2, "kinds": ["429", "500", "503", "timeout", "lost_response"], "timeout_s": 1.5, "seed": 3})
     for n in range(10):
         _queue_conversation(n)
     drain(timeout=240)
@@ -49,7 +54,8 @@ def test_every_operation_succeeds_once_despite_faults(sim, settings):
     assert sum(injected.values()) >= 10, injected  # the faults really happened
     states = Counter(SyncOperation.objects.values_list("state", flat=True))
     unfinished = SyncOperation.objects.exclude(state=OperationState.SUCCEEDED).values_list(
-        "pk", "operation", "state", "attempts", "last_error_status", "last_error_message")
+        "pk", "operation", "state", "attempts", "last_error_status", "last_error_message"
+    )
     assert states == {OperationState.SUCCEEDED: 60}, list(unfinished)
     assert SyncOperation.objects.filter(outcome_unknown=True).exists()  # some answers were lost on the way
     # Zero duplicates: exactly what the mirror holds, once.
@@ -65,8 +71,11 @@ def test_every_operation_succeeds_once_despite_faults(sim, settings):
     assert set(Message.objects.values_list("sid", flat=True)) == set(SimMessage.objects.values_list("sid", flat=True))
     # Each conversation's messages landed in the order they were queued.
     for conversation in Conversation.objects.all():
-        bodies = list(SimMessage.objects.filter(conversation__sid=conversation.sid).order_by("index")
-                      .values_list("body", flat=True))
+        bodies = list(
+            SimMessage.objects.filter(conversation__sid=conversation.sid)
+            .order_by("index")
+            .values_list("body", flat=True)
+        )
         assert bodies == [f"Update {k} for {conversation.friendly_name.lower()}" for k in range(3)]
 
 
@@ -76,8 +85,9 @@ def test_one_hundred_messages_to_one_conversation_cause_no_429(sim):
     started = time.monotonic()
     with transaction.atomic():
         for n in range(100):
-            sync_operation_queue(target=Message.objects.create(conversation=conversation, body=f"#{n}"),
-                                 operation="message.send")
+            sync_operation_queue(
+                target=Message.objects.create(conversation=conversation, body=f"#{n}"), operation="message.send"
+            )
     elapsed = time.monotonic() - started
     drain()
     assert rate_limited(sim) == 0
@@ -96,8 +106,9 @@ def test_workers_creating_conversations_in_parallel_share_the_service_pace(sim, 
 
     with transaction.atomic():
         for n in range(60):
-            sync_operation_queue(target=Conversation.objects.create(friendly_name=f"c{n}"),
-                                 operation="conversation.create")
+            sync_operation_queue(
+                target=Conversation.objects.create(friendly_name=f"c{n}"), operation="conversation.create"
+            )
     ids = list(held_tasks)
 
     def worker(part):

@@ -38,14 +38,23 @@ class Cluster:
 
     def __init__(self, sim, log: Path):
         env = {k: v for k, v in os.environ.items() if k not in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")}
-        env.update(DJANGO_SETTINGS_MODULE="tests.sync.qcluster_settings", DATABASE_URL=_database_url(),
-                   TWILIO_API_BASE_URL=sim.api_base, PUBLIC_BASE_URL=sim.url, DJANGO_DEBUG="false",
-                   # django-q2 signs queued tasks with the secret key: the same on both sides.
-                   DJANGO_SECRET_KEY=settings.SECRET_KEY)
+        env.update(
+            DJANGO_SETTINGS_MODULE="tests.sync.qcluster_settings",
+            DATABASE_URL=_database_url(),
+            TWILIO_API_BASE_URL=sim.api_base,
+            PUBLIC_BASE_URL=sim.url,
+            DJANGO_DEBUG="false",
+            # django-q2 signs queued tasks with the secret key: the same on both sides.
+            DJANGO_SECRET_KEY=settings.SECRET_KEY,
+        )
         self.log = log
         self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "qcluster"], cwd=BASE_DIR, env=env, start_new_session=True,
-            stdout=log.open("ab"), stderr=subprocess.STDOUT,
+            [sys.executable, "manage.py", "qcluster"],
+            cwd=BASE_DIR,
+            env=env,
+            start_new_session=True,
+            stdout=log.open("ab"),
+            stderr=subprocess.STDOUT,
         )
 
     def kill(self, sig=signal.SIGKILL):
@@ -79,8 +88,12 @@ def test_a_worker_killed_mid_call_leaves_one_conversation(sim, monkeypatch, tmp_
     log = tmp_path / "qcluster.log"
     first = Cluster(sim, log)
     try:
-        _wait(lambda: SimConversation.objects.exists() and refreshed(op).state == OperationState.RUNNING,
-              60, "the worker to be inside the create call", log)
+        _wait(
+            lambda: SimConversation.objects.exists() and refreshed(op).state == OperationState.RUNNING,
+            60,
+            "the worker to be inside the create call",
+            log,
+        )
     finally:
         first.kill()  # kill -9, mid-call
     faults(sim, None)
@@ -91,8 +104,12 @@ def test_a_worker_killed_mid_call_leaves_one_conversation(sim, monkeypatch, tmp_
     assert sync_sweep()["reclaimed"] == 1
     second = Cluster(sim, log)
     try:
-        _wait(lambda: refreshed(op).state != OperationState.PENDING and refreshed(op).state != OperationState.RUNNING,
-              60, "the new cluster to run the operation", log)
+        _wait(
+            lambda: refreshed(op).state != OperationState.PENDING and refreshed(op).state != OperationState.RUNNING,
+            60,
+            "the new cluster to run the operation",
+            log,
+        )
     finally:
         second.kill(signal.SIGTERM)
 

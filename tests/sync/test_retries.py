@@ -5,7 +5,6 @@ import time
 
 import pytest
 
-from conversations_ops.twilio import gateway
 from conversations_ops.models import (
     AddressConfiguration,
     Conversation,
@@ -16,6 +15,7 @@ from conversations_ops.models import (
     SyncState,
 )
 from conversations_ops.outbox import executors
+from conversations_ops.twilio import gateway
 from simulator.models import SimAddressConfiguration, SimConversation, SimMessage, SimParticipant, SimScopedWebhook
 from tests.sync.conftest import BUSINESS_WA, drain, queue, refreshed
 
@@ -36,8 +36,11 @@ def test_a_429_is_retried_after_retry_after(fail_next):
 
 
 def test_a_400_is_not_retried_and_the_row_shows_twilios_answer(sim, conversation_on_twilio):
-    row = Participant.objects.create(conversation=conversation_on_twilio, messaging_binding_address="whatsapp:12",
-                                     messaging_binding_proxy_address=BUSINESS_WA)
+    row = Participant.objects.create(
+        conversation=conversation_on_twilio,
+        messaging_binding_address="whatsapp:12",
+        messaging_binding_proxy_address=BUSINESS_WA,
+    )
     op = queue(row, "participant.add")
     assert (op.state, op.attempts, op.last_error_status, op.last_error_code) == (OperationState.FAILED, 1, 400, 50407)
     row = refreshed(row)
@@ -112,8 +115,11 @@ def test_conversation_create_after_a_lost_answer_makes_one_conversation(fail_nex
 
 
 def test_participant_add_after_a_lost_answer_adopts_the_participant(fail_next, conversation_on_twilio):
-    binding = Participant.objects.create(conversation=conversation_on_twilio, messaging_binding_address="+15017122663",
-                                         messaging_binding_proxy_address="+14155550101")
+    binding = Participant.objects.create(
+        conversation=conversation_on_twilio,
+        messaging_binding_address="+15017122663",
+        messaging_binding_proxy_address="+14155550101",
+    )
     chat = Participant.objects.create(conversation=conversation_on_twilio, identity="courier-7")
     for row in (binding, chat):
         fail_next("lost_response", path="/Participants")
@@ -123,21 +129,30 @@ def test_participant_add_after_a_lost_answer_adopts_the_participant(fail_next, c
 
 
 def test_participant_add_adopts_our_own_binding_on_50416(sim, conversation_on_twilio):
-    mine = gateway.participant_create(conversation_sid=conversation_on_twilio.sid,
-                                      messaging_binding_address=CUSTOMER_WA,
-                                      messaging_binding_proxy_address=BUSINESS_WA)
-    row = Participant.objects.create(conversation=conversation_on_twilio, messaging_binding_address=CUSTOMER_WA,
-                                     messaging_binding_proxy_address=BUSINESS_WA)
+    mine = gateway.participant_create(
+        conversation_sid=conversation_on_twilio.sid,
+        messaging_binding_address=CUSTOMER_WA,
+        messaging_binding_proxy_address=BUSINESS_WA,
+    )
+    row = Participant.objects.create(
+        conversation=conversation_on_twilio,
+        messaging_binding_address=CUSTOMER_WA,
+        messaging_binding_proxy_address=BUSINESS_WA,
+    )
     op = queue(row, "participant.add")
     assert (op.state, refreshed(row).sid) == (OperationState.SUCCEEDED, mine.sid)
 
 
 def test_participant_add_refuses_a_binding_held_by_another_conversation(sim, conversation_on_twilio):
     other = gateway.conversation_create(friendly_name="someone else's")
-    gateway.participant_create(conversation_sid=other.sid, messaging_binding_address=CUSTOMER_WA,
-                               messaging_binding_proxy_address=BUSINESS_WA)
-    row = Participant.objects.create(conversation=conversation_on_twilio, messaging_binding_address=CUSTOMER_WA,
-                                     messaging_binding_proxy_address=BUSINESS_WA)
+    gateway.participant_create(
+        conversation_sid=other.sid, messaging_binding_address=CUSTOMER_WA, messaging_binding_proxy_address=BUSINESS_WA
+    )
+    row = Participant.objects.create(
+        conversation=conversation_on_twilio,
+        messaging_binding_address=CUSTOMER_WA,
+        messaging_binding_proxy_address=BUSINESS_WA,
+    )
     op = queue(row, "participant.add")
     assert (op.state, op.attempts, op.last_error_code) == (OperationState.FAILED, 1, 50416)
     assert other.sid in op.last_error_message
@@ -172,8 +187,12 @@ def test_address_configuration_after_a_lost_answer_is_adopted(fail_next):
 
 def test_conversation_webhook_after_a_lost_answer_is_matched(fail_next, conversation_on_twilio):
     fail_next("lost_response", path="/Webhooks")
-    row = ConversationWebhook.objects.create(conversation=conversation_on_twilio, target="webhook",
-                                             url="https://example.com/hook", filters=["onMessageAdded"])
+    row = ConversationWebhook.objects.create(
+        conversation=conversation_on_twilio,
+        target="webhook",
+        url="https://example.com/hook",
+        filters=["onMessageAdded"],
+    )
     op = queue(row, "conversation_webhook.add")
     assert (op.state, op.outcome_unknown) == (OperationState.SUCCEEDED, True)
     (made,) = SimScopedWebhook.objects.all()

@@ -23,7 +23,7 @@ def _samples(attempt, n=2000, **kwargs):
 def test_each_delay_lies_between_zero_and_the_exponential_ceiling(policy):
     for attempt, ceiling in [(1, 1), (2, 2), (3, 4), (4, 8), (6, 32)]:
         samples = _samples(attempt)
-        assert 0 <= min(samples) and max(samples) <= ceiling
+        assert min(samples) >= 0 and max(samples) <= ceiling
         assert max(samples) > 0.95 * ceiling  # the whole range is used: full jitter
 
 

@@ -4,7 +4,6 @@ import json
 
 import pytest
 
-from conversations_ops.twilio import gateway
 from conversations_ops.models import (
     AddressConfiguration,
     Conversation,
@@ -14,6 +13,7 @@ from conversations_ops.models import (
     Participant,
     SyncState,
 )
+from conversations_ops.twilio import gateway
 from conversations_ops.twilio.gateway import GatewayError
 from tests.sync.conftest import BUSINESS_SMS, BUSINESS_WA, queue, refreshed
 
@@ -45,8 +45,15 @@ def assert_gone_on_twilio(fetch):
     assert caught.value.status == 404
 
 
-CONVERSATION_FIELDS = ("sid", "unique_name", "friendly_name", "attributes", "state", "chat_service_sid",
-                       "messaging_service_sid")
+CONVERSATION_FIELDS = (
+    "sid",
+    "unique_name",
+    "friendly_name",
+    "attributes",
+    "state",
+    "chat_service_sid",
+    "messaging_service_sid",
+)
 
 
 def test_conversation_create_update_close_delete(sim):
@@ -98,14 +105,20 @@ PARTICIPANT_FIELDS = ("sid", "identity", "attributes", "role_sid")
 
 def test_participant_add_update_remove_with_a_whatsapp_binding(conversation):
     row = Participant.objects.create(
-        conversation=conversation, messaging_binding_address="whatsapp:+15017122661",
-        messaging_binding_proxy_address=BUSINESS_WA, attributes='{"name": "Ana"}', role="customer",
+        conversation=conversation,
+        messaging_binding_address="whatsapp:+15017122661",
+        messaging_binding_proxy_address=BUSINESS_WA,
+        attributes='{"name": "Ana"}',
+        role="customer",
     )
     row = assert_synced(queue(row, "participant.add"), row)
     remote = gateway.participant_fetch(conversation_sid=conversation.sid, sid=row.sid)
     assert_same(row, remote, PARTICIPANT_FIELDS)
     assert (row.messaging_binding_type, row.messaging_binding_address, row.messaging_binding_proxy_address) == (
-        "whatsapp", remote.binding_address, remote.binding_proxy_address)
+        "whatsapp",
+        remote.binding_address,
+        remote.binding_proxy_address,
+    )
 
     Participant.objects.filter(pk=row.pk).update(attributes='{"name": "Ana B."}', role_sid=ROLE)
     assert_synced(queue(row, "participant.update", {"fields": ["attributes", "role_sid"]}), row)
@@ -128,8 +141,11 @@ MESSAGE_FIELDS = ("sid", "index", "author", "body", "attributes", "content_sid",
 
 
 def test_message_send_with_body_media_and_template(conversation):
-    Participant.objects.create(conversation=conversation, messaging_binding_address="+15017122663",
-                               messaging_binding_proxy_address=BUSINESS_SMS)
+    Participant.objects.create(
+        conversation=conversation,
+        messaging_binding_address="+15017122663",
+        messaging_binding_proxy_address=BUSINESS_SMS,
+    )
     content = gateway.content_create(language="en", types={"twilio/text": {"body": "Hi {{1}}"}}, friendly_name="hi")
     rows = [
         Message.objects.create(conversation=conversation, body="On my way", attributes='{"order": "A1"}'),
@@ -165,21 +181,31 @@ ADDRESS_FIELDS = ("sid", "type", "address", "friendly_name", "address_country")
 
 def test_address_configuration_create_update_delete(sim):
     row = AddressConfiguration.objects.create(
-        address="whatsapp:+14155550199", type="whatsapp", friendly_name="Deliveries", auto_creation_enabled=True,
-        auto_creation_type="webhook", auto_creation_webhook_url="https://example.com/auto",
+        address="whatsapp:+14155550199",
+        type="whatsapp",
+        friendly_name="Deliveries",
+        auto_creation_enabled=True,
+        auto_creation_type="webhook",
+        auto_creation_webhook_url="https://example.com/auto",
         auto_creation_webhook_filters=["onMessageAdded"],
     )
     row = assert_synced(queue(row, "address_configuration.create"), row)
     remote = gateway.address_configuration_fetch(sid=row.sid)
     assert_same(row, remote, ADDRESS_FIELDS)
     assert (row.auto_creation_type, row.auto_creation_webhook_url, row.auto_creation_webhook_filters) == (
-        remote.auto_creation.type, remote.auto_creation.webhook_url, remote.auto_creation.webhook_filters)
+        remote.auto_creation.type,
+        remote.auto_creation.webhook_url,
+        remote.auto_creation.webhook_filters,
+    )
 
     AddressConfiguration.objects.filter(pk=row.pk).update(friendly_name="Deliveries EU", auto_creation_enabled=False)
     assert_synced(queue(row, "address_configuration.update", {"fields": ["friendly_name"]}), row)
     remote = gateway.address_configuration_fetch(sid=row.sid)
     assert (remote.friendly_name, remote.auto_creation.enabled, row.auto_creation_enabled) == (
-        "Deliveries EU", False, False)
+        "Deliveries EU",
+        False,
+        False,
+    )
 
     sid = row.sid
     op = queue(row, "address_configuration.delete", {"sid": sid})

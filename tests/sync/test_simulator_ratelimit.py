@@ -11,18 +11,21 @@ from tests.sync.conftest import rate_limited
 CH = "CH" + "a" * 32
 
 
-@pytest.mark.parametrize(("method", "path", "scope"), [
-    ("POST", "/simulator/conversations/v1/Conversations", SERVICE_SCOPE),
-    ("DELETE", f"/simulator/conversations/v1/Conversations/{CH}", SERVICE_SCOPE),
-    ("POST", f"/simulator/conversations/v1/Conversations/{CH}", f"conversation:{CH}"),
-    ("POST", f"/simulator/conversations/v1/Conversations/{CH}/Participants", f"conversation:{CH}"),
-    ("POST", f"/simulator/conversations/v1/Conversations/{CH}/Participants/MB1", f"conversation:{CH}"),
-    ("DELETE", f"/simulator/conversations/v1/Conversations/{CH}/Messages/IM1", f"conversation:{CH}"),
-    ("GET", f"/simulator/conversations/v1/Conversations/{CH}/Messages", None),
-    ("GET", "/simulator/conversations/v1/Conversations", None),
-    ("POST", f"/simulator/conversations/v1/Conversations/{CH}/Webhooks", None),
-    ("POST", "/simulator/conversations/v1/Configuration/Addresses", None),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "scope"),
+    [
+        ("POST", "/simulator/conversations/v1/Conversations", SERVICE_SCOPE),
+        ("DELETE", f"/simulator/conversations/v1/Conversations/{CH}", SERVICE_SCOPE),
+        ("POST", f"/simulator/conversations/v1/Conversations/{CH}", f"conversation:{CH}"),
+        ("POST", f"/simulator/conversations/v1/Conversations/{CH}/Participants", f"conversation:{CH}"),
+        ("POST", f"/simulator/conversations/v1/Conversations/{CH}/Participants/MB1", f"conversation:{CH}"),
+        ("DELETE", f"/simulator/conversations/v1/Conversations/{CH}/Messages/IM1", f"conversation:{CH}"),
+        ("GET", f"/simulator/conversations/v1/Conversations/{CH}/Messages", None),
+        ("GET", "/simulator/conversations/v1/Conversations", None),
+        ("POST", f"/simulator/conversations/v1/Conversations/{CH}/Webhooks", None),
+        ("POST", "/simulator/conversations/v1/Configuration/Addresses", None),
+    ],
+)
 def test_which_requests_count_and_against_what(method, path, scope):
     assert scope_of(method, path) == scope
 

@@ -31,8 +31,9 @@ def test_the_sweep_hands_a_dead_workers_operation_back_and_it_adopts_the_first_t
     from conversations_ops.twilio import gateway
 
     made = gateway.conversation_create(unique_name=f"ops-{row.local_id}", friendly_name="orphan")
-    SyncOperation.objects.filter(pk=op.pk).update(state=OperationState.RUNNING,
-                                                  locked_until=timezone.now() - timedelta(seconds=1))
+    SyncOperation.objects.filter(pk=op.pk).update(
+        state=OperationState.RUNNING, locked_until=timezone.now() - timedelta(seconds=1)
+    )
     held_tasks.clear()
     assert sync_sweep() == {"reclaimed": 1, "enqueued": 1}
     assert held_tasks == [op.pk]
@@ -45,8 +46,9 @@ def test_the_sweep_hands_a_dead_workers_operation_back_and_it_adopts_the_first_t
 
 def test_the_sweep_leaves_live_leases_and_future_retries_alone(sim, held_tasks):
     running, later, due = _queued(*(Conversation.objects.create() for _ in range(3)))
-    SyncOperation.objects.filter(pk=running.pk).update(state=OperationState.RUNNING,
-                                                       locked_until=timezone.now() + timedelta(seconds=60))
+    SyncOperation.objects.filter(pk=running.pk).update(
+        state=OperationState.RUNNING, locked_until=timezone.now() + timedelta(seconds=60)
+    )
     SyncOperation.objects.filter(pk=later.pk).update(next_attempt_at=timezone.now() + timedelta(seconds=60))
     held_tasks.clear()
     assert sync_sweep() == {"reclaimed": 0, "enqueued": 1}
@@ -58,16 +60,18 @@ def test_the_sweep_enqueues_only_the_head_of_each_conversation(sim, held_tasks):
     with transaction.atomic():
         head = sync_operation_queue(target=conversation, operation="conversation.create")
         for n in range(3):
-            sync_operation_queue(target=Message.objects.create(conversation=conversation, body=f"{n}"),
-                                 operation="message.send")
+            sync_operation_queue(
+                target=Message.objects.create(conversation=conversation, body=f"{n}"), operation="message.send"
+            )
     held_tasks.clear()
     assert sync_sweep()["enqueued"] == 1 and held_tasks == [head.pk]
 
 
 def test_a_claimed_operation_is_not_run_twice(sim, held_tasks):
     (op,) = _queued(Conversation.objects.create())
-    SyncOperation.objects.filter(pk=op.pk).update(state=OperationState.RUNNING,
-                                                  locked_until=timezone.now() + timedelta(seconds=60))
+    SyncOperation.objects.filter(pk=op.pk).update(
+        state=OperationState.RUNNING, locked_until=timezone.now() + timedelta(seconds=60)
+    )
     assert sync_operation_run(operation_id=op.pk).state == OperationState.RUNNING
     assert not SimConversation.objects.exists()
 
@@ -77,8 +81,9 @@ def test_push_due_runs_everything_due_in_order(sim, held_tasks):
     with transaction.atomic():
         sync_operation_queue(target=conversation, operation="conversation.create")
         for n in range(3):
-            sync_operation_queue(target=Message.objects.create(conversation=conversation, body=f"m{n}"),
-                                 operation="message.send")
+            sync_operation_queue(
+                target=Message.objects.create(conversation=conversation, body=f"m{n}"), operation="message.send"
+            )
     summary = sync_push_due()
     assert (summary.succeeded, summary.failed, summary.pending) == (4, 0, 0)
     assert list(SimMessage.objects.order_by("index").values_list("body", flat=True)) == ["m0", "m1", "m2"]
@@ -90,8 +95,9 @@ def test_push_due_finishes_a_queue_longer_than_one_tasks_budget(sim, held_tasks,
     with transaction.atomic():
         sync_operation_queue(target=conversation, operation="conversation.create")
         for n in range(8):
-            sync_operation_queue(target=Message.objects.create(conversation=conversation, body=f"m{n}"),
-                                 operation="message.send")
+            sync_operation_queue(
+                target=Message.objects.create(conversation=conversation, body=f"m{n}"), operation="message.send"
+            )
     summary = sync_push_due()
     assert (summary.succeeded, summary.pending) == (9, 0)
     assert SimMessage.objects.count() == 8

@@ -2,16 +2,23 @@
 
 import pytest
 from django.urls import reverse
+from django_q.models import Schedule
 
-from conversations_ops.twilio import gateway
 from conversations_ops.models import Template
 from conversations_ops.schedules import schedules_ensure
-from django_q.models import Schedule
+from conversations_ops.twilio import gateway
 
 pytestmark = pytest.mark.django_db
 
-GOOD = {"friendly_name": "courier_invite", "language": "en", "body": "Hi {{1}}, {{2}} is on the way.",
-        "samples": "Ana\nRobert", "submit": "on", "approval_name": "courier_invite", "category": "UTILITY"}
+GOOD = {
+    "friendly_name": "courier_invite",
+    "language": "en",
+    "body": "Hi {{1}}, {{2}} is on the way.",
+    "samples": "Ana\nRobert",
+    "submit": "on",
+    "approval_name": "courier_invite",
+    "category": "UTILITY",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -23,19 +30,22 @@ def no_twilio(monkeypatch):
     monkeypatch.setattr(gateway, "content_approval_create", refuse)
 
 
-@pytest.mark.parametrize(("changes", "field", "words"), [
-    ({"body": "Hi {{1}}, see you at {{3}}."}, "body", "without gaps"),
-    ({"body": "Hi {{2}}.", "samples": "Ana"}, "body", "without gaps"),
-    ({"body": "Hi {{name}}."}, "body", "is not a number"),
-    ({"body": "Hi {{01}}.", "samples": "Ana"}, "body", "is not a number"),
-    ({"body": "x" * 1025, "samples": ""}, "body", "at most 1024"),
-    ({"samples": "Ana"}, "samples", "the text has 2, you gave 1"),
-    ({"samples": "Ana\nRobert\nExtra"}, "samples", "the text has 2, you gave 3"),
-    ({"approval_name": "Courier-Invite"}, "approval_name", "lower-case letters"),
-    ({"category": "PROMO"}, "category", "Select a valid choice"),
-    ({"approval_name": ""}, "approval_name", "Required to submit"),
-    ({"language": ""}, "language", "required"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        ({"body": "Hi {{1}}, see you at {{3}}."}, "body", "without gaps"),
+        ({"body": "Hi {{2}}.", "samples": "Ana"}, "body", "without gaps"),
+        ({"body": "Hi {{name}}."}, "body", "is not a number"),
+        ({"body": "Hi {{01}}.", "samples": "Ana"}, "body", "is not a number"),
+        ({"body": "x" * 1025, "samples": ""}, "body", "at most 1024"),
+        ({"samples": "Ana"}, "samples", "the text has 2, you gave 1"),
+        ({"samples": "Ana\nRobert\nExtra"}, "samples", "the text has 2, you gave 3"),
+        ({"approval_name": "Courier-Invite"}, "approval_name", "lower-case letters"),
+        ({"category": "PROMO"}, "category", "Select a valid choice"),
+        ({"approval_name": ""}, "approval_name", "Required to submit"),
+        ({"language": ""}, "language", "required"),
+    ],
+)
 def test_create_form_errors_are_keyed_by_field(admin_client, changes, field, words):
     response = admin_client.post(reverse("admin:conversations_ops_template_add"), {**GOOD, **changes})
 

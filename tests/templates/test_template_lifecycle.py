@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from conversations_ops.models import Message, Template, TemplateStatusChange
-from conversations_ops.messaging.templates import template_usable
 from conversations_ops.messaging.template_sync import template_last_synced_at, template_sync_all
+from conversations_ops.messaging.templates import template_usable
+from conversations_ops.models import Message, Template, TemplateStatusChange
 from simulator.models import SimContent
 from tests.conftest import make_sid
 
@@ -15,9 +15,16 @@ ADD = "admin:conversations_ops_template_add"
 
 
 def create_from_admin(admin_client, **overrides):
-    data = {"friendly_name": "courier_invite", "language": "en",
-            "body": "Hi {{1}}, {{2}} is bringing your order.", "samples": "Ana\nRobert",
-            "submit": "on", "approval_name": "courier_invite", "category": "UTILITY", **overrides}
+    data = {
+        "friendly_name": "courier_invite",
+        "language": "en",
+        "body": "Hi {{1}}, {{2}} is bringing your order.",
+        "samples": "Ana\nRobert",
+        "submit": "on",
+        "approval_name": "courier_invite",
+        "category": "UTILITY",
+        **overrides,
+    }
     return admin_client.post(reverse(ADD), data, follow=True)
 
 
@@ -51,7 +58,9 @@ def test_approval_through_the_control_api_appears_after_sync(simulator, admin_cl
     assert template_usable(template=template) == (True, "")
     assert [(c.old_status, c.new_status) for c in result.changes] == [("received", "approved")]
     assert list(template.status_changes.order_by("pk").values_list("old_status", "new_status")) == [
-        ("", "received"), ("received", "approved")]
+        ("", "received"),
+        ("received", "approved"),
+    ]
     assert template_last_synced_at() is not None
     # Nothing changed on Twilio: a second sync records nothing new.
     assert template_sync_all().changes == []
@@ -80,8 +89,11 @@ def test_pausing_a_template_in_use_alerts_and_blocks(simulator, admin_client, wh
         page = admin_client.get(url).content.decode()
         assert "template-alerts" in page and "courier_invite" in page and "paused" in page
 
-    response = admin_client.post(reverse("admin:conversations_ops_templatestatuschange_changelist"),
-                                 {"action": "acknowledge", "_selected_action": [change.pk]}, follow=True)
+    response = admin_client.post(
+        reverse("admin:conversations_ops_templatestatuschange_changelist"),
+        {"action": "acknowledge", "_selected_action": [change.pk]},
+        follow=True,
+    )
     assert "1 alert(s) acknowledged." in response.content.decode()
     change.refresh_from_db()
     assert change.acknowledged_by.username == "admin" and change.acknowledged_at is not None
@@ -99,7 +111,11 @@ def test_rejection_of_a_template_not_in_use_is_history_without_alert(simulator, 
 
     change = template.status_changes.get(new_status="rejected")
     assert (change.old_status, change.rejection_reason, change.in_use, change.alert) == (
-        "received", "INVALID_FORMAT", False, False)
+        "received",
+        "INVALID_FORMAT",
+        False,
+        False,
+    )
     assert "template-alerts" not in admin_client.get(reverse("admin:index")).content.decode()
     assert "INVALID_FORMAT" in template_usable(template=Template.objects.get(pk=template.pk))[1]
 
@@ -117,7 +133,10 @@ def test_sync_button_pulls_templates_made_elsewhere_and_shows_the_time(simulator
     assert "Last sync from Twilio: never" not in page
     template = Template.objects.get()
     assert (template.friendly_name, template.body_text, template.approval_status) == (
-        "courier_invite", "Hi {{1}}, {{2}} is bringing your order.", "unsubmitted")
+        "courier_invite",
+        "Hi {{1}}, {{2}} is bringing your order.",
+        "unsubmitted",
+    )
     assert admin_client.get(reverse("admin:conversations_ops_template_sync")).status_code == 403
 
 
@@ -125,8 +144,10 @@ def test_submitting_twice_shows_twilio_s_code_and_explanation(simulator, admin_c
     create_from_admin(admin_client)
     template = Template.objects.get()
 
-    response = admin_client.post(reverse("admin:conversations_ops_template_submit", args=[template.pk]),
-                                 {"approval_name": "courier_invite_2", "category": "UTILITY"})
+    response = admin_client.post(
+        reverse("admin:conversations_ops_template_submit", args=[template.pk]),
+        {"approval_name": "courier_invite_2", "category": "UTILITY"},
+    )
 
     assert response.status_code == 200
     errors = response.context["form"].non_field_errors()

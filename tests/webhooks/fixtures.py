@@ -49,5 +49,6 @@ def post_fixture(client, name: str, *, headers: dict | None = None, **replace: s
     pairs = fixture_pairs(name, **replace)
     body = urlencode(pairs) if replace else fixture_body(name)
     extra = {f"HTTP_{key.upper().replace('-', '_')}": value for key, value in (headers or {}).items()}
-    return client.post(path, body, content_type="application/x-www-form-urlencoded",
-                       HTTP_X_TWILIO_SIGNATURE=sign(path, pairs), **extra)
+    return client.post(
+        path, body, content_type="application/x-www-form-urlencoded", HTTP_X_TWILIO_SIGNATURE=sign(path, pairs), **extra
+    )

@@ -28,9 +28,15 @@ def change_url(event):
 @pytest.fixture
 def inbox(client):
     """A few real deliveries through the gate."""
-    for name in ("conversations__onMessageAdded__media", "conversations__onParticipantAdded__whatsapp",
-                 "conversations__onDeliveryUpdated__failed_63016", "conversations__onMessageAdd__pre",
-                 "conversations__unknown__onMessageReactionAdded", "messaging__whatsapp", "status__failed"):
+    for name in (
+        "conversations__onMessageAdded__media",
+        "conversations__onParticipantAdded__whatsapp",
+        "conversations__onDeliveryUpdated__failed_63016",
+        "conversations__onMessageAdd__pre",
+        "conversations__unknown__onMessageReactionAdded",
+        "messaging__whatsapp",
+        "status__failed",
+    ):
         assert post_fixture(client, name).status_code == 200
     return {e.event_type: e for e in WebhookEvent.objects.all()}
 
@@ -47,7 +53,12 @@ def test_changelist_shows_the_columns_without_a_full_count(admin_client, inbox):
     assert len(cl.result_list) == len(inbox)
     assert cl.full_result_count is None  # show_full_result_count = False
     html = response.content.decode()
-    for text in ("onDeliveryUpdated", "✓ SHA1", f"<code title=\"{inbox['onMessageAdded'].message_sid}\">{inbox['onMessageAdded'].message_sid[:12]}…</code>", "Ignored"):
+    for text in (
+        "onDeliveryUpdated",
+        "✓ SHA1",
+        f'<code title="{inbox["onMessageAdded"].message_sid}">{inbox["onMessageAdded"].message_sid[:12]}…</code>',
+        "Ignored",
+    ):
         assert text in html
 
 
@@ -59,8 +70,18 @@ def test_changelist_shows_the_columns_without_a_full_count(admin_client, inbox):
         ({"source__exact": "messaging"}, {"messaging.inbound"}),
         ({"source__exact": "status"}, {"message.status"}),
         ({"processing_state__exact": "ignored"}, {"onMessageAdd"}),
-        ({"signature": "sha1"}, {"onMessageAdded", "onParticipantAdded", "onDeliveryUpdated", "onMessageAdd",
-                                 "onMessageReactionAdded", "messaging.inbound", "message.status"}),
+        (
+            {"signature": "sha1"},
+            {
+                "onMessageAdded",
+                "onParticipantAdded",
+                "onDeliveryUpdated",
+                "onMessageAdd",
+                "onMessageReactionAdded",
+                "messaging.inbound",
+                "message.status",
+            },
+        ),
         ({"signature": "sha256"}, set()),
         ({"signature": "invalid"}, set()),
     ],
@@ -102,8 +123,11 @@ def test_search_is_one_equality_or_prefix_lookup_on_a_sid_column(admin_client, i
     term = inbox["onMessageAdded"].message_sid[:cut]
     with CaptureQueriesContext(connection) as queries:
         admin_client.get(CHANGELIST, {"q": term})
-    wheres = [q["sql"].split(" WHERE ", 1)[1] for q in queries.captured_queries
-              if 'FROM "conversations_ops_webhookevent"' in q["sql"] and " WHERE " in q["sql"]]
+    wheres = [
+        q["sql"].split(" WHERE ", 1)[1]
+        for q in queries.captured_queries
+        if 'FROM "conversations_ops_webhookevent"' in q["sql"] and " WHERE " in q["sql"]
+    ]
     assert wheres
     for where in wheres:
         assert '"message_sid"' in where
@@ -116,7 +140,7 @@ def test_change_page_lays_out_the_payload(admin_client, inbox):
     response = admin_client.get(change_url(event))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<table class=\"webhook-params\">" in html
+    assert '<table class="webhook-params">' in html
     # The Media JSON, pretty-printed (one key per line), not the one-line string.
     assert "&quot;content_type&quot;: &quot;image/jpeg&quot;," in html
     assert "\n    &quot;filename&quot;: &quot;door.jpg&quot;," in html
@@ -127,8 +151,7 @@ def test_change_page_lays_out_the_payload(admin_client, inbox):
 
 
 def test_change_page_pretty_prints_attributes_and_escapes_values(admin_client, client):
-    post_fixture(client, "conversations__onMessageAdded__chat_identity",
-                 Body="<script>alert(1)</script>")
+    post_fixture(client, "conversations__onMessageAdded__chat_identity", Body="<script>alert(1)</script>")
     event = WebhookEvent.objects.get()
     html = admin_client.get(change_url(event)).content.decode()
     assert "<script>alert(1)</script>" not in html
@@ -140,8 +163,9 @@ def test_change_page_pretty_prints_attributes_and_escapes_values(admin_client, c
 def test_change_page_links_to_the_mirrored_records(admin_client, inbox):
     event = inbox["onDeliveryUpdated"]
     conversation = Conversation.objects.create(sid=event.conversation_sid, unique_name="order-a123")
-    participant = Participant.objects.create(conversation=conversation, sid=event.participant_sid,
-                                             messaging_binding_type="whatsapp")
+    participant = Participant.objects.create(
+        conversation=conversation, sid=event.participant_sid, messaging_binding_type="whatsapp"
+    )
     html = admin_client.get(change_url(event)).content.decode()
     assert reverse("admin:conversations_ops_conversation_change", args=[conversation.pk]) in html
     assert reverse("admin:conversations_ops_participant_change", args=[participant.pk]) in html
@@ -150,8 +174,12 @@ def test_change_page_links_to_the_mirrored_records(admin_client, inbox):
 
 
 def test_change_page_of_an_event_without_sids(admin_client):
-    event = WebhookEvent.objects.create(source="conversations", event_type="onConversationAdd",
-                                        dedup_key="k", params=[["EventType", "onConversationAdd"]])
+    event = WebhookEvent.objects.create(
+        source="conversations",
+        event_type="onConversationAdd",
+        dedup_key="k",
+        params=[["EventType", "onConversationAdd"]],
+    )
     response = admin_client.get(change_url(event))
     assert response.status_code == 200
 
@@ -167,22 +195,29 @@ def test_message_link_when_the_mirror_has_it(admin_client, inbox):
 def test_the_admin_cannot_add_change_or_delete(admin_client, inbox):
     event = inbox["onMessageAdded"]
     assert admin_client.get(reverse("admin:conversations_ops_webhookevent_add")).status_code == 403
-    assert admin_client.post(reverse("admin:conversations_ops_webhookevent_delete", args=[event.pk]),
-                             {"post": "yes"}).status_code == 403
+    assert (
+        admin_client.post(
+            reverse("admin:conversations_ops_webhookevent_delete", args=[event.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
     response = admin_client.get(CHANGELIST)
     assert list(response.context["action_form"].fields["action"].choices)[1:] == [
-        ("reprocess", "Reprocess (apply again)")]
+        ("reprocess", "Reprocess (apply again)")
+    ]
 
 
 def _reprocess(admin_client, events):
-    return admin_client.post(CHANGELIST, {"action": "reprocess", "_selected_action": [e.pk for e in events]},
-                             follow=True)
+    return admin_client.post(
+        CHANGELIST, {"action": "reprocess", "_selected_action": [e.pk for e in events]}, follow=True
+    )
 
 
 def test_reprocess_action_requeues_and_applies_again(admin_client, inbox, django_capture_on_commit_callbacks):
     failed = inbox["onMessageAdded"]
-    WebhookEvent.objects.filter(pk=failed.pk).update(processing_state=ProcessingState.FAILED, attempts=5,
-                                                     processing_error="OperationalError: database is locked")
+    WebhookEvent.objects.filter(pk=failed.pk).update(
+        processing_state=ProcessingState.FAILED, attempts=5, processing_error="OperationalError: database is locked"
+    )
     unhandled = inbox["onMessageReactionAdded"]
     WebhookEvent.objects.filter(pk=unhandled.pk).update(processing_state=ProcessingState.UNHANDLED)
     pre = inbox["onMessageAdd"]
@@ -191,8 +226,10 @@ def test_reprocess_action_requeues_and_applies_again(admin_client, inbox, django
         response = _reprocess(admin_client, [failed, unhandled, pre])
 
     text = [str(m) for m in response.context["messages"]]
-    assert text == ["Reprocess: 2 events queued to be applied again; 1 pre-event skipped "
-                    "(answered to Twilio at the time; nothing to apply)."]
+    assert text == [
+        "Reprocess: 2 events queued to be applied again; 1 pre-event skipped "
+        "(answered to Twilio at the time; nothing to apply)."
+    ]
     failed.refresh_from_db(), unhandled.refresh_from_db(), pre.refresh_from_db()
     assert failed.processing_state != ProcessingState.FAILED and failed.attempts == 1
     assert failed.processing_error == ""
@@ -208,7 +245,8 @@ def test_reprocess_needs_the_change_permission(inbox):
     response = client.get(CHANGELIST)
     assert response.status_code == 200
     assert response.context["action_form"] is None or "reprocess" not in dict(
-        response.context["action_form"].fields["action"].choices)
+        response.context["action_form"].fields["action"].choices
+    )
     event = inbox["onMessageAdded"]
     WebhookEvent.objects.filter(pk=event.pk).update(processing_state=ProcessingState.FAILED)
     client.post(CHANGELIST, {"action": "reprocess", "_selected_action": [event.pk]})
@@ -265,8 +303,12 @@ def test_conversation_not_yet_on_twilio_has_no_events_link(admin_client):
 
 
 def test_legacy_params_shape_still_renders(admin_client):
-    event = WebhookEvent.objects.create(source="conversations", event_type="onMessageAdded",
-                                        dedup_key="legacy", conversation_sid=make_sid("CH"),
-                                        params=[["EventType", ["onMessageAdded"]], ["Body", ["Hi"]], "odd"])
+    event = WebhookEvent.objects.create(
+        source="conversations",
+        event_type="onMessageAdded",
+        dedup_key="legacy",
+        conversation_sid=make_sid("CH"),
+        params=[["EventType", ["onMessageAdded"]], ["Body", ["Hi"]], "odd"],
+    )
     html = admin_client.get(change_url(event)).content.decode()
     assert "<code>Body</code>" in html and "Hi" in html

@@ -39,14 +39,31 @@ def _common(event_type: str, source: str = "API") -> list:
     return [("AccountSid", settings.TWILIO_ACCOUNT_SID), ("EventType", event_type), ("Source", source)]
 
 
-def conversation_event(event_type, conversation_sid, *, created=0, updated=0, friendly_name="", unique_name="",
-                       attributes="{}", state="active", removed=None) -> list:
-    pairs = _common(event_type) + [("ConversationSid", conversation_sid), ("DateCreated", ms(at(created))),
-                                   ("DateUpdated", ms(at(updated)))]
+def conversation_event(
+    event_type,
+    conversation_sid,
+    *,
+    created=0,
+    updated=0,
+    friendly_name="",
+    unique_name="",
+    attributes="{}",
+    state="active",
+    removed=None,
+) -> list:
+    pairs = _common(event_type) + [
+        ("ConversationSid", conversation_sid),
+        ("DateCreated", ms(at(created))),
+        ("DateUpdated", ms(at(updated))),
+    ]
     pairs += [("FriendlyName", friendly_name)] if friendly_name else []
     pairs += [("UniqueName", unique_name)] if unique_name else []
-    pairs += [("Attributes", attributes), ("ChatServiceSid", CHAT_SERVICE),
-              ("MessagingServiceSid", MESSAGING_SERVICE), ("State", state)]
+    pairs += [
+        ("Attributes", attributes),
+        ("ChatServiceSid", CHAT_SERVICE),
+        ("MessagingServiceSid", MESSAGING_SERVICE),
+        ("State", state),
+    ]
     if event_type == "onConversationRemoved":
         pairs.append(("DateRemoved", ms(at(removed if removed is not None else updated))))
     return pairs
@@ -54,16 +71,34 @@ def conversation_event(event_type, conversation_sid, *, created=0, updated=0, fr
 
 def state_event(conversation_sid, *, state_from, state_to, when, reason="API") -> list:
     return _common("onConversationStateUpdated") + [
-        ("ChatServiceSid", CHAT_SERVICE), ("StateUpdated", ms(at(when))), ("StateFrom", state_from),
-        ("StateTo", state_to), ("ConversationSid", conversation_sid), ("Reason", reason),
+        ("ChatServiceSid", CHAT_SERVICE),
+        ("StateUpdated", ms(at(when))),
+        ("StateFrom", state_from),
+        ("StateTo", state_to),
+        ("ConversationSid", conversation_sid),
+        ("Reason", reason),
         ("MessagingServiceSid", MESSAGING_SERVICE),
     ]
 
 
-def participant_event(event_type, conversation_sid, participant_sid, *, created=0, updated=None, identity="",
-                      address="", proxy="", attributes="{}", last_read=None) -> list:
-    pairs = _common(event_type) + [("ConversationSid", conversation_sid), ("ParticipantSid", participant_sid),
-                                   ("DateCreated", ms(at(created)))]
+def participant_event(
+    event_type,
+    conversation_sid,
+    participant_sid,
+    *,
+    created=0,
+    updated=None,
+    identity="",
+    address="",
+    proxy="",
+    attributes="{}",
+    last_read=None,
+) -> list:
+    pairs = _common(event_type) + [
+        ("ConversationSid", conversation_sid),
+        ("ParticipantSid", participant_sid),
+        ("DateCreated", ms(at(created))),
+    ]
     if event_type != "onParticipantAdded":
         pairs.append(("DateUpdated", ms(at(created if updated is None else updated))))
     pairs += [("Identity", identity)] if identity else []
@@ -79,11 +114,28 @@ def participant_event(event_type, conversation_sid, participant_sid, *, created=
     return pairs
 
 
-def message_event(event_type, conversation_sid, message_sid, *, index, created=0, updated=None, body="",
-                  author="system", participant_sid="", attributes="{}", media=None, content_sid="") -> list:
-    pairs = _common(event_type) + [("ConversationSid", conversation_sid), ("MessageSid", message_sid),
-                                   ("MessagingServiceSid", MESSAGING_SERVICE), ("Index", index),
-                                   ("DateCreated", ms(at(created)))]
+def message_event(
+    event_type,
+    conversation_sid,
+    message_sid,
+    *,
+    index,
+    created=0,
+    updated=None,
+    body="",
+    author="system",
+    participant_sid="",
+    attributes="{}",
+    media=None,
+    content_sid="",
+) -> list:
+    pairs = _common(event_type) + [
+        ("ConversationSid", conversation_sid),
+        ("MessageSid", message_sid),
+        ("MessagingServiceSid", MESSAGING_SERVICE),
+        ("Index", index),
+        ("DateCreated", ms(at(created))),
+    ]
     if event_type != "onMessageAdded":
         pairs.append(("DateUpdated", ms(at(created if updated is None else updated))))
     pairs += [("Body", body), ("Author", author)]
@@ -96,20 +148,44 @@ def message_event(event_type, conversation_sid, message_sid, *, index, created=0
     return pairs
 
 
-def delivery_event(conversation_sid, message_sid, receipt_sid, *, status, participant_sid=None, channel_sid=None,
-                   created=0, updated=None, error=0, channel="WHATSAPP") -> list:
+def delivery_event(
+    conversation_sid,
+    message_sid,
+    receipt_sid,
+    *,
+    status,
+    participant_sid=None,
+    channel_sid=None,
+    created=0,
+    updated=None,
+    error=0,
+    channel="WHATSAPP",
+) -> list:
     return _common("onDeliveryUpdated", channel) + [
-        ("ConversationSid", conversation_sid), ("ChatServiceSid", CHAT_SERVICE), ("MessageSid", message_sid),
-        ("DeliveryReceiptSid", receipt_sid), ("ChannelMessageSid", channel_sid or sid("SM", int(receipt_sid[2:], 16))),
-        ("ParticipantSid", participant_sid or sid("MB", 1)), ("Status", status), ("ErrorCode", error),
-        ("DateCreated", ms(at(created))), ("DateUpdated", ms(at(created if updated is None else updated))),
+        ("ConversationSid", conversation_sid),
+        ("ChatServiceSid", CHAT_SERVICE),
+        ("MessageSid", message_sid),
+        ("DeliveryReceiptSid", receipt_sid),
+        ("ChannelMessageSid", channel_sid or sid("SM", int(receipt_sid[2:], 16))),
+        ("ParticipantSid", participant_sid or sid("MB", 1)),
+        ("Status", status),
+        ("ErrorCode", error),
+        ("DateCreated", ms(at(created))),
+        ("DateUpdated", ms(at(created if updated is None else updated))),
     ]
 
 
 def status_callback(message_sid, status, *, error=None) -> list:
-    pairs = [("AccountSid", settings.TWILIO_ACCOUNT_SID), ("MessageSid", message_sid), ("SmsSid", message_sid),
-             ("MessageStatus", status), ("SmsStatus", status), ("To", CUSTOMER), ("From", BUSINESS),
-             ("ApiVersion", "2010-04-01")]
+    pairs = [
+        ("AccountSid", settings.TWILIO_ACCOUNT_SID),
+        ("MessageSid", message_sid),
+        ("SmsSid", message_sid),
+        ("MessageStatus", status),
+        ("SmsStatus", status),
+        ("To", CUSTOMER),
+        ("From", BUSINESS),
+        ("ApiVersion", "2010-04-01"),
+    ]
     return pairs + ([("ErrorCode", error)] if error is not None else [])
 
 
@@ -135,15 +211,18 @@ MIRROR_MODELS = (Conversation, Participant, Message, DeliveryReceipt)
 
 
 def mirror_snapshot(models=MIRROR_MODELS, skip=BOOKKEEPING) -> dict:
-    sids = {"conversation_id": dict(Conversation.objects.values_list("pk", "sid")),
-            "message_id": dict(Message.objects.values_list("pk", "sid"))}
+    sids = {
+        "conversation_id": dict(Conversation.objects.values_list("pk", "sid")),
+        "message_id": dict(Message.objects.values_list("pk", "sid")),
+    }
     snapshot = {}
     for model in models:
         names = [f.attname for f in model._meta.concrete_fields if f.attname not in skip]
         rows = {}
         for row in model.objects.all():
-            rows[row.sid] = {name: sids[name][getattr(row, name)] if name in sids else getattr(row, name)
-                             for name in names}
+            rows[row.sid] = {
+                name: sids[name][getattr(row, name)] if name in sids else getattr(row, name) for name in names
+            }
         snapshot[model.__name__] = rows
     return snapshot
 

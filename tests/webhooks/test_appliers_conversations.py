@@ -2,16 +2,23 @@
 
 import pytest
 
-from conversations_ops.models import Conversation, Message, Participant, SyncState
 from conversations_ops.mirror.mapping import apply_conversation
+from conversations_ops.models import Conversation, Message, Participant, SyncState
 from conversations_ops.twilio.records import RemoteConversation
-
 from conversations_ops.webhooks.apply import webhook_event_apply
 
 from .signing import signed_post
 from .test_appliers_builders import (
-    CHAT_SERVICE, MESSAGING_SERVICE, at, conversation_event, deliver, message_event, outcome_of, participant_event,
-    sid, state_event,
+    CHAT_SERVICE,
+    MESSAGING_SERVICE,
+    at,
+    conversation_event,
+    deliver,
+    message_event,
+    outcome_of,
+    participant_event,
+    sid,
+    state_event,
 )
 
 pytestmark = pytest.mark.django_db
@@ -19,19 +26,47 @@ CH = sid("CH")
 
 
 def test_added_stores_the_conversation_as_the_pull_would(client):
-    outcome = outcome_of(client, conversation_event(
-        "onConversationAdded", CH, created=0, updated=0, friendly_name="Order 7", unique_name="order-7",
-        attributes='{"order": 7}'))
+    outcome = outcome_of(
+        client,
+        conversation_event(
+            "onConversationAdded",
+            CH,
+            created=0,
+            updated=0,
+            friendly_name="Order 7",
+            unique_name="order-7",
+            attributes='{"order": 7}',
+        ),
+    )
 
     row = Conversation.objects.get(sid=CH)
     assert outcome == f"conversation {CH} stored (active)"
     pulled = Conversation()
-    apply_conversation(pulled, RemoteConversation(
-        sid=CH, unique_name="order-7", friendly_name="Order 7", attributes='{"order": 7}', state="active",
-        chat_service_sid=CHAT_SERVICE, messaging_service_sid=MESSAGING_SERVICE, date_created=at(0),
-        date_updated=at(0)))
-    for name in ("unique_name", "friendly_name", "attributes", "state", "chat_service_sid", "messaging_service_sid",
-                 "date_created", "date_updated", "sync_state"):
+    apply_conversation(
+        pulled,
+        RemoteConversation(
+            sid=CH,
+            unique_name="order-7",
+            friendly_name="Order 7",
+            attributes='{"order": 7}',
+            state="active",
+            chat_service_sid=CHAT_SERVICE,
+            messaging_service_sid=MESSAGING_SERVICE,
+            date_created=at(0),
+            date_updated=at(0),
+        ),
+    )
+    for name in (
+        "unique_name",
+        "friendly_name",
+        "attributes",
+        "state",
+        "chat_service_sid",
+        "messaging_service_sid",
+        "date_created",
+        "date_updated",
+        "sync_state",
+    ):
         assert getattr(row, name) == getattr(pulled, name), name
     assert row.last_seen_at is None, "only a pull's listing sees rows"
 
@@ -63,8 +98,9 @@ def test_timers_are_left_alone_since_no_webhook_carries_them(client):
 
 def test_removed_marks_it_and_its_children_deleted_and_nothing_brings_it_back(client):
     deliver(client, conversation_event("onConversationAdded", CH))
-    deliver(client, participant_event("onParticipantAdded", CH, sid("MB"), address="+15017122663",
-                                      proxy="+14155550101"))
+    deliver(
+        client, participant_event("onParticipantAdded", CH, sid("MB"), address="+15017122663", proxy="+14155550101")
+    )
     deliver(client, message_event("onMessageAdded", CH, sid("IM"), index=0, body="hi"))
 
     outcome = outcome_of(client, conversation_event("onConversationRemoved", CH, updated=3, removed=4))
@@ -74,8 +110,10 @@ def test_removed_marks_it_and_its_children_deleted_and_nothing_brings_it_back(cl
     assert Conversation.objects.get(sid=CH).sync_state == SyncState.DELETED_REMOTELY
     assert {p.sync_state for p in Participant.objects.all()} == {SyncState.DELETED_REMOTELY}
     assert {m.sync_state for m in Message.objects.all()} == {SyncState.DELETED_REMOTELY}
-    for late in (conversation_event("onConversationUpdated", CH, updated=2, friendly_name="late"),
-                 conversation_event("onConversationAdded", CH)):
+    for late in (
+        conversation_event("onConversationUpdated", CH, updated=2, friendly_name="late"),
+        conversation_event("onConversationAdded", CH),
+    ):
         deliver(client, late)
         assert Conversation.objects.get(sid=CH).sync_state == SyncState.DELETED_REMOTELY
 
@@ -114,8 +152,9 @@ def test_the_twilio_copy_of_a_local_row_without_sid_is_left_to_the_push_runner(c
 def test_a_unique_name_moved_to_another_conversation_is_released_by_the_older_one(client):
     old, new = sid("CH", 1), sid("CH", 2)
     deliver(client, conversation_event("onConversationAdded", old, unique_name="order-1"))
-    outcome = outcome_of(client, conversation_event("onConversationAdded", new, created=9, updated=9,
-                                                    unique_name="order-1"))
+    outcome = outcome_of(
+        client, conversation_event("onConversationAdded", new, created=9, updated=9, unique_name="order-1")
+    )
     assert f"conversation {old} gave up unique name 'order-1'" in outcome
     assert dict(Conversation.objects.values_list("sid", "unique_name")) == {old: "", new: "order-1"}
 
@@ -123,7 +162,8 @@ def test_a_unique_name_moved_to_another_conversation_is_released_by_the_older_on
 def test_state_events_move_the_state_forward_only(client):
     deliver(client, conversation_event("onConversationAdded", CH, updated=0))
     assert outcome_of(client, state_event(CH, state_from="active", state_to="inactive", when=60, reason="TIMER")) == (
-        f"conversation {CH} active -> inactive (TIMER): stored")
+        f"conversation {CH} active -> inactive (TIMER): stored"
+    )
     row = Conversation.objects.get(sid=CH)
     assert (row.state, row.date_updated) == ("inactive", at(0)), "a state change is not a new version of the fields"
 

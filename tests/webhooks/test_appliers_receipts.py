@@ -13,8 +13,10 @@ DY1, DY2 = sid("DY", 1), sid("DY", 2)
 
 
 def summary(total, **statuses):
-    return {"total": total, **{name: statuses.get(name, "none")
-                               for name in ("sent", "delivered", "read", "failed", "undelivered")}}
+    return {
+        "total": total,
+        **{name: statuses.get(name, "none") for name in ("sent", "delivered", "read", "failed", "undelivered")},
+    }
 
 
 def receipt(status, dy=DY1, **kwargs):
@@ -26,18 +28,28 @@ def test_a_receipt_for_an_unknown_message_stores_both_and_the_summary(client):
 
     assert outcome == f"receipt {DY1} stored (sent) for message {IM}; delivery summary: total 1, sent all"
     row = DeliveryReceipt.objects.get(sid=DY1)
-    assert (row.message.sid, row.message.conversation.sid, row.status, row.participant_sid,
-            row.channel_message_sid, row.error_code, row.date_created, row.sync_state) == (
-        IM, CH, "sent", sid("MB", 7), sid("SM", 9), None, at(1), SyncState.SYNCED)
+    assert (
+        row.message.sid,
+        row.message.conversation.sid,
+        row.status,
+        row.participant_sid,
+        row.channel_message_sid,
+        row.error_code,
+        row.date_created,
+        row.sync_state,
+    ) == (IM, CH, "sent", sid("MB", 7), sid("SM", 9), None, at(1), SyncState.SYNCED)
     assert Message.objects.get(sid=IM).delivery == summary(1, sent="all")
 
 
-@pytest.mark.parametrize("statuses, final", [
-    (["sent", "delivered", "read"], "read"),
-    (["read", "delivered", "sent"], "read"),
-    (["delivered", "failed", "sent"], "failed"),
-    (["undelivered", "delivered"], "undelivered"),
-])
+@pytest.mark.parametrize(
+    "statuses, final",
+    [
+        (["sent", "delivered", "read"], "read"),
+        (["read", "delivered", "sent"], "read"),
+        (["delivered", "failed", "sent"], "failed"),
+        (["undelivered", "delivered"], "undelivered"),
+    ],
+)
 def test_a_receipt_never_goes_back(client, statuses, final):
     for n, status in enumerate(statuses):
         deliver(client, receipt(status, updated=n))
@@ -47,7 +59,8 @@ def test_a_receipt_never_goes_back(client, statuses, final):
 def test_a_late_step_is_skipped_and_said_so(client):
     deliver(client, receipt("delivered", updated=2))
     assert outcome_of(client, receipt("sent", updated=1)) == (
-        f"skipped: receipt {DY1} is already delivered (a receipt never goes back to sent)")
+        f"skipped: receipt {DY1} is already delivered (a receipt never goes back to sent)"
+    )
 
 
 def test_a_failure_keeps_its_code_and_the_summary_counts_each_recipient(client):
@@ -68,8 +81,13 @@ def test_message_events_before_and_after_receipts_keep_the_summary(client):
 
 def test_a_summary_from_twilio_counting_more_receipts_than_webhooks_brought_is_kept(client):
     pulled = summary(2, sent="all", delivered="all")
-    Message.objects.create(conversation=Conversation.objects.create(sid=CH, sync_state="synced"), sid=IM, index=0,
-                           sync_state="synced", delivery=pulled)
+    Message.objects.create(
+        conversation=Conversation.objects.create(sid=CH, sync_state="synced"),
+        sid=IM,
+        index=0,
+        sync_state="synced",
+        delivery=pulled,
+    )
     outcome = outcome_of(client, receipt("read"))
     assert outcome.endswith("delivery summary kept: Twilio counted 2 receipts, webhooks brought 1")
     assert Message.objects.get(sid=IM).delivery == pulled
@@ -98,10 +116,13 @@ def test_a_status_callback_moves_the_matching_receipt_forward(client):
 
     outcome = outcome_of(client, status_callback(sid("SM", 5), "delivered"), "status")
 
-    assert outcome == (f"status callback: {sid('SM', 5)} delivered; receipt {DY1} sent -> delivered; "
-                       f"delivery summary: total 1, sent all, delivered all")
+    assert outcome == (
+        f"status callback: {sid('SM', 5)} delivered; receipt {DY1} sent -> delivered; "
+        f"delivery summary: total 1, sent all, delivered all"
+    )
     assert outcome_of(client, status_callback(sid("SM", 5), "sent"), "status").endswith(
-        "(a receipt never goes back to sent)")
+        "(a receipt never goes back to sent)"
+    )
     assert DeliveryReceipt.objects.get(sid=DY1).status == "delivered"
 
 
@@ -116,8 +137,10 @@ def test_a_status_callback_failure_brings_its_error_code(client):
 def test_a_status_callback_without_a_receipt_or_for_a_non_delivery_step_is_recorded_only(client):
     assert outcome_of(client, status_callback(sid("SM", 8), "delivered"), "status") == (
         f"status callback: {sid('SM', 8)} delivered; no receipt in the mirror has this channel message SID "
-        f"(kept on this event)")
+        f"(kept on this event)"
+    )
     deliver(client, receipt("sent", channel_sid=sid("SM", 5)))
     assert outcome_of(client, status_callback(sid("SM", 5), "queued"), "status").endswith(
-        "not a delivery step, receipt unchanged")
+        "not a delivery step, receipt unchanged"
+    )
     assert DeliveryReceipt.objects.get(sid=DY1).status == "sent"

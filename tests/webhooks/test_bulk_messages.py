@@ -15,8 +15,17 @@ from conversations_ops.webhooks.inbox import webhook_inbox_drain
 
 from .signing import signed_post
 from .test_appliers_builders import (
-    BUSINESS, COURIER, BUSINESS_SMS, CUSTOMER, conversation_event, deliver, message_event, mirror_snapshot,
-    participant_event, sid, wipe_mirror,
+    BUSINESS,
+    BUSINESS_SMS,
+    COURIER,
+    CUSTOMER,
+    conversation_event,
+    deliver,
+    message_event,
+    mirror_snapshot,
+    participant_event,
+    sid,
+    wipe_mirror,
 )
 
 pytestmark = pytest.mark.django_db
@@ -39,9 +48,19 @@ def _burst() -> list[list]:
     events = []
     for n in range(12):  # both people and the system write; indexes 4..15
         author, participant = [(CUSTOMER, sid("MB", 1)), (COURIER, sid("MB", 2)), ("system", "")][n % 3]
-        events.append(message_event("onMessageAdded", LIVE, sid("IM", n + 1), index=n + 4, created=10 + n,
-                                    body=f"message {n} with 'quotes' and \"more\"", author=author,
-                                    participant_sid=participant, media=[{"sid": sid("ME", n)}] if n == 5 else None))
+        events.append(
+            message_event(
+                "onMessageAdded",
+                LIVE,
+                sid("IM", n + 1),
+                index=n + 4,
+                created=10 + n,
+                body=f"message {n} with 'quotes' and \"more\"",
+                author=author,
+                participant_sid=participant,
+                media=[{"sid": sid("ME", n)}] if n == 5 else None,
+            )
+        )
     events.append(message_event("onMessageAdded", LIVE, sid("IM", 50), index=3, body="index 3 is taken"))
     events.append(message_event("onMessageAdded", LIVE, sid("IM", 51), index=20, body="same index as the next"))
     events.append(message_event("onMessageAdded", LIVE, sid("IM", 52), index=20, body="index 20 again"))
@@ -60,14 +79,17 @@ def _mirror_after_burst(client, *, bulk: bool, monkeypatch) -> tuple[dict, dict,
         assert signed_post(client, "conversations", pairs).status_code == 200
     with CaptureQueriesContext(connection) as queries:
         webhook_inbox_drain(budget_seconds=10)
-    outcomes = {event.message_sid: (event.processing_state, event.outcome)
-                for event in WebhookEvent.objects.filter(event_type="onMessageAdded")}
+    outcomes = {
+        event.message_sid: (event.processing_state, event.outcome)
+        for event in WebhookEvent.objects.filter(event_type="onMessageAdded")
+    }
     return mirror_snapshot(), outcomes, len(queries)
 
 
 def test_bulk_path_leaves_the_same_mirror_and_outcomes_as_one_by_one(client, monkeypatch):
-    one_by_one, one_by_one_outcomes, one_by_one_queries = _mirror_after_burst(client, bulk=False,
-                                                                              monkeypatch=monkeypatch)
+    one_by_one, one_by_one_outcomes, one_by_one_queries = _mirror_after_burst(
+        client, bulk=False, monkeypatch=monkeypatch
+    )
     bulk, bulk_outcomes, bulk_queries = _mirror_after_burst(client, bulk=True, monkeypatch=monkeypatch)
 
     assert bulk == one_by_one
@@ -92,8 +114,11 @@ def test_bulk_path_stores_directions_deletions_and_leaves_the_rest(client, monke
     outcomes = dict(WebhookEvent.objects.filter(event_type="onMessageAdded").values_list("message_sid", "outcome"))
     assert outcomes[sid("IM", 1)] == f"message {sid('IM', 1)} stored (index 4)"
     assert outcomes[sid("IM", 60)].endswith("(deleted on Twilio)")
-    assert not WebhookEvent.objects.exclude(processing_state__in=["processed"]).filter(
-        event_type="onMessageAdded").exists()
+    assert (
+        not WebhookEvent.objects.exclude(processing_state__in=["processed"])
+        .filter(event_type="onMessageAdded")
+        .exists()
+    )
 
 
 def test_a_clash_with_another_worker_falls_back_to_one_by_one(client, monkeypatch):
@@ -104,13 +129,15 @@ def test_a_clash_with_another_worker_falls_back_to_one_by_one(client, monkeypatc
     wipe_mirror()
     _setting_up(client)
     for n in range(5):
-        signed_post(client, "conversations",
-                    message_event("onMessageAdded", LIVE, sid("IM", n + 1), index=n + 4, body=f"m{n}"))
+        signed_post(
+            client, "conversations", message_event("onMessageAdded", LIVE, sid("IM", n + 1), index=n + 4, body=f"m{n}")
+        )
     real_bulk_create = Message.objects.bulk_create
 
     def racing_bulk_create(rows, *args, **kwargs):
-        Message.objects.create(conversation=rows[0].conversation, sid=rows[2].sid, index=99,
-                               sync_state=SyncState.SYNCED)
+        Message.objects.create(
+            conversation=rows[0].conversation, sid=rows[2].sid, index=99, sync_state=SyncState.SYNCED
+        )
         return real_bulk_create(rows, *args, **kwargs)
 
     monkeypatch.setattr(messages_bulk.Message.objects, "bulk_create", racing_bulk_create)
@@ -127,8 +154,9 @@ def test_a_drain_out_of_time_leaves_the_rest_pending_for_the_next(client):
     wipe_mirror()
     _setting_up(client)
     for n in range(3):
-        signed_post(client, "conversations",
-                    message_event("onMessageAdded", LIVE, sid("IM", n + 1), index=n + 4, body=f"m{n}"))
+        signed_post(
+            client, "conversations", message_event("onMessageAdded", LIVE, sid("IM", n + 1), index=n + 4, body=f"m{n}")
+        )
     batch = webhook_inbox._due_batch()
     assert len(batch) == 3
     assert webhook_inbox._apply_batch(batch, deadline=time.monotonic()) == 0
@@ -145,12 +173,16 @@ def test_new_conversations_get_their_placeholders_in_the_same_bulk_write(client)
     wipe_mirror()
     new = [sid("CH", 40 + n) for n in range(3)]
     for n in range(12):
-        signed_post(client, "conversations",
-                    message_event("onMessageAdded", new[n % 3], sid("IM", 300 + n), index=n // 3, body=f"m{n}"))
+        signed_post(
+            client,
+            "conversations",
+            message_event("onMessageAdded", new[n % 3], sid("IM", 300 + n), index=n // 3, body=f"m{n}"),
+        )
     with CaptureQueriesContext(connection) as queries:
         webhook_inbox_drain(budget_seconds=10)
 
     from conversations_ops.models import Conversation
+
     assert sorted(Conversation.objects.values_list("sid", "sync_state")) == [(s, "synced") for s in new]
     assert sorted(Message.objects.filter(conversation__sid=new[1]).values_list("index", flat=True)) == [0, 1, 2, 3]
     assert set(WebhookEvent.objects.values_list("processing_state", flat=True)) == {"processed"}

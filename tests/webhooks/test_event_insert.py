@@ -2,7 +2,7 @@
 PostgreSQL its prepared statement and its retry on a broken connection."""
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from conversations_ops.models import WebhookEvent
 
@@ -18,15 +18,18 @@ postgresql_only = pytest.mark.skipif(
 
 
 def _post(client, n: int):
-    response = signed_post(client, "conversations", message_event("onMessageAdded", sid("CH", 1), sid("IM", n),
-                                                                   index=n, body="It's \"here\""))
+    response = signed_post(
+        client,
+        "conversations",
+        message_event("onMessageAdded", sid("CH", 1), sid("IM", n), index=n, body='It\'s "here"'),
+    )
     assert response.status_code == 200, response.content
     return WebhookEvent.objects.get(message_sid=sid("IM", n))
 
 
 def test_the_row_is_what_the_orm_would_have_written(client):
     event = _post(client, 1)
-    assert ["Body", "It's \"here\""] in event.params  # JSON as sent, quotes intact
+    assert ["Body", 'It\'s "here"'] in event.params  # JSON as sent, quotes intact
     assert event.headers["X-Twilio-Signature"]
     assert (event.processing_state, event.attempts, event.locked_until) == ("pending", 0, None)
     assert event.received_at is not None and event.received_at.tzinfo is not None
@@ -38,8 +41,10 @@ def test_the_insert_is_prepared_once_per_connection(client, settings):
     _post(client, 1)
     _post(client, 2)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-                       ['INSERT INTO "conversations_ops_webhookevent"%'])
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['INSERT INTO "conversations_ops_webhookevent"%'],
+        )
         assert cursor.fetchone()[0] == 1
 
 

@@ -24,7 +24,10 @@ from .signing import PATHS
 pytestmark = pytest.mark.django_db
 
 FUZZ = settings(
-    max_examples=120, deadline=None, database=None, derandomize=True,
+    max_examples=120,
+    deadline=None,
+    database=None,
+    derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 SETTINGS_HEADER = "HTTP_X_TWILIO_WEBHOOKS_SIGNATURE_SETTINGS"
@@ -34,20 +37,53 @@ SIGNING_KEYS = {"KS-fuzz": "fuzz-signing-secret"}
 any_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
 huge_text = st.builds(lambda ch, n: ch * n, st.characters(blacklist_categories=("Cs",)), st.integers(1000, 20_000))
 event_types = st.one_of(
-    st.sampled_from(["onMessageAdded", "onMessageAdd", "onDeliveryUpdated", "onConversationStateUpdated",
-                     "onParticipantRemoved", "onUserAdded", "", " ", "onMessageAdded\n", "ON MESSAGE", "a" * 65,
-                     "onMessageAdded\x00", "𝓸𝓷𝓜𝓮𝓼𝓼𝓪𝓰𝓮"]),
+    st.sampled_from(
+        [
+            "onMessageAdded",
+            "onMessageAdd",
+            "onDeliveryUpdated",
+            "onConversationStateUpdated",
+            "onParticipantRemoved",
+            "onUserAdded",
+            "",
+            " ",
+            "onMessageAdded\n",
+            "ON MESSAGE",
+            "a" * 65,
+            "onMessageAdded\x00",
+            "𝓸𝓷𝓜𝓮𝓼𝓼𝓪𝓰𝓮",
+        ]
+    ),
     any_text,
 )
 sids = st.one_of(
-    st.builds(lambda p, h: p + h, st.sampled_from(["CH", "IM", "MB", "DY", "SM", "MM", "ch", "XX", ""]),
-              st.text("0123456789abcdefABCDEFg\n", min_size=0, max_size=34)),
+    st.builds(
+        lambda p, h: p + h,
+        st.sampled_from(["CH", "IM", "MB", "DY", "SM", "MM", "ch", "XX", ""]),
+        st.text("0123456789abcdefABCDEFg\n", min_size=0, max_size=34),
+    ),
     any_text,
 )
-known_keys = st.sampled_from([
-    "EventType", "ConversationSid", "MessageSid", "ParticipantSid", "DeliveryReceiptSid", "MessageStatus", "Status",
-    "DateUpdated", "StateTo", "StateUpdated", "Body", "Attributes", "Media", "Index", "AccountSid", "",
-])
+known_keys = st.sampled_from(
+    [
+        "EventType",
+        "ConversationSid",
+        "MessageSid",
+        "ParticipantSid",
+        "DeliveryReceiptSid",
+        "MessageStatus",
+        "Status",
+        "DateUpdated",
+        "StateTo",
+        "StateUpdated",
+        "Body",
+        "Attributes",
+        "Media",
+        "Index",
+        "AccountSid",
+        "",
+    ]
+)
 pairs_strategy = st.lists(
     st.one_of(
         st.tuples(st.just("EventType"), event_types),
@@ -62,8 +98,18 @@ BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 signatures = st.one_of(st.none(), st.just(""), any_text, st.text(BASE64, min_size=27, max_size=44))
 settings_headers = st.one_of(
     st.none(),
-    st.sampled_from(["algorithm=HMAC_SHA256", "key=KS-fuzz,algorithm=HMAC_SHA256", "key=KS-fuzz",
-                     "algorithm=HMAC_SHA1", "algorithm=hmac_sha256", "algorithm=MD5", ",,==,", "key=KS-other"]),
+    st.sampled_from(
+        [
+            "algorithm=HMAC_SHA256",
+            "key=KS-fuzz,algorithm=HMAC_SHA256",
+            "key=KS-fuzz",
+            "algorithm=HMAC_SHA1",
+            "algorithm=hmac_sha256",
+            "algorithm=MD5",
+            ",,==,",
+            "key=KS-other",
+        ]
+    ),
     any_text,
 )
 
@@ -75,8 +121,11 @@ def _reset():
 
 def _secret(settings_header: str | None) -> str:
     """The signing key the header names (the last `key=`), when configured; else the auth token."""
-    named = [value.strip() for name, _, value in (part.partition("=") for part in (settings_header or "").split(","))
-             if name.strip() == "key"]
+    named = [
+        value.strip()
+        for name, _, value in (part.partition("=") for part in (settings_header or "").split(","))
+        if name.strip() == "key"
+    ]
     return SIGNING_KEYS.get(named[-1] if named else "", django_settings.TWILIO_AUTH_TOKEN)
 
 
@@ -92,8 +141,10 @@ def _valid_signature(path: str, pairs, settings_header: str | None) -> set[str]:
         values.appendlist(key, value)
     validator = RequestValidator(_secret(settings_header))
     url = django_settings.PUBLIC_BASE_URL + path
-    return {validator.compute_signature(url, values, algorithm),
-            validator.compute_signature(url.replace("://testserver/", "://testserver:80/"), values, algorithm)}
+    return {
+        validator.compute_signature(url, values, algorithm),
+        validator.compute_signature(url.replace("://testserver/", "://testserver:80/"), values, algorithm),
+    }
 
 
 def _post(client, endpoint, pairs, signature, settings_header):
@@ -117,10 +168,15 @@ def signing_keys(settings):
 
 @FUZZ
 @given(endpoint=endpoints, pairs=pairs_strategy, signature=signatures, settings_header=settings_headers)
-@example(endpoint="conversations", pairs=fixture_pairs("conversations__onMessageAdded__text"),
-         signature="", settings_header=None)
-def test_arbitrary_requests_never_500_and_store_only_when_signed(signing_keys, endpoint, pairs, signature,
-                                                                 settings_header):
+@example(
+    endpoint="conversations",
+    pairs=fixture_pairs("conversations__onMessageAdded__text"),
+    signature="",
+    settings_header=None,
+)
+def test_arbitrary_requests_never_500_and_store_only_when_signed(
+    signing_keys, endpoint, pairs, signature, settings_header
+):
     _reset()
     response = _post(Client(raise_request_exception=True), endpoint, pairs, signature, settings_header)
 
@@ -133,11 +189,17 @@ def test_arbitrary_requests_never_500_and_store_only_when_signed(signing_keys, e
 
 
 @FUZZ
-@given(endpoint=endpoints, pairs=pairs_strategy,
-       settings_header=st.sampled_from([None, "key=KS-fuzz,algorithm=HMAC_SHA256", "algorithm=HMAC_SHA256"]))
+@given(
+    endpoint=endpoints,
+    pairs=pairs_strategy,
+    settings_header=st.sampled_from([None, "key=KS-fuzz,algorithm=HMAC_SHA256", "algorithm=HMAC_SHA256"]),
+)
 @example(endpoint="conversations", pairs=[("EventType", "onMessageAdded\n")], settings_header=None)
-@example(endpoint="conversations", settings_header=None,
-         pairs=[("ConversationSid", ""), ("EventType", "onMessageAdd"), ("ConversationSid", "")])
+@example(
+    endpoint="conversations",
+    settings_header=None,
+    pairs=[("ConversationSid", ""), ("EventType", "onMessageAdd"), ("ConversationSid", "")],
+)
 @example(endpoint="status", pairs=[("MessageSid", "SM" + "a" * 32), ("MessageStatus", "x\x00")], settings_header=None)
 @example(endpoint="conversations", settings_header=None, pairs=[("EventType", "\U00010000" * 10922)] * 2)
 def test_validly_signed_arbitrary_params_answer_200_or_400(signing_keys, endpoint, pairs, settings_header):
@@ -184,12 +246,16 @@ def test_a_flipped_byte_in_body_or_signature_is_refused(name, data):
         signature = bytes(flipped)
 
     response = Client(raise_request_exception=True).generic(
-        "POST", PATHS[endpoint], body, content_type="application/x-www-form-urlencoded",
+        "POST",
+        PATHS[endpoint],
+        body,
+        content_type="application/x-www-form-urlencoded",
         HTTP_X_TWILIO_SIGNATURE=signature.decode("latin-1"),
     )
 
     same_form = target == "body" and (
-        parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True) == fixture_pairs(name))
+        parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True) == fixture_pairs(name)
+    )
     if same_form:
         assert response.status_code == 200
     else:

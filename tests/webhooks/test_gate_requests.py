@@ -27,6 +27,7 @@ def counters() -> dict:
 
 # Replays and duplicates
 
+
 def test_replay_of_a_valid_request_stores_nothing_new(client):
     first = post_fixture(client, TEXT)
     again = [post_fixture(client, TEXT) for _ in range(3)]
@@ -79,9 +80,15 @@ def test_concurrent_replays_store_one_event():
 
 # Event kinds
 
+
 def test_unknown_event_type_is_stored_and_kept_unhandled(client, django_capture_on_commit_callbacks):
-    pairs = [("AccountSid", "AC" + "5e" * 16), ("EventType", "onSomethingTwilioAddsLater"), ("Source", "API"),
-             ("ConversationSid", "CH" + "0f" * 16), ("Novelty", "value")]
+    pairs = [
+        ("AccountSid", "AC" + "5e" * 16),
+        ("EventType", "onSomethingTwilioAddsLater"),
+        ("Source", "API"),
+        ("ConversationSid", "CH" + "0f" * 16),
+        ("Novelty", "value"),
+    ]
     with django_capture_on_commit_callbacks(execute=True):
         response = signed_post(client, "conversations", pairs)
     assert response.status_code == 200
@@ -109,6 +116,7 @@ def test_messaging_answers_empty_twiml(client):
 
 # Methods and sizes
 
+
 @pytest.mark.parametrize("endpoint", PATHS)
 @pytest.mark.parametrize("method", ["get", "put", "delete", "head"])
 def test_only_post_is_allowed(client, endpoint, method):
@@ -132,6 +140,7 @@ def test_body_over_the_cap_is_refused_with_413(client, settings, endpoint):
 def test_body_just_under_the_cap_is_accepted(client, settings):
     settings.WEBHOOK_MAX_BODY_BYTES = 4096
     from urllib.parse import urlencode
+
     pairs = fixture_pairs(TEXT)
     room = 4096 - len(urlencode([*pairs, ("Body", "")])) - len("&Padding=")
     response = signed_post(client, "conversations", [*pairs, ("Padding", "y" * room)])
@@ -139,6 +148,7 @@ def test_body_just_under_the_cap_is_accepted(client, settings):
 
 
 # Malformed (signed, so it gets as far as parsing)
+
 
 def _signed_without(name, *keys, **replace):
     return [(k, v) for k, v in fixture_pairs(name, **replace) if k not in keys]
@@ -154,8 +164,11 @@ MALFORMED = [
     ("conversations", fixture_pairs(TEXT, ConversationSid="CH123"), "ConversationSid is not a Twilio SID"),
     ("conversations", fixture_pairs(TEXT, ConversationSid="CH" + "0g" * 16), "ConversationSid is not a Twilio SID"),
     ("conversations", fixture_pairs(TEXT, MessageSid="IM" + "ab" * 16 + "\n"), "MessageSid is not a Twilio SID"),
-    ("conversations", _signed_without("conversations__onDeliveryUpdated__read", "DeliveryReceiptSid"),
-     "DeliveryReceiptSid is missing"),
+    (
+        "conversations",
+        _signed_without("conversations__onDeliveryUpdated__read", "DeliveryReceiptSid"),
+        "DeliveryReceiptSid is missing",
+    ),
     ("conversations", fixture_pairs(TEXT, Body="null\x00byte"), "NUL character"),
     ("conversations", [], "no form parameters"),
     ("messaging", _signed_without("messaging__sms", "MessageSid"), "MessageSid is missing"),
@@ -165,8 +178,9 @@ MALFORMED = [
 ]
 
 
-@pytest.mark.parametrize(("endpoint", "pairs", "reason"), MALFORMED,
-                         ids=[f"{reason}-{i}" for i, (_, _, reason) in enumerate(MALFORMED)])
+@pytest.mark.parametrize(
+    ("endpoint", "pairs", "reason"), MALFORMED, ids=[f"{reason}-{i}" for i, (_, _, reason) in enumerate(MALFORMED)]
+)
 def test_malformed_event_is_refused_with_its_reason(client, endpoint, pairs, reason):
     response = signed_post(client, endpoint, pairs)
     assert response.status_code == 400
@@ -176,18 +190,26 @@ def test_malformed_event_is_refused_with_its_reason(client, endpoint, pairs, rea
 
 
 def test_unreadable_multipart_body_is_a_400_not_a_500(client):
-    response = client.generic("POST", PATHS["conversations"], b"--x\r\nnot really multipart",
-                              content_type="multipart/form-data; boundary=",
-                              HTTP_X_TWILIO_SIGNATURE="anything")
+    response = client.generic(
+        "POST",
+        PATHS["conversations"],
+        b"--x\r\nnot really multipart",
+        content_type="multipart/form-data; boundary=",
+        HTTP_X_TWILIO_SIGNATURE="anything",
+    )
     assert response.status_code == 400
     assert counters() == {"malformed": 1}
 
 
 def test_form_in_another_charset_than_utf8_is_refused(client):
     body = "EventType=onMessageAdded&Body=caf\xe9".encode("latin-1")
-    response = client.generic("POST", PATHS["conversations"], body,
-                              content_type="application/x-www-form-urlencoded; charset=latin-1",
-                              HTTP_X_TWILIO_SIGNATURE="anything")
+    response = client.generic(
+        "POST",
+        PATHS["conversations"],
+        body,
+        content_type="application/x-www-form-urlencoded; charset=latin-1",
+        HTTP_X_TWILIO_SIGNATURE="anything",
+    )
     assert response.status_code == 400
     assert counters() == {"malformed": 1}
 
@@ -235,6 +257,7 @@ def test_refusal_log_names_the_reason_but_not_the_body(client, settings, caplog,
 
 # CSRF: the webhooks need no token (the signature is the proof); nothing else is exempt.
 
+
 @pytest.mark.parametrize("endpoint", PATHS)
 def test_webhooks_work_with_csrf_checks_enforced(endpoint):
     client = Client(enforce_csrf_checks=True)
@@ -262,13 +285,13 @@ def test_no_other_view_is_csrf_exempt():
     """Only the three webhook views skip CSRF. The simulator's fake Twilio API is
     exempt too (Twilio's REST API takes Basic auth, not cookies); production
     settings never install it (tests/test_settings.py)."""
-    exempt = {route: view for route, view in _views(get_resolver().url_patterns)
-              if getattr(view, "csrf_exempt", False)}
+    exempt = {route: view for route, view in _views(get_resolver().url_patterns) if getattr(view, "csrf_exempt", False)}
     webhook_views = {views.conversations, views.messaging, views.status}
     outside_simulator = {route: view for route, view in exempt.items() if not route.startswith("simulator/")}
     assert set(outside_simulator.values()) == webhook_views, sorted(outside_simulator)
-    assert all(view.__module__.startswith("simulator.") for route, view in exempt.items()
-               if route.startswith("simulator/"))
+    assert all(
+        view.__module__.startswith("simulator.") for route, view in exempt.items() if route.startswith("simulator/")
+    )
 
 
 def test_every_fixture_endpoint_is_a_real_route():

@@ -71,7 +71,8 @@ def test_signature_of_another_endpoint_is_refused(client):
 def test_signature_for_another_host_is_refused(client):
     pairs = fixture_pairs(TEXT)
     elsewhere = RequestValidator("simulated-auth-token-not-a-secret").compute_signature(
-        "https://attacker.example" + PATHS["conversations"], multi(pairs))
+        "https://attacker.example" + PATHS["conversations"], multi(pairs)
+    )
     refused_with_nothing_stored(signed_post(client, "conversations", pairs, signature=elsewhere))
 
 
@@ -79,7 +80,8 @@ def test_signature_over_the_https_url_fails_when_twilio_was_given_http(client, s
     """The usual proxy mistake (behind TLS termination: Twilio error 11200, a 403): the scheme is signed."""
     pairs = fixture_pairs(TEXT)
     https = RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(
-        "https://testserver" + PATHS["conversations"], multi(pairs))
+        "https://testserver" + PATHS["conversations"], multi(pairs)
+    )
     refused_with_nothing_stored(signed_post(client, "conversations", pairs, signature=https))
 
 
@@ -115,8 +117,10 @@ def test_tampered_form_is_refused(client, change):
 
 
 # Group MMS auto-creation: MessagingBinding.Address may come several times.
-GROUP = [*fixture_pairs("conversations__onConversationAdded__auto_created"),
-         ("MessagingBinding.Address", "+15005550006")]
+GROUP = [
+    *fixture_pairs("conversations__onConversationAdded__auto_created"),
+    ("MessagingBinding.Address", "+15005550006"),
+]
 
 
 def test_repeated_keys_are_all_signed_and_stored(client):
@@ -129,7 +133,8 @@ def test_repeated_keys_are_all_signed_and_stored(client):
 def test_signature_over_one_value_of_a_repeated_key_is_refused(client, settings):
     """A validator given request.POST.dict() sees only the last value (docs/twilio-reference.md)."""
     dict_signature = RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(
-        "http://testserver" + PATHS["conversations"], dict(GROUP))
+        "http://testserver" + PATHS["conversations"], dict(GROUP)
+    )
     refused_with_nothing_stored(signed_post(client, "conversations", GROUP, signature=dict_signature))
 
 
@@ -140,12 +145,18 @@ def test_dropping_one_value_of_a_repeated_key_is_refused(client):
 
 # HMAC-SHA256 with a signing key (X-Twilio-Webhooks-Signature-Settings).
 
+
 def test_sha256_with_a_configured_signing_key(client, settings):
     settings.TWILIO_WEBHOOK_SIGNING_KEYS = {"KS-primary": "the-shared-key-secret"}
     pairs = fixture_pairs(TEXT)
     signature = sign(PATHS["conversations"], pairs, token="the-shared-key-secret", algorithm="HMAC_SHA256")
-    response = signed_post(client, "conversations", pairs, signature=signature,
-                           headers={SETTINGS_HEADER: "key=KS-primary,algorithm=HMAC_SHA256"})
+    response = signed_post(
+        client,
+        "conversations",
+        pairs,
+        signature=signature,
+        headers={SETTINGS_HEADER: "key=KS-primary,algorithm=HMAC_SHA256"},
+    )
     assert response.status_code == 200
     event = WebhookEvent.objects.get()
     assert event.signature_algorithm == "HMAC_SHA256"
@@ -156,8 +167,13 @@ def test_sha256_with_the_auth_token_when_the_key_is_not_configured(client, setti
     settings.TWILIO_WEBHOOK_SIGNING_KEYS = {}
     pairs = fixture_pairs(TEXT)
     signature = sign(PATHS["conversations"], pairs, algorithm="HMAC_SHA256")
-    response = signed_post(client, "conversations", pairs, signature=signature,
-                           headers={SETTINGS_HEADER: "key=KS-unknown, algorithm=hmac_sha256"})
+    response = signed_post(
+        client,
+        "conversations",
+        pairs,
+        signature=signature,
+        headers={SETTINGS_HEADER: "key=KS-unknown, algorithm=hmac_sha256"},
+    )
     assert response.status_code == 200
     assert WebhookEvent.objects.get().signature_algorithm == "HMAC_SHA256"
 
@@ -166,20 +182,29 @@ def test_sha256_header_with_a_key_whose_secret_did_not_sign_is_refused(client, s
     settings.TWILIO_WEBHOOK_SIGNING_KEYS = {"KS-primary": "the-shared-key-secret"}
     pairs = fixture_pairs(TEXT)
     with_token = sign(PATHS["conversations"], pairs, algorithm="HMAC_SHA256")
-    refused_with_nothing_stored(signed_post(client, "conversations", pairs, signature=with_token,
-                                            headers={SETTINGS_HEADER: "key=KS-primary,algorithm=HMAC_SHA256"}))
+    refused_with_nothing_stored(
+        signed_post(
+            client,
+            "conversations",
+            pairs,
+            signature=with_token,
+            headers={SETTINGS_HEADER: "key=KS-primary,algorithm=HMAC_SHA256"},
+        )
+    )
 
 
 def test_sha1_signature_under_a_sha256_header_is_refused(client):
     pairs = fixture_pairs(TEXT)
-    refused_with_nothing_stored(signed_post(client, "conversations", pairs,
-                                            headers={SETTINGS_HEADER: "algorithm=HMAC_SHA256"}))
+    refused_with_nothing_stored(
+        signed_post(client, "conversations", pairs, headers={SETTINGS_HEADER: "algorithm=HMAC_SHA256"})
+    )
 
 
 @pytest.mark.parametrize("header", ["algorithm=HMAC_MD5", "algorithm=NONE", "key=,algorithm=SHA1"])
 def test_unsupported_algorithm_is_refused(client, header):
-    refused_with_nothing_stored(signed_post(client, "conversations", fixture_pairs(TEXT),
-                                            headers={SETTINGS_HEADER: header}))
+    refused_with_nothing_stored(
+        signed_post(client, "conversations", fixture_pairs(TEXT), headers={SETTINGS_HEADER: header})
+    )
 
 
 def test_settings_header_without_algorithm_means_sha1(client):
@@ -190,17 +215,22 @@ def test_settings_header_without_algorithm_means_sha1(client):
 
 # Twilio's published vectors (token "12345"), through webhooks/signature.py.
 
-VECTOR_PARAMS = [("CallSid", "CA1234567890ABCDE"), ("Digits", "1234"), ("From", "+14158675309"),
-                 ("To", "+18005551212"), ("Caller", "+14158675309")]
-DUPLICATES = [("Sid", "CA123"), ("SidAccount", "AC123"), ("Digits", "5678"), ("Digits", "1234"),
-              ("Digits", "1234")]
+VECTOR_PARAMS = [
+    ("CallSid", "CA1234567890ABCDE"),
+    ("Digits", "1234"),
+    ("From", "+14158675309"),
+    ("To", "+18005551212"),
+    ("Caller", "+14158675309"),
+]
+DUPLICATES = [("Sid", "CA123"), ("SidAccount", "AC123"), ("Digits", "5678"), ("Digits", "1234"), ("Digits", "1234")]
 
 
 def _check(settings, base_url, params, signature, path="/myapp.php?foo=1&bar=2"):
     settings.TWILIO_AUTH_TOKEN = "12345"
     settings.PUBLIC_BASE_URL = base_url
-    request = RequestFactory().post(path, urlencode(params), content_type="application/x-www-form-urlencoded",
-                                    HTTP_X_TWILIO_SIGNATURE=signature)
+    request = RequestFactory().post(
+        path, urlencode(params), content_type="application/x-www-form-urlencoded", HTTP_X_TWILIO_SIGNATURE=signature
+    )
     return signature_check(request)
 
 
@@ -228,18 +258,33 @@ def test_vector_for_the_dict_of_duplicates_is_refused(settings):
 
 
 def test_conversations_style_vector(settings):
-    params = [("AccountSid", "AC" + "0" * 32), ("EventType", "onMessageAdded"), ("ConversationSid", "CH" + "1" * 32),
-              ("MessageSid", "IM" + "2" * 32), ("Index", "0"), ("Author", "whatsapp:+15005550006"),
-              ("Body", "Hola"), ("Source", "SMS"), ("Attributes", "{}"),
-              ("DateCreated", "2026-01-01T00:00:00.000Z"), ("ParticipantSid", "MB" + "3" * 32)]
-    check = _check(settings, "https://console.example.com", params, "ln+q4XdxbL0J/IvwG+q/l+Bz1sI=",
-                   path="/twilio/conversations/webhook")
+    params = [
+        ("AccountSid", "AC" + "0" * 32),
+        ("EventType", "onMessageAdded"),
+        ("ConversationSid", "CH" + "1" * 32),
+        ("MessageSid", "IM" + "2" * 32),
+        ("Index", "0"),
+        ("Author", "whatsapp:+15005550006"),
+        ("Body", "Hola"),
+        ("Source", "SMS"),
+        ("Attributes", "{}"),
+        ("DateCreated", "2026-01-01T00:00:00.000Z"),
+        ("ParticipantSid", "MB" + "3" * 32),
+    ]
+    check = _check(
+        settings,
+        "https://console.example.com",
+        params,
+        "ln+q4XdxbL0J/IvwG+q/l+Bz1sI=",
+        path="/twilio/conversations/webhook",
+    )
     assert check.valid
 
 
 def test_vector_with_the_query_string_dropped_is_refused(settings):
-    assert not _check(settings, "https://mycompany.com", VECTOR_PARAMS, "RSOYDt4T1cUTdK1PDd93/VVr8B8=",
-                      path="/myapp.php").valid
+    assert not _check(
+        settings, "https://mycompany.com", VECTOR_PARAMS, "RSOYDt4T1cUTdK1PDd93/VVr8B8=", path="/myapp.php"
+    ).valid
 
 
 def test_the_host_header_does_not_matter(client, settings):

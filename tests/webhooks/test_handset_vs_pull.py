@@ -16,17 +16,24 @@ from datetime import timedelta
 import pytest
 import requests
 
-from conversations_ops.twilio import gateway
 from conversations_ops.models import (
-    Conversation, DeliveryReceipt, Message, Participant, ProcessingState, PullCheckpoint, SyncState, WebhookEvent,
+    Conversation,
+    DeliveryReceipt,
+    Message,
+    Participant,
+    ProcessingState,
+    PullCheckpoint,
+    SyncState,
+    WebhookEvent,
 )
+from conversations_ops.pull.runner import twilio_pull
 from conversations_ops.services.account_webhooks import account_webhooks_configure
 from conversations_ops.services.conversations import conversation_create
 from conversations_ops.services.messages import message_send
 from conversations_ops.services.participants import participant_add
-from conversations_ops.pull.runner import twilio_pull
-from conversations_ops.webhooks.inbox import webhook_inbox_drain
+from conversations_ops.twilio import gateway
 from conversations_ops.twilio.records import AddressAutoCreation
+from conversations_ops.webhooks.inbox import webhook_inbox_drain
 from tests.simulator.conftest import simulator  # noqa: F401  (the live simulator)
 
 pytestmark = pytest.mark.slow
@@ -37,13 +44,46 @@ NEW_CUSTOMER = "whatsapp:+15017122699"  # has never written: WhatsApp refuses fr
 
 # What both paths know, per model; everything else is excluded below, with the reason.
 COMPARED = {
-    Conversation: ("unique_name", "friendly_name", "attributes", "state", "chat_service_sid",
-                   "messaging_service_sid", "date_created", "date_updated", "sync_state"),
-    Participant: ("conversation_id", "identity", "messaging_binding_type", "messaging_binding_address",
-                  "messaging_binding_proxy_address", "messaging_binding_projected_address", "attributes",
-                  "role_sid", "last_read_message_index", "date_created", "date_updated", "sync_state"),
-    Message: ("conversation_id", "index", "author", "body", "media", "attributes", "participant_sid",
-              "content_sid", "direction", "delivery", "date_created", "date_updated", "sync_state"),
+    Conversation: (
+        "unique_name",
+        "friendly_name",
+        "attributes",
+        "state",
+        "chat_service_sid",
+        "messaging_service_sid",
+        "date_created",
+        "date_updated",
+        "sync_state",
+    ),
+    Participant: (
+        "conversation_id",
+        "identity",
+        "messaging_binding_type",
+        "messaging_binding_address",
+        "messaging_binding_proxy_address",
+        "messaging_binding_projected_address",
+        "attributes",
+        "role_sid",
+        "last_read_message_index",
+        "date_created",
+        "date_updated",
+        "sync_state",
+    ),
+    Message: (
+        "conversation_id",
+        "index",
+        "author",
+        "body",
+        "media",
+        "attributes",
+        "participant_sid",
+        "content_sid",
+        "direction",
+        "delivery",
+        "date_created",
+        "date_updated",
+        "sync_state",
+    ),
 }
 # Not compared, on purpose:
 # - Conversation.date_inactive / date_closed: timers are never in a webhook (only the pull reads them).
@@ -63,8 +103,9 @@ class Handset:
         self.page = f"{api_base}/"
 
     def send(self, sender: str, to: str, body: str, **extra) -> dict:
-        response = requests.post(f"{self.control}/inbound", data={"From": sender, "To": to, "Body": body, **extra},
-                                 timeout=30)
+        response = requests.post(
+            f"{self.control}/inbound", data={"From": sender, "To": to, "Body": body, **extra}, timeout=30
+        )
         assert response.status_code == 200, response.text
         return response.json()
 
@@ -85,12 +126,18 @@ def settle_inbox(timeout: float = 30) -> None:
     """Applies what still waits (e.g. a receipt that arrived while its message was being pushed)."""
     deadline = time.monotonic() + timeout
     while WebhookEvent.objects.filter(processing_state=ProcessingState.PENDING).exists():
-        assert time.monotonic() < deadline, list(WebhookEvent.objects.filter(
-            processing_state=ProcessingState.PENDING).values_list("event_type", "processing_error"))
+        assert time.monotonic() < deadline, list(
+            WebhookEvent.objects.filter(processing_state=ProcessingState.PENDING).values_list(
+                "event_type", "processing_error"
+            )
+        )
         time.sleep(0.5)
         webhook_inbox_drain(budget_seconds=5)
-    problems = list(WebhookEvent.objects.exclude(processing_state=ProcessingState.PROCESSED)
-                    .values_list("event_type", "processing_state", "processing_error"))
+    problems = list(
+        WebhookEvent.objects.exclude(processing_state=ProcessingState.PROCESSED).values_list(
+            "event_type", "processing_state", "processing_error"
+        )
+    )
     assert not problems, problems
 
 
@@ -108,8 +155,11 @@ def mirror_as_twilio_knows_it() -> dict:
             values = {}
             for name in names:
                 value = getattr(row, name)
-                values[name] = conversations[value] if name == "conversation_id" else (
-                    second(value) if name.startswith("date_") else value)
+                values[name] = (
+                    conversations[value]
+                    if name == "conversation_id"
+                    else (second(value) if name.startswith("date_") else value)
+                )
             rows[row.sid] = values
         snapshot[model.__name__] = rows
     return snapshot
@@ -119,8 +169,10 @@ def test_webhooks_sent_while_people_use_the_handset_make_the_mirror_a_pull_makes
     handset = Handset(simulator.api_base)
     for address in (BUSINESS_WA, BUSINESS_SMS):
         gateway.address_configuration_create(
-            type="whatsapp" if address.startswith("whatsapp:") else "sms", address=address,
-            auto_creation=AddressAutoCreation(enabled=True, type="default"))
+            type="whatsapp" if address.startswith("whatsapp:") else "sms",
+            address=address,
+            auto_creation=AddressAutoCreation(enabled=True, type="default"),
+        )
     account_webhooks_configure()
 
     # A customer writes on WhatsApp: Twilio auto-creates the conversation and tells the console.
@@ -134,23 +186,29 @@ def test_webhooks_sent_while_people_use_the_handset_make_the_mirror_a_pull_makes
     message_send(conversation=Conversation.objects.get(pk=conversation.pk), body="Your courier Bo is on the way")
     handset.tick()
     # The courier answers from the handset with a photo; the customer replies.
-    handset.send(COURIER, BUSINESS_SMS, "I'm at the door", MediaUrl="https://example.com/door.jpg",
-                 MediaContentType="image/jpeg")
+    handset.send(
+        COURIER, BUSINESS_SMS, "I'm at the door", MediaUrl="https://example.com/door.jpg", MediaContentType="image/jpeg"
+    )
     handset.tick()
     handset.send(CUSTOMER, BUSINESS_WA, "Coming down!")
     handset.tick()
     # Another Twilio client (a supervisor's tool) renames it and notes something on the customer, with webhooks on.
-    gateway.conversation_update(sid=conversation.sid, friendly_name="Order 42", attributes='{"order": 42}',
-                                webhook_enabled=True)
+    gateway.conversation_update(
+        sid=conversation.sid, friendly_name="Order 42", attributes='{"order": 42}', webhook_enabled=True
+    )
     handset.tick()
     customer = Participant.objects.get(conversation=conversation, messaging_binding_address=CUSTOMER)
-    gateway.participant_update(conversation_sid=conversation.sid, sid=customer.sid, attributes='{"vip": true}',
-                               last_read_message_index=1, webhook_enabled=True)
+    gateway.participant_update(
+        conversation_sid=conversation.sid,
+        sid=customer.sid,
+        attributes='{"vip": true}',
+        last_read_message_index=1,
+        webhook_enabled=True,
+    )
     handset.tick()
     # Staff start a conversation with someone who never wrote: WhatsApp refuses the free-form message (63016).
     cold = conversation_create(friendly_name="Cold lead")
-    participant_add(conversation=Conversation.objects.get(pk=cold.pk), address=NEW_CUSTOMER,
-                    proxy_address=BUSINESS_WA)
+    participant_add(conversation=Conversation.objects.get(pk=cold.pk), address=NEW_CUSTOMER, proxy_address=BUSINESS_WA)
     message_send(conversation=Conversation.objects.get(pk=cold.pk), body="Your table is ready")
     handset.wait_for_webhooks()
     settle_inbox()

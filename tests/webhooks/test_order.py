@@ -80,8 +80,9 @@ def record_scenario(client, *, remove_conversation: bool) -> list:
     sim.tick()
     sent = sim.post(messages, {"Author": "ops-agent", "Body": "Your courier is on the way"})
     sim.tick()
-    sim.phone(COURIER, BUSINESS_SMS, "I'm outside", MediaUrl="https://example.com/door.jpg",
-              MediaContentType="image/jpeg")
+    sim.phone(
+        COURIER, BUSINESS_SMS, "I'm outside", MediaUrl="https://example.com/door.jpg", MediaContentType="image/jpeg"
+    )
     sim.tick()
     sim.post(f"{messages}/{sent['sid']}", {"Body": "Your courier is on the way (5 min)"})
     sim.tick()
@@ -101,15 +102,18 @@ def record_scenario(client, *, remove_conversation: bool) -> list:
     if remove_conversation:
         sim.tick()
         sim.delete(f"Conversations/{ch}")
-    events = [[tuple(pair) for pair in row.params] for row in SimWebhookDelivery.objects.filter(
-        kind="account", url__endswith=ACCOUNT_URL_SUFFIX).order_by("id")]
+    events = [
+        [tuple(pair) for pair in row.params]
+        for row in SimWebhookDelivery.objects.filter(kind="account", url__endswith=ACCOUNT_URL_SUFFIX).order_by("id")
+    ]
     return events + [_read_by_the_customer(events, customer)]
 
 
 def _read_by_the_customer(events, customer_sid) -> list:
     """The simulator stops at "delivered"; WhatsApp then reports "read" (one second later)."""
-    delivered = next(pairs for pairs in events if ("Status", "delivered") in pairs
-                     and ("ParticipantSid", customer_sid) in pairs)
+    delivered = next(
+        pairs for pairs in events if ("Status", "delivered") in pairs and ("ParticipantSid", customer_sid) in pairs
+    )
     later = parse_datetime(dict(delivered)["DateUpdated"]) + timedelta(seconds=1)
     replaced = {"Status": "read", "DateUpdated": ms(later)}
     return [(key, replaced.get(key, value)) for key, value in delivered]
@@ -121,8 +125,9 @@ def scenario(request, client):
     for pairs in events:
         deliver(client, pairs)
     expected = mirror_snapshot()
-    failures = list(WebhookEvent.objects.exclude(processing_state="processed")
-                    .values_list("event_type", "processing_error"))
+    failures = list(
+        WebhookEvent.objects.exclude(processing_state="processed").values_list("event_type", "processing_error")
+    )
     assert not failures, failures
     wipe_mirror()
     return events, expected
@@ -132,8 +137,9 @@ def apply_in(client, events, order) -> dict:
     wipe_mirror()
     for n in order:
         deliver(client, events[n])
-    failures = list(WebhookEvent.objects.exclude(processing_state="processed").values_list("event_type",
-                                                                                        "processing_error"))
+    failures = list(
+        WebhookEvent.objects.exclude(processing_state="processed").values_list("event_type", "processing_error")
+    )
     assert not failures, failures
     return mirror_snapshot()
 
@@ -151,20 +157,36 @@ def test_the_recorded_order_gives_the_mirror_twilio_has(scenario):
     assert len(events) >= 25
     (conversation,) = mirror["Conversation"].values()
     assert (conversation["friendly_name"], conversation["state"], conversation["sync_state"]) == (
-        "Order 42", "inactive", "synced")
+        "Order 42",
+        "inactive",
+        "synced",
+    )
     assert [p["messaging_binding_address"] for p in rows(mirror, "Participant", sync_state="deleted_remotely")] == [
-        COURIER]
+        COURIER
+    ]
     customer = rows(mirror, "Participant", messaging_binding_address=CUSTOMER)[0]
     assert (customer["attributes"], customer["last_read_message_index"]) == ('{"name": "Ana"}', 2)
     live = sorted((m["index"], m["body"], m["direction"]) for m in rows(mirror, "Message", sync_state="synced"))
-    assert live == [(1, "Your courier is on the way (5 min)", "outbound"), (2, "I'm outside", "inbound"),
-                    (3, "Thanks!", "inbound")]
+    assert live == [
+        (1, "Your courier is on the way (5 min)", "outbound"),
+        (2, "I'm outside", "inbound"),
+        (3, "Thanks!", "inbound"),
+    ]
     assert rows(mirror, "Message", index=2)[0]["media"][0]["content_type"] == "image/jpeg"
     sent = rows(mirror, "Message", index=1)[0]
-    assert sent["delivery"] == {"total": 3, "sent": "some", "delivered": "some", "read": "some", "failed": "some",
-                                "undelivered": "none"}
+    assert sent["delivery"] == {
+        "total": 3,
+        "sent": "some",
+        "delivered": "some",
+        "read": "some",
+        "failed": "some",
+        "undelivered": "none",
+    }
     assert sorted((r["status"], r["error_code"]) for r in rows(mirror, "DeliveryReceipt", message_id=sent["sid"])) == [
-        ("delivered", None), ("failed", 63016), ("read", None)]
+        ("delivered", None),
+        ("failed", 63016),
+        ("read", None),
+    ]
 
 
 @pytest.mark.parametrize("scenario", [ALIVE, REMOVED], indirect=True, ids=["alive", "removed"])
@@ -174,8 +196,12 @@ def test_the_reversed_order_converges(client, scenario):
 
 
 @pytest.mark.parametrize("scenario", [ALIVE, REMOVED], indirect=True, ids=["alive", "removed"])
-@hypothesis_settings(max_examples=20, deadline=None, derandomize=True,
-                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@hypothesis_settings(
+    max_examples=20,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_any_order_converges(client, scenario, data):
     events, expected = scenario

@@ -15,10 +15,16 @@ import requests
 from django.db.models.signals import post_save
 
 from conversations_ops.models import (
-    Conversation, DeliveryReceipt, Message, Participant, ProcessingState, SyncState, WebhookEvent,
+    Conversation,
+    DeliveryReceipt,
+    Message,
+    Participant,
+    ProcessingState,
+    SyncState,
+    WebhookEvent,
 )
-from conversations_ops.webhooks.inbox import webhook_inbox_drain
 from conversations_ops.webhooks.apply import webhook_event_apply
+from conversations_ops.webhooks.inbox import webhook_inbox_drain
 from tests.simulator.conftest import simulator  # noqa: F401  (a live server the console answers on)
 
 from .signing import PATHS, sign, signed_post
@@ -62,8 +68,9 @@ def post_concurrently(url_base: str, batches: list) -> list[int]:
         barrier.wait(timeout=30)
         for attempt in range(3):
             try:
-                return requests.post(url_base + path, data=pairs, headers={"X-Twilio-Signature": signature},
-                                     timeout=60).status_code
+                return requests.post(
+                    url_base + path, data=pairs, headers={"X-Twilio-Signature": signature}, timeout=60
+                ).status_code
             except requests.ConnectionError:  # reset before Django read it: nothing was received
                 if attempt == 2:
                     raise
@@ -72,7 +79,7 @@ def post_concurrently(url_base: str, batches: list) -> list[int]:
     statuses = []
     with ThreadPoolExecutor(max_workers=AT_ONCE) as pool:
         for start in range(0, len(batches), AT_ONCE):
-            wave = batches[start:start + AT_ONCE]
+            wave = batches[start : start + AT_ONCE]
             barrier = threading.Barrier(len(wave))
             statuses += list(pool.map(post, wave))
     return statuses
@@ -126,7 +133,11 @@ def test_related_events_racing_for_an_unknown_conversation_make_each_row_once(si
     assert statuses == [200] * 30
     assert WebhookEvent.objects.count() == 3
     assert set(WebhookEvent.objects.values_list("processing_state", flat=True)) == {ProcessingState.PROCESSED}
-    assert [Conversation.objects.count(), Message.objects.count(), Participant.objects.count(),
-            DeliveryReceipt.objects.count()] == [1, 1, 1, 1]
+    assert [
+        Conversation.objects.count(),
+        Message.objects.count(),
+        Participant.objects.count(),
+        DeliveryReceipt.objects.count(),
+    ] == [1, 1, 1, 1]
     message = Message.objects.get()
     assert (message.body, message.delivery["delivered"]) == ("hi", "all")

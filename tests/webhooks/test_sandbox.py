@@ -4,11 +4,18 @@ Function, plus media; docs/twilio-reference.md)."""
 
 import pytest
 
-from conversations_ops.twilio import gateway
 from conversations_ops.models import (
-    Conversation, ConversationWebhook, Direction, Message, Participant, ProcessingState, SandboxSender, SyncState,
+    Conversation,
+    ConversationWebhook,
+    Direction,
+    Message,
+    Participant,
+    ProcessingState,
+    SandboxSender,
+    SyncState,
     WebhookEvent,
 )
+from conversations_ops.twilio import gateway
 from conversations_ops.webhooks.apply import webhook_event_apply
 from simulator.engine import media as media_engine
 from simulator.engine import store, webhooks_out
@@ -31,14 +38,16 @@ PNG = media_engine.PLACEHOLDERS["image/png"]
 def sandbox(simulator):
     """The sandbox number on the simulator posts to the console's Messaging endpoint."""
     for address in (SANDBOX, OTHER_NUMBER):
-        control(simulator, "numbers",
-                data={"address": address, "sms_url": f"{simulator.url}/webhooks/twilio/messaging/"})
+        control(
+            simulator, "numbers", data={"address": address, "sms_url": f"{simulator.url}/webhooks/twilio/messaging/"}
+        )
     return SandboxSender.objects.create(address=SANDBOX, friendly_name="Sandbox", studio_flow_sid=FLOW)
 
 
 def phone_writes(simulator, body="Hello, where is my order?", to=SANDBOX, **media) -> WebhookEvent:
-    status, answer = control(simulator, "inbound", json={"From": PHONE, "To": to, "Body": body,
-                                                         "ProfileName": "Robert", **media})
+    status, answer = control(
+        simulator, "inbound", json={"From": PHONE, "To": to, "Body": body, "ProfileName": "Robert", **media}
+    )
     assert status == 200 and answer["outcome"] == "messaging_webhook", answer
     assert webhooks_out.drain(30)  # the console answered, so the worker (inline in tests) is done
     return WebhookEvent.objects.get(event_type="messaging.inbound", message_sid=answer["message_sid"])
@@ -58,7 +67,11 @@ def test_a_message_to_the_sandbox_starts_a_conversation_with_studio_participant_
 
     (studio,) = SimScopedWebhook.objects.filter(conversation=conversation)
     assert (studio.target, studio.flow_sid, studio.replay_after, studio.filters) == (
-        "studio", FLOW, 0, ["onMessageAdded"])
+        "studio",
+        FLOW,
+        0,
+        ["onMessageAdded"],
+    )
     (person,) = SimParticipant.objects.filter(conversation=conversation)
     assert (person.address, person.proxy_address) == (PHONE, SANDBOX)
     (message,) = SimMessage.objects.filter(conversation=conversation)
@@ -70,7 +83,10 @@ def test_a_message_to_the_sandbox_starts_a_conversation_with_studio_participant_
     assert item["sid"] not in item["filename"]
     uploaded = SimMedia.objects.get(sid=item["sid"])  # a Media Content Service copy of the phone's file
     assert (bytes(uploaded.data), uploaded.service_sid, uploaded.channel_sid) == (
-        PNG, store.DEFAULT_CHAT_SERVICE_SID, conversation.sid)
+        PNG,
+        store.DEFAULT_CHAT_SERVICE_SID,
+        conversation.sid,
+    )
 
     mirrored = Conversation.objects.get(sid=conversation.sid)
     assert mirrored.sync_state == SyncState.SYNCED and mirrored.unique_name == conversation.unique_name
@@ -78,7 +94,11 @@ def test_a_message_to_the_sandbox_starts_a_conversation_with_studio_participant_
     assert Participant.objects.get(conversation=mirrored).messaging_binding_address == PHONE
     row = Message.objects.get(conversation=mirrored)
     assert (row.sid, row.direction, row.author, row.sync_state) == (
-        message.sid, Direction.INBOUND, PHONE, SyncState.SYNCED)
+        message.sid,
+        Direction.INBOUND,
+        PHONE,
+        SyncState.SYNCED,
+    )
     assert row.media == message.media
 
 
@@ -88,7 +108,10 @@ def test_applying_the_event_again_creates_nothing_twice(simulator, sandbox):
     assert again.processing_state == ProcessingState.PROCESSED, again.processing_error
     (conversation,) = sandbox_conversations()
     assert (conversation.participants.count(), conversation.messages.count(), conversation.webhooks.count()) == (
-        1, 1, 1)
+        1,
+        1,
+        1,
+    )
     assert Conversation.objects.filter(sid=conversation.sid).count() == 1
     assert Message.objects.filter(conversation__sid=conversation.sid).count() == 1
 
@@ -96,20 +119,30 @@ def test_applying_the_event_again_creates_nothing_twice(simulator, sandbox):
 def test_an_earlier_attempt_s_half_made_conversation_is_finished(simulator, sandbox, client):
     message_sid = new_sid("SM")
     half = gateway.conversation_create(unique_name=f"sandbox-{message_sid}")
-    gateway.participant_create(conversation_sid=half.sid, messaging_binding_address=PHONE,
-                               messaging_binding_proxy_address=SANDBOX)
+    gateway.participant_create(
+        conversation_sid=half.sid, messaging_binding_address=PHONE, messaging_binding_proxy_address=SANDBOX
+    )
     signed_post(client, "messaging", inbound_pairs(message_sid))
     event = WebhookEvent.objects.get(message_sid=message_sid)
     assert event.processing_state == ProcessingState.PROCESSED, event.processing_error
     (conversation,) = sandbox_conversations()
     assert conversation.sid == half.sid == event.conversation_sid
     assert (conversation.participants.count(), conversation.messages.count(), conversation.webhooks.count()) == (
-        1, 1, 1)
+        1,
+        1,
+        1,
+    )
 
 
 def inbound_pairs(message_sid, *, body="hi", media_urls=(), to=SANDBOX):
-    pairs = [("MessageSid", message_sid), ("AccountSid", "AC" + "0" * 32), ("From", PHONE), ("To", to),
-             ("Body", body), ("NumMedia", len(media_urls))]
+    pairs = [
+        ("MessageSid", message_sid),
+        ("AccountSid", "AC" + "0" * 32),
+        ("From", PHONE),
+        ("To", to),
+        ("Body", body),
+        ("NumMedia", len(media_urls)),
+    ]
     for n, url in enumerate(media_urls):
         pairs += [(f"MediaContentType{n}", "image/png"), (f"MediaUrl{n}", url)]
     return pairs
@@ -117,8 +150,9 @@ def inbound_pairs(message_sid, *, body="hi", media_urls=(), to=SANDBOX):
 
 def test_the_pair_already_in_another_open_conversation_deletes_ours_and_explains(simulator, sandbox, client):
     holder = gateway.conversation_create(friendly_name="Elsewhere")
-    gateway.participant_create(conversation_sid=holder.sid, messaging_binding_address=PHONE,
-                               messaging_binding_proxy_address=SANDBOX)
+    gateway.participant_create(
+        conversation_sid=holder.sid, messaging_binding_address=PHONE, messaging_binding_proxy_address=SANDBOX
+    )
     message_sid = new_sid("SM")
     # Posted as Twilio would: the phone's own message would join `holder` on the simulator.
     assert signed_post(client, "messaging", inbound_pairs(message_sid)).status_code == 200

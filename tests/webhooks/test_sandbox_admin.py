@@ -25,8 +25,9 @@ def test_adding_one_checks_the_address_and_the_flow(admin_client):
     assert "PUBLIC_BASE_URL/webhooks/twilio/messaging/" in form.content.decode()  # the help text says where to point
     refused = admin_client.post(url, {"address": "+14155238886", "studio_flow_sid": "FX1", "enabled": "on"})
     assert refused.status_code == 200 and not SandboxSender.objects.exists()
-    saved = admin_client.post(url, {"address": "whatsapp:+14155238886", "friendly_name": "Sandbox",
-                                    "studio_flow_sid": FLOW, "enabled": "on"})
+    saved = admin_client.post(
+        url, {"address": "whatsapp:+14155238886", "friendly_name": "Sandbox", "studio_flow_sid": FLOW, "enabled": "on"}
+    )
     assert saved.status_code == 302
     sender = SandboxSender.objects.get()
     assert (sender.address, sender.studio_flow_sid, sender.enabled) == ("whatsapp:+14155238886", FLOW, True)

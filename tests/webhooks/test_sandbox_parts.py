@@ -1,15 +1,23 @@
 """The sandbox flow's pure pieces: reading the Messaging webhook's media and naming files."""
 
+from conversations_ops.webhooks.parsing import EventParams
 from conversations_ops.webhooks.sandbox.flow import Inbound, inbound_of
 from conversations_ops.webhooks.sandbox.media import InboundMedia, filename_for, inbound_media
-from conversations_ops.webhooks.parsing import EventParams
 
 URL = "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME" + "a" * 32
 
 
 def test_media_are_read_up_to_num_media_in_order():
-    params = EventParams([("NumMedia", "2"), ("MediaUrl1", "u1"), ("MediaContentType1", "image/png"),
-                          ("MediaUrl0", "u0"), ("MediaContentType0", "image/jpeg"), ("MediaUrl2", "ignored")])
+    params = EventParams(
+        [
+            ("NumMedia", "2"),
+            ("MediaUrl1", "u1"),
+            ("MediaContentType1", "image/png"),
+            ("MediaUrl0", "u0"),
+            ("MediaContentType0", "image/jpeg"),
+            ("MediaUrl2", "ignored"),
+        ]
+    )
     assert inbound_media(params) == [InboundMedia("u0", "image/jpeg"), InboundMedia("u1", "image/png")]
 
 

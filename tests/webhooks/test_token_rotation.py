@@ -67,6 +67,11 @@ def test_a_signing_key_request_does_not_fall_back_to_the_previous_token(client, 
     rotated.TWILIO_WEBHOOK_SIGNING_KEYS = {"KS-primary": "the-signing-key-secret"}
     pairs = fixture_pairs(TEXT)
     old = sign(PATHS["conversations"], pairs, token=rotated.TWILIO_PREVIOUS_AUTH_TOKEN, algorithm="HMAC_SHA256")
-    response = signed_post(client, "conversations", pairs, signature=old,
-                           headers={"X-Twilio-Webhooks-Signature-Settings": "key=KS-primary,algorithm=HMAC_SHA256"})
+    response = signed_post(
+        client,
+        "conversations",
+        pairs,
+        signature=old,
+        headers={"X-Twilio-Webhooks-Signature-Settings": "key=KS-primary,algorithm=HMAC_SHA256"},
+    )
     assert response.status_code == 403

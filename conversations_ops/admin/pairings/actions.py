@@ -20,11 +20,15 @@ from conversations_ops.models import OPEN_STATES, Pairing, PairingState
 from conversations_ops.pairings.actions import ABANDONABLE, pairing_abandon, pairing_close, pairing_retry
 
 CONFIRM_TEMPLATE = "admin/conversations_ops/pairing/confirm.html"
-CLOSE_WARNING = ("Closing ends the conversation on Twilio for good: nobody can write in it again, and both number "
-                 "pairs are free for a new pairing. The transcript is kept. A pairing that never reached Twilio "
-                 "is abandoned instead.")
-ABANDON_WARNING = ("Abandoning deletes the conversation on Twilio (and its messages there); the console keeps its "
-                   "timeline. For pairings that failed or never got going; once people talk, close it instead.")
+CLOSE_WARNING = (
+    "Closing ends the conversation on Twilio for good: nobody can write in it again, and both number "
+    "pairs are free for a new pairing. The transcript is kept. A pairing that never reached Twilio "
+    "is abandoned instead."
+)
+ABANDON_WARNING = (
+    "Abandoning deletes the conversation on Twilio (and its messages there); the console keeps its "
+    "timeline. For pairings that failed or never got going; once people talk, close it instead."
+)
 
 
 def _closed_text(pairing: Pairing) -> str:
@@ -62,8 +66,13 @@ def offered_actions(pairing: Pairing) -> list[str]:
 def confirmation(admin, request, *, title: str, warning: str, confirm: str, pairings, bulk_action: str = ""):
     context = {
         **admin.admin_site.each_context(request),
-        "opts": admin.model._meta, "title": title, "warning": warning, "confirm": confirm, "pairings": pairings,
-        "bulk_action": bulk_action, "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "opts": admin.model._meta,
+        "title": title,
+        "warning": warning,
+        "confirm": confirm,
+        "pairings": pairings,
+        "bulk_action": bulk_action,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
     }
     return TemplateResponse(request, CONFIRM_TEMPLATE, context)
 
@@ -77,8 +86,14 @@ def pairing_action_view(admin, request, object_id, name):
     if request.method != "POST":
         if not action.warning:
             return HttpResponseRedirect(change_url)  # a GET changes nothing
-        return confirmation(admin, request, title=f"{action.title} {pairing}?", warning=action.warning,
-                            confirm=f"Yes, {action.title.lower()} it", pairings=[pairing])
+        return confirmation(
+            admin,
+            request,
+            title=f"{action.title} {pairing}?",
+            warning=action.warning,
+            confirm=f"Yes, {action.title.lower()} it",
+            pairings=[pairing],
+        )
     try:
         outcome = action.run(pairing=pairing, user=request.user)
     except ValidationError as exc:
@@ -91,9 +106,15 @@ def pairing_action_view(admin, request, object_id, name):
 def pairings_close(admin, request, queryset):
     """The list's "Close selected pairings": asks first (the admin's intermediate page), then closes each."""
     if request.POST.get("post") != "yes":
-        return confirmation(admin, request, title="Close the selected pairings?", warning=CLOSE_WARNING,
-                            confirm="Yes, close them", pairings=list(queryset.select_related("conversation")),
-                            bulk_action="close_selected")
+        return confirmation(
+            admin,
+            request,
+            title="Close the selected pairings?",
+            warning=CLOSE_WARNING,
+            confirm="Yes, close them",
+            pairings=list(queryset.select_related("conversation")),
+            bulk_action="close_selected",
+        )
     outcomes = Counter()
     for pairing in queryset:
         try:
@@ -102,6 +123,9 @@ def pairings_close(admin, request, queryset):
             admin.message_user(request, f"{pairing}: {' '.join(exc.messages)}", messages.ERROR)
     if outcomes:
         summary = ", ".join(f"{count} {state}" for state, count in outcomes.items())
-        admin.message_user(request, f"Close: {summary} (a closing pairing is done once Twilio has closed its "
-                                    "conversation).", messages.SUCCESS)
+        admin.message_user(
+            request,
+            f"Close: {summary} (a closing pairing is done once Twilio has closed its conversation).",
+            messages.SUCCESS,
+        )
     return None

@@ -43,20 +43,30 @@ def pairing_link_html(conversation):
 
 def state_html(pairing: Pairing):
     if pairing.state == PairingState.FAILED and pairing.failure:
-        return format_html('<strong>{}</strong><div class="pairing-failure" style="white-space: pre-wrap">{}</div>',
-                           pairing.get_state_display(), shown(pairing, pairing.failure))
+        return format_html(
+            '<strong>{}</strong><div class="pairing-failure" style="white-space: pre-wrap">{}</div>',
+            pairing.get_state_display(),
+            shown(pairing, pairing.failure),
+        )
     return format_html("<strong>{}</strong>", pairing.get_state_display())
 
 
 def template_html(template, variables):
     values = format_html_join(", ", "{{{{{}}}}} = “{}”", sorted((variables or {}).items()))
-    return format_html("{} ({}) · {}<br>{}", template, template.sid, template.approval_status or "not submitted",
-                       values or "no placeholders")
+    return format_html(
+        "{} ({}) · {}<br>{}",
+        template,
+        template.sid,
+        template.approval_status or "not submitted",
+        values or "no placeholders",
+    )
 
 
 # SIDs are 34 characters without a break: let them wrap so the table fits the admin's fieldset.
-TIMELINE_ROW = ('<tr><td>{}</td><td>{}</td><td>{}</td><td style="word-break: break-all">{}</td>'
-                '<td style="white-space: nowrap">{}</td><td>{}</td></tr>')
+TIMELINE_ROW = (
+    '<tr><td>{}</td><td>{}</td><td>{}</td><td style="word-break: break-all">{}</td>'
+    '<td style="white-space: nowrap">{}</td><td>{}</td></tr>'
+)
 
 
 def _twilio_ref(step) -> str:
@@ -70,24 +80,42 @@ def timeline_html(pairing: Pairing):
     lines = pairing_timeline(pairing=pairing)
     if not lines:
         return "No steps yet."
-    rows = format_html_join("", TIMELINE_ROW, (
-        (line.step.get_kind_display(), line.status, shown(pairing, line.detail) or EMPTY, _twilio_ref(line.step),
-         when(line.step.completed_at or line.step.created_at), line.step.actor or EMPTY)
-        for line in lines
-    ))
+    rows = format_html_join(
+        "",
+        TIMELINE_ROW,
+        (
+            (
+                line.step.get_kind_display(),
+                line.status,
+                shown(pairing, line.detail) or EMPTY,
+                _twilio_ref(line.step),
+                when(line.step.completed_at or line.step.created_at),
+                line.step.actor or EMPTY,
+            )
+            for line in lines
+        ),
+    )
     return format_html(
         '<table class="pairing-timeline"><thead><tr><th>Step</th><th>Status</th><th>Detail</th>'
-        "<th>Twilio SID / error</th><th>When</th><th>By</th></tr></thead><tbody>{}</tbody></table>", rows)
+        "<th>Twilio SID / error</th><th>When</th><th>By</th></tr></thead><tbody>{}</tbody></table>",
+        rows,
+    )
 
 
 def _receipts_html(receipts):
     if not receipts:
         return EMPTY
     return format_html_join(
-        mark_safe("<br>"), "{}: {}{}",  # a constant: nothing to escape
-        ((f"{r.role} ({r.address})" if r.role else r.address, STATUS_LABELS.get(r.status, r.status),
-          f" (error {r.error_code}: {explain(r.error_code, None).title})" if r.error_code else "")
-         for r in receipts),
+        mark_safe("<br>"),
+        "{}: {}{}",  # a constant: nothing to escape
+        (
+            (
+                f"{r.role} ({r.address})" if r.role else r.address,
+                STATUS_LABELS.get(r.status, r.status),
+                f" (error {r.error_code}: {explain(r.error_code, None).title})" if r.error_code else "",
+            )
+            for r in receipts
+        ),
     )
 
 
@@ -108,8 +136,9 @@ def _message_when(message):
     else:
         why = "Twilio refused it" if message.sync_state == SyncState.FAILED else "not on Twilio yet"
         text = f"{when(message.created_at)} ({why})"
-    return format_html('<a href="{}">{}</a>', reverse("admin:conversations_ops_message_change", args=[message.pk]),
-                       text)
+    return format_html(
+        '<a href="{}">{}</a>', reverse("admin:conversations_ops_message_change", args=[message.pk]), text
+    )
 
 
 TRANSCRIPT_ROW = '<tr><td>{}</td><td style="white-space: pre-wrap">{}</td><td>{}</td><td>{}</td></tr>'
@@ -119,9 +148,13 @@ def transcript_html(pairing: Pairing):
     rows = pairing_transcript(pairing=pairing, full_numbers=not is_masked(pairing))
     if not rows:
         return "No messages yet."
-    rows = format_html_join("", TRANSCRIPT_ROW, (
-        (row.who, _text(row) or EMPTY, _message_when(row.message), _receipts_html(row.receipts)) for row in rows
-    ))
+    rows = format_html_join(
+        "",
+        TRANSCRIPT_ROW,
+        ((row.who, _text(row) or EMPTY, _message_when(row.message), _receipts_html(row.receipts)) for row in rows),
+    )
     return format_html(
         '<table class="pairing-transcript"><thead><tr><th>Who</th><th>Text</th><th>When</th>'
-        "<th>Receipts (per recipient)</th></tr></thead><tbody>{}</tbody></table>", rows)
+        "<th>Receipts (per recipient)</th></tr></thead><tbody>{}</tbody></table>",
+        rows,
+    )

@@ -4,7 +4,9 @@ from django.contrib import admin
 from django.utils import timezone
 
 from conversations_ops.selectors.dashboard import (
-    CONNECTING_TOO_LONG, pairings_awaiting_too_long, pairings_connecting_too_long,
+    CONNECTING_TOO_LONG,
+    pairings_awaiting_too_long,
+    pairings_connecting_too_long,
 )
 
 
@@ -14,8 +16,10 @@ class WaitingTooLongFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         minutes = int(CONNECTING_TOO_LONG.total_seconds() // 60)
-        return [("awaiting_customer", "For the customer, past half their reply time"),
-                ("connecting", f"Connecting the courier for over {minutes} minutes")]
+        return [
+            ("awaiting_customer", "For the customer, past half their reply time"),
+            ("connecting", f"Connecting the courier for over {minutes} minutes"),
+        ]
 
     def queryset(self, request, queryset):
         now = timezone.now()

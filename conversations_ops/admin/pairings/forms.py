@@ -9,10 +9,10 @@ the Send message page does it.
 from django import forms
 from django.core.exceptions import ValidationError
 
+from conversations_ops.messaging.template_variables import template_placeholders, template_variables_errors
 from conversations_ops.models import AddressConfiguration, AddressType, Template
 from conversations_ops.models.pairings import DEFAULT_AUTO_REPLY, default_reply_timeout
 from conversations_ops.pairings.preflight import PairingRequest, Preflight
-from conversations_ops.messaging.template_variables import template_placeholders, template_variables_errors
 
 ADDRESS_HELP = "whatsapp:+E.164 for a WhatsApp party (e.g. whatsapp:+15017122661), +E.164 for an SMS party."
 # Each set of template values: the PairingRequest field it fills -> (its template's field, its fields' prefix).
@@ -30,32 +30,46 @@ def _value_field(template_field: str, number: str) -> forms.CharField:
     placeholder = f"{{{{{number}}}}}"
     # Not stripped: the template service judges the value exactly as it would be sent.
     return forms.CharField(
-        label=f"{template_field.split('_')[0].title()} {placeholder}", required=False, strip=False,
-        widget=forms.TextInput(attrs={"size": 60}), help_text=f"The text for {placeholder} in the template above.",
+        label=f"{template_field.split('_')[0].title()} {placeholder}",
+        required=False,
+        strip=False,
+        widget=forms.TextInput(attrs={"size": 60}),
+        help_text=f"The text for {placeholder} in the template above.",
     )
 
 
 class StartPairingForm(forms.Form):
-    sender = forms.ChoiceField(help_text="The business WhatsApp number both people talk to (a WhatsApp address "
-                                         "configuration; add one under Address configurations).")
+    sender = forms.ChoiceField(
+        help_text="The business WhatsApp number both people talk to (a WhatsApp address "
+        "configuration; add one under Address configurations)."
+    )
     customer = forms.CharField(max_length=64, help_text=f"The customer's phone: {ADDRESS_HELP}")
     courier = forms.CharField(max_length=64, help_text=f"The courier's phone: {ADDRESS_HELP}")
-    invite_template = forms.ChoiceField(help_text="Approved template the customer gets first, e.g. courier_invite. "
-                                                  "After choosing, press “Show its placeholders”.")
-    connected_template = forms.ChoiceField(help_text="Approved template the courier gets once the customer replied, "
-                                                     "e.g. courier_connected (usually without placeholders).")
+    invite_template = forms.ChoiceField(
+        help_text="Approved template the customer gets first, e.g. courier_invite. "
+        "After choosing, press “Show its placeholders”."
+    )
+    connected_template = forms.ChoiceField(
+        help_text="Approved template the courier gets once the customer replied, "
+        "e.g. courier_connected (usually without placeholders)."
+    )
     auto_reply = forms.CharField(
-        label="Auto-reply", required=False, initial=DEFAULT_AUTO_REPLY,
+        label="Auto-reply",
+        required=False,
+        initial=DEFAULT_AUTO_REPLY,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         help_text="Free-form text the customer gets right after their first reply; empty: the default.",
     )
     sms_sender = forms.CharField(
-        label="SMS sender", required=False, max_length=32,
+        label="SMS sender",
+        required=False,
+        max_length=32,
         help_text="The business SMS number (+E.164) an SMS party talks to. Leave empty when both are on WhatsApp, "
-                  "or when the console has exactly one SMS address configuration (that one is used).",
+        "or when the console has exactly one SMS address configuration (that one is used).",
     )
     reply_timeout_minutes = forms.IntegerField(
-        label="Reply timeout (minutes)", min_value=1,
+        label="Reply timeout (minutes)",
+        min_value=1,
         help_text="Minutes the customer has to reply before the pairing expires and its conversation is closed.",
     )
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
@@ -96,10 +110,15 @@ class StartPairingForm(forms.Form):
     def pairing_request(self) -> PairingRequest:
         data = self.cleaned_data
         return PairingRequest(
-            sender=data["sender"], customer=data["customer"], courier=data["courier"],
-            invite_template=data["invite_template"], invite_variables=self.variables("invite_variables"),
-            connected_template=data["connected_template"], connected_variables=self.variables("connected_variables"),
-            auto_reply=data["auto_reply"], sms_sender=data["sms_sender"],
+            sender=data["sender"],
+            customer=data["customer"],
+            courier=data["courier"],
+            invite_template=data["invite_template"],
+            invite_variables=self.variables("invite_variables"),
+            connected_template=data["connected_template"],
+            connected_variables=self.variables("connected_variables"),
+            auto_reply=data["auto_reply"],
+            sms_sender=data["sms_sender"],
             reply_timeout_minutes=data["reply_timeout_minutes"],
         )
 

@@ -40,19 +40,43 @@ def _is_address(term: str) -> bool:
 
 @admin.register(Pairing)
 class PairingAdmin(MaskedRowsMixin, admin.ModelAdmin):
-    list_display = ("id", "state", "customer", "courier", "sender_address", "conversation_link", "started_by",
-                    "created_at", "expires_at", "age")
+    list_display = (
+        "id",
+        "state",
+        "customer",
+        "courier",
+        "sender_address",
+        "conversation_link",
+        "started_by",
+        "created_at",
+        "expires_at",
+        "age",
+    )
     list_display_links = ("id",)
     list_filter = ("state", WaitingTooLongFilter, "sender")
     list_select_related = ("sender", "conversation", "started_by")
     search_fields = ("conversation__sid__exact",)
-    search_help_text = ("A conversation SID (CH..., exact), a pairing id, or the customer's or courier's whole "
-                        "number, e.g. whatsapp:+447700900123.")
+    search_help_text = (
+        "A conversation SID (CH..., exact), a pairing id, or the customer's or courier's whole "
+        "number, e.g. whatsapp:+447700900123."
+    )
     show_full_result_count = False
     actions = ("close_selected",)
     fieldsets = (
-        ("Pairing", {"fields": ("state_explained", "customer", "courier", "sender_address", "sms_sender_address",
-                                "conversation_link", "started_by")}),
+        (
+            "Pairing",
+            {
+                "fields": (
+                    "state_explained",
+                    "customer",
+                    "courier",
+                    "sender_address",
+                    "sms_sender_address",
+                    "conversation_link",
+                    "started_by",
+                )
+            },
+        ),
         ("Messages", {"fields": ("invite", "connected", "auto_reply", "reply_timeout_minutes")}),
         ("Times", {"fields": ("created_at", "invited_at", "expires_at", "replied_at", "connected_at", "ended_at")}),
         ("Timeline", {"fields": ("timeline",)}),
@@ -76,8 +100,11 @@ class PairingAdmin(MaskedRowsMixin, admin.ModelAdmin):
         return may(request, rules.MANAGE_PAIRING)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related(
-            "sender", "conversation", "started_by", "invite_template", "connected_template")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("sender", "conversation", "started_by", "invite_template", "connected_template")
+        )
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip().removeprefix("#")
@@ -142,8 +169,14 @@ class PairingAdmin(MaskedRowsMixin, admin.ModelAdmin):
         own = [
             path("start/", view(pairing_start_view), name="conversations_ops_pairing_start"),
             path("start/close-conflict/", view(conflict_close_view), name="conversations_ops_pairing_conflict_close"),
-            *(path(f"<int:object_id>/{name}/", view(pairing_action_view, name=name),
-                   name=f"conversations_ops_pairing_{name}") for name in ACTIONS),
+            *(
+                path(
+                    f"<int:object_id>/{name}/",
+                    view(pairing_action_view, name=name),
+                    name=f"conversations_ops_pairing_{name}",
+                )
+                for name in ACTIONS
+            ),
         ]
         return own + super().get_urls()
 

@@ -16,8 +16,8 @@ from django.utils.html import format_html
 from conversations_ops import validators as v
 from conversations_ops.models import Pairing
 from conversations_ops.models.pairings import DEFAULT_AUTO_REPLY
-from conversations_ops.pairings.preflight import pairing_preflight
 from conversations_ops.pairings.actions import PairingRefused, conflict_close, pairing_start
+from conversations_ops.pairings.preflight import pairing_preflight
 
 from .forms import StartPairingForm, preflight_errors_show, service_errors_show
 
@@ -94,8 +94,11 @@ def _start(admin, request, form):
         form = _unconfirmed(request)
         service_errors_show(form, exc)
         return _render(admin, request, form)
-    admin.message_user(request, f"{pairing} started: its set-up is queued for Twilio; the timeline below shows "
-                                "each step as Twilio answers.", messages.SUCCESS)
+    admin.message_user(
+        request,
+        f"{pairing} started: its set-up is queued for Twilio; the timeline below shows each step as Twilio answers.",
+        messages.SUCCESS,
+    )
     return HttpResponseRedirect(reverse("admin:conversations_ops_pairing_change", args=[pairing.pk]))
 
 
@@ -119,11 +122,19 @@ def conflict_close_view(admin, request):
         v.sid_validator("CH")(sid)
         conversation = conflict_close(conversation_sid=sid, user=request.user)
     except ValidationError as exc:
-        admin.message_user(request, f"Conversation {sid or '(none)'} not closed: {' '.join(exc.messages)}",
-                           messages.ERROR)
+        admin.message_user(
+            request, f"Conversation {sid or '(none)'} not closed: {' '.join(exc.messages)}", messages.ERROR
+        )
     else:
         url = reverse("admin:conversations_ops_conversation_change", args=[conversation.pk])
-        admin.message_user(request, format_html(
-            'Close of conversation <a href="{}">{}</a> is queued for Twilio. Once it shows as synced, press '
-            "“Check” again: the number pair is free when Twilio has closed it.", url, sid), messages.SUCCESS)
+        admin.message_user(
+            request,
+            format_html(
+                'Close of conversation <a href="{}">{}</a> is queued for Twilio. Once it shows as synced, press '
+                "“Check” again: the number pair is free when Twilio has closed it.",
+                url,
+                sid,
+            ),
+            messages.SUCCESS,
+        )
     return _render(admin, request, _refilled(request.POST))

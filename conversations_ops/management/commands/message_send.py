@@ -4,9 +4,9 @@ from django.db.models import Q
 
 from conversations_ops import permissions as rules
 from conversations_ops.management.command_user import ShellCommand, add_user_argument, command_user
+from conversations_ops.messaging.template_variables import template_variables_parse
 from conversations_ops.models import Conversation, SyncState
 from conversations_ops.services.messages import SYSTEM_AUTHOR, message_send
-from conversations_ops.messaging.template_variables import template_variables_parse
 
 REFUSED = 2
 
@@ -35,8 +35,13 @@ class Command(ShellCommand):
         try:
             values = template_variables_parse(text=variables) if template else None
             message = message_send(
-                conversation=target, body=body or "", content_sid=template or "", content_variables=values,
-                author=author, guard=True, user=user,
+                conversation=target,
+                body=body or "",
+                content_sid=template or "",
+                content_variables=values,
+                author=author,
+                guard=True,
+                user=user,
             )
         except ValidationError as exc:
             raise CommandError("Refused: " + " ".join(exc.messages), returncode=REFUSED) from exc
@@ -44,8 +49,9 @@ class Command(ShellCommand):
 
     def _conversation(self, name: str) -> Conversation:
         found = list(
-            Conversation.objects.exclude(sync_state=SyncState.DELETED_REMOTELY)
-            .filter(Q(sid=name) | Q(unique_name=name))[:2]
+            Conversation.objects.exclude(sync_state=SyncState.DELETED_REMOTELY).filter(
+                Q(sid=name) | Q(unique_name=name)
+            )[:2]
         )
         if len(found) != 1:
             problem = "No conversation" if not found else "More than one conversation"

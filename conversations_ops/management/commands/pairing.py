@@ -5,13 +5,17 @@ from django.core.management.base import CommandError
 
 from conversations_ops import permissions as rules
 from conversations_ops.management.command_user import ShellCommand, add_user_argument, command_user
-from conversations_ops.models import Pairing
-from conversations_ops.pairings.selectors import pairing_summary
-from conversations_ops.pairings.preflight import PairingRequest
-from conversations_ops.pairings.actions import (
-    PairingRefused, pairing_abandon, pairing_close, pairing_retry, pairing_start,
-)
 from conversations_ops.messaging.template_variables import template_variables_parse
+from conversations_ops.models import Pairing
+from conversations_ops.pairings.actions import (
+    PairingRefused,
+    pairing_abandon,
+    pairing_close,
+    pairing_retry,
+    pairing_start,
+)
+from conversations_ops.pairings.preflight import PairingRequest
+from conversations_ops.pairings.selectors import pairing_summary
 
 REFUSED = 2
 
@@ -37,12 +41,19 @@ class Command(ShellCommand):
         start.add_argument("--connected-variables", default="", help="Its placeholders as JSON, if it has any.")
         start.add_argument("--auto-reply", default="", help="Sent to the customer after their first reply.")
         start.add_argument("--sms-sender", default="", help="Business SMS number for an SMS party (+E.164).")
-        start.add_argument("--reply-timeout", type=int, default=None,
-                           help="Minutes the customer has to reply (default PAIRING_REPLY_TIMEOUT_MINUTES).")
+        start.add_argument(
+            "--reply-timeout",
+            type=int,
+            default=None,
+            help="Minutes the customer has to reply (default PAIRING_REPLY_TIMEOUT_MINUTES).",
+        )
         add_user_argument(start)
-        for name, text in (("show", "Show a pairing's state and timeline."), ("close", "Close a pairing."),
-                           ("retry", "Send a failed pairing's failed steps again."),
-                           ("abandon", "Give up a pairing that failed to start; deletes its conversation.")):
+        for name, text in (
+            ("show", "Show a pairing's state and timeline."),
+            ("close", "Close a pairing."),
+            ("retry", "Send a failed pairing's failed steps again."),
+            ("abandon", "Give up a pairing that failed to start; deletes its conversation."),
+        ):
             action = sub.add_parser(name, help=text)
             action.add_argument("id", type=int)
             if name == "show":
@@ -76,12 +87,15 @@ class Command(ShellCommand):
         user = command_user(options["as_user"], needs=rules.START_PAIRING, action="start a pairing")
         try:
             request = PairingRequest(
-                sender=options["sender"], customer=options["customer"], courier=options["courier"],
+                sender=options["sender"],
+                customer=options["customer"],
+                courier=options["courier"],
                 invite_template=options["invite_template"],
                 invite_variables=template_variables_parse(text=options["invite_variables"]),
                 connected_template=options["connected_template"],
                 connected_variables=template_variables_parse(text=options["connected_variables"]),
-                auto_reply=options["auto_reply"], sms_sender=options["sms_sender"],
+                auto_reply=options["auto_reply"],
+                sms_sender=options["sms_sender"],
                 reply_timeout_minutes=options["reply_timeout"],
             )
             pairing = pairing_start(request=request, user=user)
@@ -101,5 +115,6 @@ class Command(ShellCommand):
         if summary["failure"]:
             self.stdout.write(f"  failure: {summary['failure']}")
         for line in summary["timeline"]:
-            self.stdout.write(f"  - {line['label']}: {line['status']}" + (f" ({line['detail']})" if line["detail"]
-                                                                            else ""))
+            self.stdout.write(
+                f"  - {line['label']}: {line['status']}" + (f" ({line['detail']})" if line["detail"] else "")
+            )

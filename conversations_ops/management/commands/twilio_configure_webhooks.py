@@ -8,8 +8,10 @@ from conversations_ops.twilio.gateway import GatewayError
 
 
 class Command(ShellCommand):
-    help = ("Point Twilio's account post-event webhook at PUBLIC_BASE_URL + /webhooks/twilio/conversations/. "
-            "--as USERNAME (default $CONSOLE_USER): that user's permissions are checked (exit 2 when refused).")
+    help = (
+        "Point Twilio's account post-event webhook at PUBLIC_BASE_URL + /webhooks/twilio/conversations/. "
+        "--as USERNAME (default $CONSOLE_USER): that user's permissions are checked (exit 2 when refused)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--public-base-url", help="How Twilio reaches this console (default: PUBLIC_BASE_URL).")

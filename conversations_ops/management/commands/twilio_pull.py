@@ -4,8 +4,8 @@ from django.core.management.base import CommandError
 from tqdm import tqdm
 
 from conversations_ops.management.command_user import ShellCommand
-from conversations_ops.pull.runner import twilio_pull
 from conversations_ops.pull.resources import RESOURCE_NAMES
+from conversations_ops.pull.runner import twilio_pull
 from conversations_ops.twilio.gateway import GatewayError
 
 
@@ -41,11 +41,13 @@ class Command(ShellCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--resources", default=",".join(RESOURCE_NAMES),
+            "--resources",
+            default=",".join(RESOURCE_NAMES),
             help=f"Comma-separated, any of: {','.join(RESOURCE_NAMES)} (default: all).",
         )
         parser.add_argument(
-            "--no-resume", action="store_true",
+            "--no-resume",
+            action="store_true",
             help="Start every listing from its first page instead of where an interrupted pull stopped.",
         )
 
@@ -63,8 +65,9 @@ class Command(ShellCommand):
             raise CommandError(_explain(exc), returncode=1) from exc
         except KeyboardInterrupt:
             bars.close()
-            raise CommandError("Interrupted. Run twilio_pull again to continue where it stopped.",
-                               returncode=130) from None
+            raise CommandError(
+                "Interrupted. Run twilio_pull again to continue where it stopped.", returncode=130
+            ) from None
         bars.close()
         for name in summary.resources:
             self.stdout.write(summary.line(name))

@@ -6,8 +6,10 @@ from conversations_ops.outbox.runner import sync_push_due
 
 
 class Command(ShellCommand):
-    help = ("Runs due outbox operations now, in this process. Exits 1 if any of them failed; 2 when --as USERNAME "
-            "(default $CONSOLE_USER) may not push to Twilio.")
+    help = (
+        "Runs due outbox operations now, in this process. Exits 1 if any of them failed; 2 when --as USERNAME "
+        "(default $CONSOLE_USER) may not push to Twilio."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--limit", type=int, default=None, help="Run at most this many conversations' queues.")
@@ -18,8 +20,10 @@ class Command(ShellCommand):
         summary = attributed(sync_push_due, user, limit=limit)
         for op in summary.failures:
             code = op.last_error_code or op.last_error_status or "-"
-            self.stderr.write(f"FAILED #{op.pk} {op.operation} ({op.content_type.model} {op.object_id}): "
-                              f"[{code}] {op.last_error_message}")
+            self.stderr.write(
+                f"FAILED #{op.pk} {op.operation} ({op.content_type.model} {op.object_id}): "
+                f"[{code}] {op.last_error_message}"
+            )
         line = f"{summary.succeeded} succeeded, {summary.failed} failed, {summary.pending} pending."
         if summary.failed:
             raise CommandError(line, returncode=1)

@@ -1,7 +1,7 @@
 """Address configurations: which business addresses auto-create conversations."""
 
-from conversations_ops.twilio import gateway
 from conversations_ops.mirror import mapping as mirror
+from conversations_ops.twilio import gateway
 from conversations_ops.twilio.gateway import GatewayError
 from conversations_ops.twilio.records import AddressAutoCreation
 
@@ -38,8 +38,11 @@ def create(op, row) -> Outcome:
             return Outcome(remote=remote, apply=mirror.apply_address_configuration)
     try:
         remote = gateway.address_configuration_create(
-            type=row.type, address=row.address, friendly_name=or_none(row.friendly_name),
-            auto_creation=_auto_creation(row), address_country=or_none(row.address_country),
+            type=row.type,
+            address=row.address,
+            friendly_name=or_none(row.friendly_name),
+            auto_creation=_auto_creation(row),
+            address_country=or_none(row.address_country),
         )
     except GatewayError as error:
         remote = _adopt(row) if error.status == 409 else None

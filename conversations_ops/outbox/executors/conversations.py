@@ -1,7 +1,7 @@
 """Conversations: create (idempotent by unique_name), update, delete."""
 
-from conversations_ops.twilio import gateway
 from conversations_ops.mirror import mapping as mirror
+from conversations_ops.twilio import gateway
 from conversations_ops.twilio.gateway import GatewayError
 
 from .base import Outcome, WaitForParent, is_not_found, or_none, pushed_fields, refused

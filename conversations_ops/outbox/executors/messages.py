@@ -3,8 +3,8 @@
 import itertools
 import json
 
-from conversations_ops.twilio import gateway
 from conversations_ops.mirror import mapping as mirror
+from conversations_ops.twilio import gateway
 
 from .base import Outcome, conversation_sid_of, json_object, or_none
 
@@ -29,12 +29,15 @@ def send(op, row) -> Outcome:
             return Outcome(remote=remote, apply=mirror.apply_message)
     template = bool(row.content_sid)
     remote = gateway.message_create(
-        conversation_sid=conversation_sid, author=or_none(row.author),
+        conversation_sid=conversation_sid,
+        author=or_none(row.author),
         # With a template Twilio ignores body and media; sending them only confuses the audit.
-        body=None if template else or_none(row.body), media_sid=None if template else or_none(row.media_sid),
+        body=None if template else or_none(row.body),
+        media_sid=None if template else or_none(row.media_sid),
         content_sid=or_none(row.content_sid),
         content_variables=json_object(row.content_variables) if template and row.content_variables else None,
-        attributes=attributes_for(row), subject=or_none(row.subject),
+        attributes=attributes_for(row),
+        subject=or_none(row.subject),
     )
     return Outcome(remote=remote, apply=mirror.apply_message)
 

@@ -1,7 +1,7 @@
 """Participants: add (adopting our own earlier add), update, remove."""
 
-from conversations_ops.twilio import gateway
 from conversations_ops.mirror import mapping as mirror
+from conversations_ops.twilio import gateway
 from conversations_ops.twilio.gateway import GatewayError
 
 from .base import (
@@ -28,11 +28,13 @@ def add(op, row) -> Outcome:
             return Outcome(remote=remote, apply=mirror.apply_participant)
     try:
         remote = gateway.participant_create(
-            conversation_sid=conversation_sid, identity=or_none(row.identity),
+            conversation_sid=conversation_sid,
+            identity=or_none(row.identity),
             messaging_binding_address=or_none(row.messaging_binding_address),
             messaging_binding_proxy_address=or_none(row.messaging_binding_proxy_address),
             messaging_binding_projected_address=or_none(row.messaging_binding_projected_address),
-            attributes=or_none(row.attributes), role_sid=or_none(row.role_sid),
+            attributes=or_none(row.attributes),
+            role_sid=or_none(row.role_sid),
         )
     except GatewayError as error:
         if error.code not in (BINDING_IN_USE, IDENTITY_IN_USE):
@@ -76,8 +78,8 @@ def _busy_elsewhere(row, error: GatewayError) -> GatewayError:
     return refused(
         code=BINDING_IN_USE,
         message=f"{row.messaging_binding_address} already talks to {row.messaging_binding_proxy_address} "
-                f"in {where}. Close that conversation or remove the participant there first. "
-                f"(Twilio: {error.message})",
+        f"in {where}. Close that conversation or remove the participant there first. "
+        f"(Twilio: {error.message})",
     )
 
 
@@ -88,7 +90,8 @@ def update(op, row) -> Outcome:
         raise WaitForParent("The participant is not on Twilio yet.")
     binding = bool(row.messaging_binding_address)
     values = {
-        "attributes": or_none(row.attributes), "role_sid": or_none(row.role_sid),
+        "attributes": or_none(row.attributes),
+        "role_sid": or_none(row.role_sid),
         "identity": None if binding else or_none(row.identity),
         "messaging_binding_proxy_address": or_none(row.messaging_binding_proxy_address) if binding else None,
         "messaging_binding_projected_address": or_none(row.messaging_binding_projected_address),

@@ -1,7 +1,7 @@
 """Conversation-scoped webhooks: add (matching an earlier add) and remove."""
 
-from conversations_ops.twilio import gateway
 from conversations_ops.mirror import mapping as mirror
+from conversations_ops.twilio import gateway
 
 from .base import Outcome, conversation_sid_of, or_none, remove_from_conversation
 
@@ -17,9 +17,14 @@ def add(op, row) -> Outcome:
             if _same(row, remote):
                 return Outcome(remote=remote, apply=mirror.apply_conversation_webhook)
     remote = gateway.conversation_webhook_create(
-        conversation_sid=conversation_sid, target=row.target, url=or_none(row.url), method=or_none(row.method),
-        filters=or_none(list(row.filters or [])), triggers=or_none(list(row.triggers or [])),
-        flow_sid=or_none(row.flow_sid), replay_after=row.replay_after,
+        conversation_sid=conversation_sid,
+        target=row.target,
+        url=or_none(row.url),
+        method=or_none(row.method),
+        filters=or_none(list(row.filters or [])),
+        triggers=or_none(list(row.triggers or [])),
+        flow_sid=or_none(row.flow_sid),
+        replay_after=row.replay_after,
     )
     return Outcome(remote=remote, apply=mirror.apply_conversation_webhook)
 

@@ -99,8 +99,10 @@ def settle_natural_key(row, holders, *, key: str, release: dict, drop) -> list[s
     notes = []
     for holder in holders:
         if not holder.sid or holder.sync_state in LOCAL_CHANGE:
-            raise KeyClash(f"{key} is held by {kind} {holder.sid or '(not on Twilio yet)'}, "
-                           f"which has a staff change not pushed yet")
+            raise KeyClash(
+                f"{key} is held by {kind} {holder.sid or '(not on Twilio yet)'}, "
+                f"which has a staff change not pushed yet"
+            )
         if rank(holder) < rank(row):
             type(holder).objects.filter(pk=holder.pk).update(**release, updated_at=timezone.now())
             notes.append(f"{kind} {holder.sid} gave up {key} (Twilio gave it to {row.sid} later)")
@@ -163,5 +165,4 @@ def conversation_for(sid: str) -> Conversation:
 
 def mark_deleted(queryset) -> int:
     """Rows with a SID become deleted_remotely (sticky: only a pull, which sees Twilio's list, revives a row)."""
-    return (queryset.exclude(sid="").exclude(sync_state=DELETED)
-            .update(sync_state=DELETED, updated_at=timezone.now()))
+    return queryset.exclude(sid="").exclude(sync_state=DELETED).update(sync_state=DELETED, updated_at=timezone.now())

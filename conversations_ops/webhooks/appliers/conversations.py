@@ -12,13 +12,21 @@ the newest event.
 
 from django.utils import timezone
 
-from conversations_ops.models import Conversation, ConversationState, Message, Participant, WebhookEvent
 from conversations_ops.mirror.mapping import apply_conversation
+from conversations_ops.models import Conversation, ConversationState, Message, Participant, WebhookEvent
 from conversations_ops.twilio.records import RemoteConversation
 from conversations_ops.webhooks.parsing import EventParams
 
 from .common import (
-    DELETED, LOCAL_CHANGE, conversation_for, mark_deleted, older, settle_natural_key, stamp, text_or_none, when,
+    DELETED,
+    LOCAL_CHANGE,
+    conversation_for,
+    mark_deleted,
+    older,
+    settle_natural_key,
+    stamp,
+    text_or_none,
+    when,
 )
 from .snapshots import Snapshot, apply_snapshot
 
@@ -27,19 +35,26 @@ STATE_EVENT = "onConversationStateUpdated"
 
 def _remote(params, version) -> RemoteConversation:
     return RemoteConversation(
-        sid=params.get("ConversationSid"), unique_name=text_or_none(params, "UniqueName"),
-        friendly_name=text_or_none(params, "FriendlyName"), attributes=params.get("Attributes") or "{}",
-        state=text_or_none(params, "State"), chat_service_sid=text_or_none(params, "ChatServiceSid"),
+        sid=params.get("ConversationSid"),
+        unique_name=text_or_none(params, "UniqueName"),
+        friendly_name=text_or_none(params, "FriendlyName"),
+        attributes=params.get("Attributes") or "{}",
+        state=text_or_none(params, "State"),
+        chat_service_sid=text_or_none(params, "ChatServiceSid"),
         messaging_service_sid=text_or_none(params, "MessagingServiceSid"),
-        date_created=when(params, "DateCreated"), date_updated=version,
+        date_created=when(params, "DateCreated"),
+        date_updated=version,
     )
 
 
 def newest_state_after(sid: str, moment, *, exclude_pk=None) -> str | None:
     """StateTo of the newest stored state event later than `moment` (any moment when None)."""
     later = []
-    for pairs in (WebhookEvent.objects.filter(conversation_sid=sid, event_type=STATE_EVENT)
-                  .exclude(pk=exclude_pk).values_list("params", flat=True)):
+    for pairs in (
+        WebhookEvent.objects.filter(conversation_sid=sid, event_type=STATE_EVENT)
+        .exclude(pk=exclude_pk)
+        .values_list("params", flat=True)
+    ):
         params = EventParams(pairs)
         at, state = when(params, "StateUpdated"), params.get("StateTo")
         if at and state in ConversationState.values and (moment is None or at > moment):
@@ -51,18 +66,28 @@ def _settle_unique_name(row) -> list[str]:
     """Twilio keeps unique names unique: of two rows claiming one, the newer version holds it."""
     if not row.unique_name or row.sync_state == DELETED:
         return []
-    holders = (Conversation.objects.select_for_update().filter(unique_name=row.unique_name)
-               .exclude(sync_state=DELETED).exclude(sid=row.sid))
-    return settle_natural_key(row, holders, key=f"unique name {row.unique_name!r}", release={"unique_name": ""},
-                              drop=lambda r: setattr(r, "unique_name", ""))
+    holders = (
+        Conversation.objects.select_for_update()
+        .filter(unique_name=row.unique_name)
+        .exclude(sync_state=DELETED)
+        .exclude(sid=row.sid)
+    )
+    return settle_natural_key(
+        row,
+        holders,
+        key=f"unique name {row.unique_name!r}",
+        release={"unique_name": ""},
+        drop=lambda r: setattr(r, "unique_name", ""),
+    )
 
 
 def _cascade(row) -> list[str]:
     """A conversation gone from Twilio took its participants and messages with it."""
     if row.sync_state != DELETED:
         return []
-    count = (mark_deleted(Participant.objects.filter(conversation=row))
-             + mark_deleted(Message.objects.filter(conversation=row)))
+    count = mark_deleted(Participant.objects.filter(conversation=row)) + mark_deleted(
+        Message.objects.filter(conversation=row)
+    )
     return [f"{count} participants/messages marked deleted with it"] if count else []
 
 
@@ -77,11 +102,20 @@ def on_conversation_snapshot(event, params) -> str:
         row.date_inactive, row.date_closed = timers
         row.state = newest_state_after(sid, version, exclude_pk=event.pk) or row.state
 
-    return apply_snapshot(Snapshot(
-        model=Conversation, resource="conversations", label="conversation", sid=sid, version=version, fill=fill,
-        removed=event.event_type == "onConversationRemoved", settle_keys=_settle_unique_name, after=_cascade,
-        detail=lambda row: f" ({row.state})",
-    ))
+    return apply_snapshot(
+        Snapshot(
+            model=Conversation,
+            resource="conversations",
+            label="conversation",
+            sid=sid,
+            version=version,
+            fill=fill,
+            removed=event.event_type == "onConversationRemoved",
+            settle_keys=_settle_unique_name,
+            after=_cascade,
+            detail=lambda row: f" ({row.state})",
+        )
+    )
 
 
 def on_state_updated(event, params) -> str:
@@ -93,8 +127,10 @@ def on_state_updated(event, params) -> str:
     if conversation.sync_state in LOCAL_CHANGE:
         return f"skipped: {head}: the conversation holds a staff change not pushed yet"
     if older(moment, conversation.date_updated):
-        return (f"skipped: {head}: mirror already newer (DateUpdated {stamp(conversation.date_updated)} > "
-                f"StateUpdated {stamp(moment)})")
+        return (
+            f"skipped: {head}: mirror already newer (DateUpdated {stamp(conversation.date_updated)} > "
+            f"StateUpdated {stamp(moment)})"
+        )
     later = newest_state_after(sid, moment, exclude_pk=event.pk)
     if later is not None:
         return f"skipped: {head}: a later state change (to {later}) is already in the inbox"

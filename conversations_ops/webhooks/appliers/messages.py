@@ -6,8 +6,8 @@ array, `ContentSid` a simulator extension Twilio may not send (kept when
 absent). The index never changes once Twilio gave it.
 """
 
-from conversations_ops.models import Direction, Message, Participant
 from conversations_ops.mirror.mapping import apply_message
+from conversations_ops.models import Direction, Message, Participant
 from conversations_ops.pairings.flow import pairing_replies_check
 from conversations_ops.twilio.records import RemoteMessage
 
@@ -17,11 +17,18 @@ from .snapshots import Snapshot, apply_snapshot
 
 def _remote(params, version) -> RemoteMessage:
     return RemoteMessage(
-        sid=params.get("MessageSid"), conversation_sid=params.get("ConversationSid"), index=number(params, "Index"),
-        author=text_or_none(params, "Author"), body=params.get("Body"), media=json_list(params.get("Media")),
-        attributes=params.get("Attributes") or "{}", participant_sid=text_or_none(params, "ParticipantSid"),
-        content_sid=text_or_none(params, "ContentSid"), delivery=None,
-        date_created=when(params, "DateCreated"), date_updated=version,
+        sid=params.get("MessageSid"),
+        conversation_sid=params.get("ConversationSid"),
+        index=number(params, "Index"),
+        author=text_or_none(params, "Author"),
+        body=params.get("Body"),
+        media=json_list(params.get("Media")),
+        attributes=params.get("Attributes") or "{}",
+        participant_sid=text_or_none(params, "ParticipantSid"),
+        content_sid=text_or_none(params, "ContentSid"),
+        delivery=None,
+        date_created=when(params, "DateCreated"),
+        date_updated=version,
     )
 
 
@@ -30,16 +37,29 @@ def _settle_index(row) -> list[str]:
     message was deleted), the older message is gone and gives the index up."""
     if row.index is None:
         return []
-    holders = (Message.objects.select_for_update().filter(conversation_id=row.conversation_id, index=row.index)
-               .exclude(sync_state=DELETED).exclude(sid=row.sid))
-    return settle_natural_key(row, holders, key=f"index {row.index}", release={"sync_state": DELETED},
-                              drop=lambda r: setattr(r, "sync_state", DELETED))
+    holders = (
+        Message.objects.select_for_update()
+        .filter(conversation_id=row.conversation_id, index=row.index)
+        .exclude(sync_state=DELETED)
+        .exclude(sid=row.sid)
+    )
+    return settle_natural_key(
+        row,
+        holders,
+        key=f"index {row.index}",
+        release={"sync_state": DELETED},
+        drop=lambda r: setattr(r, "sync_state", DELETED),
+    )
 
 
 def _inbound_if_a_person_wrote_it(row) -> None:
     """The pull's rule: the author is one of the conversation's binding addresses."""
-    if row.author and Participant.objects.filter(conversation_id=row.conversation_id,
-                                                 messaging_binding_address=row.author).exists():
+    if (
+        row.author
+        and Participant.objects.filter(
+            conversation_id=row.conversation_id, messaging_binding_address=row.author
+        ).exists()
+    ):
         row.direction = Direction.INBOUND
 
 
@@ -56,11 +76,20 @@ def on_message_event(event, params) -> str:
         _inbound_if_a_person_wrote_it(row)
 
     conversation = conversation_for(params.get("ConversationSid"))
-    outcome = apply_snapshot(Snapshot(
-        model=Message, resource="messages", label="message", sid=sid, version=version, fill=fill,
-        removed=event.event_type == "onMessageRemoved", conversation=conversation,
-        settle_keys=_settle_index, detail=lambda row: f" (index {row.index})" if row.index is not None else "",
-    ))
+    outcome = apply_snapshot(
+        Snapshot(
+            model=Message,
+            resource="messages",
+            label="message",
+            sid=sid,
+            version=version,
+            fill=fill,
+            removed=event.event_type == "onMessageRemoved",
+            conversation=conversation,
+            settle_keys=_settle_index,
+            detail=lambda row: f" (index {row.index})" if row.index is not None else "",
+        )
+    )
     if event.event_type == "onMessageAdded" and pairing_replies_check(conversation_ids=[conversation.pk]):
         outcome += "; the customer replied: connecting their courier"
     return outcome

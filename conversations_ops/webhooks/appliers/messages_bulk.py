@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 
-from conversations_ops.models import Conversation, Direction, Message, Participant, SyncState
 from conversations_ops.mirror.mapping import apply_message
+from conversations_ops.models import Conversation, Direction, Message, Participant, SyncState
 from conversations_ops.webhooks.parsing import EventParams
 
 from .common import DELETED, when
@@ -60,18 +60,22 @@ def plan(events) -> Plan:
         version = when(params, "DateUpdated") or when(params, "DateCreated")
         parsed.append((event, _remote(params, version)))
     conversations = {
-        row.sid: row for row in Conversation.objects.filter(sid__in={remote.conversation_sid for _, remote in parsed})
-        .only("pk", "sid", "sync_state")
+        row.sid: row
+        for row in Conversation.objects.filter(sid__in={remote.conversation_sid for _, remote in parsed}).only(
+            "pk", "sid", "sync_state"
+        )
     }
     ids = [row.pk for row in conversations.values()]
     known = set(Message.objects.filter(sid__in=[remote.sid for _, remote in parsed]).values_list("sid", flat=True))
     waiting = set(Message.objects.filter(conversation_id__in=ids, sid="").values_list("conversation_id", flat=True))
     taken = set(
         Message.objects.filter(conversation_id__in=ids, index__in={r.index for _, r in parsed if r.index is not None})
-        .exclude(sync_state=DELETED).values_list("conversation_id", "index")
+        .exclude(sync_state=DELETED)
+        .values_list("conversation_id", "index")
     )
     people = set(
-        Participant.objects.filter(conversation_id__in=ids).exclude(messaging_binding_address="")
+        Participant.objects.filter(conversation_id__in=ids)
+        .exclude(messaging_binding_address="")
         .values_list("conversation_id", "messaging_binding_address")
     )
     result = Plan()
@@ -80,10 +84,16 @@ def plan(events) -> Plan:
         if conversation is None and remote.conversation_sid:
             # Unknown to the mirror: a placeholder with only its SID, written by store().
             conversation = result.new_conversations.setdefault(
-                remote.conversation_sid, Conversation(sid=remote.conversation_sid, sync_state=SyncState.SYNCED))
+                remote.conversation_sid, Conversation(sid=remote.conversation_sid, sync_state=SyncState.SYNCED)
+            )
         slot = (conversation.pk or conversation.sid if conversation else None, remote.index)
-        if (conversation is None or remote.sid in known or conversation.pk in waiting
-                or remote.index is None or slot in taken):
+        if (
+            conversation is None
+            or remote.sid in known
+            or conversation.pk in waiting
+            or remote.index is None
+            or slot in taken
+        ):
             result.left.append(event)
             continue
         known.add(remote.sid)
@@ -108,8 +118,12 @@ def store(planned: Plan) -> bool:
     the events go one by one (which re-read and settle each)."""
     if not planned.rows:
         return True
-    now = dict(Conversation.objects.select_for_update().filter(pk__in=planned.states).order_by("pk")
-               .values_list("pk", "sync_state"))
+    now = dict(
+        Conversation.objects.select_for_update()
+        .filter(pk__in=planned.states)
+        .order_by("pk")
+        .values_list("pk", "sync_state")
+    )
     if now != planned.states:
         return False  # a conversation was removed (or is gone) since the plan was read
     if Conversation.objects.filter(sid__in=planned.new_conversations).exists():

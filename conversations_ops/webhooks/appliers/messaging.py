@@ -10,8 +10,8 @@ against the simulator, which writes to the same database, never finishing).
 """
 
 from conversations_ops.models import SandboxSender
-from conversations_ops.webhooks.sandbox.flow import sandbox_conversation_start
 from conversations_ops.webhooks.parsing import MESSAGING_INBOUND
+from conversations_ops.webhooks.sandbox.flow import sandbox_conversation_start
 
 
 def messaging_inbound(event, params) -> str:

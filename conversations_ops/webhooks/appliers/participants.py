@@ -9,8 +9,8 @@ it wrote are inbound, whichever arrived first.
 from django.db.models import Q
 from django.utils import timezone
 
-from conversations_ops.models import Direction, Message, Participant
 from conversations_ops.mirror.mapping import apply_participant
+from conversations_ops.models import Direction, Message, Participant
 from conversations_ops.twilio.records import RemoteParticipant
 
 from .common import DELETED, LOCAL_CHANGE, conversation_for, number, settle_natural_key, text_or_none, when
@@ -19,14 +19,19 @@ from .snapshots import Snapshot, apply_snapshot
 
 def _remote(params, version, read_index) -> RemoteParticipant:
     return RemoteParticipant(
-        sid=params.get("ParticipantSid"), conversation_sid=params.get("ConversationSid"),
-        identity=text_or_none(params, "Identity"), attributes=params.get("Attributes") or "{}",
+        sid=params.get("ParticipantSid"),
+        conversation_sid=params.get("ConversationSid"),
+        identity=text_or_none(params, "Identity"),
+        attributes=params.get("Attributes") or "{}",
         binding_type=text_or_none(params, "MessagingBinding.Type"),
         binding_address=text_or_none(params, "MessagingBinding.Address"),
         binding_proxy_address=text_or_none(params, "MessagingBinding.ProxyAddress"),
         binding_projected_address=text_or_none(params, "MessagingBinding.ProjectedAddress"),
-        role_sid=text_or_none(params, "RoleSid"), last_read_message_index=read_index, last_read_timestamp=None,
-        date_created=when(params, "DateCreated"), date_updated=version,
+        role_sid=text_or_none(params, "RoleSid"),
+        last_read_message_index=read_index,
+        last_read_timestamp=None,
+        date_created=when(params, "DateCreated"),
+        date_updated=version,
     )
 
 
@@ -37,23 +42,38 @@ def _settle_binding(row) -> list[str]:
         return []
     same = Q(pk__in=[])
     if row.messaging_binding_address:
-        same |= Q(messaging_binding_address=row.messaging_binding_address,
-                  messaging_binding_proxy_address=row.messaging_binding_proxy_address)
+        same |= Q(
+            messaging_binding_address=row.messaging_binding_address,
+            messaging_binding_proxy_address=row.messaging_binding_proxy_address,
+        )
     if row.identity:
         same |= Q(identity=row.identity)
-    holders = (Participant.objects.select_for_update().filter(same, conversation_id=row.conversation_id)
-               .exclude(sync_state=DELETED).exclude(sid=row.sid))
-    return settle_natural_key(row, holders, key="its binding/identity", release={"sync_state": DELETED},
-                              drop=lambda r: setattr(r, "sync_state", DELETED))
+    holders = (
+        Participant.objects.select_for_update()
+        .filter(same, conversation_id=row.conversation_id)
+        .exclude(sync_state=DELETED)
+        .exclude(sid=row.sid)
+    )
+    return settle_natural_key(
+        row,
+        holders,
+        key="its binding/identity",
+        release={"sync_state": DELETED},
+        drop=lambda r: setattr(r, "sync_state", DELETED),
+    )
 
 
 def _directions(row) -> list[str]:
     """Messages this person wrote are inbound (the pull's rule: the author is a participant's address)."""
     if not row.messaging_binding_address:
         return []
-    count = (Message.objects.filter(conversation_id=row.conversation_id, author=row.messaging_binding_address,
-                                    direction=Direction.OUTBOUND)
-             .exclude(sync_state__in=LOCAL_CHANGE).update(direction=Direction.INBOUND, updated_at=timezone.now()))
+    count = (
+        Message.objects.filter(
+            conversation_id=row.conversation_id, author=row.messaging_binding_address, direction=Direction.OUTBOUND
+        )
+        .exclude(sync_state__in=LOCAL_CHANGE)
+        .update(direction=Direction.INBOUND, updated_at=timezone.now())
+    )
     return [f"{count} of its messages marked inbound"] if count else []
 
 
@@ -70,12 +90,20 @@ def on_participant_event(event, params) -> str:
         if not carries_read_index:
             row.last_read_message_index = read_index
 
-    return apply_snapshot(Snapshot(
-        model=Participant, resource="participants", label="participant", sid=sid, version=version, fill=fill,
-        removed=event.event_type == "onParticipantRemoved",
-        conversation=conversation_for(params.get("ConversationSid")),
-        settle_keys=_settle_binding, after=_directions,
-    ))
+    return apply_snapshot(
+        Snapshot(
+            model=Participant,
+            resource="participants",
+            label="participant",
+            sid=sid,
+            version=version,
+            fill=fill,
+            removed=event.event_type == "onParticipantRemoved",
+            conversation=conversation_for(params.get("ConversationSid")),
+            settle_keys=_settle_binding,
+            after=_directions,
+        )
+    )
 
 
 PARTICIPANT_APPLIERS = {

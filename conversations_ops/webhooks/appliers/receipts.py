@@ -8,8 +8,8 @@ receipt ends in the furthest status reported, whatever order the events took.
 
 from django.utils import timezone
 
-from conversations_ops.models import DeliveryReceipt, Message, SyncState
 from conversations_ops.mirror.mapping import apply_receipt
+from conversations_ops.models import DeliveryReceipt, Message, SyncState
 from conversations_ops.twilio.records import RemoteReceipt
 
 from .common import DELETED, LOCAL_CHANGE, NotInMirrorYet, conversation_for, insert, locked, number, text_or_none, when
@@ -40,8 +40,9 @@ def summary_refresh(message) -> str:
     """Recomputes `delivery` on the (locked) message; answers a note, or "" when nothing changed."""
     if message.sync_state in LOCAL_CHANGE:
         return "delivery summary kept: the message holds a staff change not pushed yet"
-    statuses = list(DeliveryReceipt.objects.filter(message=message).exclude(sync_state=DELETED)
-                    .values_list("status", flat=True))
+    statuses = list(
+        DeliveryReceipt.objects.filter(message=message).exclude(sync_state=DELETED).values_list("status", flat=True)
+    )
     total = message.delivery.get("total") if isinstance(message.delivery, dict) else None
     if isinstance(total, int) and total > len(statuses):
         return f"delivery summary kept: Twilio counted {total} receipts, webhooks brought {len(statuses)}"
@@ -61,10 +62,15 @@ def message_for(conversation, sid: str) -> Message:
     if row is not None:
         return row
     if Message.objects.filter(conversation=conversation, sid="", sync_state=SyncState.PENDING).exists():
-        raise NotInMirrorYet(f"message {sid} is not in the mirror while {conversation.sid} has a message being "
-                             f"pushed (it may be this one); trying again shortly")
-    row = Message(conversation=conversation, sid=sid,
-                  sync_state=DELETED if conversation.sync_state == DELETED else SyncState.SYNCED)
+        raise NotInMirrorYet(
+            f"message {sid} is not in the mirror while {conversation.sid} has a message being "
+            f"pushed (it may be this one); trying again shortly"
+        )
+    row = Message(
+        conversation=conversation,
+        sid=sid,
+        sync_state=DELETED if conversation.sync_state == DELETED else SyncState.SYNCED,
+    )
     return row if insert(row) else locked(Message, sid)
 
 
@@ -104,10 +110,14 @@ def on_delivery_updated(event, params) -> str:
         return f"skipped: receipt {sid}: unknown status {status!r}"
     message = message_for(conversation_for(params.get("ConversationSid")), params.get("MessageSid"))
     remote = RemoteReceipt(
-        sid=sid, conversation_sid=params.get("ConversationSid"), message_sid=message.sid,
+        sid=sid,
+        conversation_sid=params.get("ConversationSid"),
+        message_sid=message.sid,
         participant_sid=text_or_none(params, "ParticipantSid"),
-        channel_message_sid=text_or_none(params, "ChannelMessageSid"), status=status,
-        error_code=number(params, "ErrorCode"), date_created=when(params, "DateCreated"),
+        channel_message_sid=text_or_none(params, "ChannelMessageSid"),
+        status=status,
+        error_code=number(params, "ErrorCode"),
+        date_created=when(params, "DateCreated"),
         date_updated=when(params, "DateUpdated"),
     )
     receipt = locked(DeliveryReceipt, sid)

@@ -23,7 +23,16 @@ from datetime import datetime
 from conversations_ops.models import Conversation
 
 from .common import (
-    DELETED, LOCAL_CHANGE, changes, claimed, compared_fields, insert, locked, older, stamp, values,
+    DELETED,
+    LOCAL_CHANGE,
+    changes,
+    claimed,
+    compared_fields,
+    insert,
+    locked,
+    older,
+    stamp,
+    values,
 )
 
 
@@ -67,8 +76,10 @@ def _create(s: Snapshot) -> str | None:
     s.fill(row)
     row.sid, row.last_seen_at = s.sid, None  # last_seen_at belongs to the pull's listings
     if claimed(s.resource, row, s.conversation):
-        return (f"skipped: {s.label} {s.sid} is the Twilio copy of a local row still waiting for its SID "
-                f"(the push runner adopts it)")
+        return (
+            f"skipped: {s.label} {s.sid} is the Twilio copy of a local row still waiting for its SID "
+            f"(the push runner adopts it)"
+        )
     if _gone(s):
         row.sync_state = DELETED
     notes = s.settle_keys(row) if s.settle_keys else []
@@ -88,8 +99,9 @@ def _update(s: Snapshot, row) -> str:
     fields = compared_fields(s.model)
     before, was_deleted, notes = values(row, fields), row.sync_state == DELETED, []
     if older(s.version, row.date_updated):
-        notes.append(f"fields kept: mirror already newer (DateUpdated {stamp(row.date_updated)} > "
-                     f"event {stamp(s.version)})")
+        notes.append(
+            f"fields kept: mirror already newer (DateUpdated {stamp(row.date_updated)} > event {stamp(s.version)})"
+        )
     else:
         seen_at = row.last_seen_at
         s.fill(row)

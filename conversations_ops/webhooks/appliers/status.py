@@ -21,8 +21,9 @@ def on_message_status(event, params) -> str:
     status = params.get("MessageStatus").lower()
     error = number(params, "ErrorCode") or None
     head = f"status callback: {sid} {status}" + (f" (error {error})" if error else "")
-    found = (DeliveryReceipt.objects.filter(channel_message_sid=sid).order_by("pk")
-             .values_list("pk", "message_id").first())
+    found = (
+        DeliveryReceipt.objects.filter(channel_message_sid=sid).order_by("pk").values_list("pk", "message_id").first()
+    )
     if found is None:
         return f"{head}; no receipt in the mirror has this channel message SID (kept on this event)"
     if status not in PROGRESS:
@@ -31,8 +32,15 @@ def on_message_status(event, params) -> str:
     message = Message.objects.select_for_update().get(pk=message_pk)  # the receipts applier's lock order
     receipt = DeliveryReceipt.objects.select_for_update().get(pk=receipt_pk)
     remote = RemoteReceipt(
-        sid=receipt.sid, conversation_sid="", message_sid=message.sid, participant_sid=None,
-        channel_message_sid=sid, status=status, error_code=error, date_created=None, date_updated=None,
+        sid=receipt.sid,
+        conversation_sid="",
+        message_sid=message.sid,
+        participant_sid=None,
+        channel_message_sid=sid,
+        status=status,
+        error_code=error,
+        date_created=None,
+        date_updated=None,
     )
     line = advance(receipt, remote)
     note = summary_refresh(message)

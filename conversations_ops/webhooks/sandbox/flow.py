@@ -30,15 +30,15 @@ import json
 import time
 from dataclasses import dataclass, field
 
-from conversations_ops.twilio import gateway
 from conversations_ops.models import SandboxSender, WebhookEvent
-from conversations_ops.webhooks.sandbox import mirror as sandbox_mirror
 from conversations_ops.outbox.pacing import SERVICE_KEY, pacing_acquire
-from conversations_ops.webhooks.sandbox.media import InboundMedia, inbound_media, media_carry
+from conversations_ops.twilio import gateway
 from conversations_ops.twilio.errors import explain_error
 from conversations_ops.twilio.gateway import GatewayError
 from conversations_ops.twilio.records import RemoteConversation, RemoteConversationWebhook, RemoteParticipant
 from conversations_ops.webhooks.parsing import EventParams
+from conversations_ops.webhooks.sandbox import mirror as sandbox_mirror
+from conversations_ops.webhooks.sandbox.media import InboundMedia, inbound_media, media_carry
 
 UNIQUE_NAME_PREFIX = "sandbox-"
 DUPLICATE_UNIQUE_NAME = 50353
@@ -82,8 +82,12 @@ class Inbound:
 
 def inbound_of(params: EventParams) -> Inbound:
     return Inbound(
-        message_sid=params.get("MessageSid"), sender=params.get("From"), sandbox=params.get("To"),
-        body=params.get("Body"), profile_name=params.get("ProfileName"), media=inbound_media(params),
+        message_sid=params.get("MessageSid"),
+        sender=params.get("From"),
+        sandbox=params.get("To"),
+        body=params.get("Body"),
+        profile_name=params.get("ProfileName"),
+        media=inbound_media(params),
     )
 
 
@@ -102,8 +106,10 @@ class Started:
 def sandbox_outcome(*, inbound: Inbound, sender: SandboxSender) -> str:
     flow = f", Studio flow {sender.studio_flow_sid}" if sender.studio_flow_sid else ", no Studio flow"
     media = f", {len(inbound.media)} media" if inbound.media else ""
-    return (f"Sandbox {inbound.sandbox}: conversation {inbound.unique_name} started for {inbound.sender} "
-            f"(participant and message{media}{flow}).")
+    return (
+        f"Sandbox {inbound.sandbox}: conversation {inbound.unique_name} started for {inbound.sender} "
+        f"(participant and message{media}{flow})."
+    )
 
 
 def sandbox_conversation_start(*, event_id: int, sender_id: int) -> str:
@@ -135,14 +141,18 @@ def _start_on_twilio(inbound: Inbound, sender: SandboxSender) -> Started:
         started.participant = _participant(started, inbound)
         missing = [part for part in range(inbound.parts) if part not in started.messages]
         step = "carry the media over (download from Twilio, upload to the Media Content Service)"
-        media_sids = {part: media_carry(media=inbound.media[part], chat_service_sid=_service_of(started))
-                      for part in missing if part < len(inbound.media)}
+        media_sids = {
+            part: media_carry(media=inbound.media[part], chat_service_sid=_service_of(started))
+            for part in missing
+            if part < len(inbound.media)
+        }
         step = "add the message"
         for part in missing:
             started.messages[part] = _message(started, inbound, part, media_sids.get(part))
     except Exception as exc:
-        raise SandboxStartError(_failure(step, exc, inbound, started),
-                                retryable=getattr(exc, "retryable", True)) from exc
+        raise SandboxStartError(
+            _failure(step, exc, inbound, started), retryable=getattr(exc, "retryable", True)
+        ) from exc
     return started
 
 
@@ -163,7 +173,9 @@ def _conversation(inbound: Inbound, started: Started) -> None:
     attributes = json.dumps({"sandbox_sender": inbound.sandbox, "inbound_message_sid": inbound.message_sid})
     try:
         started.conversation = gateway.conversation_create(
-            unique_name=inbound.unique_name, attributes=attributes, webhook_enabled=True,
+            unique_name=inbound.unique_name,
+            attributes=attributes,
+            webhook_enabled=True,
             friendly_name=f"WhatsApp sandbox: {inbound.profile_name or inbound.sender}",
         )
         started.created = started.parts_known = True
@@ -199,7 +211,11 @@ def _studio_webhook(started: Started, flow_sid: str) -> RemoteConversationWebhoo
             if webhook.target == "studio" and webhook.flow_sid == flow_sid:
                 return webhook
     return gateway.conversation_webhook_create(
-        conversation_sid=sid, target="studio", flow_sid=flow_sid, replay_after=0, filters=["onMessageAdded"],
+        conversation_sid=sid,
+        target="studio",
+        flow_sid=flow_sid,
+        replay_after=0,
+        filters=["onMessageAdded"],
     )
 
 
@@ -211,7 +227,8 @@ def _participant(started: Started, inbound: Inbound) -> RemoteParticipant:
                 return participant
     _paced(f"conversation:{sid}")
     return gateway.participant_create(
-        conversation_sid=sid, messaging_binding_address=inbound.sender,
+        conversation_sid=sid,
+        messaging_binding_address=inbound.sender,
         messaging_binding_proxy_address=inbound.sandbox,
     )
 
@@ -220,8 +237,12 @@ def _message(started: Started, inbound: Inbound, part: int, media_sid: str | Non
     body = (inbound.body or (None if media_sid else EMPTY_BODY)) if part == 0 else None
     _paced(f"conversation:{started.conversation.sid}")
     return gateway.message_create(
-        conversation_sid=started.conversation.sid, author=inbound.sender, body=body, media_sid=media_sid,
-        attributes=json.dumps({"inbound_message_sid": inbound.message_sid, "part": part}), webhook_enabled=True,
+        conversation_sid=started.conversation.sid,
+        author=inbound.sender,
+        body=body,
+        media_sid=media_sid,
+        attributes=json.dumps({"inbound_message_sid": inbound.message_sid, "part": part}),
+        webhook_enabled=True,
     )
 
 
@@ -232,8 +253,7 @@ def _failure(step: str, exc: Exception, inbound: Inbound, started: Started) -> s
     if isinstance(exc, GatewayError):
         explanation = explain_error(exc)
         code = f" {exc.code}" if exc.code else ""
-        lines = [f"Could not {step}: Twilio{code} said “{exc.message}”.",
-                 f"{explanation.title}: {explanation.meaning}"]
+        lines = [f"Could not {step}: Twilio{code} said “{exc.message}”.", f"{explanation.title}: {explanation.meaning}"]
         lines.append(_binding_hint(inbound, started) if exc.code == BINDING_IN_USE else explanation.next_step)
     else:
         lines = [f"Could not {step}: {exc}"]
@@ -244,8 +264,11 @@ def _failure(step: str, exc: Exception, inbound: Inbound, started: Started) -> s
 def _binding_hint(inbound: Inbound, started: Started) -> str:
     own = started.conversation.sid if started.conversation else None
     holder = _binding_holder(inbound, own)
-    where = (f"Here it is conversation {holder.conversation_sid} ({holder.conversation_state}) in this account. "
-             if holder else "No open conversation of this account holds it, so another one does. ")
+    where = (
+        f"Here it is conversation {holder.conversation_sid} ({holder.conversation_state}) in this account. "
+        if holder
+        else "No open conversation of this account holds it, so another one does. "
+    )
     return (
         f"Hint: the phone {inbound.sender} and the sandbox {inbound.sandbox} are already paired in another open "
         f"conversation. {where}The WhatsApp sandbox number is the same for every Twilio account: another account "
@@ -258,8 +281,11 @@ def _binding_holder(inbound: Inbound, own_sid: str | None):
     """The open conversation of this account holding the pair, if Twilio shows one."""
     try:
         for item in gateway.participant_conversation_list(address=inbound.sender):
-            if (item.binding_proxy_address == inbound.sandbox and item.conversation_state != "closed"
-                    and item.conversation_sid != own_sid):
+            if (
+                item.binding_proxy_address == inbound.sandbox
+                and item.conversation_state != "closed"
+                and item.conversation_sid != own_sid
+            ):
                 return item
     except GatewayError:
         return None
@@ -272,8 +298,10 @@ def _clean_up(started: Started) -> str:
     if conversation is None:
         return "Nothing was created on Twilio."
     if not started.parts_known or started.messages:
-        return (f"Conversation {conversation.sid} is kept: the person's message may already be in it; "
-                "the next attempt finishes it.")
+        return (
+            f"Conversation {conversation.sid} is kept: the person's message may already be in it; "
+            "the next attempt finishes it."
+        )
     try:
         _paced(SERVICE_KEY)
         # With the header, like the create: whoever heard of it hears it is gone.

@@ -34,7 +34,8 @@ def inbound_media(params) -> list[InboundMedia]:
     count = count or sum(1 for n in range(MAX_MEDIA) if params.get(f"MediaUrl{n}"))
     return [
         InboundMedia(url=params.get(f"MediaUrl{n}"), content_type=params.get(f"MediaContentType{n}"))
-        for n in range(count) if params.get(f"MediaUrl{n}")
+        for n in range(count)
+        if params.get(f"MediaUrl{n}")
     ]
 
 
@@ -55,6 +56,8 @@ def media_carry(*, media: InboundMedia, chat_service_sid: str) -> str:
     # The webhook's type is what WhatsApp declared; the download's header is a fallback.
     content_type = media.content_type or downloaded_type
     return gateway.media_upload(
-        chat_service_sid=chat_service_sid, content_type=content_type,
-        filename=filename_for(media, content_type), data=data,
+        chat_service_sid=chat_service_sid,
+        content_type=content_type,
+        filename=filename_for(media, content_type),
+        data=data,
     )

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
-from conversations_ops.models import (
-    Conversation, ConversationWebhook, Direction, Message, Participant, SyncState,
-)
 from conversations_ops.mirror import mapping as mirror
+from conversations_ops.models import (
+    Conversation,
+    ConversationWebhook,
+    Direction,
+    Message,
+    Participant,
+    SyncState,
+)
 
 
 def _upsert(model, remote, apply, **fixed):

@@ -14,12 +14,17 @@ from simulator.sids import new_sid
 BUSINESS_WHATSAPP = "whatsapp:+14155238886"
 BUSINESS_SMS = "+14155238887"
 TEMPLATES = [
-    ("courier_invite", {"1": "Robert", "2": "Alicia"},
-     "Hello {{1}}, your food delivery is almost there but {{2}} (your rider) needs help finding your door. "
-     "Are you willing to chat with them?"),
-    ("courier_connected", {},
-     "Your customer has agreed to chat over WhatsApp to get this delivery sorted. You're now connected. "
-     "Say hello!"),
+    (
+        "courier_invite",
+        {"1": "Robert", "2": "Alicia"},
+        "Hello {{1}}, your food delivery is almost there but {{2}} (your rider) needs help finding your door. "
+        "Are you willing to chat with them?",
+    ),
+    (
+        "courier_connected",
+        {},
+        "Your customer has agreed to chat over WhatsApp to get this delivery sorted. You're now connected. Say hello!",
+    ),
 ]
 
 
@@ -34,18 +39,43 @@ class Command(BaseCommand):
             self.stdout.write("Simulator already has data; not seeding.")
             return
         now = clock.now()
-        for address, kind, name in ((BUSINESS_WHATSAPP, "whatsapp", "Deliveries WhatsApp (demo)"),
-                                    (BUSINESS_SMS, "sms", "Deliveries SMS (demo)")):
-            SimAddressConfiguration.objects.get_or_create(address=address, defaults=dict(
-                sid=new_sid("IG"), type=kind, friendly_name=name, date_created=now, date_updated=now,
-                auto_creation={"enabled": True, "type": "default"}))
+        for address, kind, name in (
+            (BUSINESS_WHATSAPP, "whatsapp", "Deliveries WhatsApp (demo)"),
+            (BUSINESS_SMS, "sms", "Deliveries SMS (demo)"),
+        ):
+            SimAddressConfiguration.objects.get_or_create(
+                address=address,
+                defaults=dict(
+                    sid=new_sid("IG"),
+                    type=kind,
+                    friendly_name=name,
+                    date_created=now,
+                    date_updated=now,
+                    auto_creation={"enabled": True, "type": "default"},
+                ),
+            )
         for name, variables, body in TEMPLATES:
             if not SimContent.objects.filter(friendly_name=name).exists():
                 SimContent.objects.create(
-                    sid=new_sid("HX"), friendly_name=name, language="en", variables=variables,
-                    types={"twilio/text": {"body": body}}, date_created=now, date_updated=now,
-                    approval={"name": name, "category": "UTILITY", "content_type": "twilio/text",
-                              "status": "approved", "rejection_reason": "", "allow_category_change": True})
-        self.stdout.write(self.style.SUCCESS(
-            f"Simulator seeded: WhatsApp sender {BUSINESS_WHATSAPP}, SMS sender {BUSINESS_SMS}, "
-            f"approved templates {', '.join(name for name, _, _ in TEMPLATES)}."))
+                    sid=new_sid("HX"),
+                    friendly_name=name,
+                    language="en",
+                    variables=variables,
+                    types={"twilio/text": {"body": body}},
+                    date_created=now,
+                    date_updated=now,
+                    approval={
+                        "name": name,
+                        "category": "UTILITY",
+                        "content_type": "twilio/text",
+                        "status": "approved",
+                        "rejection_reason": "",
+                        "allow_category_change": True,
+                    },
+                )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Simulator seeded: WhatsApp sender {BUSINESS_WHATSAPP}, SMS sender {BUSINESS_SMS}, "
+                f"approved templates {', '.join(name for name, _, _ in TEMPLATES)}."
+            )
+        )
