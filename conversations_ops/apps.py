@@ -6,6 +6,8 @@ class ConversationsOpsConfig(AppConfig):
     verbose_name = "Conversations Ops"
 
     def ready(self):
+        # Imported in ready(), not at the top: Django imports this module before the
+        # models are loaded, and the heartbeat (like django_q's signals) imports models.
         from django_q.signals import pre_execute
 
         from conversations_ops.health.heartbeat import on_task_start

@@ -19,6 +19,7 @@ import re
 from django.db.models import BooleanField, Value
 
 from conversations_ops import validators as v
+from conversations_ops.permissions import VIEW_FULL_NUMBERS
 
 _PHONE = re.compile(r"^\+(\d{2})(\d+)(\d{4})$")
 HIDDEN = "•••••"
@@ -51,8 +52,6 @@ def mask_numbers_in(text: str) -> str:
 
 
 def can_see_full_numbers(user) -> bool:
-    from conversations_ops.models import VIEW_FULL_NUMBERS
-
     return bool(user is not None and user.has_perm(VIEW_FULL_NUMBERS))
 
 

@@ -1,14 +1,22 @@
 """What each staff action needs, in one place: the admin and the shell commands ask the same question.
 
 Django's model permissions say which rows someone may change; the console's own
-(models/access.py) say whether they may reach Twilio at all, or write to people.
+(declared on models/access.py's ConsoleAccess, named below) say whether they may
+reach Twilio at all, write to people, see whole numbers or export history.
 Groups (migration 0011): Support and Ops push to Twilio, only Ops sends; Auditors
 read. A superuser has every permission.
+
+This module imports nothing of ours: masking.py reads VIEW_FULL_NUMBERS from here
+while the LOGGING setting is configured, before Django's models can be imported.
 """
 
-from conversations_ops.models import PUSH_TO_TWILIO, SEND_MESSAGE
-
 APP = "conversations_ops"
+
+# The console's own permissions (ConsoleAccess.Meta.permissions, models/access.py).
+PUSH_TO_TWILIO = f"{APP}.push_to_twilio"
+SEND_MESSAGE = f"{APP}.send_message"
+VIEW_FULL_NUMBERS = f"{APP}.view_full_numbers"
+EXPORT_HISTORY = f"{APP}.export_history"
 
 
 def model_permission(action: str, model_name: str) -> str:

@@ -8,17 +8,15 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from simulator.models import SimClock
+
 
 def now():
-    from simulator.models import SimClock
-
     offset = SimClock.objects.filter(pk=1).values_list("offset_seconds", flat=True).first() or 0.0
     return timezone.now() + timedelta(seconds=offset)
 
 
 def advance(seconds: float) -> None:
-    from simulator.models import SimClock
-
     clock, _ = SimClock.objects.get_or_create(pk=1)
     clock.offset_seconds += seconds
     clock.save(update_fields=["offset_seconds"])

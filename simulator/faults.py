@@ -20,6 +20,9 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse
 
+from simulator.api.errors import error_response
+from simulator.models import SimFaults
+
 KINDS = ("429", "500", "503", "timeout", "lost_response", "reset")
 _ERRORS = {
     "429": (20429, "Too Many Requests"),
@@ -32,15 +35,11 @@ _rngs: dict[str, random.Random] = {}
 
 
 def current() -> dict:
-    from simulator.models import SimFaults
-
     return SimFaults.objects.filter(pk=1).values_list("config", flat=True).first() or {}
 
 
 def configure(config: dict) -> dict:
     """Replaces the fault settings (already validated) and zeroes the counters."""
-    from simulator.models import SimFaults
-
     config = {**config, "token": f"{time.time_ns()}", "counters": {kind: 0 for kind in KINDS}}
     SimFaults.objects.update_or_create(pk=1, defaults={"config": config})
     return config
@@ -48,8 +47,6 @@ def configure(config: dict) -> dict:
 
 def clear() -> dict:
     """No more faults; the counters stay readable until the next configure."""
-    from simulator.models import SimFaults
-
     config = {"counters": current().get("counters", {})}
     SimFaults.objects.update_or_create(pk=1, defaults={"config": config})
     return config
@@ -104,8 +101,6 @@ def _pick(config: dict):
 
 
 def _count(kind: str) -> None:
-    from simulator.models import SimFaults
-
     with transaction.atomic():
         row = SimFaults.objects.select_for_update().filter(pk=1).first()
         if row is not None:
@@ -115,8 +110,6 @@ def _count(kind: str) -> None:
 
 
 def _error(kind: str, headers=None):
-    from simulator.api.common import error_response
-
     code, message = _ERRORS[kind]
     return error_response(int(kind) if kind.isdigit() else 504, code, message, headers)
 

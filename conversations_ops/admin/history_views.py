@@ -15,7 +15,8 @@ from django.utils.html import format_html
 
 from conversations_ops import exports
 from conversations_ops.masking import address_for
-from conversations_ops.models import EXPORT_HISTORY, Conversation
+from conversations_ops.models import Conversation
+from conversations_ops.permissions import EXPORT_HISTORY
 from conversations_ops.selectors.expected_failures import expected_failures
 from conversations_ops.selectors.history import transcript_page
 from conversations_ops.selectors.history_rows import describe_messages

@@ -7,7 +7,7 @@ commands); this module turns them into ModelAdmin hooks and page gates.
 from django.core.exceptions import PermissionDenied
 
 from conversations_ops import permissions as rules
-from conversations_ops.models import PUSH_TO_TWILIO
+from conversations_ops.permissions import PUSH_TO_TWILIO
 
 
 def may(request, needs) -> bool:

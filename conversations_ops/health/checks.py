@@ -20,6 +20,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
+from django_q.models import OrmQ
 from health_check.base import HealthCheck
 from health_check.checks import Database
 from health_check.exceptions import HealthCheckException, ServiceUnavailable
@@ -87,6 +88,8 @@ class BrokerCheck(ConsoleCheck):
         if config is None:
             super().probe()
             return
+        # Imported here: only this path (the Redis broker) needs redis-py; the ORM
+        # broker's deployments never load it.
         from redis import Redis
         from redis.exceptions import RedisError
 
@@ -102,8 +105,6 @@ class BrokerCheck(ConsoleCheck):
             client.close()
 
     def check(self, now: datetime.datetime) -> None:
-        from django_q.models import OrmQ
-
         alias = (getattr(settings, "Q_CLUSTER", None) or {}).get("orm", "default")
         list(OrmQ.objects.using(alias).values_list("id", flat=True)[:1])
 

@@ -1,6 +1,6 @@
 """Mirror models of Twilio resources, plus the webhook inbox and the sync outbox."""
 
-from .access import EXPORT_HISTORY, PUSH_TO_TWILIO, SEND_MESSAGE, VIEW_FULL_NUMBERS, ConsoleAccess
+from .access import ConsoleAccess
 from .addresses import AddressConfiguration, AddressType, AutoCreationType, WebhookMethod
 from .audit import AuditEntry, AuditResult, AuditSource
 from .base import SyncState, TwilioMirror
@@ -23,10 +23,6 @@ __all__ = [
     "AuditSource",
     "AutoCreationType",
     "ConsoleAccess",
-    "EXPORT_HISTORY",
-    "PUSH_TO_TWILIO",
-    "SEND_MESSAGE",
-    "VIEW_FULL_NUMBERS",
     "WebhookTarget",
     "BindingType",
     "Conversation",

@@ -2,15 +2,11 @@
 
 Held by an unmanaged model without a table: permissions need a content type,
 and these belong to the console as a whole rather than to one model.
-Groups (Support, Ops, Auditor) are made by migration 0010.
+Groups (Support, Ops, Auditor) are made by migration 0011. Code checks them by
+the names in conversations_ops/permissions.py (PUSH_TO_TWILIO, ...).
 """
 
 from django.db import models
-
-PUSH_TO_TWILIO = "conversations_ops.push_to_twilio"
-SEND_MESSAGE = "conversations_ops.send_message"
-VIEW_FULL_NUMBERS = "conversations_ops.view_full_numbers"
-EXPORT_HISTORY = "conversations_ops.export_history"
 
 
 class ConsoleAccess(models.Model):

@@ -7,7 +7,6 @@ from django.db.models import Q
 from simulator import clock
 from simulator.api import params, serializers
 from simulator.api.common import (
-    TwilioError,
     by_method,
     created,
     form_bool,
@@ -18,6 +17,7 @@ from simulator.api.common import (
     resource_missing,
     twilio_endpoint,
 )
+from simulator.api.errors import TwilioError
 from simulator.engine.store import DEFAULT_CHAT_SERVICE_SID, E164
 from simulator.models import SimAddressConfiguration
 from simulator.sids import new_sid

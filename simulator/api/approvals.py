@@ -9,8 +9,9 @@ import re
 from django.conf import settings
 
 from simulator.api import params
-from simulator.api.common import TwilioError, by_method, created, json_body, ok, page, twilio_endpoint
+from simulator.api.common import by_method, created, json_body, ok, page, twilio_endpoint
 from simulator.api.content import content_url, get
+from simulator.api.errors import TwilioError
 from simulator.models import SimContent
 from simulator.sids import iso
 

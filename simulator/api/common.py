@@ -1,7 +1,7 @@
 """What every simulated REST endpoint shares: auth, errors, paging, URLs.
 
-Views raise `TwilioError`; the `twilio_endpoint` decorator turns it into
-Twilio's error body `{code, message, more_info, status}`.
+Views raise `TwilioError` (api/errors.py); the `twilio_endpoint` decorator turns
+it into Twilio's error body `{code, message, more_info, status}`.
 """
 
 import base64
@@ -16,26 +16,8 @@ from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from simulator import faults
+from simulator.api.errors import TwilioError, error_response
 from simulator.engine import ratelimit
-
-
-class TwilioError(Exception):
-    def __init__(self, status: int, code: int, message: str):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-
-def error_response(status: int, code: int, message: str, headers: dict | None = None) -> JsonResponse:
-    body = {
-        "code": code,
-        "message": message,
-        "more_info": f"https://www.twilio.com/docs/errors/{code}",
-        "status": status,
-    }
-    response = JsonResponse(body, status=status)
-    for name, value in (headers or {}).items():
-        response[name] = value
-    return response
 
 
 def not_found(what: str = "The requested resource") -> TwilioError:

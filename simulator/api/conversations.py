@@ -8,7 +8,6 @@ from django.utils.dateparse import parse_date, parse_datetime
 from simulator import clock
 from simulator.api import lookups, params, serializers
 from simulator.api.common import (
-    TwilioError,
     by_method,
     created,
     no_content,
@@ -17,6 +16,7 @@ from simulator.api.common import (
     twilio_endpoint,
     webhooks_enabled,
 )
+from simulator.api.errors import TwilioError
 from simulator.engine import events, store, timers
 from simulator.models import SimConversation
 

@@ -7,7 +7,6 @@ from django.db.models import Q
 from simulator import clock
 from simulator.api import lookups, params, serializers
 from simulator.api.common import (
-    TwilioError,
     by_method,
     created,
     no_content,
@@ -17,6 +16,7 @@ from simulator.api.common import (
     webhooks_enabled,
 )
 from simulator.api.conversations import closed_error
+from simulator.api.errors import TwilioError
 from simulator.engine import delivery, events, store, timers
 from simulator.engine import media as media_engine
 from simulator.models import SimContent, SimMedia, SimReceipt

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.utils.dateparse import parse_datetime, parse_duration
 
-from simulator.api.common import TwilioError
+from simulator.api.errors import TwilioError
 
 # ISO-8601 durations as Twilio documents them (PT10M, P1D, P1DT2H...); Django's
 # parse_duration alone would also take "10:00".

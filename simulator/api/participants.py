@@ -3,7 +3,6 @@
 from simulator import clock
 from simulator.api import lookups, params, serializers
 from simulator.api.common import (
-    TwilioError,
     by_method,
     created,
     form_int,
@@ -14,6 +13,7 @@ from simulator.api.common import (
     webhooks_enabled,
 )
 from simulator.api.conversations import closed_error
+from simulator.api.errors import TwilioError
 from simulator.engine import events, store, timers
 from simulator.models import SimConversation, SimParticipant
 

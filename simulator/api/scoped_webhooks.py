@@ -2,7 +2,8 @@
 
 from simulator import clock
 from simulator.api import lookups, params, serializers
-from simulator.api.common import TwilioError, by_method, created, form_int, no_content, ok, page, twilio_endpoint
+from simulator.api.common import by_method, created, form_int, no_content, ok, page, twilio_endpoint
+from simulator.api.errors import TwilioError
 from simulator.models import SimScopedWebhook
 from simulator.sids import new_sid
 

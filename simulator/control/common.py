@@ -14,7 +14,7 @@ from django.db import transaction
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from simulator.api.common import TwilioError
+from simulator.api.errors import TwilioError
 
 
 class ControlError(Exception):

@@ -18,7 +18,7 @@ import math
 from django.conf import settings
 
 from simulator import clock
-from simulator.api.common import TwilioError
+from simulator.api.errors import TwilioError
 from simulator.engine import delivery, events, store, timers, webhooks_out
 from simulator.engine import media as media_engine
 from simulator.models import SimAddressConfiguration, SimHandsetEntry, SimMedia, SimNumber, SimScopedWebhook

@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 from django.conf import settings
 
 from simulator import clock
-from simulator.api.common import TwilioError
+from simulator.api.errors import TwilioError
 from simulator.models import SimMedia
 from simulator.sids import new_sid
 

@@ -20,6 +20,8 @@ from functools import wraps
 
 from django.conf import settings
 
+from simulator.api.errors import error_response
+
 WINDOW_SECONDS = 1.0
 DEFAULT_LIMIT = 30
 SERVICE_SCOPE = "service:default"  # the simulated account has one Conversation Service
@@ -100,8 +102,6 @@ def limited(view):
 
 
 def _too_many():
-    from simulator.api.common import error_response  # common imports this module
-
     message = f"Too Many Requests: more than {limit()} actions per second"
     return error_response(429, 20429, message, {"Retry-After": "1"})
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import Max
 
 from simulator import clock
-from simulator.api.common import TwilioError
+from simulator.api.errors import TwilioError
 from simulator.models import SimAccountWebhooks, SimConversation, SimMessage, SimParticipant
 from simulator.sids import new_sid
 
