@@ -20,8 +20,9 @@ from django.db import reset_queries, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from conversations_ops.mirror.rules import mark_deleted
 from conversations_ops.models import Conversation, PullCheckpoint, SyncState
-from conversations_ops.pull.pages import Counts, mark_deleted, store_page, sweep
+from conversations_ops.pull.pages import Counts, store_page, sweep
 from conversations_ops.twilio.gateway import PRODUCT_HOSTS, GatewayError
 
 CONVERSATION_BATCH = 200

@@ -1,6 +1,6 @@
 """Writing one pulled page into the mirror, and marking what Twilio no longer has.
 
-Rules (what a pull may overwrite):
+Rules (what a pull may overwrite; the ones webhooks share live in mirror.rules):
 - A row is matched by SID only. Rows without a SID (not on Twilio yet) are
   never written by a pull; a remote record that carries the natural key or
   the local id of such a row is skipped, so the push runner can adopt it
@@ -21,13 +21,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from conversations_ops.models import SyncState
+from conversations_ops.mirror.rules import LOCAL_CHANGE, compared_fields, mark_deleted, unclaimed
 
 logger = logging.getLogger(__name__)
-
-# Fields a pull sets on every row it sees; they do not make a row "changed".
-BOOKKEEPING = {"id", "local_id", "created_at", "updated_at", "last_synced_at", "last_seen_at"}
-UNSYNCED_LOCAL_CHANGE = (SyncState.PENDING, SyncState.FAILED)
 
 
 @dataclass
@@ -47,13 +43,9 @@ class Counts:
         self.complete = self.complete and other.complete
 
 
-def _compared_fields(model) -> list[str]:
-    return [f.attname for f in model._meta.concrete_fields if f.attname not in BOOKKEEPING]
-
-
 def store_page(resource, records, *, seen_at, counts: Counts, conversation=None) -> None:
     """Upserts one page; the caller wraps it (and its checkpoint) in one transaction."""
-    model, fields = resource.model, _compared_fields(resource.model)
+    model, fields = resource.model, compared_fields(resource.model)
     existing = {row.sid: row for row in model.objects.filter(sid__in=[r.sid for r in records])}
     new, changed, seen_only = [], [], []
     for remote in records:
@@ -62,7 +54,7 @@ def store_page(resource, records, *, seen_at, counts: Counts, conversation=None)
             row = model(conversation=conversation) if conversation is not None else model()
             resource.apply(row, remote, seen_at=seen_at)
             new.append(row)
-        elif row.sync_state in UNSYNCED_LOCAL_CHANGE:
+        elif row.sync_state in LOCAL_CHANGE:
             seen_only.append(row.pk)
             counts.skipped += 1
         else:
@@ -74,35 +66,14 @@ def store_page(resource, records, *, seen_at, counts: Counts, conversation=None)
             else:
                 row.updated_at = timezone.now()  # bulk_update does not run auto_now
                 changed.append(row)
-    new = _unclaimed(resource, new, conversation, counts)
+    kept = unclaimed(model, new, conversation=conversation)
+    counts.skipped += len(new) - len(kept)
+    new = kept
     if new and resource.complete_new:
         resource.complete_new(new, conversation)
     _write(model, new, changed, [*fields, "updated_at", "last_synced_at", "last_seen_at"], counts)
     model.objects.filter(pk__in=seen_only).update(last_seen_at=seen_at)
     counts.items += len(records)
-
-
-def _unclaimed(resource, rows, conversation, counts: Counts) -> list:
-    """Drops records that are the Twilio copy of a local row still waiting for its SID."""
-    if not rows:
-        return rows
-    scope = Q(conversation=conversation) if conversation is not None else Q()
-    keys = [key for key in resource.natural_keys]
-    waiting = list(resource.model.objects.filter(scope, sid="").values("local_id", *{f for k in keys for f in k}))
-    if not waiting:
-        return rows
-    local_ids = [str(w["local_id"]) for w in waiting]
-    claimed = {(key, tuple(w[f] for f in key)) for w in waiting for key in keys if w[key[0]] not in ("", None)}
-
-    def is_claimed(row) -> bool:
-        text = f"{getattr(row, 'attributes', '')} {getattr(row, 'unique_name', '')}"
-        return any((key, tuple(getattr(row, f) for f in key)) in claimed for key in keys) or any(
-            local_id in text for local_id in local_ids
-        )
-
-    kept = [row for row in rows if not is_claimed(row)]
-    counts.skipped += len(rows) - len(kept)
-    return kept
 
 
 def _write(model, new, changed, update_fields, counts: Counts) -> None:
@@ -133,15 +104,6 @@ def _one_by_one(new, changed, update_fields, counts: Counts):
                 counts.conflicts += 1
                 logger.warning("Pull could not store %s %s: %s", type(row).__name__, row.sid, exc)
     return written
-
-
-def mark_deleted(queryset) -> int:
-    """Rows with a SID that Twilio no longer has become deleted_remotely."""
-    return (
-        queryset.exclude(sid="")
-        .exclude(sync_state=SyncState.DELETED_REMOTELY)
-        .update(sync_state=SyncState.DELETED_REMOTELY, updated_at=timezone.now())
-    )
 
 
 def sweep(model, *, started_at, conversation=None) -> int:

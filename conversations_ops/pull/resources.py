@@ -2,9 +2,9 @@
 
 One `PulledResource` per list. Field mapping lives in `mirror.mapping`
 (shared with the push runner); this module only says which gateway page
-function, which model and which `apply_*` belong together, plus the natural
-keys by which a remote record may be the copy of a local row that has no
-SID yet.
+function, which model and which `apply_*` belong together (the natural keys
+by which a remote record may be the copy of a local row without a SID are
+mirror.rules.NATURAL_KEYS, shared with the webhooks).
 """
 
 from __future__ import annotations
@@ -26,8 +26,6 @@ class PulledResource:
     fetch: Callable
     # Listed once per conversation (scope = the conversation's SID).
     nested: bool = False
-    # Field groups that identify a record besides its SID (unique on the model).
-    natural_keys: tuple[tuple[str, ...], ...] = ()
     # Fills what the remote record does not say, on rows the pull creates.
     complete_new: Callable | None = None
 
@@ -57,14 +55,12 @@ RESOURCES = {
             AddressConfiguration,
             mirror.apply_address_configuration,
             lambda _scope, url: gateway.address_configuration_page(page_size=50, page_url=url),
-            natural_keys=(("address",),),
         ),
         PulledResource(
             "conversations",
             Conversation,
             mirror.apply_conversation,
             lambda _scope, url: gateway.conversation_page(page_size=100, page_url=url),
-            natural_keys=(("unique_name",),),
         ),
         PulledResource(
             "participants",
@@ -72,7 +68,6 @@ RESOURCES = {
             mirror.apply_participant,
             lambda scope, url: gateway.participant_page(conversation_sid=scope, page_size=100, page_url=url),
             nested=True,
-            natural_keys=(("messaging_binding_address", "messaging_binding_proxy_address"), ("identity",)),
         ),
         PulledResource(
             "messages",
@@ -80,7 +75,6 @@ RESOURCES = {
             mirror.apply_message,
             lambda scope, url: gateway.message_page(conversation_sid=scope, page_size=100, page_url=url),
             nested=True,
-            natural_keys=(("index",),),
             complete_new=_message_directions,
         ),
         PulledResource(

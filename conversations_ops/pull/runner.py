@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from conversations_ops.audit.entries import audited, summary_detail
+from conversations_ops.mirror.rules import mark_deleted
 from conversations_ops.models import PullCheckpoint
 from conversations_ops.pull.listing import (
     OutOfTime,
@@ -29,7 +30,7 @@ from conversations_ops.pull.listing import (
     run_listing,
     run_nested_pass,
 )
-from conversations_ops.pull.pages import Counts, mark_deleted, store_page
+from conversations_ops.pull.pages import Counts, store_page
 from conversations_ops.pull.resources import RESOURCE_NAMES, RESOURCES
 from conversations_ops.twilio import gateway
 

@@ -15,12 +15,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from conversations_ops.mirror.rules import LOCAL_CHANGE
 from conversations_ops.models import Conversation, SyncState
-from conversations_ops.pull.pages import BOOKKEEPING, UNSYNCED_LOCAL_CHANGE, Counts, _unclaimed
-from conversations_ops.pull.resources import RESOURCES
 
 DELETED = SyncState.DELETED_REMOTELY
-LOCAL_CHANGE = UNSYNCED_LOCAL_CHANGE  # the pull's rule: pending/failed rows keep their values
 
 
 class NotInMirrorYet(Exception):
@@ -134,23 +132,12 @@ def insert(row) -> bool:
         raise
 
 
-def compared_fields(model) -> list[str]:
-    """The fields whose change counts as a mirror change (the pull's list)."""
-    return [f.attname for f in model._meta.concrete_fields if f.attname not in BOOKKEEPING]
-
-
 def values(row, fields) -> dict:
     return {name: getattr(row, name) for name in fields}
 
 
 def changes(before: dict, row) -> list[str]:
     return [name for name, value in before.items() if getattr(row, name) != value]
-
-
-def claimed(resource: str, row, conversation) -> bool:
-    """The pull's rule: a remote record carrying the natural key or local id of
-    a row without SID is that row's Twilio copy; the push runner adopts it."""
-    return not _unclaimed(RESOURCES[resource], [row], conversation, Counts())
 
 
 def conversation_for(sid: str) -> Conversation:
@@ -161,8 +148,3 @@ def conversation_for(sid: str) -> Conversation:
         return row
     row = Conversation(sid=sid, sync_state=SyncState.SYNCED)
     return row if insert(row) else locked(Conversation, sid)
-
-
-def mark_deleted(queryset) -> int:
-    """Rows with a SID become deleted_remotely (sticky: only a pull, which sees Twilio's list, revives a row)."""
-    return queryset.exclude(sid="").exclude(sync_state=DELETED).update(sync_state=DELETED, updated_at=timezone.now())

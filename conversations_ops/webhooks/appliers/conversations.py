@@ -13,15 +13,14 @@ the newest event.
 from django.utils import timezone
 
 from conversations_ops.mirror.mapping import apply_conversation
+from conversations_ops.mirror.rules import LOCAL_CHANGE, mark_deleted
 from conversations_ops.models import Conversation, ConversationState, Message, Participant, WebhookEvent
 from conversations_ops.twilio.records import RemoteConversation
 from conversations_ops.webhooks.parsing import EventParams
 
 from .common import (
     DELETED,
-    LOCAL_CHANGE,
     conversation_for,
-    mark_deleted,
     older,
     settle_natural_key,
     stamp,
@@ -105,7 +104,6 @@ def on_conversation_snapshot(event, params) -> str:
     return apply_snapshot(
         Snapshot(
             model=Conversation,
-            resource="conversations",
             label="conversation",
             sid=sid,
             version=version,

@@ -79,7 +79,6 @@ def on_message_event(event, params) -> str:
     outcome = apply_snapshot(
         Snapshot(
             model=Message,
-            resource="messages",
             label="message",
             sid=sid,
             version=version,

@@ -10,10 +10,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from conversations_ops.mirror.mapping import apply_participant
+from conversations_ops.mirror.rules import LOCAL_CHANGE
 from conversations_ops.models import Direction, Message, Participant
 from conversations_ops.twilio.records import RemoteParticipant
 
-from .common import DELETED, LOCAL_CHANGE, conversation_for, number, settle_natural_key, text_or_none, when
+from .common import DELETED, conversation_for, number, settle_natural_key, text_or_none, when
 from .snapshots import Snapshot, apply_snapshot
 
 
@@ -93,7 +94,6 @@ def on_participant_event(event, params) -> str:
     return apply_snapshot(
         Snapshot(
             model=Participant,
-            resource="participants",
             label="participant",
             sid=sid,
             version=version,

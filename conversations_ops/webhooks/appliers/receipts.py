@@ -9,10 +9,11 @@ receipt ends in the furthest status reported, whatever order the events took.
 from django.utils import timezone
 
 from conversations_ops.mirror.mapping import apply_receipt
+from conversations_ops.mirror.rules import LOCAL_CHANGE
 from conversations_ops.models import DeliveryReceipt, Message, SyncState
 from conversations_ops.twilio.records import RemoteReceipt
 
-from .common import DELETED, LOCAL_CHANGE, NotInMirrorYet, conversation_for, insert, locked, number, text_or_none, when
+from .common import DELETED, NotInMirrorYet, conversation_for, insert, locked, number, text_or_none, when
 
 PROGRESS = {"sent": 1, "delivered": 2, "read": 3, "undelivered": 4, "failed": 5}
 # Twilio's summary counts a read message as delivered and sent too.

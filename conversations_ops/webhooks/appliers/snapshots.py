@@ -20,14 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from conversations_ops.mirror.rules import LOCAL_CHANGE, compared_fields, is_claimed
 from conversations_ops.models import Conversation
 
 from .common import (
     DELETED,
-    LOCAL_CHANGE,
     changes,
-    claimed,
-    compared_fields,
     insert,
     locked,
     older,
@@ -39,7 +37,6 @@ from .common import (
 @dataclass
 class Snapshot:
     model: type
-    resource: str  # its name in pull_resources.RESOURCES (natural keys for the claim check)
     label: str  # "conversation", "participant", "message"
     sid: str
     version: datetime | None
@@ -75,7 +72,7 @@ def _create(s: Snapshot) -> str | None:
     row = s.model(conversation=s.conversation) if s.conversation is not None else s.model()
     s.fill(row)
     row.sid, row.last_seen_at = s.sid, None  # last_seen_at belongs to the pull's listings
-    if claimed(s.resource, row, s.conversation):
+    if is_claimed(row, conversation=s.conversation):
         return (
             f"skipped: {s.label} {s.sid} is the Twilio copy of a local row still waiting for its SID "
             f"(the push runner adopts it)"

@@ -10,13 +10,13 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from conversations_ops.mirror import mapping as mirror
+from conversations_ops.mirror.rules import mark_deleted
 from conversations_ops.models import (
     Conversation,
     ConversationWebhook,
     Direction,
     Message,
     Participant,
-    SyncState,
 )
 
 
@@ -52,5 +52,5 @@ def mirror_deleted(conversation_sid: str) -> None:
     """The flow deleted its half-made conversation: rows the conversation's own webhooks may
     have stored meanwhile are marked deleted on Twilio, as a pull would."""
     for model in (Participant, Message, ConversationWebhook):
-        model.objects.filter(conversation__sid=conversation_sid).update(sync_state=SyncState.DELETED_REMOTELY)
-    Conversation.objects.filter(sid=conversation_sid).update(sync_state=SyncState.DELETED_REMOTELY)
+        mark_deleted(model.objects.filter(conversation__sid=conversation_sid))
+    mark_deleted(Conversation.objects.filter(sid=conversation_sid))
