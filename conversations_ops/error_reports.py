@@ -19,8 +19,8 @@ SHORTEST_SECRET = 8  # shorter values would hide innocent variables and protect 
 
 def secret_values() -> list[str]:
     """The secrets' current values (read now, not at import: tests and settings overrides change them)."""
-    values = [str(getattr(settings, name, "") or "") for name in SECRET_SETTINGS]
-    values += [str(secret) for secret in (getattr(settings, "TWILIO_WEBHOOK_SIGNING_KEYS", {}) or {}).values()]
+    values = [str(getattr(settings, name) or "") for name in SECRET_SETTINGS]
+    values += [str(secret) for secret in settings.TWILIO_WEBHOOK_SIGNING_KEYS.values()]
     return [value for value in values if len(value) >= SHORTEST_SECRET]
 
 

@@ -192,6 +192,18 @@ PAIRING_REPLY_TIMEOUT_MINUTES = env.int("PAIRING_REPLY_TIMEOUT_MINUTES", default
 if TWILIO_SIMULATED:
     INSTALLED_APPS.append("simulator")
 
+# SIMULATOR (embedded): what the simulator reads when the console serves it. The
+# standalone simulator declares the same names in config/settings/simulator.py, from
+# SIMULATOR_* variables; these are not read from the environment, so the two never mix.
+# Its own base URL; empty: the request's host plus /simulator, where the console mounts it.
+SIMULATOR_PUBLIC_URL = ""
+# Where the simulated account's post-event webhook first points; None: this console's PUBLIC_BASE_URL.
+SIMULATOR_DEFAULT_WEBHOOK_BASE_URL = None
+# Twilio's 30 actions/s per conversation and per service; 0 turns the limit off.
+SIMULATOR_RATE_LIMIT = 30
+# Seconds a webhook receiver gets to answer ("Conversations webhooks have a maximum timeout of 5 seconds").
+SIMULATOR_WEBHOOK_TIMEOUT = 5.0
+
 # TASK QUEUE (django-q2)
 # https://django-q2.readthedocs.io/en/master/configure.html
 # timeout < retry, or a slow task is handed to a second worker while the

@@ -93,7 +93,7 @@ SIMULATOR_DEFAULT_WEBHOOK_BASE_URL = env.str("SIMULATOR_DEFAULT_WEBHOOK_BASE_URL
 TWILIO_HTTP_TIMEOUT = env.float("TWILIO_HTTP_TIMEOUT", default=10.0)
 # Twilio's 30 actions/s per conversation and per service; 0 turns the limit off.
 SIMULATOR_RATE_LIMIT = env.int("SIMULATOR_RATE_LIMIT", default=30)
-# Seconds a webhook receiver gets to answer (Twilio: 5).
+# Seconds a webhook receiver gets to answer ("Conversations webhooks have a maximum timeout of 5 seconds").
 SIMULATOR_WEBHOOK_TIMEOUT = env.float("SIMULATOR_WEBHOOK_TIMEOUT", default=5.0)
 
 # LOGGING: errors (a failed webhook delivery, a 500) on stderr whatever DEBUG says;

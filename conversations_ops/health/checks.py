@@ -68,10 +68,10 @@ class DatabaseCheck(Database):
 
 def redis_broker_config() -> str | dict | None:
     """django-q2's Redis connection (a URL or keyword arguments), or None on the ORM broker."""
-    cluster = getattr(settings, "Q_CLUSTER", None) or {}
+    cluster = settings.Q_CLUSTER
     if cluster.get("redis"):
         return cluster["redis"]
-    if "orm" not in cluster and getattr(settings, "REDIS_URL", ""):
+    if "orm" not in cluster and settings.REDIS_URL:
         return settings.REDIS_URL
     return None
 
@@ -93,7 +93,7 @@ class BrokerCheck(ConsoleCheck):
         from redis import Redis
         from redis.exceptions import RedisError
 
-        timeout = float(getattr(settings, "HEALTH_BROKER_TIMEOUT", 2.0))
+        timeout = settings.HEALTH_BROKER_TIMEOUT
         options = {"socket_connect_timeout": timeout, "socket_timeout": timeout}
         client = Redis(**{**config, **options}) if isinstance(config, dict) else Redis.from_url(config, **options)
         try:
@@ -105,7 +105,7 @@ class BrokerCheck(ConsoleCheck):
             client.close()
 
     def check(self, now: datetime.datetime) -> None:
-        alias = (getattr(settings, "Q_CLUSTER", None) or {}).get("orm", "default")
+        alias = settings.Q_CLUSTER.get("orm", "default")
         list(OrmQ.objects.using(alias).values_list("id", flat=True)[:1])
 
 

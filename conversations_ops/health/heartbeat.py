@@ -83,7 +83,7 @@ def on_task_start(sender=None, **kwargs) -> None:
     there is no worker then, only the caller. A beat that fails (the database
     is away) is logged and never stops the task.
     """
-    if (getattr(settings, "Q_CLUSTER", None) or {}).get("sync"):
+    if settings.Q_CLUSTER.get("sync"):
         return
     now = time.monotonic()
     if now - _last_signal_beat["at"] < BEAT_INTERVAL_SECONDS:

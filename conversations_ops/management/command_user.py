@@ -40,7 +40,7 @@ def command_user(username: str | None, *, needs, action: str):
     """
     username = (username or os.environ.get(ENV_NAME, "")).strip()  # read now: the shell's, not import time's
     if not username:
-        if getattr(settings, "CONSOLE_COMMANDS_REQUIRE_USER", False):
+        if settings.CONSOLE_COMMANDS_REQUIRE_USER:
             raise CommandError(
                 f"Refused: say who you are to {action}: --as USERNAME or {ENV_NAME}=USERNAME "
                 "(CONSOLE_COMMANDS_REQUIRE_USER is on).",

@@ -24,7 +24,7 @@ DEFAULT_AUTO_REPLY = "Great! Just a moment while we connect you..."
 
 
 def default_reply_timeout() -> int:
-    return int(getattr(settings, "PAIRING_REPLY_TIMEOUT_MINUTES", 30))
+    return settings.PAIRING_REPLY_TIMEOUT_MINUTES
 
 
 class PairingState(models.TextChoices):

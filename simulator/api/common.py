@@ -108,7 +108,7 @@ def own_base(request) -> str:
     """This simulator's own base URL: SIMULATOR_PUBLIC_URL when it runs standalone
     (config/settings/simulator.py, mounted at the root), else the host the request came
     to plus /simulator, where the console mounts it."""
-    public = getattr(settings, "SIMULATOR_PUBLIC_URL", "")
+    public = settings.SIMULATOR_PUBLIC_URL
     if public:
         return public.rstrip("/")
     return f"{request.scheme}://{request.get_host()}/simulator"

@@ -23,7 +23,6 @@ from django.conf import settings
 from simulator.api.errors import error_response
 
 WINDOW_SECONDS = 1.0
-DEFAULT_LIMIT = 30
 SERVICE_SCOPE = "service:default"  # the simulated account has one Conversation Service
 _PATH = re.compile(
     r"/conversations/v1/Conversations(?:/(?P<sid>[^/]+)(?:/(?P<child>Participants|Messages)(?:/[^/]+)?)?)?/?$"
@@ -35,7 +34,7 @@ _state = {"rate_limited": 0, "checks": 0}
 
 def limit() -> int:
     """SIMULATOR_RATE_LIMIT actions per window; 0 turns the limit off."""
-    return int(getattr(settings, "SIMULATOR_RATE_LIMIT", DEFAULT_LIMIT))
+    return settings.SIMULATOR_RATE_LIMIT
 
 
 def scope_of(method: str, path: str) -> str | None:

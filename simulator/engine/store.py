@@ -55,7 +55,7 @@ def account_webhooks() -> SimAccountWebhooks:
 
 def _default_post_webhook_url() -> str | None:
     """Embedded: the console's own webhook endpoint. Standalone: SIMULATOR_DEFAULT_WEBHOOK_BASE_URL's, or none."""
-    base = getattr(settings, "SIMULATOR_DEFAULT_WEBHOOK_BASE_URL", None)
+    base = settings.SIMULATOR_DEFAULT_WEBHOOK_BASE_URL
     if base is None:
         base = settings.PUBLIC_BASE_URL
     return f"{base.rstrip('/')}/webhooks/twilio/conversations/" if base else None

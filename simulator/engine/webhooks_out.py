@@ -25,9 +25,6 @@ from simulator.models import SimWebhookDelivery
 
 logger = logging.getLogger(__name__)
 
-# "Conversations webhooks have a maximum timeout of 5 seconds."
-DEFAULT_TIMEOUT_SECONDS = 5.0
-
 _queue: queue.Queue = queue.Queue()
 _worker: threading.Thread | None = None
 _worker_lock = threading.Lock()
@@ -35,7 +32,7 @@ _worker_lock = threading.Lock()
 
 def timeout_seconds() -> float:
     # A setting only so tests can shorten it; nothing else should change it.
-    return float(getattr(settings, "SIMULATOR_WEBHOOK_TIMEOUT", DEFAULT_TIMEOUT_SECONDS))
+    return settings.SIMULATOR_WEBHOOK_TIMEOUT
 
 
 def signed_url(url: str, method: str, params) -> str:

@@ -217,8 +217,8 @@ def test_the_handset_page_and_control_api_answer_at_the_root(standalone):
 def test_the_default_account_webhook_embedded_and_standalone(settings):
     from simulator.engine.store import _default_post_webhook_url
 
-    # Embedded (no such setting): the console beside it, as before.
-    assert not hasattr(settings, "SIMULATOR_DEFAULT_WEBHOOK_BASE_URL")
+    # Embedded (declared None in base.py): the console beside it, as before.
+    assert settings.SIMULATOR_DEFAULT_WEBHOOK_BASE_URL is None
     assert _default_post_webhook_url() == f"{settings.PUBLIC_BASE_URL}/webhooks/twilio/conversations/"
     settings.SIMULATOR_DEFAULT_WEBHOOK_BASE_URL = ""  # standalone's default: none
     assert _default_post_webhook_url() is None
