@@ -15,7 +15,8 @@ from .common import DELETED, conversation_for, json_list, number, settle_natural
 from .snapshots import Snapshot, apply_snapshot
 
 
-def _remote(params, version) -> RemoteMessage:
+def message_remote(params) -> RemoteMessage:
+    """The message an event describes; its version (date_updated) is DateUpdated, else DateCreated."""
     return RemoteMessage(
         sid=params.get("MessageSid"),
         conversation_sid=params.get("ConversationSid"),
@@ -28,8 +29,21 @@ def _remote(params, version) -> RemoteMessage:
         content_sid=text_or_none(params, "ContentSid"),
         delivery=None,
         date_created=when(params, "DateCreated"),
-        date_updated=version,
+        date_updated=when(params, "DateUpdated") or when(params, "DateCreated"),
     )
+
+
+def fill_message(row, remote: RemoteMessage, *, written_by_a_person: bool) -> None:
+    """Copies a message event onto `row` (new or stored): the delivery summary
+    (the receipts') and an index Twilio already gave are kept. A message one of
+    the conversation's people wrote (the author is a binding address) is inbound:
+    the pull's rule."""
+    delivery, index = row.delivery, row.index
+    apply_message(row, remote)
+    row.delivery = delivery
+    row.index = index if remote.index is None else remote.index
+    if written_by_a_person:
+        row.direction = Direction.INBOUND
 
 
 def _settle_index(row) -> list[str]:
@@ -52,36 +66,26 @@ def _settle_index(row) -> list[str]:
     )
 
 
-def _inbound_if_a_person_wrote_it(row) -> None:
-    """The pull's rule: the author is one of the conversation's binding addresses."""
-    if (
-        row.author
-        and Participant.objects.filter(
-            conversation_id=row.conversation_id, messaging_binding_address=row.author
-        ).exists()
-    ):
-        row.direction = Direction.INBOUND
+def _written_by_a_person(conversation_id, author: str | None) -> bool:
+    return (
+        bool(author)
+        and Participant.objects.filter(conversation_id=conversation_id, messaging_binding_address=author).exists()
+    )
 
 
 def on_message_event(event, params) -> str:
-    sid = params.get("MessageSid")
-    version = when(params, "DateUpdated") or when(params, "DateCreated")
-    remote = _remote(params, version)
+    remote = message_remote(params)
 
     def fill(row):
-        delivery, index = row.delivery, row.index
-        apply_message(row, remote)
-        row.delivery = delivery
-        row.index = index if remote.index is None else remote.index
-        _inbound_if_a_person_wrote_it(row)
+        fill_message(row, remote, written_by_a_person=_written_by_a_person(row.conversation_id, remote.author))
 
     conversation = conversation_for(params.get("ConversationSid"))
     outcome = apply_snapshot(
         Snapshot(
             model=Message,
             label="message",
-            sid=sid,
-            version=version,
+            sid=remote.sid,
+            version=remote.date_updated,
             fill=fill,
             removed=event.event_type == "onMessageRemoved",
             conversation=conversation,

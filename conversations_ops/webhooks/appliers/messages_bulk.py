@@ -16,7 +16,9 @@ together when none of them needs the one-event rules:
 - its index is free in that conversation, also within the run.
 
 Those are the conditions under which apply_snapshot only builds the row from
-the event and INSERTs it; the rows are the same (tests compare both paths).
+the event and INSERTs it; this module only decides which events qualify and
+builds their rows with the same builders (snapshots.new_row,
+messages.fill_message), so the rows are the same (tests compare both paths).
 Every other event goes through the one-by-one applier.
 
 Two steps, so the write lock is held only for the writing: `plan` reads and
@@ -33,12 +35,12 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 
-from conversations_ops.mirror.mapping import apply_message
-from conversations_ops.models import Conversation, Direction, Message, Participant, SyncState
+from conversations_ops.models import Conversation, Message, Participant, SyncState
 from conversations_ops.webhooks.parsing import EventParams
 
-from .common import DELETED, when
-from .messages import _remote
+from .common import DELETED
+from .messages import fill_message, message_remote
+from .snapshots import new_row
 
 EVENT_TYPE = "onMessageAdded"
 
@@ -54,11 +56,7 @@ class Plan:
 
 def plan(events) -> Plan:
     """Reads what the run needs (five queries) and builds its rows; writes nothing."""
-    parsed = []
-    for event in events:
-        params = EventParams(event.params)
-        version = when(params, "DateUpdated") or when(params, "DateCreated")
-        parsed.append((event, _remote(params, version)))
+    parsed = [(event, message_remote(EventParams(event.params))) for event in events]
     conversations = {
         row.sid: row
         for row in Conversation.objects.filter(sid__in={remote.conversation_sid for _, remote in parsed}).only(
@@ -98,14 +96,15 @@ def plan(events) -> Plan:
             continue
         known.add(remote.sid)
         taken.add(slot)
-        row = Message(conversation=conversation)
-        apply_message(row, remote)
-        row.delivery, row.last_seen_at = None, None  # receipts and the pull's listings own these
-        if (conversation.pk, row.author) in people:
-            row.direction = Direction.INBOUND
-        gone = ""
-        if conversation.sync_state == DELETED:
-            row.sync_state, gone = DELETED, " (deleted on Twilio)"
+        person = (conversation.pk, remote.author or "") in people
+        row = new_row(
+            Message,
+            sid=remote.sid,
+            fill=lambda row, remote=remote, person=person: fill_message(row, remote, written_by_a_person=person),
+            conversation=conversation,
+            gone=conversation.sync_state == DELETED,
+        )
+        gone = " (deleted on Twilio)" if row.sync_state == DELETED else ""
         result.rows.append(row)
         if conversation.pk is not None:
             result.states[conversation.pk] = conversation.sync_state

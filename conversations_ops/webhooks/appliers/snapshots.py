@@ -68,17 +68,23 @@ def _join(head: str, notes: list[str]) -> str:
     return "; ".join([head, *[note for note in notes if note]])
 
 
+def new_row(model, *, sid: str, fill: Callable, conversation=None, gone: bool = False):
+    """A row built from an event, not saved yet (the one-by-one and the bulk appliers')."""
+    row = model(conversation=conversation) if conversation is not None else model()
+    fill(row)
+    row.sid, row.last_seen_at = sid, None  # last_seen_at belongs to the pull's listings
+    if gone:
+        row.sync_state = DELETED
+    return row
+
+
 def _create(s: Snapshot) -> str | None:
-    row = s.model(conversation=s.conversation) if s.conversation is not None else s.model()
-    s.fill(row)
-    row.sid, row.last_seen_at = s.sid, None  # last_seen_at belongs to the pull's listings
+    row = new_row(s.model, sid=s.sid, fill=s.fill, conversation=s.conversation, gone=_gone(s))
     if is_claimed(row, conversation=s.conversation):
         return (
             f"skipped: {s.label} {s.sid} is the Twilio copy of a local row still waiting for its SID "
             f"(the push runner adopts it)"
         )
-    if _gone(s):
-        row.sync_state = DELETED
     notes = s.settle_keys(row) if s.settle_keys else []
     if not insert(row):
         return None
