@@ -13,7 +13,7 @@ an exception marked `expected = True` is a normal wait, logged without a traceba
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import connections, router, transaction
 from django.utils import timezone
@@ -47,7 +47,9 @@ def webhook_events_apply_bulk(*, event_ids: list[int]) -> list[int]:
     with write_transaction():
         stored = messages_bulk.store(planned)
         if stored:
-            _mark_processed(planned.outcomes)
+            _record_results(
+                [(pk, ProcessingState.PROCESSED, outcome, "", None) for pk, outcome in planned.outcomes.items()]
+            )
             # A customer's reply may be among them: the pairing waiting for it moves on.
             pairing_replies_check(conversation_ids={row.conversation_id for row in planned.rows})
     if not stored:
@@ -55,23 +57,37 @@ def webhook_events_apply_bulk(*, event_ids: list[int]) -> list[int]:
     return [event.pk for event in planned.left]
 
 
-def _mark_processed(outcomes: dict[int, str]) -> None:
-    """What webhook_event_apply's UPDATE does for one event, for many: one
-    statement run per event (executemany). bulk_update's CASE per field cost
+def _record_results(results: list[tuple[int, str, str, str, datetime | None]]) -> None:
+    """Writes what applying did onto each event: (id, state, outcome, error, retry at).
+
+    The one way an applied event is settled, for one event or a bulk run: one
+    statement run per event (executemany); bulk_update's CASE per field cost
     more than applying the events themselves."""
-    if not outcomes:
+    if not results:
         return
     connection = connections[router.db_for_write(WebhookEvent)]
     quote, table = connection.ops.quote_name, connection.ops.quote_name(WebhookEvent._meta.db_table)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    now = timezone.now()
     sql = (
         f"UPDATE {table} SET {quote('processing_state')} = %s, {quote('outcome')} = %s, "
-        f"{quote('processing_error')} = '', {quote('attempts')} = {quote('attempts')} + 1, "
-        f"{quote('processed_at')} = %s, {quote('locked_until')} = NULL WHERE {quote('id')} = %s"
+        f"{quote('processing_error')} = %s, {quote('attempts')} = {quote('attempts')} + 1, "
+        f"{quote('processed_at')} = %s, {quote('locked_until')} = %s WHERE {quote('id')} = %s"
     )
+    adapt = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cursor:
         cursor.executemany(
-            sql, [(ProcessingState.PROCESSED, outcome[:500], now, pk) for pk, outcome in outcomes.items()]
+            sql,
+            [
+                (
+                    state,
+                    outcome[:500],
+                    error,
+                    adapt(now if state != ProcessingState.PENDING else None),
+                    adapt(retry_at),
+                    pk,
+                )
+                for pk, state, outcome, error, retry_at in results
+            ],
         )
 
 
@@ -105,13 +121,6 @@ def webhook_event_apply(*, event_id: int) -> WebhookEvent:
     retry_at = None
     if state == ProcessingState.PENDING:  # try again later, not in a tight loop: 2, 4, 8, 16 s
         retry_at = now + timedelta(seconds=2 ** (event.attempts + 1))
-    WebhookEvent.objects.filter(pk=event.pk).update(
-        processing_state=state,
-        outcome=outcome[:500],
-        processing_error=error,
-        attempts=event.attempts + 1,
-        processed_at=now if state != ProcessingState.PENDING else None,
-        locked_until=retry_at,
-    )
+    _record_results([(event.pk, state, outcome, error, retry_at)])
     event.refresh_from_db()
     return event
