@@ -1,3 +1,7 @@
+"""Fixtures every folder may use. Shared fixtures live in plugin modules (tests/plugins/),
+registered here once; helpers that test modules import live in tests/helpers/ or beside
+their area (e.g. tests/sync/helpers.py), never in a conftest or a test module."""
+
 import pytest
 
 from conversations_ops.models import (
@@ -9,16 +13,13 @@ from conversations_ops.models import (
     Participant,
     Template,
 )
+from tests.helpers.ids import BUSINESS_WHATSAPP, CUSTOMER_WHATSAPP, make_sid
 
-BUSINESS_WHATSAPP = "whatsapp:+14155550100"
-CUSTOMER_WHATSAPP = "whatsapp:+15017122661"
-COURIER_SMS = "+4915123456789"
-BUSINESS_SMS = "+442071838750"
-
-
-def make_sid(prefix: str, n: int = 1) -> str:
-    """A well-formed Twilio SID; `n` keeps several of one kind apart."""
-    return f"{prefix}{n:032x}"
+pytest_plugins = [
+    "tests.plugins.simulator",
+    "tests.plugins.pairings",
+    "tests.plugins.outbox",
+]
 
 
 @pytest.fixture

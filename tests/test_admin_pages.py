@@ -10,7 +10,7 @@ from conversations_ops.models import (
     SyncOperation,
     WebhookEvent,
 )
-from tests.conftest import make_sid
+from tests.helpers.ids import make_sid
 
 pytestmark = pytest.mark.django_db
 

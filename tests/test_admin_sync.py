@@ -4,9 +4,7 @@ import sys
 import types
 
 import pytest
-from django import forms
 from django.contrib.contenttypes.models import ContentType
-from django.urls import reverse
 
 from conversations_ops.models import (
     AddressConfiguration,
@@ -19,30 +17,11 @@ from conversations_ops.models import (
 )
 from conversations_ops.services.conversations import conversation_create
 from conversations_ops.twilio.gateway import GatewayError
-from tests.conftest import BUSINESS_WHATSAPP, CUSTOMER_WHATSAPP, make_sid
+from tests.helpers.admin_forms import form_data, url
+from tests.helpers.ids import BUSINESS_WHATSAPP, CUSTOMER_WHATSAPP, make_sid
 from tests.services.helpers import ops_of
 
 pytestmark = pytest.mark.django_db
-
-
-def url(model, view, *args):
-    return reverse(f"admin:conversations_ops_{model._meta.model_name}_{view}", args=args)
-
-
-def form_data(response) -> dict:
-    """What the browser would post back unchanged: every form field plus empty inline forms."""
-    data = {}
-    for field in response.context["adminform"].form:
-        value = field.value()
-        if isinstance(field.field, forms.BooleanField):
-            if value:
-                data[field.name] = "on"
-        else:
-            data[field.name] = "" if value is None else value
-    for inline in response.context["inline_admin_formsets"]:
-        prefix = inline.formset.prefix
-        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
-    return data
 
 
 def messages_of(response) -> list[str]:

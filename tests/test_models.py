@@ -17,7 +17,7 @@ from conversations_ops.models import (
     Template,
     WebhookEvent,
 )
-from tests.conftest import BUSINESS_SMS, BUSINESS_WHATSAPP, COURIER_SMS, CUSTOMER_WHATSAPP, make_sid
+from tests.helpers.ids import BUSINESS_SMS, BUSINESS_WHATSAPP, COURIER_SMS, CUSTOMER_WHATSAPP, make_sid
 
 pytestmark = pytest.mark.django_db
 

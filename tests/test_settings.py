@@ -2,33 +2,18 @@
 
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 
-from config.env import BASE_DIR
+from tests.helpers.production import PRODUCTION_ENV, run
 
-PRODUCTION_ENV = {
-    "DJANGO_SECRET_KEY": "k7#Qz!r2Lm9@Xv4$Tb8^Wn3&Jc6*Hp1(Ys5)Ud0-Ge7=Fa2+Io9",
-    "ALLOWED_HOSTS": "ops.example.com",
-    "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
-    "TWILIO_AUTH_TOKEN": "primary-token",
-    "PUBLIC_BASE_URL": "https://ops.example.com",
-}
 READ_SETTINGS = (
     "import django, json; django.setup(); from django.conf import settings as s; "
     "print(json.dumps({k: getattr(s, k) for k in ['TWILIO_SIMULATED', 'TWILIO_API_BASE_URL', "
     "'PUBLIC_BASE_URL', 'TWILIO_ACCOUNT_SID', 'DEBUG']}))"
 )
-
-
-def run(args, module, **env):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "DJANGO_", "PUBLIC_", "PORT"))}
-    clean.update(env, DJANGO_SETTINGS_MODULE=module)
-    return subprocess.run([sys.executable, *args], cwd=BASE_DIR, env=clean, capture_output=True, text=True, timeout=60)
 
 
 def read_settings(module, **env):
@@ -37,6 +22,7 @@ def read_settings(module, **env):
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow  # a fresh process
 def test_production_passes_check_deploy_with_a_realistic_environment(tmp_path):
     result = run(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -48,6 +34,7 @@ def test_production_passes_check_deploy_with_a_realistic_environment(tmp_path):
     assert "no issues" in result.stdout
 
 
+@pytest.mark.slow  # a fresh process
 @pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL", "ALLOWED_HOSTS"])
 def test_production_refuses_to_start_without_a_secret_or_setting(missing):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
@@ -56,10 +43,12 @@ def test_production_refuses_to_start_without_a_secret_or_setting(missing):
     assert missing in result.stderr
 
 
+@pytest.mark.slow  # a fresh process
 def test_production_never_runs_simulated():
     assert read_settings("config.settings.production", **PRODUCTION_ENV)["TWILIO_SIMULATED"] is False
 
 
+@pytest.mark.slow  # a fresh process
 def test_without_credentials_urls_are_derived_from_port():
     values = read_settings("config.settings.local", PORT="9123")
     assert values["TWILIO_SIMULATED"] is True
@@ -68,6 +57,7 @@ def test_without_credentials_urls_are_derived_from_port():
     assert values["TWILIO_ACCOUNT_SID"].startswith("AC") and len(values["TWILIO_ACCOUNT_SID"]) == 34
 
 
+@pytest.mark.slow  # a fresh process
 def test_explicit_urls_win_over_the_derived_ones():
     values = read_settings(
         "config.settings.local",
@@ -79,12 +69,14 @@ def test_explicit_urls_win_over_the_derived_ones():
     assert values["PUBLIC_BASE_URL"] == "https://tunnel.example.com"
 
 
+@pytest.mark.slow  # a fresh process
 def test_real_credentials_switch_the_simulator_off():
     values = read_settings("config.settings.local", TWILIO_ACCOUNT_SID="AC" + "2" * 32, TWILIO_AUTH_TOKEN="t")
     assert values["TWILIO_SIMULATED"] is False
     assert values["TWILIO_API_BASE_URL"] == ""
 
 
+@pytest.mark.slow  # a fresh process
 def test_half_configured_credentials_are_an_error():
     result = run(["-c", READ_SETTINGS], "config.settings.local", TWILIO_ACCOUNT_SID="AC" + "2" * 32)
     assert result.returncode != 0
@@ -135,9 +127,11 @@ def test_the_configured_broker_delivers_a_task():
     assert broker.queue_size() == 0
 
 
+@pytest.mark.slow  # a fresh process
 def test_production_has_no_simulator_even_without_credentials_in_base():
     script = (
-        "import django; django.setup(); from django.conf import settings; from django.urls import resolve, Resolver404\n"
+        "import django; django.setup(); from django.conf import settings\n"
+        "from django.urls import resolve, Resolver404\n"
         "assert 'simulator' not in settings.INSTALLED_APPS, settings.INSTALLED_APPS\n"
         "try:\n    resolve('/simulator/')\nexcept Resolver404:\n    print('no simulator route')\n"
     )
@@ -146,6 +140,7 @@ def test_production_has_no_simulator_even_without_credentials_in_base():
     assert "no simulator route" in result.stdout
 
 
+@pytest.mark.slow  # a fresh process
 def test_simulated_local_settings_serve_the_simulator():
     script = (
         "import django; django.setup(); from django.conf import settings; print('simulator' in settings.INSTALLED_APPS)"
@@ -171,6 +166,7 @@ def read_hardening(module, **env):
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow  # a fresh process
 def test_production_sessions_logins_and_commands_are_hardened():
     values = read_hardening("config.settings.production", **PRODUCTION_ENV)
     assert values["SESSION_COOKIE_AGE"] == 8 * 60 * 60 and values["SESSION_EXPIRE_AT_BROWSER_CLOSE"] is True
@@ -185,6 +181,7 @@ def test_production_sessions_logins_and_commands_are_hardened():
     assert values["CONSOLE_COMMANDS_REQUIRE_USER"] is True
 
 
+@pytest.mark.slow  # a fresh process
 def test_local_commands_need_no_user_unless_asked():
     assert read_hardening("config.settings.local")["CONSOLE_COMMANDS_REQUIRE_USER"] is False
     assert django_settings.CONSOLE_COMMANDS_REQUIRE_USER is False  # test settings: the README's commands as they are

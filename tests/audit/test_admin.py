@@ -10,10 +10,9 @@ from django.utils import timezone
 
 from conversations_ops.audit.entries import audit_record, shell_source
 from conversations_ops.models import AuditEntry
-from tests.conftest import make_sid
-from tests.test_admin_sync import form_data
-
-from .conftest import GROUPS
+from tests.audit.helpers import GROUPS
+from tests.helpers.admin_forms import form_data
+from tests.helpers.ids import make_sid
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:conversations_ops_auditentry_changelist")
@@ -27,7 +26,7 @@ def _entries(staff):
     ]
     with shell_source(command="twilio_pull"):
         made.append(audit_record(action="pull.run", detail={"resources": {}}))
-    for hours_ago, entry in zip((3, 2, 1), made):
+    for hours_ago, entry in zip((3, 2, 1), made, strict=True):
         AuditEntry.objects.filter(pk=entry.pk).update(created_at=timezone.now() - timedelta(hours=hours_ago))
     return made
 

@@ -7,9 +7,8 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from conversations_ops.models import AddressConfiguration, AuditEntry, Conversation, Pairing, PairingState, Template
-from tests.conftest import make_sid
-
-from .conftest import staff_groups
+from tests.audit.helpers import staff_groups
+from tests.helpers.ids import make_sid
 
 
 @pytest.fixture

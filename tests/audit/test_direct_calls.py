@@ -1,5 +1,7 @@
 """Staff actions that call Twilio directly (not through the outbox) record themselves with Twilio's answer."""
 
+from io import StringIO
+
 import pytest
 import requests
 from django.core.management import call_command
@@ -9,16 +11,14 @@ from conversations_ops.audit.entries import shell_source
 from conversations_ops.messaging.template_sync import template_sync_all
 from conversations_ops.models import AuditEntry, Conversation, Pairing, Template, WebhookEvent
 from conversations_ops.pairings.actions import PairingRefused, pairing_close, pairing_start
-from conversations_ops.pairings.preflight import PairingRequest
 from conversations_ops.pull.runner import pull_scheduled
 from conversations_ops.services.account_webhooks import account_webhooks_configure
 from conversations_ops.services.conversations import conversation_create
 from conversations_ops.twilio import gateway
 from conversations_ops.webhooks.reprocess import webhook_events_reprocess
-from tests.pairings.conftest import ROBERT_ALICIA
-from tests.templates.test_template_lifecycle import create_from_admin
-
-from .conftest import COURIER, CUSTOMER, assert_no_full_numbers
+from tests.audit.helpers import assert_no_full_numbers, pairing_request
+from tests.helpers.pairings import CUSTOMER
+from tests.helpers.templates import create_from_admin
 
 pytestmark = pytest.mark.slow
 
@@ -91,8 +91,8 @@ def test_pulls_started_by_staff_record_their_summary_and_scheduled_ones_nothing(
             "--resources",
             "conversations",
             "--no-resume",
-            stdout=open("/dev/null", "w"),
-            stderr=open("/dev/null", "w"),
+            stdout=StringIO(),
+            stderr=StringIO(),
         )
     run = AuditEntry.objects.get()
     assert (run.action, run.actor, run.source, run.result_state) == ("pull.run", staff, "shell", "succeeded")
@@ -121,22 +121,8 @@ def test_webhook_event_reprocess_is_recorded_with_what_was_queued(db, staff):
     assert (entry.detail["queued"], entry.detail["events"]) == (1, [event.pk])
 
 
-def _request(seeded, **changes):
-    return PairingRequest(
-        **{
-            "sender": seeded["sender"],
-            "customer": CUSTOMER,
-            "courier": COURIER,
-            "invite_template": seeded["invite"].sid,
-            "invite_variables": ROBERT_ALICIA,
-            "connected_template": seeded["connected"].sid,
-            **changes,
-        }
-    )
-
-
 def test_a_pairing_start_is_recorded_besides_each_of_its_pushes(seeded, staff):
-    pairing = pairing_start(request=_request(seeded), user=staff)
+    pairing = pairing_start(request=pairing_request(seeded), user=staff)
     start = AuditEntry.objects.get(action="pairing.start")
     assert (start.actor, start.object_id, start.target_repr, start.result_state) == (
         staff,
@@ -166,7 +152,7 @@ def test_a_pairing_start_is_recorded_besides_each_of_its_pushes(seeded, staff):
 
 def test_a_refused_pairing_start_is_recorded_failed_with_the_reasons_masked(seeded, staff):
     with pytest.raises(PairingRefused):
-        pairing_start(request=_request(seeded, courier=CUSTOMER), user=staff)
+        pairing_start(request=pairing_request(seeded, courier=CUSTOMER), user=staff)
     entry = AuditEntry.objects.get()
     assert (entry.action, entry.result_state, entry.object_id) == ("pairing.start", "failed", None)
     assert entry.twilio_error

@@ -8,10 +8,9 @@ from conversations_ops.outbox import queue as outbox
 from conversations_ops.services.conversations import conversation_create, conversation_delete
 from conversations_ops.services.participants import participant_add
 from conversations_ops.twilio import gateway
-from tests.conftest import BUSINESS_WHATSAPP, CUSTOMER_WHATSAPP
-from tests.test_admin_sync import form_data, url
-
-from .conftest import assert_no_full_numbers
+from tests.audit.helpers import assert_no_full_numbers
+from tests.helpers.admin_forms import form_data, url
+from tests.helpers.ids import BUSINESS_WHATSAPP, CUSTOMER_WHATSAPP
 
 pytestmark = pytest.mark.slow
 

@@ -6,15 +6,14 @@ from conversations_ops.models import AuditEntry, Pairing, PairingState, WebhookE
 from conversations_ops.outbox.runner import sync_push_due
 from conversations_ops.pairings.actions import pairing_start
 from simulator.management.commands.simulator_seed import BUSINESS_WHATSAPP
-
-from .conftest import CUSTOMER, assert_no_full_numbers
-from .test_direct_calls import _request
+from tests.audit.helpers import assert_no_full_numbers, pairing_request
+from tests.helpers.pairings import CUSTOMER
 
 pytestmark = pytest.mark.slow
 
 
 def test_the_customer_s_reply_and_the_pushes_it_triggers_add_no_entry(seeded, people, staff):
-    pairing = pairing_start(request=_request(seeded), user=staff)
+    pairing = pairing_start(request=pairing_request(seeded), user=staff)
     people.settle()
     staff_entries = set(AuditEntry.objects.values_list("pk", flat=True))
     assert len(staff_entries) == 6  # pairing.start and its five pushes

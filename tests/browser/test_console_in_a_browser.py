@@ -9,6 +9,8 @@
 
 import re
 from datetime import timedelta
+from io import StringIO
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -19,10 +21,9 @@ from conversations_ops.models import AddressConfiguration, Conversation, Message
 from conversations_ops.pull.runner import twilio_pull
 from conversations_ops.services.account_webhooks import account_webhooks_configure
 from simulator.management.commands.simulator_seed import BUSINESS_WHATSAPP
-from tests.conftest import make_sid
-from tests.dashboard.conftest import Rows
-
-from .conftest import log_in, screenshot, staff_member
+from tests.browser.helpers import log_in, screenshot, staff_member
+from tests.dashboard.helpers import Rows
+from tests.helpers.ids import make_sid
 
 pytestmark = pytest.mark.slow
 
@@ -47,7 +48,7 @@ def reload_until(page, text: str, tries: int = 30) -> None:
         ("Auditor", None, "Pairings"),
     ],
 )
-def test_each_role_logs_in_and_sees_what_it_may_do(simulator, page, role, may_add, may_not):  # noqa: F811
+def test_each_role_logs_in_and_sees_what_it_may_do(simulator, page, role, may_add, may_not):
     log_in(page, simulator.url, staff_member(role))
     assert "Needs attention" in page.content() or "All clear" in page.content()
     rows = {
@@ -64,7 +65,7 @@ def test_each_role_logs_in_and_sees_what_it_may_do(simulator, page, role, may_ad
     screenshot(page, f"home-{role.lower()}")
 
 
-def test_ops_sees_what_needs_attention_and_the_charts(simulator, page):  # noqa: F811
+def test_ops_sees_what_needs_attention_and_the_charts(simulator, page):
     """The home page with a fortnight of traffic, some of it failed, as staff find it in the morning."""
     rows = Rows()
     conversation = rows.conversation(unique_name="order-41")
@@ -97,7 +98,7 @@ def test_ops_sees_what_needs_attention_and_the_charts(simulator, page):  # noqa:
     assert "1 message" in page.inner_text("#changelist-form, .paginator")
 
 
-def test_support_creates_a_whatsapp_address_configuration_and_sees_it_synced(simulator, page):  # noqa: F811
+def test_support_creates_a_whatsapp_address_configuration_and_sees_it_synced(simulator, page):
     log_in(page, simulator.url, staff_member("Support"))
     page.click("text=Address configurations")
     page.click("a.addlink")
@@ -114,8 +115,8 @@ def test_support_creates_a_whatsapp_address_configuration_and_sees_it_synced(sim
     screenshot(page, "address-configurations")
 
 
-def test_ops_runs_a_pairing_end_to_end_with_the_handsets(simulator, page):  # noqa: F811
-    call_command("simulator_seed", stdout=open("/dev/null", "w"))
+def test_ops_runs_a_pairing_end_to_end_with_the_handsets(simulator, page):
+    call_command("simulator_seed", stdout=StringIO())
     twilio_pull(resources=["addresses", "templates"])
     account_webhooks_configure()
     log_in(page, simulator.url, staff_member("Ops"))
@@ -170,7 +171,7 @@ def test_ops_runs_a_pairing_end_to_end_with_the_handsets(simulator, page):  # no
     screenshot(page, "audit-trail")
 
 
-def test_an_auditor_cannot_send_sees_masked_numbers_and_downloads_an_export(simulator, page):  # noqa: F811
+def test_an_auditor_cannot_send_sees_masked_numbers_and_downloads_an_export(simulator, page):
     conversation = Conversation.objects.create(sid=make_sid("CH", 3), unique_name="order-3", sync_state="synced")
     Participant.objects.create(
         conversation=conversation,
@@ -203,6 +204,6 @@ def test_an_auditor_cannot_send_sees_masked_numbers_and_downloads_an_export(simu
     screenshot(page, "message-history")
     with page.expect_download() as download_info:
         page.click("text=Export CSV")
-    exported = open(download_info.value.path(), encoding="utf-8-sig").read()
+    exported = Path(download_info.value.path()).read_text(encoding="utf-8-sig")
     assert "Where is my order?" in exported
     assert "whatsapp:+15•••••2661" in exported and "15017122661" not in exported

@@ -11,7 +11,8 @@ from twilio.rest import Client
 from twilio.rest.content.v1.content import ContentList
 from twilio.rest.content.v1.content.approval_create import ApprovalCreateList
 
-from .conftest import twilio_contract_session
+from tests.contract.harness import twilio_contract_session
+
 from .openapi_contract import example_response, operation_match, validate_request, validate_response
 from .openapi_spec import iter_operations, spec_dir
 
@@ -343,9 +344,11 @@ def test_validate_request_raises_with_every_error():
 def test_session_exit_reraises_uncollected_failures_and_unused_replies():
     with pytest.raises(AssertionError, match=r"body\[FriendlyNam\]: unknown form field"), twilio_contract_session():
         raw("POST", f"{CONVERSATIONS}/Conversations", data={"FriendlyNam": "x"})
-    with pytest.raises(AssertionError, match="never used: {'CreateConversation': 1}"):
-        with twilio_contract_session() as contract:
-            contract.reply_next("CreateConversation", status=500)
+    with (
+        pytest.raises(AssertionError, match="never used: {'CreateConversation': 1}"),
+        twilio_contract_session() as contract,
+    ):
+        contract.reply_next("CreateConversation", status=500)
 
 
 # --- every answer the harness can give is on-contract --------------------------------------

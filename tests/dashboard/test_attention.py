@@ -12,45 +12,10 @@ from conversations_ops.models import (
     TemplateStatusChange,
     WebhookEvent,
 )
-from tests.dashboard.conftest import page
+from tests.dashboard.helpers import ALL_VIEWS, items, page, panel
 from tests.dashboard.html_tree import parse
 
 pytestmark = pytest.mark.django_db
-
-ALL_VIEWS = [
-    "syncoperation",
-    "addressconfiguration",
-    "conversation",
-    "participant",
-    "conversationwebhook",
-    "message",
-    "deliveryreceipt",
-    "templatestatuschange",
-    "template",
-    "pairing",
-    "webhookevent",
-]
-
-
-def panel(client, **params):
-    root = parse(page(client, **params))
-    found = root.find("div", id="needs-attention")
-    assert found is not None, "the panel is on the page"
-    return found
-
-
-def items(client) -> dict:
-    """{key: (count, link, details)} of the attention items shown."""
-    shown = {}
-    for li in panel(client).find_all("li", cls="attention-item"):
-        link = li.own_children("a")
-        details = [d.text for d in li.find_all("li")]
-        shown[li.attrs["id"].removeprefix("attention-")] = (
-            int(li.find("strong", cls="attention-count").text),
-            link[0].attrs["href"] if link else None,
-            details,
-        )
-    return shown
 
 
 def all_clear(client) -> bool:

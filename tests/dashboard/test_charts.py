@@ -7,7 +7,7 @@ from django.test import override_settings
 from django.utils import dateformat, timezone
 
 from conversations_ops.templatetags.dashboard_charts import BOTTOM, HEIGHT, TOP, nice_max
-from tests.dashboard.conftest import page
+from tests.dashboard.helpers import page
 from tests.dashboard.html_tree import parse
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from conversations_ops.models import Message
 from conversations_ops.selectors.dashboard_charts import chart_window, delivery_failures_by_day
-from tests.dashboard.test_attention import items
+from tests.dashboard.helpers import items
 
 pytestmark = pytest.mark.django_db
 

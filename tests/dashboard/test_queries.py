@@ -7,8 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.dashboard.conftest import INDEX
-from tests.dashboard.test_attention import ALL_VIEWS
+from tests.dashboard.helpers import ALL_VIEWS, INDEX
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ import urllib.error
 import urllib.request
 
 from config.env import BASE_DIR
-from tests.test_settings import PRODUCTION_ENV
+from tests.helpers.production import PRODUCTION_ENV
 
 SERVE = str(BASE_DIR / "scripts" / "serve.sh")
 

@@ -9,7 +9,9 @@ import json
 
 import pytest
 
-from tests.test_settings import PRODUCTION_ENV, run
+from tests.helpers.production import PRODUCTION_ENV, run
+
+pytestmark = pytest.mark.slow  # every test starts manage.py or python in a fresh process
 
 REQUIRED = ["DJANGO_SECRET_KEY", "ALLOWED_HOSTS", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL"]
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from conversations_ops.health import heartbeat
 from conversations_ops.models import OperationState, ProcessingState, WorkerHeartbeat
-from tests.health.conftest import CUSTOMER_NUMBER, ago, closed_port, make_event, make_operation
+from tests.health.helpers import CUSTOMER_NUMBER, ago, closed_port, make_event, make_operation
 
 pytestmark = pytest.mark.django_db
 
@@ -269,8 +269,9 @@ def test_a_heartbeat_that_cannot_be_written_does_not_stop_the_task(db, settings,
 # Production: the load balancer's plain-HTTP probe is answered, not redirected.
 
 
+@pytest.mark.slow  # reads the production settings in a fresh process
 def test_production_does_not_redirect_the_health_check_to_https(client, fresh_heartbeat, settings):
-    from tests.test_settings import PRODUCTION_ENV, run
+    from tests.helpers.production import PRODUCTION_ENV, run
 
     script = (
         "import django, json; django.setup(); from django.conf import settings as s; "

@@ -8,7 +8,7 @@ import pytest
 from django_q.tasks import async_task
 
 from conversations_ops.models import WorkerHeartbeat
-from tests.sync.test_killed_worker import Cluster, _wait
+from tests.sync.cluster import Cluster, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -24,7 +24,7 @@ def test_the_heartbeat_task_run_by_a_real_worker_makes_health_pass(client, monke
     log = tmp_path / "qcluster.log"
     cluster = Cluster(NOWHERE, log)
     try:
-        _wait(WorkerHeartbeat.objects.exists, 60, "the worker's heartbeat", log)
+        wait_for(WorkerHeartbeat.objects.exists, 60, "the worker's heartbeat", log)
     finally:
         cluster.kill(signal.SIGTERM)
     beat = WorkerHeartbeat.objects.get()

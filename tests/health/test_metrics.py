@@ -8,7 +8,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from conversations_ops.health import counters
 from conversations_ops.models import MetricCounter, OperationState, ProcessingState, WebhookRejection, WorkerHeartbeat
-from tests.health.conftest import ago, make_event, make_operation
+from tests.health.helpers import ago, make_event, make_operation
 
 pytestmark = pytest.mark.django_db
 

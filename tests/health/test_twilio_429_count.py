@@ -6,13 +6,12 @@ from prometheus_client.parser import text_string_to_metric_families
 from conversations_ops.health.counters import TWILIO_429, counter_value
 from conversations_ops.models import Conversation, OperationState
 from simulator.models import SimConversation
-from tests.simulator.conftest import simulator  # noqa: F401  (fixture)
-from tests.sync.conftest import fail_next, queue, sim  # noqa: F401  (fixtures)
+from tests.sync.helpers import queue
 
 pytestmark = pytest.mark.slow
 
 
-def test_each_429_is_counted_and_scraped(fail_next, client, settings):  # noqa: F811
+def test_each_429_is_counted_and_scraped(fail_next, client, settings):
     fail_next("429", "429", "500", path="/Conversations")
     op = queue(Conversation.objects.create(friendly_name="busy"), "conversation.create")
     assert (op.state, op.attempts) == (OperationState.SUCCEEDED, 3)

@@ -12,19 +12,13 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 
 from conversations_ops.models import Conversation, DeliveryReceipt, Message, Participant, Template
-from tests.conftest import BUSINESS_SMS, BUSINESS_WHATSAPP, COURIER_SMS, CUSTOMER_WHATSAPP, make_sid
+from tests.helpers.ids import BUSINESS_SMS, BUSINESS_WHATSAPP, COURIER_SMS, CUSTOMER_WHATSAPP, make_sid
 
 OTHER_CUSTOMER = "whatsapp:+15017122699"
 AGENT = "ops-ana"
-CHANGELIST = reverse("admin:conversations_ops_message_changelist")
-
-
-def export_url(fmt: str) -> str:
-    return reverse("admin:conversations_ops_message_export", args=[fmt])
 
 
 def _receipt(message, participant, status, n, error_code=None):
@@ -215,13 +209,3 @@ def full_auditor(db):
 def ops(db):
     """Reads messages, may not export."""
     return _user("ops", "Ops")
-
-
-def listed(client, query=""):
-    response = client.get(CHANGELIST + query)
-    assert response.status_code == 200, response
-    return response
-
-
-def listed_sids(client, query="") -> list[str]:
-    return [m.sid for m in listed(client, query).context["cl"].result_list]

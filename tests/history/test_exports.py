@@ -8,8 +8,8 @@ import pytest
 from django.http import StreamingHttpResponse
 
 from conversations_ops.exports import COLUMNS
-from tests.conftest import CUSTOMER_WHATSAPP, make_sid
-from tests.history.conftest import export_url, listed
+from tests.helpers.ids import CUSTOMER_WHATSAPP, make_sid
+from tests.history.helpers import export_url, listed
 
 pytestmark = pytest.mark.django_db
 

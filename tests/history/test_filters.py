@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from conversations_ops.models import Message
 from conversations_ops.selectors.history import DELIVERY_STATUSES, delivery_status_expression
-from tests.conftest import COURIER_SMS, CUSTOMER_WHATSAPP, make_sid
-from tests.history.conftest import CHANGELIST, listed, listed_sids
+from tests.helpers.ids import COURIER_SMS, CUSTOMER_WHATSAPP, make_sid
+from tests.history.helpers import CHANGELIST, listed, listed_sids
 
 pytestmark = pytest.mark.django_db
 

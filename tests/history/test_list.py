@@ -8,8 +8,8 @@ from django.utils import timezone
 from conversations_ops.admin.messages import MessageAdmin
 from conversations_ops.admin.paginators import CappedCountPaginator
 from conversations_ops.models import Conversation, DeliveryReceipt, Message, Participant
-from tests.conftest import CUSTOMER_WHATSAPP, make_sid
-from tests.history.conftest import CHANGELIST, listed
+from tests.helpers.ids import CUSTOMER_WHATSAPP, make_sid
+from tests.history.helpers import CHANGELIST, listed
 
 pytestmark = pytest.mark.django_db
 

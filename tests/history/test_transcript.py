@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from conversations_ops.models import Message
 from conversations_ops.selectors import history as history_selectors
-from tests.conftest import CUSTOMER_WHATSAPP, make_sid
-from tests.history.conftest import export_url
+from tests.helpers.ids import CUSTOMER_WHATSAPP, make_sid
+from tests.history.helpers import export_url
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from conversations_ops.messaging import window as message_window
 from conversations_ops.messaging.window import conversation_windows
 from conversations_ops.models import DeliveryReceipt, Message, Participant, Template
 from conversations_ops.services.messages import message_send_check
-from tests.conftest import BUSINESS_SMS, COURIER_SMS, CUSTOMER_WHATSAPP, make_sid
+from tests.helpers.ids import BUSINESS_SMS, COURIER_SMS, CUSTOMER_WHATSAPP, make_sid
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,7 @@ from conversations_ops.services.conversations import conversation_create
 from conversations_ops.services.messages import message_send
 from conversations_ops.services.participants import participant_add
 from conversations_ops.twilio import gateway
-from tests.webhooks.test_handset_vs_pull import Handset, settle_inbox
+from tests.helpers.handsets import Handset, settle_inbox
 
 pytestmark = pytest.mark.slow
 

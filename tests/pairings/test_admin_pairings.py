@@ -29,7 +29,7 @@ from conversations_ops.models import (
 )
 from conversations_ops.twilio import gateway
 from conversations_ops.twilio.records import RemoteParticipantConversation
-from tests.conftest import make_sid
+from tests.helpers.ids import make_sid
 from tests.roles.staff import client_for, staff_user
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from conversations_ops.models import Pairing, PairingState
-
-from .conftest import COURIER, CUSTOMER
+from tests.helpers.pairings import COURIER, CUSTOMER
 
 pytestmark = pytest.mark.slow
 

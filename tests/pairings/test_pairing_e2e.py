@@ -9,8 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from conversations_ops.models import Pairing, PairingState
-
-from .conftest import COURIER, COURIER_SMS, CUSTOMER, ROBERT_ALICIA
+from tests.helpers.pairings import COURIER, COURIER_SMS, CUSTOMER, ROBERT_ALICIA
 
 pytestmark = pytest.mark.slow
 

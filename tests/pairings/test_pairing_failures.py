@@ -8,8 +8,7 @@ from conversations_ops.outbox.runner import sync_push_due
 from conversations_ops.pairings.actions import pairing_abandon, pairing_retry, pairing_start
 from conversations_ops.pairings.preflight import PairingRequest
 from conversations_ops.twilio import gateway
-
-from .conftest import COURIER, CUSTOMER, ROBERT_ALICIA
+from tests.helpers.pairings import COURIER, CUSTOMER, ROBERT_ALICIA
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ from conversations_ops.pairings.actions import PairingRefused, pairing_start
 from conversations_ops.pairings.preflight import PairingRequest, pairing_preflight
 from conversations_ops.twilio import gateway
 from conversations_ops.twilio.records import RemoteParticipantConversation
-from tests.conftest import make_sid
+from tests.helpers.ids import make_sid
 
 pytestmark = pytest.mark.django_db
 

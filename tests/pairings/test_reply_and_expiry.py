@@ -28,9 +28,9 @@ from conversations_ops.models import (
 from conversations_ops.outbox import queue as outbox
 from conversations_ops.pairings.flow import pairings_expire
 from conversations_ops.webhooks.apply import webhook_event_apply
-from tests.conftest import make_sid
+from tests.helpers.ids import make_sid
+from tests.webhooks.builders import deliver, message_event
 from tests.webhooks.signing import signed_post
-from tests.webhooks.test_appliers_builders import deliver, message_event
 
 SENDER = "whatsapp:+14155238886"
 CUSTOMER, COURIER = "whatsapp:+15017122661", "whatsapp:+15017122662"

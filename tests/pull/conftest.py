@@ -1,7 +1,6 @@
 import pytest
 
 from conversations_ops.twilio import gateway
-from tests.simulator.conftest import simulator  # noqa: F401  (the live simulator fixture)
 
 
 class Requests:

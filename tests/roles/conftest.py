@@ -3,7 +3,6 @@
 from types import SimpleNamespace
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from conversations_ops.models import (
@@ -12,23 +11,18 @@ from conversations_ops.models import (
     ConversationWebhook,
     DeliveryReceipt,
     Message,
-    OperationState,
     Pairing,
     PairingState,
     Participant,
     SandboxSender,
-    SyncOperation,
     Template,
     TemplateStatusChange,
     WebhookEvent,
     WebhookRejection,
 )
-from tests.conftest import make_sid
+from tests.helpers.ids import make_sid
+from tests.roles.rows import COURIER, CUSTOMER, SENDER, failed_operation
 from tests.roles.staff import client_for, staff_user
-
-SENDER = "whatsapp:+14155238886"
-CUSTOMER = "whatsapp:+15017122661"
-COURIER = "+4915123456789"
 
 
 @pytest.fixture
@@ -49,19 +43,6 @@ def no_push(monkeypatch):
     """Pushes are queued (SyncOperation rows) but never run: nothing talks to Twilio."""
     monkeypatch.setattr("conversations_ops.outbox.queue.sync_operation_enqueue", lambda **kwargs: None)
     monkeypatch.setattr("conversations_ops.outbox.runner.sync_operation_enqueue", lambda **kwargs: None)
-
-
-def failed_operation(row, operation: str) -> SyncOperation:
-    return SyncOperation.objects.create(
-        content_type=ContentType.objects.get_for_model(row),
-        object_id=row.pk,
-        operation=operation,
-        ordering_key=f"test:{row.pk}",
-        state=OperationState.FAILED,
-        attempts=8,
-        last_error_code=20003,
-        last_error_message=f"Twilio refused the change for {CUSTOMER}",
-    )
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import Group, User
 from django.test import Client
+from django.urls import reverse
 
 NO_GROUP = "no group"
 
@@ -19,3 +20,12 @@ def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+SUPPORT, OPS, AUDITOR = "Support", "Ops", "Auditor"
+ROLES = (SUPPORT, OPS, AUDITOR, NO_GROUP)
+READERS = {SUPPORT, OPS, AUDITOR}
+
+
+def url(model: str, view: str, *args) -> str:
+    return reverse(f"admin:conversations_ops_{model}_{view}", args=args)

@@ -8,9 +8,8 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from conversations_ops.models import Message, OperationState, Pairing, SyncOperation, TemplateStatusChange
-from tests.roles.conftest import failed_operation
-from tests.roles.staff import NO_GROUP, client_for, staff_user
-from tests.roles.test_pages import OPS, READERS, ROLES, SUPPORT, url
+from tests.roles.rows import failed_operation
+from tests.roles.staff import NO_GROUP, OPS, READERS, ROLES, SUPPORT, client_for, staff_user, url
 
 pytestmark = pytest.mark.django_db
 
@@ -211,7 +210,7 @@ def test_ops_deletes_a_conversation_with_messages_through_twilio(staff, no_push)
     from django.urls import reverse
 
     from conversations_ops.models import Conversation, Message, SyncOperation
-    from tests.conftest import make_sid
+    from tests.helpers.ids import make_sid
 
     conversation = Conversation.objects.create(sid=make_sid("CH", 77), sync_state="synced")
     Message.objects.create(conversation=conversation, sid=make_sid("IM", 77), index=0, sync_state="synced")

@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from conversations_ops.models import Message, PairingStep, SyncOperation
 from conversations_ops.twilio import gateway
 from conversations_ops.twilio.records import RemoteAccountWebhooks
-from tests.roles.conftest import COURIER, CUSTOMER, SENDER
+from tests.roles.rows import COURIER, CUSTOMER, SENDER
 from tests.roles.staff import staff_user
 
 pytestmark = pytest.mark.django_db

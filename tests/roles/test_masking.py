@@ -9,9 +9,8 @@ from django.contrib.auth.models import Permission
 from conversations_ops.logging_filters import MaskPhoneNumbers
 from conversations_ops.masking import mask_numbers_in
 from conversations_ops.models import Conversation, Participant
-from tests.roles.conftest import COURIER, CUSTOMER
-from tests.roles.staff import client_for, staff_user
-from tests.roles.test_pages import url
+from tests.roles.rows import COURIER, CUSTOMER
+from tests.roles.staff import client_for, staff_user, url
 
 pytestmark = pytest.mark.django_db
 

@@ -9,13 +9,10 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from tests.roles.staff import NO_GROUP
+from tests.roles.staff import NO_GROUP, OPS, READERS, ROLES, SUPPORT, url
 
 pytestmark = pytest.mark.django_db
 
-SUPPORT, OPS, AUDITOR = "Support", "Ops", "Auditor"
-ROLES = (SUPPORT, OPS, AUDITOR, NO_GROUP)
-READERS = {SUPPORT, OPS, AUDITOR}
 NOBODY = set()
 
 # Console model -> (who may add, who may change an existing row).
@@ -37,10 +34,6 @@ MODELS = {
 # Registered by the audit trail's work; its own tests say who reads them.
 ELSEWHERE = {("conversations_ops", "auditentry"), ("admin", "logentry")}
 MATRIX = [(role, model) for model in MODELS for role in ROLES]
-
-
-def url(model: str, view: str, *args) -> str:
-    return reverse(f"admin:conversations_ops_{model}_{view}", args=args)
 
 
 def test_the_matrix_covers_every_console_model_in_the_admin():

@@ -39,7 +39,7 @@ def admin_pages(rows):
     """Every registered model's list and add page, and the change page of each row the tests made."""
     made = {type(row): row for row in vars(rows).values()}
     made[User] = User.objects.get(username="root")
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         opts = model._meta
         prefix = f"admin:{opts.app_label}_{opts.model_name}"
         yield reverse(f"{prefix}_changelist")

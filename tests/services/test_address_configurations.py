@@ -7,7 +7,7 @@ from conversations_ops.services.address_configurations import (
     address_configuration_delete,
     address_configuration_update,
 )
-from tests.conftest import BUSINESS_SMS
+from tests.helpers.ids import BUSINESS_SMS
 from tests.services.helpers import key_of, ops_of
 
 pytestmark = pytest.mark.django_db

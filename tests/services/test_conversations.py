@@ -10,7 +10,7 @@ from conversations_ops.services.conversations import (
     conversation_update,
 )
 from conversations_ops.services.participants import participant_add
-from tests.conftest import BUSINESS_WHATSAPP, CUSTOMER_WHATSAPP
+from tests.helpers.ids import BUSINESS_WHATSAPP, CUSTOMER_WHATSAPP
 from tests.services.helpers import key_of, ops_of
 
 pytestmark = pytest.mark.django_db

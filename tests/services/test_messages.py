@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from conversations_ops.models import Conversation, Message, SyncOperation
 from conversations_ops.services.messages import message_send
-from tests.conftest import make_sid
+from tests.helpers.ids import make_sid
 from tests.services.helpers import key_of, ops_of
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 
 from conversations_ops.models import Conversation, OperationState, Participant, SyncOperation
 from conversations_ops.services.participants import participant_add, participant_remove, participant_update
-from tests.conftest import BUSINESS_SMS, BUSINESS_WHATSAPP, COURIER_SMS, CUSTOMER_WHATSAPP, make_sid
+from tests.helpers.ids import BUSINESS_SMS, BUSINESS_WHATSAPP, COURIER_SMS, CUSTOMER_WHATSAPP, make_sid
 from tests.services.helpers import key_of, ops_of
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from conversations_ops.services.conversations import conversation_close, convers
 from conversations_ops.services.messages import message_send
 from conversations_ops.services.participants import participant_add, participant_remove, participant_update
 from conversations_ops.twilio import gateway
-from tests.conftest import BUSINESS_SMS, COURIER_SMS
+from tests.helpers.ids import BUSINESS_SMS, COURIER_SMS
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-import pytest
 from django.conf import settings
 from django.utils.datastructures import MultiValueDict
 from twilio.request_validator import RequestValidator
@@ -110,10 +109,3 @@ class Capture:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
-
-
-@pytest.fixture
-def capture():
-    receiver = Capture()
-    yield receiver
-    receiver.close()

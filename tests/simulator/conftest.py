@@ -1,35 +1,37 @@
-"""A live simulator for end-to-end tests: real HTTP, the real twilio SDK.
-
-`simulator` starts Django's live server (the same project: console and
-simulator side by side, as `make run` serves them) and points the console's
-Twilio settings at it.
-"""
-
-from dataclasses import dataclass
+"""Fixtures of the simulator's own tests; `simulator` itself is shared (tests/plugins/simulator.py)."""
 
 import pytest
 
-from tests.simulator.capture import capture  # noqa: F401  (a fixture: a local webhook receiver)
-
-
-@dataclass
-class LiveSimulator:
-    url: str  # e.g. http://localhost:34567 (the whole server)
-
-    @property
-    def api_base(self) -> str:
-        return f"{self.url}/simulator"
+from simulator.engine import delivery, events
+from tests.simulator.capture import Capture
+from tests.simulator.rest_helpers import EVENT_FUNCTIONS, EngineCalls, SimulatorApi, fake_deliver
 
 
 @pytest.fixture
-def simulator(live_server, settings):
-    settings.TWILIO_API_BASE_URL = f"{live_server.url}/simulator"
-    settings.PUBLIC_BASE_URL = live_server.url
-    from simulator.engine import ratelimit
+def capture():
+    """A local webhook receiver (tests/simulator/capture.py)."""
+    receiver = Capture()
+    yield receiver
+    receiver.close()
 
-    ratelimit.reset()  # its windows live in this process's memory and would outlast the test's database
-    yield LiveSimulator(url=live_server.url)
-    # Webhooks still queued must leave before the test database is flushed.
-    from simulator.engine import webhooks_out
 
-    webhooks_out.drain(timeout=15)
+@pytest.fixture
+def api(simulator):
+    return SimulatorApi(simulator.api_base)
+
+
+@pytest.fixture
+def engine_calls(monkeypatch):
+    """Replaces events.* and delivery.deliver (another engineer's work) with recorders."""
+    calls = EngineCalls()
+    for name in EVENT_FUNCTIONS:
+
+        def record(*args, _name=name, **kwargs):
+            first = args[0] if args else None
+            if _name == "state_event":
+                first = (kwargs["state_from"], kwargs["state_to"], kwargs["reason"])
+            calls.events.append((_name, first))
+
+        monkeypatch.setattr(events, name, record)
+    monkeypatch.setattr(delivery, "deliver", fake_deliver(calls))
+    return calls

@@ -1,18 +1,16 @@
 """Helpers for the simulator's REST tests: a raw HTTP client, error checks and engine-call recorders.
 
-Import the fixtures into a test module (`from tests.simulator.rest_helpers import engine_calls`).
+The fixtures `api` and `engine_calls` (tests/simulator/conftest.py) build on them.
 The live server runs in a thread of the test process, so a monkeypatched
 engine function is what its views call.
 """
 
 from dataclasses import dataclass, field
 
-import pytest
 import requests
 from django.conf import settings
 
 from simulator import clock
-from simulator.engine import delivery, events
 from simulator.models import SimReceipt
 from simulator.sids import new_sid
 
@@ -66,11 +64,6 @@ class SimulatorApi:
         return self.session.delete(self.url(path, product), timeout=10, **kwargs)
 
 
-@pytest.fixture
-def api(simulator):
-    return SimulatorApi(simulator.api_base)
-
-
 @dataclass
 class EngineCalls:
     events: list = field(default_factory=list)  # (function name, first argument)
@@ -81,7 +74,7 @@ class EngineCalls:
         return [args for name, args in self.events if name == function]
 
 
-def _fake_deliver(calls: EngineCalls):
+def fake_deliver(calls: EngineCalls):
     """Records the call and leaves a `delivered` receipt per SMS/WhatsApp recipient, so receipts exist."""
 
     def deliver(message):
@@ -99,20 +92,3 @@ def _fake_deliver(calls: EngineCalls):
             )
 
     return deliver
-
-
-@pytest.fixture
-def engine_calls(monkeypatch):
-    """Replaces events.* and delivery.deliver (another engineer's work) with recorders."""
-    calls = EngineCalls()
-    for name in EVENT_FUNCTIONS:
-
-        def record(*args, _name=name, **kwargs):
-            first = args[0] if args else None
-            if _name == "state_event":
-                first = (kwargs["state_from"], kwargs["state_to"], kwargs["reason"])
-            calls.events.append((_name, first))
-
-        monkeypatch.setattr(events, name, record)
-    monkeypatch.setattr(delivery, "deliver", _fake_deliver(calls))
-    return calls

@@ -1,8 +1,11 @@
 """GET /simulator/_control/conversations: what a person's message created."""
 
+import pytest
 import requests
 
 from simulator import clock
+
+pytestmark = pytest.mark.slow  # every test starts the live server (the simulator over real HTTP)
 
 
 def test_an_inbound_message_shows_its_auto_created_conversation(simulator):

@@ -14,9 +14,10 @@ import requests
 from conversations_ops.twilio import gateway
 from conversations_ops.twilio.records import AddressAutoCreation
 from simulator.models import SimAccountWebhooks, SimAddressConfiguration, SimContent, SimConversation
+from tests.contract.gateway_cases import CASES
 from tests.contract.openapi_contract import validate_request, validate_response
-from tests.contract.test_gateway_contract import CASES
-from tests.simulator.rest_helpers import engine_calls  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.slow  # every test starts the live server (the simulator over real HTTP)
 
 BUSINESS_WA, CUSTOMER_WA = "whatsapp:+14155550100", "whatsapp:+15017122661"
 BUSINESS_SMS, COURIER_SMS = "+442071838750", "+4915123456789"

@@ -10,7 +10,7 @@ from simulator.engine import media as media_engine
 from simulator.engine import store
 from simulator.models import SimMedia, SimMessage
 from tests.simulator.engine_helpers import BUSINESS_WA, CUSTOMER_WA, control
-from tests.simulator.rest_helpers import api, assert_error, new_conversation  # noqa: F401 (api: a fixture)
+from tests.simulator.rest_helpers import assert_error, new_conversation
 
 pytestmark = pytest.mark.slow
 

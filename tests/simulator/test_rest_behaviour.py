@@ -6,15 +6,15 @@ import pytest
 from simulator import clock as sim_clock
 from simulator.models import SimAddressConfiguration, SimMessage, SimParticipant, SimReceipt
 from simulator.sids import new_sid
-from tests.simulator.rest_helpers import (  # noqa: F401 (api, engine_calls: fixtures)
+from tests.simulator.rest_helpers import (
     BUSINESS_WA,
     CUSTOMER_WA,
     add_binding,
-    api,
     assert_error,
-    engine_calls,
     new_conversation,
 )
+
+pytestmark = pytest.mark.slow  # every test starts the live server (the simulator over real HTTP)
 
 HOOK = "https://ops.example.com/hook"
 ON = {"X-Twilio-Webhook-Enabled": "true"}

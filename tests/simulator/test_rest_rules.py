@@ -4,17 +4,17 @@ import pytest
 import requests
 
 from simulator import clock as sim_clock
-from tests.simulator.rest_helpers import (  # noqa: F401 (api, engine_calls: fixtures)
+from tests.simulator.rest_helpers import (
     BUSINESS_SMS,
     BUSINESS_WA,
     COURIER_SMS,
     CUSTOMER_WA,
     add_binding,
-    api,
     assert_error,
-    engine_calls,
     new_conversation,
 )
+
+pytestmark = pytest.mark.slow  # every test starts the live server (the simulator over real HTTP)
 
 
 @pytest.fixture(autouse=True)

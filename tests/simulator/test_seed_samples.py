@@ -11,7 +11,8 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
 from simulator.models import SimAddressConfiguration, SimConversation, SimMessage, SimScopedWebhook
-from tests.simulator.rest_helpers import engine_calls  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.slow  # every test starts the live server (the simulator over real HTTP)
 
 YOUR_WHATSAPP_NUMBER, TWI_WA_NUMBER = "+15017122661", "+14155550100"
 YOUR_SMS_NUMBER, TWI_SMS_NUMBER = "+4915123456789", "+442071838750"

@@ -13,7 +13,7 @@ from django.db import transaction
 from conversations_ops.models import Conversation, Message, OperationState, Participant, SyncOperation, SyncState
 from conversations_ops.outbox.queue import sync_operation_queue
 from simulator.models import SimConversation, SimMessage, SimParticipant
-from tests.sync.conftest import BUSINESS_SMS, BUSINESS_WA, drain, faults, queue, rate_limited
+from tests.sync.helpers import BUSINESS_SMS, BUSINESS_WA, drain, faults, queue, rate_limited
 
 pytestmark = pytest.mark.slow
 

@@ -10,7 +10,7 @@ from conversations_ops.models import Conversation, Message, OperationState, Part
 from conversations_ops.outbox.queue import sync_operation_queue
 from conversations_ops.outbox.runner import sync_operation_run, sync_operations_retry
 from simulator.models import SimMessage, SimParticipant
-from tests.sync.conftest import drain, refreshed
+from tests.sync.helpers import drain, refreshed
 
 pytestmark = pytest.mark.slow
 

@@ -17,7 +17,7 @@ from conversations_ops.models import (
 from conversations_ops.outbox import executors
 from conversations_ops.twilio import gateway
 from simulator.models import SimAddressConfiguration, SimConversation, SimMessage, SimParticipant, SimScopedWebhook
-from tests.sync.conftest import BUSINESS_WA, drain, queue, refreshed
+from tests.sync.helpers import BUSINESS_WA, drain, queue, refreshed
 
 pytestmark = pytest.mark.slow
 CUSTOMER_WA = "whatsapp:+15017122661"

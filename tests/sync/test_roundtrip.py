@@ -15,7 +15,7 @@ from conversations_ops.models import (
 )
 from conversations_ops.twilio import gateway
 from conversations_ops.twilio.gateway import GatewayError
-from tests.sync.conftest import BUSINESS_SMS, BUSINESS_WA, queue, refreshed
+from tests.sync.helpers import BUSINESS_SMS, BUSINESS_WA, queue, refreshed
 
 pytestmark = pytest.mark.slow
 ROLE = "RL" + "0" * 32

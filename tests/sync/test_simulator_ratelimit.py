@@ -6,7 +6,7 @@ import requests
 from conversations_ops.twilio import gateway
 from conversations_ops.twilio.gateway import GatewayError
 from simulator.engine.ratelimit import SERVICE_SCOPE, scope_of
-from tests.sync.conftest import rate_limited
+from tests.sync.helpers import rate_limited
 
 CH = "CH" + "a" * 32
 

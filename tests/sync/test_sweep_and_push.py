@@ -14,7 +14,7 @@ from conversations_ops.models import Conversation, Message, OperationState, Sync
 from conversations_ops.outbox.queue import sync_operation_queue
 from conversations_ops.outbox.runner import sync_operation_run, sync_push_due, sync_sweep
 from simulator.models import SimConversation, SimMessage
-from tests.sync.conftest import queue, refreshed
+from tests.sync.helpers import queue, refreshed
 
 pytestmark = pytest.mark.slow
 

@@ -1,11 +1,9 @@
 import pytest
 import requests
 
-from tests.simulator.conftest import simulator  # noqa: F401  (the live simulator fixture)
-
 
 @pytest.fixture
-def whatsapp_reviewer(simulator):  # noqa: F811
+def whatsapp_reviewer(simulator):
     """Plays WhatsApp's reviewers through the simulator's control API (real HTTP)."""
 
     def review(sid: str, status: str, rejection_reason: str = "") -> dict:

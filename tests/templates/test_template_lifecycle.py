@@ -7,25 +7,10 @@ from conversations_ops.messaging.template_sync import template_last_synced_at, t
 from conversations_ops.messaging.templates import template_usable
 from conversations_ops.models import Message, Template, TemplateStatusChange
 from simulator.models import SimContent
-from tests.conftest import make_sid
+from tests.helpers.ids import make_sid
+from tests.helpers.templates import create_from_admin
 
 pytestmark = pytest.mark.slow
-
-ADD = "admin:conversations_ops_template_add"
-
-
-def create_from_admin(admin_client, **overrides):
-    data = {
-        "friendly_name": "courier_invite",
-        "language": "en",
-        "body": "Hi {{1}}, {{2}} is bringing your order.",
-        "samples": "Ana\nRobert",
-        "submit": "on",
-        "approval_name": "courier_invite",
-        "category": "UTILITY",
-        **overrides,
-    }
-    return admin_client.post(reverse(ADD), data, follow=True)
 
 
 def test_create_and_submit_from_the_admin_shows_the_pending_status(simulator, admin_client):

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conversations_ops.models import Conversation, Message, Participant, ProcessingState, WebhookEvent, WebhookRejection
-from tests.conftest import make_sid
+from tests.helpers.ids import make_sid
 
 from .fixtures import fixture_pairs, post_fixture
 

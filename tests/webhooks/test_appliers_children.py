@@ -6,8 +6,7 @@ import json
 import pytest
 
 from conversations_ops.models import Conversation, Direction, Message, Participant, SyncState
-
-from .test_appliers_builders import (
+from tests.webhooks.builders import (
     BUSINESS,
     BUSINESS_SMS,
     COURIER,

@@ -6,9 +6,7 @@ from conversations_ops.mirror.mapping import apply_conversation
 from conversations_ops.models import Conversation, Message, Participant, SyncState
 from conversations_ops.twilio.records import RemoteConversation
 from conversations_ops.webhooks.apply import webhook_event_apply
-
-from .signing import signed_post
-from .test_appliers_builders import (
+from tests.webhooks.builders import (
     CHAT_SERVICE,
     MESSAGING_SERVICE,
     at,
@@ -20,6 +18,8 @@ from .test_appliers_builders import (
     sid,
     state_event,
 )
+
+from .signing import signed_post
 
 pytestmark = pytest.mark.django_db
 CH = sid("CH")

@@ -4,8 +4,7 @@ and the message's delivery summary follows them."""
 import pytest
 
 from conversations_ops.models import Conversation, DeliveryReceipt, Message, ProcessingState, SyncState
-
-from .test_appliers_builders import at, deliver, delivery_event, message_event, outcome_of, sid, status_callback
+from tests.webhooks.builders import at, deliver, delivery_event, message_event, outcome_of, sid, status_callback
 
 pytestmark = pytest.mark.django_db
 CH, IM = sid("CH"), sid("IM")

@@ -12,9 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from conversations_ops.models import Message, SyncState, WebhookEvent
 from conversations_ops.webhooks import inbox as webhook_inbox
 from conversations_ops.webhooks.inbox import webhook_inbox_drain
-
-from .signing import signed_post
-from .test_appliers_builders import (
+from tests.webhooks.builders import (
     BUSINESS,
     BUSINESS_SMS,
     COURIER,
@@ -27,6 +25,8 @@ from .test_appliers_builders import (
     sid,
     wipe_mirror,
 )
+
+from .signing import signed_post
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,9 @@ import pytest
 from django.db import connection
 
 from conversations_ops.models import WebhookEvent
+from tests.webhooks.builders import message_event, sid
 
 from .signing import signed_post
-from .test_appliers_builders import message_event, sid
 
 pytestmark = pytest.mark.django_db
 

@@ -10,21 +10,17 @@ webhooks (plus the console's own pushes) built is compared with the one a
 pull of the same simulator state builds from nothing.
 """
 
-import time
 from datetime import timedelta
 
 import pytest
-import requests
 
 from conversations_ops.models import (
     Conversation,
     DeliveryReceipt,
     Message,
     Participant,
-    ProcessingState,
     PullCheckpoint,
     SyncState,
-    WebhookEvent,
 )
 from conversations_ops.pull.runner import twilio_pull
 from conversations_ops.services.account_webhooks import account_webhooks_configure
@@ -33,8 +29,7 @@ from conversations_ops.services.messages import message_send
 from conversations_ops.services.participants import participant_add
 from conversations_ops.twilio import gateway
 from conversations_ops.twilio.records import AddressAutoCreation
-from conversations_ops.webhooks.inbox import webhook_inbox_drain
-from tests.simulator.conftest import simulator  # noqa: F401  (the live simulator)
+from tests.helpers.handsets import Handset, settle_inbox
 
 pytestmark = pytest.mark.slow
 
@@ -95,52 +90,6 @@ COMPARED = {
 # - Bookkeeping (ids, local ids, last_synced_at, last_seen_at, created_at, updated_at): this console's own clock.
 
 
-class Handset:
-    """What the handset page does: its form posts to the control API's inbound endpoint."""
-
-    def __init__(self, api_base: str):
-        self.control = f"{api_base}/_control"
-        self.page = f"{api_base}/"
-
-    def send(self, sender: str, to: str, body: str, **extra) -> dict:
-        response = requests.post(
-            f"{self.control}/inbound", data={"From": sender, "To": to, "Body": body, **extra}, timeout=30
-        )
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    def shows(self, address: str, text: str) -> bool:
-        page = requests.get(self.page, params={"address": address}, timeout=30)
-        return page.status_code == 200 and text in page.text
-
-    def tick(self, seconds: float = 3) -> None:
-        """Time passes between people's actions (the simulator's clock), so dates differ by whole seconds."""
-        assert requests.post(f"{self.control}/clock", data={"advance": seconds}, timeout=30).status_code == 200
-
-    def wait_for_webhooks(self) -> None:
-        response = requests.post(f"{self.control}/drain", data={"timeout": 30}, timeout=60)
-        assert response.json()["drained"] is True
-
-
-def settle_inbox(timeout: float = 30) -> None:
-    """Applies what still waits (e.g. a receipt that arrived while its message was being pushed)."""
-    deadline = time.monotonic() + timeout
-    while WebhookEvent.objects.filter(processing_state=ProcessingState.PENDING).exists():
-        assert time.monotonic() < deadline, list(
-            WebhookEvent.objects.filter(processing_state=ProcessingState.PENDING).values_list(
-                "event_type", "processing_error"
-            )
-        )
-        time.sleep(0.5)
-        webhook_inbox_drain(budget_seconds=5)
-    problems = list(
-        WebhookEvent.objects.exclude(processing_state=ProcessingState.PROCESSED).values_list(
-            "event_type", "processing_state", "processing_error"
-        )
-    )
-    assert not problems, problems
-
-
 def second(moment):
     """REST answers carry whole seconds, webhooks milliseconds: compare at Twilio's REST precision."""
     return moment - timedelta(microseconds=moment.microsecond) if moment else moment
@@ -165,7 +114,7 @@ def mirror_as_twilio_knows_it() -> dict:
     return snapshot
 
 
-def test_webhooks_sent_while_people_use_the_handset_make_the_mirror_a_pull_makes(simulator):  # noqa: F811
+def test_webhooks_sent_while_people_use_the_handset_make_the_mirror_a_pull_makes(simulator):
     handset = Handset(simulator.api_base)
     for address in (BUSINESS_WA, BUSINESS_SMS):
         gateway.address_configuration_create(

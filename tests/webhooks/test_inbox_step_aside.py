@@ -9,9 +9,9 @@ from django.db import connection
 
 from conversations_ops import db_writes
 from conversations_ops.webhooks import inbox as webhook_inbox
+from tests.webhooks.builders import message_event, sid
 
 from .signing import signed_post
-from .test_appliers_builders import message_event, sid
 
 pytestmark = pytest.mark.django_db
 

@@ -24,8 +24,7 @@ from conversations_ops.models import WebhookEvent
 from simulator.engine import ratelimit
 from simulator.models import SimMessage, SimParticipant, SimWebhookDelivery
 from tests.pull import sim_state
-
-from .test_appliers_builders import deliver, mirror_snapshot, ms, wipe_mirror
+from tests.webhooks.builders import deliver, mirror_snapshot, ms, wipe_mirror
 
 pytestmark = pytest.mark.django_db
 

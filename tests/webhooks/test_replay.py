@@ -25,10 +25,9 @@ from conversations_ops.models import (
 )
 from conversations_ops.webhooks.apply import webhook_event_apply
 from conversations_ops.webhooks.inbox import webhook_inbox_drain
-from tests.simulator.conftest import simulator  # noqa: F401  (a live server the console answers on)
+from tests.webhooks.builders import BUSINESS_SMS, COURIER, delivery_event, message_event, participant_event, sid
 
 from .signing import PATHS, sign, signed_post
-from .test_appliers_builders import BUSINESS_SMS, COURIER, delivery_event, message_event, participant_event, sid
 
 CH, IM = sid("CH"), sid("IM")
 REPLAYS = 50
@@ -103,7 +102,7 @@ def test_fifty_sequential_replays_store_one_event_and_change_the_mirror_once(cli
 
 
 @pytest.mark.slow
-def test_fifty_concurrent_replays_store_one_event_and_change_the_mirror_once(simulator):  # noqa: F811
+def test_fifty_concurrent_replays_store_one_event_and_change_the_mirror_once(simulator):
     Conversation.objects.create(sid=CH, sync_state=SyncState.SYNCED)
     pairs = message_event("onMessageAdded", CH, IM, index=0, body="Where is my order?", author="system")
 
@@ -118,7 +117,7 @@ def test_fifty_concurrent_replays_store_one_event_and_change_the_mirror_once(sim
 
 
 @pytest.mark.slow
-def test_related_events_racing_for_an_unknown_conversation_make_each_row_once(simulator):  # noqa: F811
+def test_related_events_racing_for_an_unknown_conversation_make_each_row_once(simulator):
     """A message, its receipt and a participant of a conversation the mirror has never
     seen, each delivered 10 times at once: every worker needs the conversation row."""
     mb, dy = sid("MB"), sid("DY")

@@ -21,7 +21,6 @@ from simulator.engine import media as media_engine
 from simulator.engine import store, webhooks_out
 from simulator.models import SimConversation, SimMedia, SimMessage, SimParticipant, SimScopedWebhook
 from simulator.sids import new_sid
-from tests.simulator.conftest import simulator  # noqa: F401  (the live simulator fixture)
 from tests.simulator.engine_helpers import control
 from tests.webhooks.signing import signed_post
 

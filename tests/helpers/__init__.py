@@ -1,0 +1,1 @@
+"""Helpers (functions, classes, constants) that several test folders import; no fixtures, no tests."""
