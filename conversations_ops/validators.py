@@ -18,18 +18,14 @@ WHATSAPP_PREFIX = "whatsapp:"
 E164_EXAMPLE = "+14155550100"
 
 # Twilio SID prefixes, as in the OpenAPI patterns (vendor/twilio-oai/, e.g. ^CH[0-9a-fA-F]{32}$).
-ADDRESS_CONFIGURATION_PREFIX = "IG"
 CHAT_SERVICE_PREFIX = "IS"
 CONTENT_PREFIX = "HX"
 CONVERSATION_PREFIX = "CH"
-DELIVERY_RECEIPT_PREFIX = "DY"
 MEDIA_PREFIX = "ME"
-MESSAGE_PREFIX = "IM"
 MESSAGING_SERVICE_PREFIX = "MG"
 PARTICIPANT_PREFIX = "MB"
 ROLE_PREFIX = "RL"
 STUDIO_FLOW_PREFIX = "FW"
-WEBHOOK_PREFIX = "WH"
 
 # The names Twilio lists for AutoCreation.WebhookFilters. Conversation-scoped
 # webhooks take post-events only, and these are the post-events that concern a

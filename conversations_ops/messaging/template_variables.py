@@ -1,9 +1,9 @@
 """Template placeholders ({{1}}..{{n}}): which a template has, checking the values
-staff give for them, the JSON Twilio gets, and the text the person will read.
+staff give for them (typed as JSON in the shell), and the text the person will read.
 
-Values go to Twilio as `ContentVariables`, a JSON *string*; it is always built with
-json.dumps, never by formatting text, so quotes and apostrophes survive
-(hand-built JSON is how twilio-node#1082 broke on "O'Neil").
+Values go to Twilio as `ContentVariables`, a JSON *string*; services/messages.py
+builds it with json.dumps, never by formatting text, so quotes and apostrophes
+survive (hand-built JSON is how twilio-node#1082 broke on "O'Neil").
 """
 
 from __future__ import annotations
@@ -68,21 +68,6 @@ def template_variables_errors(*, template, variables: dict | None) -> dict[str, 
                 f"The message would be {len(rendered)} characters; WhatsApp accepts at most {MAX_RENDERED_LENGTH}"
             ]
     return errors
-
-
-def template_variables_validate(*, template, variables: dict | None) -> dict[str, str]:
-    """The values to send, or ValidationError keyed by placeholder number."""
-    errors = template_variables_errors(template=template, variables=variables)
-    if errors:
-        raise ValidationError(errors)
-    return {str(key): value for key, value in (variables or {}).items()}
-
-
-def template_variables_json(*, variables: dict | None) -> str:
-    """The ContentVariables string: json.dumps, so quotes and apostrophes stay intact."""
-    if not variables:
-        return ""
-    return json.dumps({str(key): value for key, value in variables.items()}, ensure_ascii=False)
 
 
 def template_variables_parse(*, text: str) -> dict:

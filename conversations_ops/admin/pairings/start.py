@@ -119,7 +119,7 @@ def conflict_close_view(admin, request):
         raise PermissionDenied
     sid = request.POST.get("conversation_sid", "").strip()
     try:
-        v.sid_validator("CH")(sid)
+        v.sid_validator(v.CONVERSATION_PREFIX)(sid)
         conversation = conflict_close(conversation_sid=sid, user=request.user)
     except ValidationError as exc:
         admin.message_user(
