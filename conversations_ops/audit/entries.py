@@ -1,6 +1,6 @@
 """The audit trail's one writer: who asked Twilio for what, on which record, and what Twilio answered.
 
-- Pushes: recorded by the outbox (audit_outbox.py) when staff queue them,
+- Pushes: recorded by the outbox (audit/outbox.py) when staff queue them,
   completed when they settle.
 - Direct calls (templates, account webhooks, pulls, reprocess, pairings)
   record themselves with `audit_record`, success or Twilio's refusal.

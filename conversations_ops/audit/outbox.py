@@ -1,7 +1,7 @@
 """The audit trail of pushes: staff's outbox operations, recorded when queued, completed when settled.
 
 `sync_operation_queue` records the ones a staff member asked for (`requested_by`
-set), in the service's transaction; `sync_states.close`, which every settle goes
+set), in the service's transaction; `outbox.states.close`, which every settle goes
 through, completes them in the settling transaction. Workflows, webhook
 appliers and pulls queue without a user, so they add nothing here.
 """
@@ -58,7 +58,7 @@ def audit_operation_settled(*, operation) -> int:
 
 
 def audit_operations_cancelled(*, operations) -> int:
-    """Pushes dropped before they ran (mirror_changes.cancel): call before the operations change state."""
+    """Pushes dropped before they ran (outbox.changes.cancel): call before the operations change state."""
     return AuditEntry.objects.filter(operation__in=operations, result_state=AuditResult.QUEUED).update(
         result_state=AuditResult.CANCELLED, completed_at=timezone.now()
     )

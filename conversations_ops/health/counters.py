@@ -3,7 +3,7 @@
 - `outbox_twilio_429`: Twilio's 429 answers to the outbox's calls. The outbox
   only kept the *last* error of each operation (overwritten by the next try, kept
   on success), which cannot count them; the runner now adds one here per 429
-  (sync_attempt.py). 429s are rare by design (the pacing keeps under Twilio's
+  (outbox/attempt.py). 429s are rare by design (the pacing keeps under Twilio's
   limit), so one UPDATE each costs nothing.
 - `webhook_received:<source>`: webhook events stored per endpoint. WebhookEvent
   has no index on `source` (every index costs each webhook INSERT, the hot path),

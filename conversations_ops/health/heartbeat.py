@@ -6,7 +6,7 @@ Why a row per host in the database, written on two occasions:
   (local memory) that is per process, so the web process could never read the
   worker's. A database row is read the same by every web process on every
   machine, whichever broker (Redis or the ORM) carries the tasks.
-- The `health-heartbeat` schedule (every minute, services/schedules.py) runs
+- The `health-heartbeat` schedule (every minute, schedules.py) runs
   `heartbeat_scheduled` as an ordinary task: django-q2's scheduler enqueues it,
   the broker carries it, a worker runs it and writes to the database. A fresh
   beat is proof of the whole path the outbox and the inbox depend on; with

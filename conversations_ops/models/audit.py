@@ -1,6 +1,6 @@
 """The audit trail: one row per staff action that reached (or was queued for) Twilio.
 
-Written only by `services/audit.py::audit_record`; the admin shows it read-only.
+Written only by `audit/entries.py::audit_record`; the admin shows it read-only.
 Rows never hold a full phone number, a message body or a token: `target_repr`,
 `detail` and `twilio_error` are masked when written, so the table is safe to
 show to every staff group and to keep for as long as an audit needs.

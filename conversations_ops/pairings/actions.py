@@ -1,10 +1,10 @@
 """Courier pairings, what staff do: start, close, retry a failed step, abandon.
 
-Starting runs the pre-flight (pairing_preflight.py) and then writes, in one
+Starting runs the pre-flight (preflight.py) and then writes, in one
 transaction, the pairing, its conversation, both participants, the scoped
 webhook that fields the customer's reply, and the invite template: each row
 with its push in the outbox, run in that order on the conversation's
-ordering key. What follows is pairing_flow.py's.
+ordering key. What follows is flow.py's.
 """
 
 from __future__ import annotations

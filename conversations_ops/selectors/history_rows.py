@@ -31,7 +31,7 @@ from .history import SOME, SYSTEM, WHATSAPP_PREFIX
 CHANNEL_ORDER = ("whatsapp", "sms", "chat")
 
 
-# Who wrote a pairing message the console sent on someone's behalf (pairing_flow.py marks it).
+# Who wrote a pairing message the console sent on someone's behalf (pairings/flow.py marks it).
 KIND_LABELS = {"invite": "invite template", "auto_reply": "auto-reply", "connected": "connected template"}
 
 
@@ -171,7 +171,7 @@ def describe_messages(
 
 def _who(role: str, kind: str, author: str) -> str:
     if kind:
-        # Written as the other side so Twilio routes it to one person only (pairing_flow.py).
+        # Written as the other side so Twilio routes it to one person only (pairings/flow.py).
         to = "customer" if role == "courier" else "courier"
         return f"console ({KIND_LABELS.get(kind, kind)}, to the {to})"
     if role == SYSTEM:

@@ -1,9 +1,9 @@
 """The only module that talks to Twilio (`grep -r twilio.rest` finds this file).
 
-Every function is keyword-only, returns records from `twilio_records` and
+Every function is keyword-only, returns records from `twilio/records.py` and
 raises `GatewayError` for anything Twilio or the network refused. Callers
-write `twilio_gateway.conversation_create(...)`; retries, pacing and
-bookkeeping belong to the sync service, not here.
+write `gateway.conversation_create(...)`; retries, pacing and bookkeeping
+belong to the outbox (outbox/), not here.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Courier pairings: the list, the Start pairing page, and a read-only page per pairing.
 
 A pairing is never edited or deleted here: it is started through the pre-flight
-(pairing_start.py) and ended with Close or Abandon (pairing_actions.py), each a
+(start.py) and ended with Close or Abandon (actions.py), each a
 service call. The page shows the facts, the timeline and the transcript, numbers
 masked unless the viewer may see them.
 

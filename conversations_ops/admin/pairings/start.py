@@ -1,6 +1,6 @@
 """The "Start pairing" page: fill in, Check (the pre-flight), read the previews, Confirm and start.
 
-Every refusal comes from the services (pairing_preflight, pairing_start,
+Every refusal comes from the pairings package (pairing_preflight, pairing_start,
 conflict_close); this module turns them into form errors and messages. Numbers
 typed on the page travel in the POST body only, never in a URL (URLs end up in
 logs), so "Close that conversation" posts the whole form and answers with it.
