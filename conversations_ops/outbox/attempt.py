@@ -14,7 +14,8 @@ from conversations_ops.health.counters import TWILIO_429, counter_increment
 from conversations_ops.models import OperationState
 from conversations_ops.outbox import retry_policy
 from conversations_ops.outbox import states as sync_states
-from conversations_ops.outbox.executors import EXECUTORS, WaitForParent
+from conversations_ops.outbox.executors import WaitForParent
+from conversations_ops.outbox.operations import OPERATIONS
 from conversations_ops.outbox.pacing import pacing_acquire, pacing_key
 from conversations_ops.twilio.gateway import GatewayError
 
@@ -35,7 +36,7 @@ def execute(op, *, deadline: float) -> int | None:
         if not _paced(op, row, deadline):
             return None
         try:
-            outcome = EXECUTORS[op.operation](op, row)
+            outcome = OPERATIONS[op.operation].execute(op, row)
         except WaitForParent as wait:
             op.last_error_message = str(wait)
             sync_states.reschedule(op, delay=PARENT_WAIT_SECONDS)

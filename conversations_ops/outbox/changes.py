@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from conversations_ops.audit.outbox import audit_operations_cancelled
 from conversations_ops.models import OperationState, SyncOperation, SyncState
-from conversations_ops.outbox.queue import ordering_key_for, sync_operation_queue
+from conversations_ops.outbox.operations import ordering_key_for
+from conversations_ops.outbox.queue import sync_operation_queue
 
 LIVE_STATES = (OperationState.PENDING, OperationState.RUNNING)
 

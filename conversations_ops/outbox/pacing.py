@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from conversations_ops.models import PacingBucket
-from conversations_ops.outbox.queue import OPERATIONS
+from conversations_ops.outbox.operations import OPERATIONS
 
 RATE_PER_SECOND = 25.0
 BURST = 2.0
@@ -61,7 +61,7 @@ def pacing_acquire(*, key: str, max_wait: float) -> Grant:
 
 def pacing_key(*, operation: str, row, payload: dict) -> str | None:
     """The bucket an operation draws from, or None when Twilio does not rate-limit it."""
-    scope = OPERATIONS.get(operation)
+    scope = OPERATIONS[operation].pacing if operation in OPERATIONS else None
     if scope == "service":
         return SERVICE_KEY
     if scope != "conversation":

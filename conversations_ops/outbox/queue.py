@@ -11,30 +11,9 @@ from django_q.tasks import async_task
 
 from conversations_ops.audit.outbox import audit_operation_queued
 from conversations_ops.models import SyncOperation
+from conversations_ops.outbox.operations import OPERATIONS, ordering_key_for
 
-# Every push the console makes, with the Twilio rate-limit scope it counts
-# against (30 actions/s per conversation or per service).
-OPERATIONS = {
-    "address_configuration.create": None,
-    "address_configuration.update": None,
-    "address_configuration.delete": None,
-    "conversation.create": "service",
-    "conversation.update": "conversation",
-    "conversation.delete": "service",
-    "participant.add": "conversation",
-    "participant.update": "conversation",
-    "participant.remove": "conversation",
-    "message.send": "conversation",
-    "conversation_webhook.add": None,
-    "conversation_webhook.remove": None,
-}
-
-
-def ordering_key_for(instance) -> str:
-    """Operations on one conversation (or one address) run in the order they were queued."""
-    conversation = getattr(instance, "conversation", None)
-    owner = conversation if conversation is not None else instance
-    return f"{owner._meta.model_name}:{owner.local_id}"
+__all__ = ["OPERATIONS", "ordering_key_for", "sync_operation_enqueue", "sync_operation_queue"]
 
 
 def sync_operation_queue(*, target, operation: str, payload: dict | None = None, user=None) -> SyncOperation:

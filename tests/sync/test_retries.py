@@ -1,6 +1,7 @@
 """Retries: backoff on 429/5xx/timeouts honouring Retry-After, none on other 4xx, bounded,
 and a retried create never makes a second resource on Twilio."""
 
+import dataclasses
 import time
 
 import pytest
@@ -14,7 +15,7 @@ from conversations_ops.models import (
     Participant,
     SyncState,
 )
-from conversations_ops.outbox import executors
+from conversations_ops.outbox.operations import OPERATIONS
 from conversations_ops.twilio import gateway
 from simulator.models import SimAddressConfiguration, SimConversation, SimMessage, SimParticipant, SimScopedWebhook
 from tests.sync.helpers import BUSINESS_WA, drain, queue, refreshed
@@ -83,7 +84,7 @@ def test_a_long_backoff_goes_back_to_the_outbox(fail_next, settings):
 
 def test_a_crash_in_the_console_is_retried_as_if_the_call_might_have_gone_through(sim, monkeypatch, settings):
     calls = []
-    real = executors.EXECUTORS["conversation.create"]
+    real = OPERATIONS["conversation.create"].execute
 
     def flaky(op, row):
         calls.append(op.outcome_unknown)
@@ -92,7 +93,9 @@ def test_a_crash_in_the_console_is_retried_as_if_the_call_might_have_gone_throug
             raise RuntimeError("boom")
         return real(op, row)
 
-    monkeypatch.setitem(executors.EXECUTORS, "conversation.create", flaky)
+    monkeypatch.setitem(
+        OPERATIONS, "conversation.create", dataclasses.replace(OPERATIONS["conversation.create"], execute=flaky)
+    )
     op = queue(Conversation.objects.create(), "conversation.create")
     assert (op.state, calls) == (OperationState.SUCCEEDED, [False, True])
     assert SimConversation.objects.count() == 1
