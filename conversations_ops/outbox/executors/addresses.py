@@ -5,7 +5,7 @@ from conversations_ops.twilio import gateway
 from conversations_ops.twilio.gateway import GatewayError
 from conversations_ops.twilio.records import AddressAutoCreation
 
-from .base import Outcome, is_not_found, or_none
+from .base import Outcome, deleted_on_twilio, fetched_or_none, or_none
 
 
 def _auto_creation(row) -> AddressAutoCreation:
@@ -52,13 +52,8 @@ def create(op, row) -> Outcome:
 
 
 def _adopt(row):
-    try:
-        existing = gateway.address_configuration_fetch(sid=row.address)
-    except GatewayError as error:
-        if is_not_found(error):
-            return None
-        raise
-    return _push(row, existing.sid)
+    existing = fetched_or_none(gateway.address_configuration_fetch, sid=row.address)
+    return None if existing is None else _push(row, existing.sid)
 
 
 def update(op, row) -> Outcome:
@@ -69,10 +64,4 @@ def update(op, row) -> Outcome:
 
 def delete(op, row) -> Outcome:
     sid = (row.sid if row is not None else "") or op.payload.get("sid", "")
-    if sid:
-        try:
-            gateway.address_configuration_delete(sid=sid)
-        except GatewayError as error:
-            if not is_not_found(error):  # already gone is what we wanted
-                raise
-    return Outcome(delete_row=True)
+    return deleted_on_twilio(gateway.address_configuration_delete, sid=sid) if sid else Outcome(delete_row=True)

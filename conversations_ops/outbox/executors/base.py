@@ -4,8 +4,10 @@ An executor makes ONE outbox operation true on Twilio, reading the mirror
 row as it is now (not as it was when queued) plus the operation's payload.
 Each is idempotent: run twice, or after a try whose answer was lost
 (`op.outcome_unknown`), it finds what the first try made instead of making
-a second one. Executors never write the database; the runner applies the
-Outcome in the transaction that closes the operation.
+a second one. Executors leave the mirror to the runner, which applies the
+Outcome in the transaction that closes the operation; the one write an
+executor makes is conversations.create storing the unique name it generated
+before the call, so the mirror shows the name Twilio will know.
 """
 
 import json
@@ -39,6 +41,28 @@ def refused(*, code: int | None, message: str, status: int = 409) -> GatewayErro
 
 def is_not_found(error: GatewayError) -> bool:
     return error.status == 404
+
+
+def fetched_or_none(fetch: Callable, **ids):
+    """The record `fetch(**ids)` answers, or None when Twilio has no such record (404)."""
+    try:
+        return fetch(**ids)
+    except GatewayError as error:
+        if is_not_found(error):
+            return None
+        raise
+
+
+def deleted_on_twilio(delete: Callable[..., None], **ids) -> Outcome:
+    """Deletes on Twilio; a resource Twilio no longer has (404) counts as deleted:
+    a retried delete whose first try went through must not fail. The mirror row
+    goes once the operation settles."""
+    try:
+        delete(**ids)
+    except GatewayError as error:
+        if not is_not_found(error):
+            raise
+    return Outcome(delete_row=True)
 
 
 def json_object(text: str | None) -> dict:
@@ -78,19 +102,11 @@ def conversation_sid_of(row, payload: dict) -> str:
 
 
 def remove_from_conversation(op, row, delete: Callable[..., None]) -> Outcome:
-    """Deletes a conversation's child (participant, scoped webhook) on Twilio.
-
-    A child Twilio no longer has (20404) counts as removed: a retried delete
-    whose first try went through must not fail.
-    """
+    """Deletes a conversation's child (participant, scoped webhook) on Twilio (deleted_on_twilio)."""
     sid = (row.sid if row is not None else "") or op.payload.get("sid", "")
     conversation_sid = op.payload.get("conversation_sid", "")
     if row is not None and not conversation_sid:
         conversation_sid = row.conversation.sid
     if sid and conversation_sid:
-        try:
-            delete(conversation_sid=conversation_sid, sid=sid)
-        except GatewayError as error:
-            if not is_not_found(error):
-                raise
+        return deleted_on_twilio(delete, conversation_sid=conversation_sid, sid=sid)
     return Outcome(delete_row=True)

@@ -4,7 +4,7 @@ from conversations_ops.mirror import mapping as mirror
 from conversations_ops.twilio import gateway
 from conversations_ops.twilio.gateway import GatewayError
 
-from .base import Outcome, WaitForParent, is_not_found, or_none, pushed_fields, refused
+from .base import Outcome, WaitForParent, deleted_on_twilio, fetched_or_none, or_none, pushed_fields, refused
 
 UNIQUE_NAME_TAKEN = 50353
 # The states a REST update may set; "initializing" is Twilio's alone.
@@ -52,12 +52,7 @@ def _adopt_taken(op, row, name: str, error: GatewayError):
 
 
 def _fetch(name: str):
-    try:
-        return gateway.conversation_fetch(sid=name)
-    except GatewayError as error:
-        if is_not_found(error):
-            return None
-        raise
+    return fetched_or_none(gateway.conversation_fetch, sid=name)
 
 
 def _fields(row) -> dict:
@@ -83,10 +78,4 @@ def update(op, row) -> Outcome:
 
 def delete(op, row) -> Outcome:
     sid = (row.sid if row is not None else "") or op.payload.get("sid", "")
-    if sid:
-        try:
-            gateway.conversation_delete(sid=sid)
-        except GatewayError as error:
-            if not is_not_found(error):
-                raise
-    return Outcome(delete_row=True)
+    return deleted_on_twilio(gateway.conversation_delete, sid=sid) if sid else Outcome(delete_row=True)

@@ -8,7 +8,7 @@ from .base import (
     Outcome,
     WaitForParent,
     conversation_sid_of,
-    is_not_found,
+    fetched_or_none,
     or_none,
     pushed_fields,
     refused,
@@ -50,12 +50,7 @@ def add(op, row) -> Outcome:
 def _existing(row, conversation_sid: str):
     """This row's participant on Twilio, if it already is in our conversation."""
     if row.identity:
-        try:
-            return gateway.participant_fetch(conversation_sid=conversation_sid, sid=row.identity)
-        except GatewayError as error:
-            if is_not_found(error):
-                return None
-            raise
+        return fetched_or_none(gateway.participant_fetch, conversation_sid=conversation_sid, sid=row.identity)
     for entry in _bindings(row):
         if entry.conversation_sid == conversation_sid and entry.participant_sid:
             return gateway.participant_fetch(conversation_sid=conversation_sid, sid=entry.participant_sid)
