@@ -30,6 +30,14 @@ def save_and_queue(*, row, operation: str, user=None, payload: dict | None = Non
     return sync_operation_queue(target=row, operation=operation, payload=payload, user=user)
 
 
+def save_and_queue_changes(*, row, changed: list[str], create: str, update: str, user=None) -> SyncOperation:
+    """A changed row: its update, naming the changed fields, once Twilio has it;
+    otherwise its create (see push_operation)."""
+    operation = push_operation(row, create=create, update=update)
+    payload = {"fields": changed} if operation == update else None
+    return save_and_queue(row=row, operation=operation, user=user, payload=payload)
+
+
 def apply_changes(row, data: dict, allowed) -> list[str]:
     """Sets the fields that really change; returns their names."""
     unknown = set(data) - set(allowed)

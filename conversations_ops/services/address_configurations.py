@@ -7,9 +7,9 @@ from conversations_ops.models import AddressConfiguration, SyncOperation
 from conversations_ops.outbox.changes import (
     apply_changes,
     delete_or_queue,
-    push_operation,
     refuse_create_only,
     save_and_queue,
+    save_and_queue_changes,
 )
 
 AUTO_CREATION_FIELDS = (
@@ -70,9 +70,13 @@ def address_configuration_update(
     )
     if not changed:
         return row
-    operation = push_operation(row, create="address_configuration.create", update="address_configuration.update")
-    payload = {"fields": changed} if operation == "address_configuration.update" else None
-    save_and_queue(row=row, operation=operation, user=user, payload=payload)
+    save_and_queue_changes(
+        row=row,
+        changed=changed,
+        create="address_configuration.create",
+        update="address_configuration.update",
+        user=user,
+    )
     return row
 
 

@@ -10,8 +10,8 @@ from conversations_ops.outbox.changes import (
     apply_changes,
     delete_or_queue,
     operations_of,
-    push_operation,
     save_and_queue,
+    save_and_queue_changes,
 )
 
 UPDATABLE_FIELDS = (
@@ -90,9 +90,9 @@ def conversation_update(*, conversation: Conversation, data: dict, user=None) ->
     if not changed:
         return conversation
     _refuse_taken_unique_name(conversation)
-    operation = push_operation(conversation, create="conversation.create", update="conversation.update")
-    payload = {"fields": changed} if operation == "conversation.update" else None
-    save_and_queue(row=conversation, operation=operation, user=user, payload=payload)
+    save_and_queue_changes(
+        row=conversation, changed=changed, create="conversation.create", update="conversation.update", user=user
+    )
     return conversation
 
 

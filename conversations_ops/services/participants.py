@@ -8,9 +8,9 @@ from conversations_ops.models import BindingType, Conversation, ConversationStat
 from conversations_ops.outbox.changes import (
     apply_changes,
     delete_or_queue,
-    push_operation,
     refuse_create_only,
     save_and_queue,
+    save_and_queue_changes,
 )
 from conversations_ops.services.conversations import conversation_refuse_if_closed
 
@@ -113,9 +113,9 @@ def participant_update(*, participant: Participant, data: dict, user=None) -> Pa
     if "messaging_binding_proxy_address" in changed or "messaging_binding_address" in changed:
         participant.full_clean()
         _refuse_pair_in_use(participant)
-    operation = push_operation(participant, create="participant.add", update="participant.update")
-    payload = {"fields": changed} if operation == "participant.update" else None
-    save_and_queue(row=participant, operation=operation, user=user, payload=payload)
+    save_and_queue_changes(
+        row=participant, changed=changed, create="participant.add", update="participant.update", user=user
+    )
     return participant
 
 
