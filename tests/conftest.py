@@ -19,6 +19,7 @@ pytest_plugins = [
     "tests.plugins.simulator",
     "tests.plugins.pairings",
     "tests.plugins.outbox",
+    "tests.plugins.shard",
 ]
 
 
