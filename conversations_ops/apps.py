@@ -11,6 +11,10 @@ class ConversationsOpsConfig(AppConfig):
         from django_q.signals import pre_execute
 
         from conversations_ops.health.heartbeat import on_task_start
+        from conversations_ops.outbox.listeners import operation_settled_connect
+        from conversations_ops.pairings.flow import pairing_operation_settled
 
         # Workers beat when they start a task (health/heartbeat.py says why).
         pre_execute.connect(on_task_start, dispatch_uid="conversations_ops.worker_heartbeat")
+        # A pairing moves on when its pushes settle (pairings/flow.py); the outbox knows no pairing.
+        operation_settled_connect(pairing_operation_settled)

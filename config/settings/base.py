@@ -182,6 +182,16 @@ WEBHOOK_PREPARED_INSERT = env.bool("WEBHOOK_PREPARED_INSERT", default=True)
 # then the sweep (every minute) hands the operation to another worker.
 SYNC_LEASE_SECONDS = env.float("SYNC_LEASE_SECONDS", default=120.0)
 
+# OUTBOX, PULL, WEBHOOKS TUNING (read by outbox/retry_policy.py at call time; the
+# webhook and lease settings above belong here too). Backoff between tries of a
+# Twilio call is full jitter: uniform(0, min(cap, base * 2**(attempt-1))) seconds.
+# The backoff's base: the first retry waits up to this long.
+SYNC_RETRY_BASE_SECONDS = 1.0
+# The backoff's cap: no retry waits longer (Twilio's Retry-After aside).
+SYNC_RETRY_CAP_SECONDS = 60.0
+# The longest wait (backoff or pacing) a task sleeps itself; a longer one goes back to the outbox.
+SYNC_INLINE_WAIT_SECONDS = 5.0
+
 # Courier pairings: minutes the customer has to answer the invite (the start form
 # can change it per pairing); after that the pairing expires and its conversation
 # is closed, which frees both number pairs for the next pairing.

@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
-from conversations_ops.outbox import actions as mirror_actions
+from conversations_ops.outbox import actions as push_actions
+from conversations_ops.pull import actions as pull_actions
 
 from .base import TwilioMirrorAdmin
 from .permissions import PushPermissionMixin
@@ -108,22 +109,18 @@ class PushedMirrorAdmin(PushPermissionMixin, TwilioMirrorAdmin):
 
     @admin.action(description="Push now", permissions=["push"])
     def push_now(self, request, queryset):
-        self._report(request, "Push now", lambda: mirror_actions.mirror_rows_push_now(rows=queryset))
+        self._report(request, "Push now", lambda: push_actions.mirror_rows_push_now(rows=queryset))
 
     @admin.action(description="Retry failed", permissions=["push"])
     def retry_failed(self, request, queryset):
-        self._report(request, "Retry failed", lambda: mirror_actions.mirror_rows_retry_failed(rows=queryset))
+        self._report(request, "Retry failed", lambda: push_actions.mirror_rows_retry_failed(rows=queryset))
 
     @admin.action(description="Pull from Twilio", permissions=["push"])
     def pull_from_twilio(self, request, queryset):
-        self._report(request, "Pull from Twilio", lambda: mirror_actions.mirror_rows_pull(rows=queryset))
+        self._report(request, "Pull from Twilio", lambda: pull_actions.mirror_rows_pull(rows=queryset))
 
     def _report(self, request, action: str, run) -> None:
-        try:
-            report = run()
-        except ImportError as exc:  # the runner or pull not deployed: say so, not a 500
-            self.message_user(request, f"{action} is not available: {exc}", messages.ERROR)
-            return
+        report = run()
         parts = [f"{report.succeeded} done"]
         if report.pending:
             parts.append(f"{report.pending} queued (the worker runs them in the background)")

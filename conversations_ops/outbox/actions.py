@@ -1,42 +1,18 @@
-"""Staff's "Push now", "Retry failed" and "Pull from Twilio" on chosen mirror rows.
+"""Staff's "Push now" and "Retry failed" on chosen mirror rows ("Pull from
+Twilio" is the pull's: pull/actions.py)."""
 
-The runner (outbox.runner) and the pull (pull.runner) are imported
-inside the functions: they are separate modules with their own tests, and
-the admin must load even while one of them is being changed.
-"""
-
-import importlib
 import logging
-from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 
-from conversations_ops.audit.entries import audit_record, summary_detail
 from conversations_ops.audit.outbox import audit_operations_requested
-from conversations_ops.models import OperationState, SyncOperation, SyncState
+from conversations_ops.mirror.reports import ActionReport
+from conversations_ops.models import OperationState, SyncOperation
+from conversations_ops.outbox import runner
 from conversations_ops.twilio.errors import explain, explain_line
 from conversations_ops.twilio.gateway import GatewayError
 
 logger = logging.getLogger(__name__)
-PULL_MODULE = "conversations_ops.pull.runner"
-# Model name -> (pull function, its argument, pulled through its conversation).
-# A conversation's pull lists its participants and messages, so those come
-# back through it; scoped webhooks have no pull.
-PULL_TARGETS = {
-    "addressconfiguration": ("pull_address_configuration", "address_configuration", False),
-    "conversation": ("pull_conversation", "conversation", False),
-    "participant": ("pull_conversation", "conversation", True),
-    "message": ("pull_conversation", "conversation", True),
-}
-
-
-@dataclass
-class ActionReport:
-    succeeded: int = 0
-    pending: int = 0
-    skipped: int = 0
-    gone: int = 0
-    failures: list[str] = field(default_factory=list)
 
 
 def _operations_of_rows(rows):
@@ -67,15 +43,13 @@ def _report(operation_ids, errors: dict) -> ActionReport:
 
 def mirror_rows_push_now(*, rows) -> ActionReport:
     """Runs the rows' pending operations in this request, oldest first, due or not."""
-    from conversations_ops.outbox.runner import sync_operation_run
-
     pending = _operations_of_rows(rows).filter(state=OperationState.PENDING).order_by("pk")
     ids = list(pending.values_list("pk", flat=True))
     audit_operations_requested(action="sync.push_now", operations=SyncOperation.objects.filter(pk__in=ids))
     errors = {}
     for operation_id in ids:
         try:
-            sync_operation_run(operation_id=operation_id, ignore_schedule=True)
+            runner.sync_operation_run(operation_id=operation_id, ignore_schedule=True)
         except GatewayError as exc:
             errors[operation_id] = f"operation #{operation_id}: {explain_line(exc)}"
         except Exception as exc:  # one broken operation must not hide the others' outcome
@@ -87,45 +61,7 @@ def mirror_rows_push_now(*, rows) -> ActionReport:
 def mirror_rows_retry_failed(*, rows) -> ActionReport:
     """Puts the rows' failed operations back in the queue with fresh tries: the worker
     calls Twilio again (not just a flag reset)."""
-    from conversations_ops.outbox.runner import sync_operations_retry
-
     ids = list(_operations_of_rows(rows).filter(state=OperationState.FAILED).values_list("pk", flat=True))
     if ids:
-        sync_operations_retry(operations=SyncOperation.objects.filter(pk__in=ids).order_by("pk"))
+        runner.sync_operations_retry(operations=SyncOperation.objects.filter(pk__in=ids).order_by("pk"))
     return _report(ids, {})
-
-
-def mirror_rows_pull(*, rows) -> ActionReport:
-    """Refreshes each row from Twilio; rows Twilio never had are skipped."""
-    function_name, argument, via_conversation = PULL_TARGETS[rows.model._meta.model_name]
-    pull = getattr(importlib.import_module(PULL_MODULE), function_name, None)
-    if pull is None:
-        raise ImportError(f"{PULL_MODULE} has no {function_name}")
-    report, pulled = ActionReport(), {}
-    for row in rows:
-        if not row.sid:
-            report.skipped += 1
-            continue
-        target = row.conversation if via_conversation else row
-        if target.pk not in pulled:  # one pull per conversation, however many of its rows are chosen
-            pulled[target.pk] = _pull_one(pull, argument, target)
-        if pulled[target.pk]:
-            report.failures.append(f"{row}: {pulled[target.pk]}")
-            continue
-        state = type(row).objects.filter(pk=row.pk).values_list("sync_state", flat=True).first()
-        if state in (None, SyncState.DELETED_REMOTELY):
-            report.gone += 1
-        else:
-            report.succeeded += 1
-    return report
-
-
-def _pull_one(pull, argument: str, target) -> str:
-    """An explained error, or "" when the pull went through."""
-    try:
-        summary = pull(**{argument: target})
-    except GatewayError as exc:
-        audit_record(action="pull.object", target=target, error=exc)
-        return explain_line(exc)
-    audit_record(action="pull.object", target=target, twilio_sid=target.sid, detail=summary_detail(summary))
-    return ""

@@ -1,7 +1,7 @@
 """How long to wait before trying a Twilio call again, and how long one task may take.
 
-Settings are read at call time so tests (and operators) can change them
-without a restart of the import:
+Settings (declared in config/settings/base.py) are read at call time, so
+tests can change them:
 - SYNC_RETRY_BASE_SECONDS (1.0) and SYNC_RETRY_CAP_SECONDS (60): exponential
   backoff with FULL jitter, delay = uniform(0, min(cap, base * 2**(attempt-1))).
   Full jitter spreads retries of many workers hit by the same 429 burst
@@ -19,23 +19,23 @@ from django.conf import settings
 
 
 def retry_base_seconds() -> float:
-    return float(getattr(settings, "SYNC_RETRY_BASE_SECONDS", 1.0))
+    return float(settings.SYNC_RETRY_BASE_SECONDS)
 
 
 def retry_cap_seconds() -> float:
-    return float(getattr(settings, "SYNC_RETRY_CAP_SECONDS", 60.0))
+    return float(settings.SYNC_RETRY_CAP_SECONDS)
 
 
 def lease_seconds() -> float:
-    return float(getattr(settings, "SYNC_LEASE_SECONDS", 120.0))
+    return float(settings.SYNC_LEASE_SECONDS)
 
 
 def inline_wait_seconds() -> float:
-    return float(getattr(settings, "SYNC_INLINE_WAIT_SECONDS", 5.0))
+    return float(settings.SYNC_INLINE_WAIT_SECONDS)
 
 
 def http_timeout_seconds() -> float:
-    return float(getattr(settings, "TWILIO_HTTP_TIMEOUT", 10.0))
+    return float(settings.TWILIO_HTTP_TIMEOUT)
 
 
 def task_budget_seconds() -> float:
@@ -45,7 +45,7 @@ def task_budget_seconds() -> float:
     (after which the sweep hands the operation to someone else): a task that
     respects this is never killed mid-call nor run twice at once.
     """
-    q_timeout = float((getattr(settings, "Q_CLUSTER", {}) or {}).get("timeout") or 60)
+    q_timeout = float(settings.Q_CLUSTER.get("timeout") or 60)
     return min(q_timeout, lease_seconds()) / 2
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from conversations_ops.audit.outbox import audit_operation_settled
 from conversations_ops.models import OperationState, SyncOperation, SyncState
+from conversations_ops.outbox.listeners import operation_settled
 
 BLOCKED_PREFIX = "Blocked: operation #"
 
@@ -94,9 +95,7 @@ def close(op: SyncOperation, state: str, *, message: str) -> None:
         )
     audit_operation_settled(operation=op)  # Twilio's answer onto the audit entries waiting on it
     # Workflows waiting on this push move on, in the same transaction (a pairing's next step).
-    from conversations_ops.pairings.flow import pairing_operation_settled
-
-    pairing_operation_settled(operation=op)
+    operation_settled(operation=op)
 
 
 def _apply(op: SyncOperation, outcome) -> None:

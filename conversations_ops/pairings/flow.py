@@ -11,7 +11,8 @@ two messages arriving together) start the connection exactly once: the second
 UPDATE finds the state already moved and does nothing.
 
 Called inside the caller's transaction: `pairing_operation_settled` by the
-outbox when a push finishes (sync_states.finish), `pairing_replies_check` by
+outbox when a push settles (an outbox listener: outbox/listeners.py, connected
+in apps.py), `pairing_replies_check` by
 the message appliers when new messages reach the mirror, `pairings_expire`
 every minute.
 """

@@ -30,6 +30,12 @@ from django_q.tasks import async_task
 
 from conversations_ops.db_writes import requests_writing_recently, sole_drain, write_transaction
 from conversations_ops.models import ProcessingState, WebhookEvent
+from conversations_ops.webhooks.apply import (
+    applies_in_bulk,
+    runs_outside_transaction,
+    webhook_event_apply,
+    webhook_events_apply_bulk,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +58,7 @@ BURST_RUN = 50
 
 
 def _step_aside_seconds() -> float:
-    return float(getattr(settings, "WEBHOOK_STEP_ASIDE_SECONDS", 0.5))
+    return float(settings.WEBHOOK_STEP_ASIDE_SECONDS)
 
 
 _wake_lock = threading.Lock()
@@ -65,7 +71,7 @@ def inbox_wake() -> None:
 
 
 def _wake_now() -> None:
-    interval = float(getattr(settings, "WEBHOOK_WAKE_INTERVAL_SECONDS", 0.5))
+    interval = float(settings.WEBHOOK_WAKE_INTERVAL_SECONDS)
     with _wake_lock:
         now = time.monotonic()
         if interval and now - _last_wake["at"] < interval:
@@ -74,7 +80,7 @@ def _wake_now() -> None:
     task = partial(
         async_task, "conversations_ops.tasks.webhook_inbox_drain", task_name="webhook-inbox-drain", group="webhooks"
     )
-    if (getattr(settings, "Q_CLUSTER", None) or {}).get("sync"):
+    if settings.Q_CLUSTER.get("sync"):
         task()  # runs the drain right here (tests): it must not sit inside a transaction
         return
     # With the ORM broker this is an INSERT: it queues at the write gate like
@@ -106,13 +112,6 @@ def _apply_batch(batch: list[tuple[int, str]], deadline: float) -> int:
     wait on Twilio run alone, outside. Out of time, it stops: what it did not
     apply is still pending, for the next drain.
     """
-    from conversations_ops.webhooks.apply import (
-        applies_in_bulk,
-        runs_outside_transaction,
-        webhook_event_apply,
-        webhook_events_apply_bulk,
-    )
-
     position, queue, done = 0, [], 0  # queue: ids for the one-by-one appliers, in order
     pause = _step_aside_seconds()
     busy = bool(pause) and _requests_arriving(pause)
@@ -193,7 +192,7 @@ def webhook_inbox_drain(*, budget_seconds: float | None = None) -> int:
     The drain that stops looks once more after letting go, so an event that
     arrived while a second drain was turned away is not left waiting.
     """
-    linger = float(getattr(settings, "WEBHOOK_DRAIN_LINGER_SECONDS", 1.5))
+    linger = float(settings.WEBHOOK_DRAIN_LINGER_SECONDS)
     budget = budget_seconds if budget_seconds is not None else DRAIN_BUDGET_SECONDS
     deadline = time.monotonic() + budget
     applied = 0

@@ -24,6 +24,7 @@ import json
 import logging
 from functools import lru_cache
 
+import psycopg
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections, router
 
@@ -70,9 +71,7 @@ def webhook_event_insert(row: dict) -> bool:
 
 
 def _insert_postgresql(connection, sql: str, values: list) -> bool:
-    import psycopg
-
-    prepare = bool(getattr(settings, "WEBHOOK_PREPARED_INSERT", True))
+    prepare = bool(settings.WEBHOOK_PREPARED_INSERT)
     for attempt in (1, 2):
         connection.health_check_done = True  # see the module docstring: a broken connection is retried below
         try:

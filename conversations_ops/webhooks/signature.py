@@ -49,10 +49,10 @@ def _signing_secrets(settings_header: str) -> list[str]:
         name, _, value = part.partition("=")
         if name.strip() == "key":
             key_id = value.strip()
-    keys = getattr(settings, "TWILIO_WEBHOOK_SIGNING_KEYS", {}) or {}
+    keys = settings.TWILIO_WEBHOOK_SIGNING_KEYS or {}
     if keys.get(key_id):
         return [keys[key_id]]
-    previous = getattr(settings, "TWILIO_PREVIOUS_AUTH_TOKEN", "")
+    previous = settings.TWILIO_PREVIOUS_AUTH_TOKEN
     return [settings.TWILIO_AUTH_TOKEN, *([previous] if previous else [])]
 
 
