@@ -10,12 +10,7 @@ import inspect
 import pytest
 
 from conversations_ops.twilio import gateway, records
-from tests.contract.gateway_cases import (
-    CASES,
-    CH,
-    IG,
-    IM,
-)
+from tests.contract.gateway_cases import CASES, CH, IG, IM
 
 # Public gateway functions no spec in vendor/twilio-oai/ describes, each with why.
 # They are not exempt from checking: the test named in the reason holds them to

@@ -6,13 +6,7 @@ import pytest
 from simulator import clock as sim_clock
 from simulator.models import SimAddressConfiguration, SimMessage, SimParticipant, SimReceipt
 from simulator.sids import new_sid
-from tests.simulator.rest_helpers import (
-    BUSINESS_WA,
-    CUSTOMER_WA,
-    add_binding,
-    assert_error,
-    new_conversation,
-)
+from tests.simulator.rest_helpers import BUSINESS_WA, CUSTOMER_WA, add_binding, assert_error, new_conversation
 
 pytestmark = pytest.mark.slow  # every test starts the live server (the simulator over real HTTP)
 
