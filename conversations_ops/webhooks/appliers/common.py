@@ -86,14 +86,16 @@ def rank(row) -> tuple:
     return (row.date_updated is not None, row.date_updated or timezone.now(), row.sid)
 
 
-def settle_natural_key(row, holders, *, key: str, release: dict, drop) -> list[str]:
+def settle_natural_key(row, same, *, key: str, release: dict, drop) -> list[str]:
     """Twilio handed a natural key (unique name, binding, message index) to `row`
     while other rows of the mirror still claim it: the newest version keeps it.
 
-    A losing holder gets `release` (field values); a losing `row` is passed to
-    `drop`. A holder with an unpushed staff change is not overruled (KeyClash).
+    The holders are the other live rows matching `same` (a Q), locked. A losing
+    holder gets `release` (field values); a losing `row` is passed to `drop`.
+    A holder with an unpushed staff change is not overruled (KeyClash).
     """
     kind = row._meta.verbose_name
+    holders = type(row).objects.select_for_update().filter(same).exclude(sync_state=DELETED).exclude(sid=row.sid)
     notes = []
     for holder in holders:
         if not holder.sid or holder.sync_state in LOCAL_CHANGE:

@@ -10,6 +10,7 @@ older than another stored one is skipped. Every order ends in the state of
 the newest event.
 """
 
+from django.db.models import Q
 from django.utils import timezone
 
 from conversations_ops.mirror.mapping import apply_conversation
@@ -65,15 +66,9 @@ def _settle_unique_name(row) -> list[str]:
     """Twilio keeps unique names unique: of two rows claiming one, the newer version holds it."""
     if not row.unique_name or row.sync_state == DELETED:
         return []
-    holders = (
-        Conversation.objects.select_for_update()
-        .filter(unique_name=row.unique_name)
-        .exclude(sync_state=DELETED)
-        .exclude(sid=row.sid)
-    )
     return settle_natural_key(
         row,
-        holders,
+        Q(unique_name=row.unique_name),
         key=f"unique name {row.unique_name!r}",
         release={"unique_name": ""},
         drop=lambda r: setattr(r, "unique_name", ""),

@@ -6,6 +6,8 @@ array, `ContentSid` a simulator extension Twilio may not send (kept when
 absent). The index never changes once Twilio gave it.
 """
 
+from django.db.models import Q
+
 from conversations_ops.mirror.mapping import apply_message
 from conversations_ops.models import Direction, Message, Participant
 from conversations_ops.pairings.flow import pairing_replies_check
@@ -51,15 +53,9 @@ def _settle_index(row) -> list[str]:
     message was deleted), the older message is gone and gives the index up."""
     if row.index is None:
         return []
-    holders = (
-        Message.objects.select_for_update()
-        .filter(conversation_id=row.conversation_id, index=row.index)
-        .exclude(sync_state=DELETED)
-        .exclude(sid=row.sid)
-    )
     return settle_natural_key(
         row,
-        holders,
+        Q(conversation_id=row.conversation_id, index=row.index),
         key=f"index {row.index}",
         release={"sync_state": DELETED},
         drop=lambda r: setattr(r, "sync_state", DELETED),

@@ -49,15 +49,9 @@ def _settle_binding(row) -> list[str]:
         )
     if row.identity:
         same |= Q(identity=row.identity)
-    holders = (
-        Participant.objects.select_for_update()
-        .filter(same, conversation_id=row.conversation_id)
-        .exclude(sync_state=DELETED)
-        .exclude(sid=row.sid)
-    )
     return settle_natural_key(
         row,
-        holders,
+        same & Q(conversation_id=row.conversation_id),
         key="its binding/identity",
         release={"sync_state": DELETED},
         drop=lambda r: setattr(r, "sync_state", DELETED),
