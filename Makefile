@@ -37,13 +37,9 @@ test: install
 	$(BIN)/python -m pytest
 
 ## test-fast: the suite without the tests marked slow (live server, fresh processes) and the browser tests,
-## shared between two pytest processes (--shard, tests/plugins/shard.py); `make test` still runs everything
+## on two processes (pytest-xdist); `make test` still runs everything
 test-fast: install
-	@log=$$(mktemp); \
-	$(BIN)/python -m pytest -m "not slow" --ignore=tests/browser -q -p no:cacheprovider --shard=1/2 >$$log 2>&1 & other=$$!; \
-	$(BIN)/python -m pytest -m "not slow" --ignore=tests/browser -q --shard=0/2; first=$$?; \
-	wait $$other; second=$$?; echo "--- the other half (--shard=1/2):"; cat $$log; rm -f $$log; \
-	test $$first -eq 0 && test $$second -eq 0
+	$(BIN)/python -m pytest -m "not slow" --ignore=tests/browser -q -n 2
 
 ## lint: ruff's lint rules and its formatter, as configured in pyproject.toml (changes nothing)
 lint: install

@@ -19,7 +19,6 @@ pytest_plugins = [
     "tests.plugins.simulator",
     "tests.plugins.pairings",
     "tests.plugins.outbox",
-    "tests.plugins.shard",
 ]
 
 
