@@ -7,7 +7,6 @@ from django.db.models import Q
 from simulator import clock
 from simulator.api import params, serializers
 from simulator.api.common import (
-    by_method,
     created,
     form_bool,
     form_int,
@@ -15,7 +14,7 @@ from simulator.api.common import (
     ok,
     page,
     resource_missing,
-    twilio_endpoint,
+    resource_views,
 )
 from simulator.api.errors import TwilioError
 from simulator.engine.store import DEFAULT_CHAT_SERVICE_SID, E164
@@ -48,16 +47,6 @@ NO_AUTO_CREATION = {
     "studio_flow_sid": None,
     "studio_retry_count": None,
 }
-
-
-@twilio_endpoint
-def collection(request):
-    return by_method(request, {"GET": _list, "POST": _create})
-
-
-@twilio_endpoint
-def item(request, sid):
-    return by_method(request, {"GET": _fetch, "POST": _update, "DELETE": _delete}, sid)
 
 
 def _list(request):
@@ -163,3 +152,9 @@ def _auto_creation(form, current: dict) -> dict:
         if merged["type"] == "studio" and not merged["studio_flow_sid"]:
             raise params.invalid("AutoCreation.StudioFlowSid is required when AutoCreation.Type is studio")
     return merged
+
+
+collection, item = resource_views(
+    collection={"GET": _list, "POST": _create},
+    item={"GET": _fetch, "POST": _update, "DELETE": _delete},
+)

@@ -154,6 +154,22 @@ def by_method(request, handlers: dict, *args, **kwargs):
     return handler(request, *args, **kwargs)
 
 
+def resource_views(*, collection: dict, item: dict):
+    """A Twilio resource's two views, each routed by HTTP method: the list (e.g. GET lists,
+    POST creates) and one item (GET, POST updates, DELETE). URL parameters reach the handlers
+    by name (conversation_sid, sid)."""
+
+    @twilio_endpoint
+    def collection_view(request, **ids):
+        return by_method(request, collection, **ids)
+
+    @twilio_endpoint
+    def item_view(request, **ids):
+        return by_method(request, item, **ids)
+
+    return collection_view, item_view
+
+
 def resource_missing(request) -> TwilioError:
     """Twilio's 404 names the path it could not find, below the API version."""
     return not_found(f"The requested resource {request.path.split('/v1', 1)[-1]}")

@@ -4,7 +4,15 @@ from django.conf import settings
 
 from simulator import clock
 from simulator.api import lookups, params
-from simulator.api.common import by_method, created, json_body, no_content, ok, page, product_base, twilio_endpoint
+from simulator.api.common import (
+    created,
+    json_body,
+    no_content,
+    ok,
+    page,
+    product_base,
+    resource_views,
+)
 from simulator.models import SimContent
 from simulator.sids import iso, new_sid
 
@@ -52,16 +60,6 @@ def serialize(request, row) -> dict:
         "date_updated": iso(row.date_updated),
         "links": {"approval_create": f"{url}/ApprovalRequests/whatsapp", "approval_fetch": f"{url}/ApprovalRequests"},
     }
-
-
-@twilio_endpoint
-def collection(request):
-    return by_method(request, {"GET": _list, "POST": _create})
-
-
-@twilio_endpoint
-def item(request, sid):
-    return by_method(request, {"GET": _fetch, "PUT": _update, "DELETE": _delete}, sid)
 
 
 def get(request, sid) -> SimContent:
@@ -151,3 +149,9 @@ def _without_nulls(value):
     if isinstance(value, list):
         return [_without_nulls(v) for v in value if v is not None]
     return value
+
+
+collection, item = resource_views(
+    collection={"GET": _list, "POST": _create},
+    item={"GET": _fetch, "PUT": _update, "DELETE": _delete},
+)

@@ -8,12 +8,11 @@ from django.utils.dateparse import parse_date, parse_datetime
 from simulator import clock
 from simulator.api import lookups, params, serializers
 from simulator.api.common import (
-    by_method,
     created,
     no_content,
     ok,
     page,
-    twilio_endpoint,
+    resource_views,
     webhooks_enabled,
 )
 from simulator.api.errors import TwilioError
@@ -21,16 +20,6 @@ from simulator.engine import events, store, timers
 from simulator.models import SimConversation
 
 STATES = ("initializing", "inactive", "active", "closed")
-
-
-@twilio_endpoint
-def collection(request):
-    return by_method(request, {"GET": _list, "POST": _create})
-
-
-@twilio_endpoint
-def item(request, sid):
-    return by_method(request, {"GET": _fetch, "POST": _update, "DELETE": _delete}, sid)
 
 
 def closed_error() -> TwilioError:
@@ -157,3 +146,9 @@ def _date_filter(name: str, value: str, *, end: bool):
         raise params.invalid(f"Invalid {name}: '{value}' is not an ISO-8601 date")
     start = parse_datetime(f"{day.isoformat()}T00:00:00Z")
     return start + timedelta(days=1) - timedelta(microseconds=1) if end else start
+
+
+collection, item = resource_views(
+    collection={"GET": _list, "POST": _create},
+    item={"GET": _fetch, "POST": _update, "DELETE": _delete},
+)

@@ -12,6 +12,7 @@ from simulator.api.common import (
     no_content,
     ok,
     page,
+    resource_views,
     twilio_endpoint,
     webhooks_enabled,
 )
@@ -22,16 +23,6 @@ from simulator.engine import media as media_engine
 from simulator.models import SimContent, SimMedia, SimReceipt
 
 MAX_BODY = 1600  # outbound SMS/WhatsApp limit
-
-
-@twilio_endpoint
-def collection(request, conversation_sid):
-    return by_method(request, {"GET": _list, "POST": _create}, conversation_sid)
-
-
-@twilio_endpoint
-def item(request, conversation_sid, sid):
-    return by_method(request, {"GET": _fetch, "POST": _update, "DELETE": _delete}, conversation_sid, sid)
 
 
 def _list(request, conversation_sid):
@@ -173,3 +164,9 @@ def _receipt_list(request, conversation_sid, message_sid):
 def _receipt_fetch(request, conversation_sid, message_sid, sid):
     row = lookups.child(request, _receipts_of(request, conversation_sid, message_sid), sid, "DY")
     return ok(serializers.receipt(request, row))
+
+
+collection, item = resource_views(
+    collection={"GET": _list, "POST": _create},
+    item={"GET": _fetch, "POST": _update, "DELETE": _delete},
+)

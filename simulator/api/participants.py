@@ -9,6 +9,7 @@ from simulator.api.common import (
     no_content,
     ok,
     page,
+    resource_views,
     twilio_endpoint,
     webhooks_enabled,
 )
@@ -16,16 +17,6 @@ from simulator.api.conversations import closed_error
 from simulator.api.errors import TwilioError
 from simulator.engine import events, store, timers
 from simulator.models import SimConversation, SimParticipant
-
-
-@twilio_endpoint
-def collection(request, conversation_sid):
-    return by_method(request, {"GET": _list, "POST": _create}, conversation_sid)
-
-
-@twilio_endpoint
-def item(request, conversation_sid, sid):
-    return by_method(request, {"GET": _fetch, "POST": _update, "DELETE": _delete}, conversation_sid, sid)
 
 
 def _list(request, conversation_sid):
@@ -151,3 +142,9 @@ def _participant_conversations(request):
         serialize=serializers.participant_conversation,
         max_page_size=50,
     )
+
+
+collection, item = resource_views(
+    collection={"GET": _list, "POST": _create},
+    item={"GET": _fetch, "POST": _update, "DELETE": _delete},
+)

@@ -2,23 +2,13 @@
 
 from simulator import clock
 from simulator.api import lookups, params, serializers
-from simulator.api.common import by_method, created, form_int, no_content, ok, page, twilio_endpoint
+from simulator.api.common import created, form_int, no_content, ok, page, resource_views
 from simulator.api.errors import TwilioError
 from simulator.models import SimScopedWebhook
 from simulator.sids import new_sid
 
 TARGETS = ("webhook", "trigger", "studio")
 MAX_PER_CONVERSATION = 5
-
-
-@twilio_endpoint
-def collection(request, conversation_sid):
-    return by_method(request, {"GET": _list, "POST": _create}, conversation_sid)
-
-
-@twilio_endpoint
-def item(request, conversation_sid, sid):
-    return by_method(request, {"GET": _fetch, "POST": _update, "DELETE": _delete}, conversation_sid, sid)
 
 
 def _list(request, conversation_sid):
@@ -94,3 +84,9 @@ def _configure(webhook, form) -> None:
         raise params.invalid("Configuration.Triggers is required for Target trigger")
     if webhook.target == "studio" and not webhook.flow_sid:
         raise params.invalid("Configuration.FlowSid is required for Target studio")
+
+
+collection, item = resource_views(
+    collection={"GET": _list, "POST": _create},
+    item={"GET": _fetch, "POST": _update, "DELETE": _delete},
+)
