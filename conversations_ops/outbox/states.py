@@ -1,6 +1,6 @@
 """State changes of a claimed outbox operation, each in one short transaction.
 
-pending --claim (sync_claims)--> running --finish--> succeeded | failed | cancelled
+pending --claim (outbox.claims)--> running --finish--> succeeded | failed | cancelled
                                  running --reschedule--> pending (later)
 
 The runner never holds a transaction while it talks to Twilio. A claim

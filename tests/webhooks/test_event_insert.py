@@ -1,4 +1,4 @@
-"""The webhook INSERT (services/webhook_event_insert.py): what it stores, and on
+"""The webhook INSERT (webhooks/insert.py): what it stores, and on
 PostgreSQL its prepared statement and its retry on a broken connection."""
 
 import pytest
