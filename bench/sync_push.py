@@ -33,7 +33,7 @@ from processes import free_port, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-PACE_PER_SECOND = 25  # services/pacing.py: per conversation and per service
+PACE_PER_SECOND = 25  # outbox/pacing.py: per conversation and per service
 
 
 def prepare_environment(db_path: Path, port: int, workers: int) -> None:
