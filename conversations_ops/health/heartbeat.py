@@ -76,6 +76,13 @@ def heartbeat_latest():
     return WorkerHeartbeat.objects.aggregate(latest=Max("beat_at"))["latest"]
 
 
+def on_worker_spawn(sender=None, **kwargs) -> None:
+    """django-q2's `post_spawn` receiver (apps.py): a worker process that has just started
+    beats at once, so a fresh deployment reports ready as soon as a worker runs rather than
+    after the first scheduled beat (up to a minute and a half later)."""
+    on_task_start(sender=sender)
+
+
 def on_task_start(sender=None, **kwargs) -> None:
     """django-q2's `pre_execute` receiver (connected in apps.py): a throttled beat.
 

@@ -246,6 +246,17 @@ def test_a_worker_beats_when_it_starts_a_task_at_most_every_30_seconds(db, setti
     assert WorkerHeartbeat.objects.get().beat_at > first
 
 
+def test_a_worker_beats_as_soon_as_it_is_spawned(db, settings, monkeypatch):
+    """A fresh deployment is ready once a worker runs, not after the first scheduled beat."""
+    from django_q.signals import post_spawn
+
+    monkeypatch.setitem(heartbeat._last_signal_beat, "at", float("-inf"))
+    settings.Q_CLUSTER = {k: v for k, v in settings.Q_CLUSTER.items() if k != "sync"}
+    assert not WorkerHeartbeat.objects.exists()
+    post_spawn.send(sender="django_q", proc_name="Process-1")
+    assert WorkerHeartbeat.objects.get().host == heartbeat._host()
+
+
 def test_tasks_run_inline_are_no_heartbeat(db, settings, monkeypatch):
     from django_q.signals import pre_execute
 
