@@ -84,7 +84,7 @@ def test_failed_deliveries_of_the_last_24_hours(admin_client, rows):
     assert details == [
         "2 × 63016: Outside the WhatsApp 24-hour window",
         "1 × No error code given",
-        "1 × 30008: Twilio error 30008",
+        "1 × 30008: Unknown delivery error",
     ]
     # The list it links to shows exactly those messages.
     listed = admin_client.get(link)

@@ -84,7 +84,7 @@ def test_the_csv_has_every_column_and_renders_templates(auditor, history):
     )
     note = rows[history.agent_note.sid]
     assert note["channel"] == "whatsapp; sms" and note["delivery_status"] == "undelivered"
-    assert note["failed_receipts"] == "courier +49•••••6789: undelivered 30003 (Twilio error 30003)"
+    assert note["failed_receipts"] == "courier +49•••••6789: undelivered 30003 (Phone unreachable)"
     assert "total 2, sent all, delivered some" in note["delivery_summary"]
     assert rows[history.courier_photo.sid]["media"] == "door.jpg (image/jpeg)"
 

@@ -36,9 +36,9 @@ def test_no_answer_is_a_timeout_or_connection_problem():
 
 
 def test_unknown_code_falls_back_to_twilios_page():
-    explanation = explain(50353, 409)
-    assert explanation.title == "Twilio error 50353"
-    assert explanation.link == "https://www.twilio.com/docs/errors/50353"
+    explanation = explain(30034, 400)
+    assert explanation.title == "Twilio error 30034"
+    assert explanation.link == "https://www.twilio.com/docs/errors/30034"
 
 
 def test_server_errors_without_a_code_are_twilios_side():
