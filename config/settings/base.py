@@ -191,6 +191,17 @@ SYNC_RETRY_BASE_SECONDS = 1.0
 SYNC_RETRY_CAP_SECONDS = 60.0
 # The longest wait (backoff or pacing) a task sleeps itself; a longer one goes back to the outbox.
 SYNC_INLINE_WAIT_SECONDS = 5.0
+# Synchronous reads for staff (pre-flight, "Pull from Twilio", "Sync templates";
+# twilio/reads.py): a 429, 5xx, timeout or dropped connection is tried again.
+# Tries per read, the first included.
+TWILIO_READ_ATTEMPTS = 3
+# Seconds from the first try within which a retry must start (its wait included):
+# staff are waiting. A timeout longer than this (TWILIO_HTTP_TIMEOUT) is not tried again.
+TWILIO_READ_BUDGET_SECONDS = 5.0
+# Wait before the first retry when Twilio gives no Retry-After; doubles each retry.
+TWILIO_READ_RETRY_BASE_SECONDS = 0.5
+# Twilio's Retry-After is honoured up to this many seconds.
+TWILIO_READ_RETRY_AFTER_CAP_SECONDS = 2.0
 
 # Courier pairings: minutes the customer has to answer the invite (the start form
 # can change it per pairing); after that the pairing expires and its conversation

@@ -19,7 +19,7 @@ from conversations_ops.messaging.template_sync import template_last_synced_at, t
 from conversations_ops.messaging.templates import template_alerts_acknowledge, template_alerts_open, template_usable
 from conversations_ops.models import Template, TemplateStatusChange
 from conversations_ops.twilio import gateway
-from conversations_ops.twilio.errors import explain_line
+from conversations_ops.twilio.reads import read_failure_line
 
 from .base import ReadOnlyAdminMixin, TwilioMirrorAdmin
 from .permissions import may
@@ -101,7 +101,7 @@ class TemplateAdmin(TwilioMirrorAdmin):
         try:
             result = template_sync_all()
         except gateway.GatewayError as exc:
-            self.message_user(request, f"Sync templates from Twilio failed: {explain_line(exc)}", messages.ERROR)
+            self.message_user(request, f"Sync templates from Twilio failed: {read_failure_line(exc)}", messages.ERROR)
             return
         counts = result.summary.resources["templates"]
         self.message_user(

@@ -32,14 +32,16 @@ class TemplateSyncResult:
         return "\n".join(lines)
 
 
-def template_sync_all() -> TemplateSyncResult:
+def template_sync_all(*, retry_reads: bool = True) -> TemplateSyncResult:
     """Pulls every template with its WhatsApp approval and records status changes.
 
     Raises the gateway's GatewayError when Twilio cannot be reached; the history
-    is still recorded for what earlier pulls stored.
+    is still recorded for what earlier pulls stored. Staff wait for it ("Sync
+    templates"), so each page read is retried on a 429/5xx/timeout
+    (twilio/reads.py); the schedule passes retry_reads=False and runs again later.
     """
     try:
-        summary = twilio_pull(resources=("templates",), resume=False)
+        summary = twilio_pull(resources=("templates",), resume=False, retry_reads=retry_reads)
     finally:
         changes = template_status_changes_record()
     return TemplateSyncResult(summary=summary, changes=changes)
@@ -47,7 +49,7 @@ def template_sync_all() -> TemplateSyncResult:
 
 def template_sync_scheduled() -> str:
     """The django-q2 schedule's function; returns the summary text."""
-    result = template_sync_all()
+    result = template_sync_all(retry_reads=False)
     logger.info("Template sync:\n%s", result)
     return str(result)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,8 +29,8 @@ from conversations_ops.messaging.template_variables import template_render, temp
 from conversations_ops.messaging.templates import template_usable
 from conversations_ops.models import AddressConfiguration, AddressType, Conversation, ConversationWebhook, Template
 from conversations_ops.twilio import gateway
-from conversations_ops.twilio.errors import explain_line
 from conversations_ops.twilio.gateway import GatewayError
+from conversations_ops.twilio.reads import read_failure_line, read_with_retries
 
 
 @dataclass(frozen=True)
@@ -233,15 +234,22 @@ def _check_reply_url(result: Preflight) -> None:
         )
 
 
+def _conversations_held(address: str) -> list:
+    """Twilio's ParticipantConversations for `address`, read to the end (a retry reads it all again)."""
+    return list(gateway.participant_conversation_list(address=address))
+
+
 def _check_bindings(result: Preflight) -> None:
     request = result.request
     for party in ("customer", "courier"):
         address = getattr(request, party).strip()
         proxy = result.proxy_for(address)
         try:
-            held = list(gateway.participant_conversation_list(address=address))
+            # Retried: a passing 429/5xx/timeout is no reason to refuse the start.
+            held = read_with_retries(partial(_conversations_held, address))
         except GatewayError as exc:
-            result.add(party, f"Could not ask Twilio whether this number is free: {explain_line(exc)}")
+            # Still failing: retryable means Twilio did not answer, not that the record is wrong.
+            result.add(party, f"Could not ask Twilio whether this number is free: {read_failure_line(exc)}")
             continue
         for item in held:
             if (item.conversation_state or "").lower() == "closed":

@@ -4,8 +4,8 @@ from conversations_ops.audit.entries import audit_record, summary_detail
 from conversations_ops.mirror.reports import ActionReport
 from conversations_ops.models import SyncState
 from conversations_ops.pull import runner
-from conversations_ops.twilio.errors import explain_line
 from conversations_ops.twilio.gateway import GatewayError
+from conversations_ops.twilio.reads import read_failure_line
 
 # Model name -> (pull function of pull.runner, its argument, pulled through its conversation).
 # A conversation's pull lists its participants and messages, so those come
@@ -47,6 +47,6 @@ def _pull_one(pull, argument: str, target) -> str:
         summary = pull(**{argument: target})
     except GatewayError as exc:
         audit_record(action="pull.object", target=target, error=exc)
-        return explain_line(exc)
+        return read_failure_line(exc)  # the reads were retried (pull.runner); this is what remained
     audit_record(action="pull.object", target=target, twilio_sid=target.sid, detail=summary_detail(summary))
     return ""

@@ -24,6 +24,7 @@ from conversations_ops.mirror.rules import mark_deleted
 from conversations_ops.models import Conversation, PullCheckpoint, SyncState
 from conversations_ops.pull.pages import Counts, store_page, sweep
 from conversations_ops.twilio.gateway import PRODUCT_HOSTS, GatewayError
+from conversations_ops.twilio.reads import read_with_retries
 
 CONVERSATION_BATCH = 200
 
@@ -50,9 +51,22 @@ def _begin(resource, scope: str, started_at) -> PullCheckpoint:
 
 
 def run_listing(
-    resource, *, started_at, counts: Counts, progress, deadline=None, resume=True, conversation=None
+    resource,
+    *,
+    started_at,
+    counts: Counts,
+    progress,
+    deadline=None,
+    resume=True,
+    conversation=None,
+    retry_reads=False,
 ) -> None:
-    """Lists one (resource, scope) to its end, continuing this run's checkpoint when there is one."""
+    """Lists one (resource, scope) to its end, continuing this run's checkpoint when there is one.
+
+    `retry_reads`: staff wait for this listing ("Pull from Twilio", "Sync templates"), so a
+    page read that meets a 429/5xx/timeout is tried again (twilio/reads.py). A page GET has
+    no side effect; the scheduled pull leaves it off and resumes from the checkpoint next run.
+    """
     scope = conversation.sid if conversation is not None else ""
     checkpoint = checkpoint_of(resource, scope)
     if resume and finished_in_run(checkpoint, started_at):
@@ -64,7 +78,7 @@ def run_listing(
     while True:
         if deadline is not None and time.monotonic() > deadline:
             raise OutOfTime
-        page = resource.fetch(scope or None, page_url)
+        page = _read_page(resource, scope, page_url, retry_reads)
         with transaction.atomic():
             store_page(resource, page.records, seen_at=started_at, counts=counts, conversation=conversation)
             checkpoint.items += len(page.records)
@@ -81,6 +95,13 @@ def run_listing(
         page_url = page.next_page_url
 
 
+def _read_page(resource, scope: str, page_url, retry_reads: bool):
+    def read():
+        return resource.fetch(scope or None, page_url)
+
+    return read_with_retries(read) if retry_reads else read()
+
+
 def _reachable(page_url: str) -> bool:
     """A stored page URL is used only if it still leads to this account's API.
 
@@ -94,7 +115,9 @@ def _reachable(page_url: str) -> bool:
     return any(page_url.startswith(prefix) for prefix in prefixes)
 
 
-def run_nested_pass(resource, *, started_at, counts: Counts, progress, deadline=None, resume=True) -> None:
+def run_nested_pass(
+    resource, *, started_at, counts: Counts, progress, deadline=None, resume=True, retry_reads=False
+) -> None:
     """Lists `resource` inside every conversation on Twilio, one checkpoint per conversation.
 
     The pass has its own checkpoint (scope ""); a resumed pass skips the
@@ -113,6 +136,7 @@ def run_nested_pass(resource, *, started_at, counts: Counts, progress, deadline=
                 deadline=deadline,
                 resume=resume,
                 conversation=conversation,
+                retry_reads=retry_reads,
             )
         except GatewayError as exc:
             if exc.status != 404:

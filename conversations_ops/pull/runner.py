@@ -33,6 +33,7 @@ from conversations_ops.pull.listing import (
 from conversations_ops.pull.pages import Counts, store_page
 from conversations_ops.pull.resources import RESOURCE_NAMES, RESOURCES
 from conversations_ops.twilio import gateway
+from conversations_ops.twilio.reads import read_with_retries
 
 logger = logging.getLogger(__name__)
 
@@ -77,13 +78,16 @@ def _no_progress(resource: str, items: int) -> None:
     asked=lambda kwargs: {"resources": list(kwargs.get("resources", RESOURCE_NAMES))},
     answered=summary_detail,
 )
-def twilio_pull(*, resources=RESOURCE_NAMES, progress=None, resume=True, time_budget=None) -> PullSummary:
+def twilio_pull(
+    *, resources=RESOURCE_NAMES, progress=None, resume=True, time_budget=None, retry_reads=False
+) -> PullSummary:
     """Pulls `resources` in dependency order; `progress(resource, items_on_page)` after each page.
 
     With `resume`, a run that was stopped (error, Ctrl-C, time budget) is
     continued with its own started_at: listings it finished are not read
     again, the one it was in continues from its checkpoint. `time_budget`
-    (seconds) stops between two pages.
+    (seconds) stops between two pages. `retry_reads`: staff wait for this run, so a page
+    read meeting a 429/5xx/timeout is tried again (twilio/reads.py).
     """
     unknown = set(resources) - set(RESOURCES)
     if unknown:
@@ -101,7 +105,15 @@ def twilio_pull(*, resources=RESOURCE_NAMES, progress=None, resume=True, time_bu
         progress(resource.name, 0)
         run = run_nested_pass if resource.nested else run_listing
         try:
-            run(resource, started_at=started_at, counts=counts, progress=progress, deadline=deadline, resume=resume)
+            run(
+                resource,
+                started_at=started_at,
+                counts=counts,
+                progress=progress,
+                deadline=deadline,
+                resume=resume,
+                retry_reads=retry_reads,
+            )
         except OutOfTime:
             counts.complete = False
             break
@@ -130,12 +142,15 @@ def pull_scheduled() -> str:
 
 
 def _refresh_one(resource_name: str, row, fetch) -> Counts:
-    """Fetches one record and stores it with the pull's rules; a 404 marks the row deleted_remotely."""
+    """Fetches one record and stores it with the pull's rules; a 404 marks the row deleted_remotely.
+
+    Staff wait for it, so the read is retried on a 429/5xx/timeout (twilio/reads.py); a 404 is not.
+    """
     counts = Counts()
     if not row.sid:
         return counts  # not on Twilio yet: nothing to pull
     try:
-        remote = fetch()
+        remote = read_with_retries(fetch)
     except gateway.GatewayError as exc:
         if exc.status != 404:
             raise
@@ -188,5 +203,6 @@ def pull_conversation(*, conversation) -> PullSummary:
             progress=_no_progress,
             resume=False,
             conversation=conversation,
+            retry_reads=True,
         )
     return summary
