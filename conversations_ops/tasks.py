@@ -12,6 +12,7 @@ from conversations_ops.messaging import template_sync
 from conversations_ops.outbox import runner as sync_runner
 from conversations_ops.pairings import flow as pairing_flow
 from conversations_ops.pull import runner as pull_runner
+from conversations_ops.webhooks import attribution as message_attribution
 from conversations_ops.webhooks import inbox as webhook_inbox
 
 
@@ -28,6 +29,11 @@ def sync_sweep() -> None:
 def webhook_inbox_drain() -> None:
     """Applies stored webhook events until the inbox stays empty for a moment."""
     webhook_inbox.webhook_inbox_drain()
+
+
+def message_templates_attribute(pks: list[int]) -> None:
+    """Messages other clients wrote, from webhooks: fetched once to learn their template (content_sid)."""
+    message_attribution.message_templates_attribute(message_ids=pks)
 
 
 def webhook_inbox_sweep() -> None:

@@ -5,7 +5,14 @@ from .addresses import AddressConfiguration, AddressType, AutoCreationType, Webh
 from .audit import AuditEntry, AuditResult, AuditSource
 from .base import SyncState, TwilioMirror
 from .conversations import Conversation, ConversationState, ConversationWebhook, WebhookTarget
-from .events import EventSource, ProcessingState, SandboxSender, WebhookEvent, WebhookRejection
+from .events import (
+    EventSource,
+    MessagingInbound,
+    ProcessingState,
+    SandboxSender,
+    WebhookEvent,
+    WebhookRejection,
+)
 from .health import MetricCounter, WorkerHeartbeat
 from .messages import FAILED_RECEIPT_STATUSES, DeliveryReceipt, Direction, Message, ReceiptStatus
 from .pairings import OPEN_STATES, Pairing, PairingState, PairingStep, StepKind, StepState
@@ -32,6 +39,7 @@ __all__ = [
     "Direction",
     "EventSource",
     "Message",
+    "MessagingInbound",
     "MetricCounter",
     "OPEN_STATES",
     "OperationState",

@@ -127,3 +127,29 @@ class SandboxSender(models.Model):
 
     def __str__(self):
         return self.friendly_name or self.address
+
+
+class MessagingInbound(models.Model):
+    """A person's message that reached a number's Messaging webhook (Programmable Messaging,
+    not a conversation): it opens WhatsApp's 24-hour window of that person with that business
+    sender like a message in a conversation does (messaging/window.py). Recorded once per
+    message from the webhook inbox; WhatsApp senders only (SMS has no window)."""
+
+    message_sid = models.CharField(
+        max_length=34, unique=True, help_text="Twilio's id of the message (SM... or MM...): recorded once."
+    )
+    from_address = models.CharField(max_length=256, help_text="The person who wrote, e.g. whatsapp:+14155550100.")
+    to_address = models.CharField(max_length=256, help_text="The business sender they wrote to.")
+    received_at = models.DateTimeField(
+        help_text="When the console received it (the Messaging webhook carries no date of its own)."
+    )
+
+    class Meta:
+        verbose_name = "Messaging inbound message"
+        indexes = [
+            # The window's question: the newest message of this person to this sender.
+            models.Index(fields=["from_address", "to_address", "received_at"], name="messaging_inbound_window_idx"),
+        ]
+
+    def __str__(self):
+        return self.message_sid

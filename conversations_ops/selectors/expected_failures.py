@@ -1,38 +1,41 @@
 """Delivery failures a courier pairing causes by design, which staff need not act on.
 
 The pairing of Twilio's guide (docs/twilio-reference.md) adds the courier to the
-conversation before they have written to the business: until the courier writes once,
-their WhatsApp 24-hour window is closed, so each message the customer writes in the
-meantime is relayed to the courier and reported failed with 63016 (free-form outside the
-window). The pairing means it that way (the courier is reached with the connected
-template), so the home page's count and chart of failed deliveries leave those out. The
-history still shows them failed, as Twilio reports them.
+conversation before they have written to the business: while the courier's WhatsApp
+24-hour window with the business number is closed, each message the customer writes is
+relayed to the courier and reported failed with 63016 (free-form outside the window).
+The pairing means it that way (the courier is reached with the connected template), so
+the home page's count and chart of failed deliveries leave those out. The history still
+shows them failed, as Twilio reports them.
+
+The window is WhatsApp's, per person and business number (messaging/window.py, the one
+rule): a courier who wrote to that number in the 24 hours before the customer's message,
+in this conversation or any other, was reachable, and a 63016 then is not expected.
 
 One rule, as a condition on a message and on a receipt (the same subquery, reached from
-each side): written by the customer of the pairing that owns the conversation, before
-the courier's first message there, and failed with 63016 only.
+each side): written by the customer of the pairing that owns the conversation while the
+courier's window with the pairing's number was closed, and failed with 63016 only.
 """
 
 from django.db.models import Exists, OuterRef, Q
 
-from conversations_ops.models import FAILED_RECEIPT_STATUSES, DeliveryReceipt, Direction, Message, Pairing, SyncState
+from conversations_ops.messaging.window import window_opened_q
+from conversations_ops.models import FAILED_RECEIPT_STATUSES, DeliveryReceipt, Message, Pairing, SyncState
 
 OUTSIDE_WINDOW = 63016
 
 
 def _before_the_courier_wrote(conversation: str, author: str, created: str) -> Exists:
-    """A pairing owns the conversation, the message is its customer's, and the courier had not written yet."""
-    # Inbound only: the invite the console writes as the courier (so that Twilio sends it to the
-    # customer alone) is outbound and opens nothing.
-    courier_wrote = Message.objects.filter(
-        conversation_id=OuterRef("conversation_id"),
-        author=OuterRef("courier_address"),
-        direction=Direction.INBOUND,
-        date_created__lt=OuterRef(OuterRef(created)),
+    """A pairing owns the conversation, the message is its customer's, and the courier's window
+    with the pairing's WhatsApp number was closed when it was written."""
+    # Inbound only (window_opened_q): the invite the console writes as the courier (so that
+    # Twilio sends it to the customer alone) is outbound and opens nothing.
+    courier_reachable = window_opened_q(
+        person=OuterRef("courier_address"), business=OuterRef("sender__address"), before=OuterRef(OuterRef(created))
     )
     return Exists(
         Pairing.objects.filter(conversation_id=OuterRef(conversation), customer_address=OuterRef(author)).filter(
-            ~Exists(courier_wrote)
+            ~courier_reachable
         )
     )
 

@@ -17,6 +17,7 @@ from simulator.models import (
     SimClock,
     SimContent,
     SimConversation,
+    SimCustomerWindow,
     SimFaults,
     SimHandsetEntry,
     SimMedia,
@@ -258,6 +259,7 @@ def reset(request):
             SimClock,
             SimFaults,
             SimMedia,
+            SimCustomerWindow,
         ):
             model.objects.all().delete()
     ratelimit.reset()

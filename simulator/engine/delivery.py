@@ -8,8 +8,10 @@ receipts.
 
 WhatsApp rules, as Meta applies them through Twilio:
 - free-form (no ContentSid) reaches a person only within 24 h of that
-  person's last message to the business; otherwise failed 63016, although
-  the REST create answered 201;
+  person's last message to the business sender (the participant's proxy
+  address), in any conversation or through the number's Messaging webhook
+  (SimCustomerWindow, kept by engine/inbound.py); otherwise failed 63016,
+  although the REST create answered 201;
 - a ContentSid template is delivered only when the template exists and its
   WhatsApp approval status is "approved"; otherwise failed with 63016
   outside the window, or 63040 ("matches a template that was rejected by
@@ -25,7 +27,7 @@ from datetime import timedelta
 
 from simulator import clock
 from simulator.engine import events
-from simulator.models import SimContent, SimHandsetEntry, SimReceipt
+from simulator.models import SimContent, SimCustomerWindow, SimHandsetEntry, SimReceipt
 from simulator.sids import new_sid
 
 WINDOW = timedelta(hours=24)
@@ -71,8 +73,36 @@ def _deliver_to(participant, message) -> None:
     events.delivery_event(receipt)
 
 
+def window_open_until(address: str | None, proxy_address: str | None):
+    """When WhatsApp's customer service window of this person with this business sender
+    closes (None: they never wrote to it). Meta counts it per person and business phone
+    number, across conversations: not per participant."""
+    if not address or not proxy_address:
+        return None
+    last = (
+        SimCustomerWindow.objects.filter(address=address, proxy_address=proxy_address)
+        .values_list("last_inbound_at", flat=True)
+        .first()
+    )
+    return last + WINDOW if last is not None else None
+
+
 def in_window(participant, now) -> bool:
-    return participant.last_inbound_at is not None and now - participant.last_inbound_at <= WINDOW
+    until = window_open_until(participant.address, participant.proxy_address)
+    return until is not None and now <= until
+
+
+def window_opened(address: str, proxy_address: str, at) -> None:
+    """A person wrote to a business sender at `at` (simulator clock): the window runs 24 h from
+    their newest message. Kept as a maximum, so an older message never shortens it. SMS has
+    no window: nothing is kept for it."""
+    if not address.startswith("whatsapp:"):
+        return
+    row, created = SimCustomerWindow.objects.get_or_create(
+        address=address, proxy_address=proxy_address, defaults={"last_inbound_at": at}
+    )
+    if not created and row.last_inbound_at < at:
+        SimCustomerWindow.objects.filter(pk=row.pk, last_inbound_at__lt=at).update(last_inbound_at=at)
 
 
 def refusal(participant, message, content, now) -> int | None:

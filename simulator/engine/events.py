@@ -1,8 +1,10 @@
 """Post-event webhooks: what the simulator tells the console (and scoped URLs).
 
-Each function builds Twilio's form parameters for the event
+Each function builds Twilio's form parameters for the event, exactly the
+ones its table lists and no others
 (https://www.twilio.com/docs/conversations/conversations-webhooks;
-docs/twilio-reference.md) from the objects as they are NOW (a removed row may be
+docs/twilio-reference.md; tests/simulator/test_webhook_payloads.py holds them
+to it) from the objects as they are NOW (a removed row may be
 gone by the time the webhook leaves) and hands them to every matching target:
 the account post-event webhook with its filters, the conversation-scoped
 webhooks with theirs (trigger and studio targets too). Sending is asynchronous
@@ -85,13 +87,10 @@ def participant_event(event_type: str, participant, *, source: str = "API") -> N
 def message_event(event_type: str, message, *, source: str = "API") -> None:
     """onMessageAdded / onMessageUpdated / onMessageRemoved."""
     conversation = message.conversation
-    params = _common(event_type, source) + [
-        ("ConversationSid", conversation.sid),
-        ("MessageSid", message.sid),
-        ("MessagingServiceSid", conversation.messaging_service_sid),
-        ("Index", message.index),
-        ("DateCreated", iso_ms(message.date_created)),
-    ]
+    params = _common(event_type, source) + [("ConversationSid", conversation.sid), ("MessageSid", message.sid)]
+    if event_type == "onMessageAdded":  # only Added lists it
+        params.append(("MessagingServiceSid", conversation.messaging_service_sid))
+    params += [("Index", message.index), ("DateCreated", iso_ms(message.date_created))]
     if event_type != "onMessageAdded":
         params.append(("DateUpdated", iso_ms(message.date_updated)))
     params += [("Body", message.body or ""), ("Author", message.author)]
@@ -99,8 +98,8 @@ def message_event(event_type: str, message, *, source: str = "API") -> None:
     params.append(("Attributes", message.attributes or "{}"))
     if message.media:
         params.append(("Media", json.dumps(message.media)))
-    # Not in Twilio's table, but the console needs to know a template was sent.
-    _optional(params, "ContentSid", message.content_sid)
+    # No ContentSid: Twilio's tables do not list it (a template is known from the Message
+    # resource's content_sid, which a client fetches).
     if event_type == "onMessageRemoved":
         params.append(("DateRemoved", iso_ms(clock.now())))
     targets.dispatch(event_type, params, conversation=conversation, body=message.body or "")

@@ -10,6 +10,10 @@ In order, as Twilio decides:
 3. the number has a Programmable Messaging webhook (sandbox style): it gets
    the classic inbound form post;
 4. nothing captures it: the phone shows it undelivered.
+Each of 1-3 opens WhatsApp's customer service window of the sender with the
+business address (delivery.window_opened): per person and business sender,
+whatever conversation or webhook took the message; 4 reached no business and
+opens nothing.
 Callers run this inside a transaction: webhooks leave when it commits.
 """
 
@@ -103,8 +107,7 @@ def _add_message(conversation, participant, from_, to, body, media):
         conversation, author=from_, body=body or None, media=_twilio_media(media), participant=participant
     )
     _link_media(media, message_sid=message.sid, conversation=conversation)
-    participant.last_inbound_at = message.date_created  # opens the 24-hour window
-    participant.save(update_fields=["last_inbound_at"])
+    delivery.window_opened(from_, to, message.date_created)
     _phone_entry(from_, to, body, media, message=message)
     return message
 
@@ -208,6 +211,8 @@ def _messaging_webhook(from_, to, body, media, profile_name, api_base):
         method=number.sms_method or "POST",
         params=params,
     )
+    now = clock.now()
+    delivery.window_opened(from_, to, now)
     SimHandsetEntry.objects.create(
         address=from_,
         direction=SimHandsetEntry.SENT,
@@ -216,6 +221,6 @@ def _messaging_webhook(from_, to, body, media, profile_name, api_base):
         media=media,
         status="delivered",
         channel_message_sid=sid,
-        date=clock.now(),
+        date=now,
     )
     return {"outcome": "messaging_webhook", "messaging_webhook": number.sms_url, "message_sid": sid}

@@ -4,12 +4,14 @@ from .account import SimAccountWebhooks, SimAddressConfiguration, SimContent, Si
 from .control import SimClock, SimFaults, SimHandsetEntry, SimWebhookDelivery
 from .conversations import SimConversation, SimMessage, SimParticipant, SimReceipt, SimScopedWebhook
 from .media import SimMedia
+from .window import SimCustomerWindow
 
 __all__ = [
     "SimAccountWebhooks",
     "SimAddressConfiguration",
     "SimClock",
     "SimContent",
+    "SimCustomerWindow",
     "SimConversation",
     "SimFaults",
     "SimHandsetEntry",

@@ -32,8 +32,6 @@ class SimParticipant(models.Model):
     role_sid = models.CharField(max_length=34, null=True)
     last_read_message_index = models.IntegerField(null=True)
     last_read_timestamp = models.CharField(max_length=32, null=True)
-    # The person's last message to the business: opens WhatsApp's 24-hour window.
-    last_inbound_at = models.DateTimeField(null=True)
     date_created = models.DateTimeField()
     date_updated = models.DateTimeField()
 

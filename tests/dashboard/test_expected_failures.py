@@ -1,13 +1,15 @@
-"""A pairing's expected 63016 (the customer writes before the courier ever did) is no failure
-for staff to act on: left out of the home page's count, its link and its chart; still failed
-in the history, as Twilio reports it. Everything else that failed still counts."""
+"""A pairing's expected 63016 (the customer writes while the courier's WhatsApp window with the
+pairing's number is closed) is no failure for staff to act on: left out of the home page's
+count, its link and its chart; still failed in the history, as Twilio reports it. Everything
+else that failed still counts. The courier's window is per person and business number: what
+they wrote to that number in another conversation, or on its Messaging webhook, counts."""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from conversations_ops.models import Message
+from conversations_ops.models import Message, MessagingInbound, Participant
 from conversations_ops.selectors.dashboard_charts import chart_window, delivery_failures_by_day
 from tests.dashboard.helpers import items
 
@@ -17,9 +19,20 @@ CUSTOMER, COURIER = "whatsapp:+15017122661", "whatsapp:+15017122662"
 FAILED_LIST = "/admin/conversations_ops/message/?delivery=failed&when=24h"
 
 
+def both_people(conversation, business):
+    for address in (CUSTOMER, COURIER):
+        Participant.objects.create(
+            conversation=conversation,
+            messaging_binding_type="whatsapp",
+            messaging_binding_address=address,
+            messaging_binding_proxy_address=business,
+        )
+
+
 @pytest.fixture
 def paired(rows, address_configuration):
     conversation = rows.conversation(unique_name="pairing-1")
+    both_people(conversation, address_configuration.address)
     rows.pairing(state="connected", sender=address_configuration, conversation=conversation)
     return conversation
 
@@ -71,6 +84,54 @@ def test_once_the_courier_wrote_a_63016_is_a_real_failure(admin_client, rows, pa
     assert counted(admin_client) == 1 and failures_today() == 1
     link = items(admin_client)["failed_deliveries"][1]
     assert admin_client.get(link).context["cl"].result_count == 1
+
+
+def test_a_courier_who_wrote_to_the_number_in_another_conversation_was_reachable(
+    admin_client, rows, paired, address_configuration
+):
+    earlier = rows.conversation(unique_name="pairing-0")
+    both_people(earlier, address_configuration.address)
+    rows.message(
+        conversation=earlier, author=COURIER, direction="inbound", date_created=timezone.now() - timedelta(hours=2)
+    )
+    customer_writes(rows, paired, minutes_ago=30)  # the courier's window was open: a real failure
+
+    assert counted(admin_client) == 1 and failures_today() == 1
+
+
+def test_what_the_courier_wrote_to_another_number_or_over_24_hours_before_opens_nothing(
+    admin_client, rows, paired, address_configuration
+):
+    elsewhere = rows.conversation(unique_name="other-number")
+    Participant.objects.create(
+        conversation=elsewhere,
+        messaging_binding_type="whatsapp",
+        messaging_binding_address=COURIER,
+        messaging_binding_proxy_address="whatsapp:+14155550999",
+    )
+    rows.message(
+        conversation=elsewhere, author=COURIER, direction="inbound", date_created=timezone.now() - timedelta(hours=1)
+    )
+    rows.message(
+        conversation=paired, author=COURIER, direction="inbound", date_created=timezone.now() - timedelta(hours=25)
+    )
+    customer_writes(rows, paired, minutes_ago=30)
+
+    assert counted(admin_client) == 0 and failures_today() == 0
+
+
+def test_a_courier_message_on_the_numbers_messaging_webhook_opens_the_window_too(
+    admin_client, rows, paired, address_configuration
+):
+    MessagingInbound.objects.create(
+        message_sid="SM" + "1" * 32,
+        from_address=COURIER,
+        to_address=address_configuration.address,
+        received_at=timezone.now() - timedelta(hours=3),
+    )
+    customer_writes(rows, paired, minutes_ago=30)
+
+    assert counted(admin_client) == 1 and failures_today() == 1
 
 
 def test_other_codes_and_other_conversations_still_count(admin_client, rows, paired):

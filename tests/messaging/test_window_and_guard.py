@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from conversations_ops.messaging import window as message_window
 from conversations_ops.messaging.window import conversation_windows
-from conversations_ops.models import DeliveryReceipt, Message, Participant, Template
+from conversations_ops.models import Conversation, DeliveryReceipt, Message, MessagingInbound, Participant, Template
 from conversations_ops.services.messages import message_send_check
-from tests.helpers.ids import BUSINESS_SMS, COURIER_SMS, CUSTOMER_WHATSAPP, make_sid
+from tests.helpers.ids import BUSINESS_SMS, BUSINESS_WHATSAPP, COURIER_SMS, CUSTOMER_WHATSAPP, make_sid
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +78,88 @@ def test_free_form_outside_the_window_is_refused_offering_the_approved_templates
     assert "63016" in reason and CUSTOMER_WHATSAPP in reason
     assert f"courier_invite ({template.sid})" in reason and "old_promo" not in reason
     assert message_send_check(conversation=participant.conversation, template=template, variables={"1": "Ana"}) == []
+
+
+def _with_customer(n, *, proxy=BUSINESS_WHATSAPP, state="active", person=CUSTOMER_WHATSAPP):
+    conversation = Conversation.objects.create(sid=make_sid("CH", n), unique_name=f"order-{n}", state=state)
+    Participant.objects.create(
+        conversation=conversation,
+        sid=make_sid("MB", n),
+        messaging_binding_type="whatsapp",
+        messaging_binding_address=person,
+        messaging_binding_proxy_address=proxy,
+    )
+    return conversation
+
+
+def test_a_message_in_another_conversation_with_the_same_number_opens_the_window_here(participant):
+    # Yesterday's conversation, closed since: the person wrote to the same business number there.
+    yesterday = _with_customer(10, state="closed")
+    wrote = timezone.now() - timedelta(hours=20)
+    _inbound(yesterday, CUSTOMER_WHATSAPP, wrote, 50)
+    (window,) = conversation_windows(conversation=participant.conversation)
+    assert (window.last_inbound_at, window.free_form_allowed) == (wrote, True)
+    assert BUSINESS_WHATSAPP in window.explanation and "any conversation" in window.explanation
+    assert message_send_check(conversation=participant.conversation, body="Your rider is here") == []
+
+
+def test_a_message_to_another_business_number_opens_nothing_here(participant):
+    other = _with_customer(11, proxy="whatsapp:+14155550999")
+    _inbound(other, CUSTOMER_WHATSAPP, timezone.now() - timedelta(hours=1), 51)
+    (window,) = conversation_windows(conversation=participant.conversation)
+    assert (window.last_inbound_at, window.free_form_allowed) == (None, False)
+    (reason,) = message_send_check(conversation=participant.conversation, body="Hi")
+    assert "63016" in reason and f"never written to {BUSINESS_WHATSAPP}" in reason
+
+
+def test_a_message_on_the_numbers_messaging_webhook_opens_the_window(participant):
+    wrote = timezone.now() - timedelta(hours=5)
+    MessagingInbound.objects.create(
+        message_sid=make_sid("SM"), from_address=CUSTOMER_WHATSAPP, to_address=BUSINESS_WHATSAPP, received_at=wrote
+    )
+    MessagingInbound.objects.create(  # someone else's, and to another number: neither counts
+        message_sid=make_sid("SM", 2),
+        from_address="whatsapp:+15017122000",
+        to_address=BUSINESS_WHATSAPP,
+        received_at=timezone.now(),
+    )
+    (window,) = conversation_windows(conversation=participant.conversation)
+    assert (window.last_inbound_at, window.free_form_allowed) == (wrote, True)
+
+
+def test_the_newest_message_counts_whichever_source_holds_it(participant):
+    conversation = participant.conversation
+    _inbound(conversation, CUSTOMER_WHATSAPP, timezone.now() - timedelta(hours=30), 1)
+    newest = timezone.now() - timedelta(hours=2)
+    _inbound(_with_customer(12), CUSTOMER_WHATSAPP, newest, 52)
+    MessagingInbound.objects.create(
+        message_sid=make_sid("SM"),
+        from_address=CUSTOMER_WHATSAPP,
+        to_address=BUSINESS_WHATSAPP,
+        received_at=timezone.now() - timedelta(hours=10),
+    )
+    (window,) = conversation_windows(conversation=conversation)
+    assert window.last_inbound_at == newest and window.open_until == newest + timedelta(hours=24)
+
+
+def test_the_windows_of_a_conversation_take_three_queries_whatever_its_size(
+    participant, courier, django_assert_num_queries
+):
+    conversation = participant.conversation
+    for n in range(5):
+        address = f"whatsapp:+1501712270{n}"
+        Participant.objects.create(
+            conversation=conversation,
+            sid=make_sid("MB", 20 + n),
+            messaging_binding_type="whatsapp",
+            messaging_binding_address=address,
+            messaging_binding_proxy_address=BUSINESS_WHATSAPP,
+        )
+        _inbound(_with_customer(30 + n, person=address), address, timezone.now() - timedelta(hours=n), 60 + n)
+    # The participants, the conversations' inbound messages, the Messaging webhook's.
+    with django_assert_num_queries(3):
+        windows = conversation_windows(conversation=conversation)
+    assert [w.free_form_allowed for w in windows] == [False, True, True, True, True, True, True]
 
 
 def test_sms_only_conversations_are_not_limited(courier):

@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from conversations_ops.messaging import window as message_window
 from conversations_ops.messaging.template_sync import template_sync_all
-from conversations_ops.models import Conversation, DeliveryReceipt, Message, Template
+from conversations_ops.models import Conversation, DeliveryReceipt, Message, MessagingInbound, Template
 from conversations_ops.services.account_webhooks import account_webhooks_configure
-from conversations_ops.services.conversations import conversation_create
+from conversations_ops.services.conversations import conversation_close, conversation_create
 from conversations_ops.services.messages import message_send
 from conversations_ops.services.participants import participant_add
 from conversations_ops.twilio import gateway
@@ -101,7 +101,7 @@ def test_free_form_inside_the_window_then_only_templates_after_25_hours(simulato
     template = _approved_template(handset)
     _move_both_clocks(handset, monkeypatch, 25)
     page = client.get(_send_page(conversation))
-    assert "the 24-hour window closed" in page.content.decode()
+    assert f"the 24-hour window with {BUSINESS_WA} closed" in page.content.decode()
     refused = client.post(_send_page(conversation), {"mode": "free_form", "body": "Still there?", "action": "send"})
     assert "Free-form is refused" in " ".join(refused.context["form"].non_field_errors())
     with pytest.raises(CommandError) as excinfo:
@@ -150,3 +150,57 @@ def test_a_forced_63016_is_explained_and_resend_sends_a_new_message(simulator, c
     assert new.body == failed.body and new.sid != failed.sid
     assert [r.status for r in new.receipts.all()] == ["delivered"]
     assert [m["body"] for m in _received(handset, COLD_LEAD)] == ["Your table is ready"]
+
+
+def test_a_customer_who_wrote_in_yesterdays_closed_conversation_gets_free_form_in_todays(simulator, client, admin_user):
+    """The window is the person's with the business number, not the conversation's."""
+    client.force_login(admin_user)
+    handset = Handset(simulator.api_base)
+    account_webhooks_configure()
+    yesterday = _conversation_with(handset, "order-yesterday", CUSTOMER)
+    handset.send(CUSTOMER, BUSINESS_WA, "Where is my order?")
+    _settle(handset)
+    conversation_close(conversation=Conversation.objects.get(pk=yesterday.pk))
+    _settle(handset)
+    assert Conversation.objects.get(pk=yesterday.pk).state == "closed"
+
+    today = _conversation_with(handset, "order-today", CUSTOMER)
+    page = client.get(_send_page(today))
+    (window,) = page.context["windows"]
+    assert window.free_form_allowed and "any conversation" in window.explanation
+    response = client.post(_send_page(today), {"mode": "free_form", "body": "Your rider is here", "action": "send"})
+    assert response.status_code == 302, response.context["form"].errors
+    _settle(handset)
+    sent = Message.objects.get(conversation=today, direction="outbound")
+    assert [(r.status, r.error_code) for r in sent.receipts.all()] == [("delivered", None)]
+    assert [m["body"] for m in _received(handset, CUSTOMER)] == ["Your rider is here"]
+
+    # Someone who never wrote to the number anywhere: the console refuses, as WhatsApp would.
+    cold = _conversation_with(handset, "cold-lead-2", COLD_LEAD)
+    (cold_window,) = client.get(_send_page(cold)).context["windows"]
+    assert not cold_window.free_form_allowed and "never written to" in cold_window.explanation
+    refused = client.post(_send_page(cold), {"mode": "free_form", "body": "Hello?", "action": "send"})
+    assert "Free-form is refused" in " ".join(refused.context["form"].non_field_errors())
+    assert not Message.objects.filter(conversation=cold, direction="outbound").exists()
+
+
+def test_a_message_on_the_numbers_messaging_webhook_opens_the_window_in_the_console(simulator, client, admin_user):
+    client.force_login(admin_user)
+    handset = Handset(simulator.api_base)
+    account_webhooks_configure()
+    messaging_url = f"{simulator.url}/webhooks/twilio/messaging/"
+    numbers = requests.post(
+        f"{handset.control}/numbers", data={"address": BUSINESS_WA, "sms_url": messaging_url}, timeout=30
+    )
+    assert numbers.status_code == 200
+    assert handset.send(COLD_LEAD, BUSINESS_WA, "Is the shop open?")["outcome"] == "messaging_webhook"
+    _settle(handset)
+    assert MessagingInbound.objects.filter(from_address=COLD_LEAD, to_address=BUSINESS_WA).exists()
+
+    conversation = _conversation_with(handset, "lead-follow-up", COLD_LEAD)
+    (window,) = client.get(_send_page(conversation)).context["windows"]
+    assert window.free_form_allowed
+    assert message_send(conversation=conversation, body="Yes, until 8 pm", guard=True)
+    _settle(handset)
+    sent = Message.objects.get(conversation=conversation, direction="outbound")
+    assert [r.status for r in sent.receipts.all()] == ["delivered"]

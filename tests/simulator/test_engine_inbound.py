@@ -6,7 +6,7 @@ import pytest
 
 from conversations_ops.twilio import gateway
 from conversations_ops.twilio.records import AddressAutoCreation
-from simulator.engine import webhooks_out
+from simulator.engine import delivery, webhooks_out
 from simulator.models import SimConversation, SimMessage, SimParticipant, SimScopedWebhook, SimWebhookDelivery
 from tests.simulator.engine_helpers import (
     BUSINESS_SMS,
@@ -60,7 +60,7 @@ def test_masked_relay_between_two_whatsapp_participants_behind_one_number(simula
     message = SimMessage.objects.get(sid=second["message_sid"])
     customer = SimParticipant.objects.get(address=CUSTOMER_WA)
     assert (message.author, message.participant_sid) == (CUSTOMER_WA, customer.sid)
-    assert customer.last_inbound_at is not None
+    assert delivery.window_open_until(CUSTOMER_WA, BUSINESS_WA) == message.date_created + delivery.WINDOW
     sent = [m for m in _phone(simulator, CUSTOMER_WA) if m["direction"] == "sent"]
     assert [m["body"] for m in sent] == ["Blue door, 3rd floor"]
 

@@ -128,8 +128,10 @@ def message_event(
     attributes="{}",
     media=None,
     content_sid="",
+    source="API",
 ) -> list:
-    pairs = _common(event_type) + [
+    # content_sid: not a Twilio parameter (a sender that adds it anyway shows the console ignores it).
+    pairs = _common(event_type, source) + [
         ("ConversationSid", conversation_sid),
         ("MessageSid", message_sid),
         ("MessagingServiceSid", MESSAGING_SERVICE),

@@ -33,8 +33,10 @@ def test_no_pause_when_no_request_is_arriving(pauses):
 
 @pytest.mark.django_db(transaction=True)  # committed, as in production: the request stamps the gate
 def test_a_pause_while_requests_are_being_recorded(client, pauses):
+    # A phone's message (Source SMS): a client's would be fetched for its template right
+    # after, inline in tests, and the stamp this test reads would be older than the pause.
     response = signed_post(
-        client, "conversations", message_event("onMessageAdded", sid("CH", 1), sid("IM", 1), index=0)
+        client, "conversations", message_event("onMessageAdded", sid("CH", 1), sid("IM", 1), index=0, source="SMS")
     )
     assert response.status_code == 200
     pauses.clear()  # the inline drain the request woke has paused too

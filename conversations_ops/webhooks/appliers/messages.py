@@ -2,8 +2,10 @@
 
 Message events carry no delivery summary: the receipts applier keeps it
 (`delivery` is left as the mirror has it). `Media` is a stringified JSON
-array, `ContentSid` a simulator extension Twilio may not send (kept when
-absent). The index never changes once Twilio gave it.
+array. They carry no template either (Twilio's table lists no ContentSid, and a
+ContentSid a sender adds anyway is not read): the row the console queued keeps
+its own, and a message another client wrote is fetched afterwards
+(webhooks/attribution.py). The index never changes once Twilio gave it.
 """
 
 from django.db.models import Q
@@ -12,6 +14,7 @@ from conversations_ops.mirror.mapping import apply_message
 from conversations_ops.models import Direction, Message, Participant
 from conversations_ops.pairings.flow import pairing_replies_check
 from conversations_ops.twilio.records import RemoteMessage
+from conversations_ops.webhooks.attribution import attribution_enqueue_on_commit, written_by_a_client
 
 from .common import DELETED, conversation_for, json_list, number, settle_natural_key, text_or_none, when
 from .snapshots import Snapshot, apply_snapshot
@@ -28,7 +31,7 @@ def message_remote(params) -> RemoteMessage:
         media=json_list(params.get("Media")),
         attributes=params.get("Attributes") or "{}",
         participant_sid=text_or_none(params, "ParticipantSid"),
-        content_sid=text_or_none(params, "ContentSid"),
+        content_sid=None,  # not in Twilio's webhook: attribution.py reads the Message resource
         delivery=None,
         date_created=when(params, "DateCreated"),
         date_updated=when(params, "DateUpdated") or when(params, "DateCreated"),
@@ -89,6 +92,13 @@ def on_message_event(event, params) -> str:
             detail=lambda row: f" (index {row.index})" if row.index is not None else "",
         )
     )
+    if event.event_type == "onMessageAdded" and written_by_a_client(params.get("Source")):
+        # A client's message may be a template: the Message resource says (after the commit).
+        attribution_enqueue_on_commit(
+            Message.objects.filter(sid=remote.sid, content_sid="")
+            .exclude(sync_state=DELETED)
+            .values_list("pk", flat=True)
+        )
     if event.event_type == "onMessageAdded" and pairing_replies_check(conversation_ids=[conversation.pk]):
         outcome += "; the customer replied: connecting their courier"
     return outcome

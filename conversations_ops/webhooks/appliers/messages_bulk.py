@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 
 from conversations_ops.models import Conversation, Message, Participant, SyncState
+from conversations_ops.webhooks.attribution import attribution_enqueue_on_commit, written_by_a_client
 from conversations_ops.webhooks.parsing import EventParams
 
 from .common import DELETED
@@ -52,6 +53,7 @@ class Plan:
     left: list = field(default_factory=list)  # events for the one-by-one applier
     states: dict = field(default_factory=dict)  # conversation pk -> sync_state the rows were built for
     new_conversations: dict = field(default_factory=dict)  # SID -> unsaved placeholder the rows hang on
+    from_clients: set = field(default_factory=set)  # message SIDs a client wrote: fetched for their template
 
 
 def plan(events) -> Plan:
@@ -106,6 +108,8 @@ def plan(events) -> Plan:
         )
         gone = " (deleted on Twilio)" if row.sync_state == DELETED else ""
         result.rows.append(row)
+        if written_by_a_client(EventParams(event.params).get("Source")) and row.sync_state != DELETED:
+            result.from_clients.add(row.sid)
         if conversation.pk is not None:
             result.states[conversation.pk] = conversation.sync_state
         result.outcomes[event.pk] = f"message {row.sid} stored (index {row.index}){gone}"
@@ -134,4 +138,6 @@ def store(planned: Plan) -> bool:
             Message.objects.bulk_create(planned.rows)
     except IntegrityError:
         return False  # another writer stored one of the messages, or an index, meanwhile
+    # Their primary keys came back from the INSERT (as for the one-by-one applier: after the commit).
+    attribution_enqueue_on_commit(row.pk for row in planned.rows if row.sid in planned.from_clients)
     return True
