@@ -7,7 +7,7 @@ from .base import SyncState, TwilioMirror
 from .conversations import Conversation, ConversationState, ConversationWebhook, WebhookTarget
 from .events import EventSource, ProcessingState, SandboxSender, WebhookEvent, WebhookRejection
 from .health import MetricCounter, WorkerHeartbeat
-from .messages import FAILED_RECEIPT_STATUSES, DeliveryReceipt, Direction, Message, ReceiptStatus
+from .messages import FAILED_RECEIPT_STATUSES, RECEIPT_PROGRESS, DeliveryReceipt, Direction, Message, ReceiptStatus
 from .pairings import OPEN_STATES, Pairing, PairingState, PairingStep, StepKind, StepState
 from .participants import BindingType, Participant, ParticipantRole
 from .pull import PullCheckpoint
@@ -48,6 +48,7 @@ __all__ = [
     "StepState",
     "ReceiptStatus",
     "FAILED_RECEIPT_STATUSES",
+    "RECEIPT_PROGRESS",
     "SyncOperation",
     "SyncState",
     "Template",
