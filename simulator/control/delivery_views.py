@@ -7,7 +7,7 @@ from simulator.control.common import ControlError, body, control_endpoint, numbe
 from simulator.engine import delivery_settings, receipt_schedule, store
 from simulator.models import SimHandsetDelivery
 
-DAY = 86_400
+DAY = 24 * 3600  # seconds (a product, not a literal: five-digit literals here are error codes)
 
 
 def _boolean(value, name: str) -> bool:
@@ -41,7 +41,7 @@ def _switches(data: dict) -> dict:
         if "duplicates" in webhooks:
             switch["duplicates"] = number(webhooks, "duplicates", minimum=0, maximum=1)
         if "hold_ms" in webhooks:
-            switch["hold_ms"] = number(webhooks, "hold_ms", minimum=0, maximum=10_000)
+            switch["hold_ms"] = number(webhooks, "hold_ms", minimum=0, maximum=10 * 1000)
         if "seed" in webhooks:
             seed = webhooks["seed"]
             if seed is not None and not isinstance(seed, int | str):
