@@ -111,6 +111,18 @@ def stop_ticker(timeout: float = 5) -> None:
         _ticker.join(timeout)
 
 
+def _retire() -> bool:
+    """Ends this ticker when no step is left, checked again under the lock ensure_ticker takes:
+    a step committed meanwhile either sees no ticker and starts one, or is seen here."""
+    global _ticker
+    with _ticker_lock:
+        if SimReceiptStep.objects.exists():
+            return False
+        if _ticker is threading.current_thread():
+            _ticker = None
+        return True
+
+
 def _tick() -> None:
     interval = settings.SIMULATOR_RECEIPT_TICK_SECONDS
     failures = 0
@@ -118,7 +130,7 @@ def _tick() -> None:
         try:
             apply_due()
             failures = 0
-            if not SimReceiptStep.objects.exists():
+            if not SimReceiptStep.objects.exists() and _retire():
                 return  # started again by the next schedule
         except Exception:  # e.g. SQLite busy: the next tick tries again
             failures += 1
