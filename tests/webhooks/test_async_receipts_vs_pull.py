@@ -77,6 +77,12 @@ def _receipts_in_the_mirror():
 
 def _assert_mirror_is_what_a_pull_makes():
     assert SimWebhookDelivery.objects.filter(duplicate_of__isnull=False).exists(), "the switch sent duplicates"
+    sent_order = list(
+        SimWebhookDelivery.objects.filter(duplicate_of=None, delivered_at__isnull=False)
+        .order_by("delivered_at", "id")
+        .values_list("id", flat=True)
+    )
+    assert sent_order != sorted(sent_order), "the switch sent webhooks out of order"
     statuses = {r.status for r in DeliveryReceipt.objects.all()}
     assert "read" in statuses, statuses
     assert _receipts_in_the_mirror() == _receipts_as_twilio_says()
