@@ -225,6 +225,13 @@ SIMULATOR_DEFAULT_WEBHOOK_BASE_URL = None
 SIMULATOR_RATE_LIMIT = 30
 # Seconds a webhook receiver gets to answer ("Conversations webhooks have a maximum timeout of 5 seconds").
 SIMULATOR_WEBHOOK_TIMEOUT = 5.0
+# Receipts arrive later, as on Twilio (docs/simulator.md, "Delivery and read receipts"):
+# seconds on the simulator clock from `sent` to `delivered` (or failed/undelivered), and from
+# `delivered` to `read` on WhatsApp (None: nobody reads). Short, so `make run` feels real.
+SIMULATOR_DELIVERED_AFTER_SECONDS = 2.0
+SIMULATOR_READ_AFTER_SECONDS = 6.0
+# How often a process serving the simulator applies the receipt steps that came due.
+SIMULATOR_RECEIPT_TICK_SECONDS = 0.5
 
 # TASK QUEUE (django-q2)
 # https://django-q2.readthedocs.io/en/master/configure.html

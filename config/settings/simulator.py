@@ -95,6 +95,12 @@ TWILIO_HTTP_TIMEOUT = env.float("TWILIO_HTTP_TIMEOUT", default=10.0)
 SIMULATOR_RATE_LIMIT = env.int("SIMULATOR_RATE_LIMIT", default=30)
 # Seconds a webhook receiver gets to answer ("Conversations webhooks have a maximum timeout of 5 seconds").
 SIMULATOR_WEBHOOK_TIMEOUT = env.float("SIMULATOR_WEBHOOK_TIMEOUT", default=5.0)
+# Receipts arrive later, as on Twilio: seconds from `sent` to `delivered` (or failed/undelivered),
+# and from `delivered` to `read` on WhatsApp (empty: nobody reads); the control API changes both.
+SIMULATOR_DELIVERED_AFTER_SECONDS = env.float("SIMULATOR_DELIVERED_AFTER_SECONDS", default=2.0)
+_read_after = env.str("SIMULATOR_READ_AFTER_SECONDS", default="6").strip()
+SIMULATOR_READ_AFTER_SECONDS = float(_read_after) if _read_after else None
+SIMULATOR_RECEIPT_TICK_SECONDS = env.float("SIMULATOR_RECEIPT_TICK_SECONDS", default=0.5)
 
 # LOGGING: errors (a failed webhook delivery, a 500) on stderr whatever DEBUG says;
 # gunicorn writes the access log.

@@ -41,6 +41,12 @@ TWILIO_API_BASE_URL = f"http://127.0.0.1:{PORT}/simulator"
 PUBLIC_BASE_URL = "http://testserver"
 TWILIO_HTTP_TIMEOUT = env.float("TWILIO_HTTP_TIMEOUT", default=5.0)
 
+# The simulator's receipts are final before a message create answers (delivered at once) and
+# nobody reads: the suite's assertions stay about the rule they test. Tests of asynchronous
+# delivery turn delays on through the control API (POST _control/delivery).
+SIMULATOR_DELIVERED_AFTER_SECONDS = 0.0
+SIMULATOR_READ_AFTER_SECONDS = None
+
 # Webhook events are applied inline (sync tasks) as soon as they are stored:
 # every event wakes the inbox, and the inbox does not linger.
 WEBHOOK_WAKE_INTERVAL_SECONDS = 0

@@ -27,6 +27,15 @@ STATUS_LABELS = {
 }
 
 
+def status_label(status: str, summary) -> str:
+    """The list's delivery word. Pending splits in two, truthfully: Twilio's receipts come later,
+    so a message Twilio has handed to the channel (`sent`) is not yet delivered."""
+    sent = isinstance(summary, dict) and summary.get("sent") in ("all", "some")
+    if status == "pending" and sent:
+        return "sent, not delivered yet"
+    return STATUS_LABELS.get(status, EMPTY)
+
+
 def receipt_outcome_html(receipt):
     """The receipt's status; for a failure, Twilio's code in plain words and the next step."""
     if receipt.status not in FAILED_RECEIPT_STATUSES and not receipt.error_code:
@@ -127,4 +136,4 @@ class HistoryColumnsMixin:
                 for line in row.receipts
             ),
         )
-        return format_html("<strong>{}</strong>{}", STATUS_LABELS.get(row.status, EMPTY), failures)
+        return format_html("<strong>{}</strong>{}", status_label(row.status, obj.delivery), failures)

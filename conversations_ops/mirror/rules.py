@@ -12,10 +12,27 @@
 
 from __future__ import annotations
 
+import json
+
 from django.db.models import Q
 from django.utils import timezone
 
 from conversations_ops.models import AddressConfiguration, Conversation, Message, Participant, SyncState
+
+# The attribute the push writes on every message it sends (outbox/executors/messages.py): the
+# mark a retried send looks for, and how a pull knows this console wrote a message.
+LOCAL_ID_ATTRIBUTE = "ops_local_id"
+
+
+def written_by_the_console(attributes: str) -> bool:
+    """A message whose Twilio attributes carry our local id was sent by this console, whoever
+    it is authored as (a pairing writes its invite as the courier)."""
+    try:
+        value = json.loads(attributes or "{}")
+    except ValueError:
+        return False
+    return isinstance(value, dict) and LOCAL_ID_ATTRIBUTE in value
+
 
 # Fields set on every row seen; they do not make a row "changed".
 BOOKKEEPING = {"id", "local_id", "created_at", "updated_at", "last_synced_at", "last_seen_at"}

@@ -14,7 +14,7 @@ from .events import (
     WebhookRejection,
 )
 from .health import MetricCounter, WorkerHeartbeat
-from .messages import FAILED_RECEIPT_STATUSES, DeliveryReceipt, Direction, Message, ReceiptStatus
+from .messages import FAILED_RECEIPT_STATUSES, RECEIPT_PROGRESS, DeliveryReceipt, Direction, Message, ReceiptStatus
 from .pairings import OPEN_STATES, Pairing, PairingState, PairingStep, StepKind, StepState
 from .participants import BindingType, Participant, ParticipantRole
 from .pull import PullCheckpoint
@@ -56,6 +56,7 @@ __all__ = [
     "StepState",
     "ReceiptStatus",
     "FAILED_RECEIPT_STATUSES",
+    "RECEIPT_PROGRESS",
     "SyncOperation",
     "SyncState",
     "Template",

@@ -125,6 +125,17 @@ class ReceiptStatus(models.TextChoices):
 # A receipt in one of these did not reach its recipient.
 FAILED_RECEIPT_STATUSES = (ReceiptStatus.FAILED, ReceiptStatus.UNDELIVERED)
 
+# How far a receipt got, the one ranking every path uses: a receipt only moves to a higher
+# rank. Twilio sends receipts later, out of order and sometimes twice, so a late `sent` or
+# `delivered` never undoes `read`, and `undelivered` and `failed` are final.
+RECEIPT_PROGRESS = {
+    ReceiptStatus.SENT: 1,
+    ReceiptStatus.DELIVERED: 2,
+    ReceiptStatus.READ: 3,
+    ReceiptStatus.UNDELIVERED: 4,
+    ReceiptStatus.FAILED: 5,
+}
+
 
 class DeliveryReceipt(TwilioMirror):
     message = models.ForeignKey(

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from conversations_ops.mirror import mapping as mirror
+from conversations_ops.mirror.rules import written_by_the_console
 from conversations_ops.models import AddressConfiguration, Conversation, Direction, Message, Participant, Template
 from conversations_ops.twilio import gateway
 
@@ -31,10 +32,12 @@ class PulledResource:
 
 
 def _message_directions(rows, conversation) -> None:
-    """A message written by one of the conversation's people (a binding address) is inbound.
+    """A message written by one of the conversation's people (a binding address) is inbound,
+    unless it carries the mark of this console's push (it sent it as that person: a pairing's
+    invite is authored as the courier).
 
     `apply_message` leaves direction alone because the push already knows it;
-    for a message the console never saw, the author is the only clue.
+    for a message the mirror lost, the mark and the author are the clues.
     """
     people = set(
         Participant.objects.filter(conversation=conversation)
@@ -42,7 +45,8 @@ def _message_directions(rows, conversation) -> None:
         .values_list("messaging_binding_address", flat=True)
     )
     for row in rows:
-        row.direction = Direction.INBOUND if row.author in people else Direction.OUTBOUND
+        inbound = row.author in people and not written_by_the_console(row.attributes)
+        row.direction = Direction.INBOUND if inbound else Direction.OUTBOUND
 
 
 # Page sizes are Twilio's maxima per list (the specs' PageSize maximum; docs/twilio-reference.md,

@@ -4,16 +4,19 @@ from django.db.models import Q
 
 from simulator.api.common import resource_missing
 from simulator.api.params import is_sid
-from simulator.engine import timers
+from simulator.engine import receipt_schedule, timers
 from simulator.models import SimConversation
 
 
 def conversation(request, sid_or_unique_name: str) -> SimConversation:
-    """By CH sid or unique_name, with its timers applied first so its state is current."""
+    """By CH sid or unique_name, with its timers and due receipt steps applied first so what
+    Twilio answers is current on the simulator clock."""
     row = SimConversation.objects.filter(Q(sid=sid_or_unique_name) | Q(unique_name=sid_or_unique_name)).first()
     if row is None:
         raise resource_missing(request)
     timers.refresh(row)
+    receipt_schedule.apply_due(conversation=row)
+    receipt_schedule.ensure_ticker_if_pending()
     return row
 
 

@@ -1,14 +1,17 @@
 from django.urls import path
 
-from simulator.control import faults_views, ratelimit_views, views
+from simulator.control import delivery_views, faults_views, ratelimit_views, views
 
 # Names live under the "simulator" namespace (simulator/urls.py): simulator:control-inbound, ...
 urlpatterns = [
     path("inbound", views.inbound, name="control-inbound"),
+    # Before handsets/<path:address>, which would swallow the "/delivery".
+    path("handsets/<path:address>/delivery", delivery_views.handset_delivery_view, name="control-handset-delivery"),
     path("handsets/<path:address>", views.handset, name="control-handset"),
     path("clock", views.clock, name="control-clock"),
     path("content", views.content_list, name="control-content"),
     path("content/<str:sid>/approval", views.content_approval, name="control-content-approval"),
+    path("delivery", delivery_views.delivery_view, name="control-delivery"),
     path("faults", faults_views.faults_view, name="control-faults"),
     path("ratelimit", ratelimit_views.ratelimit_view, name="control-ratelimit"),
     path("reset", views.reset, name="control-reset"),

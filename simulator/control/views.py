@@ -10,7 +10,7 @@ from simulator import clock as sim_clock
 from simulator.api.common import own_base
 from simulator.control.common import ControlError, body, control_endpoint, number, phone_address
 from simulator.engine import inbound as inbound_engine
-from simulator.engine import ratelimit, store, timers, webhooks_out
+from simulator.engine import ratelimit, receipt_schedule, store, timers, webhooks_out
 from simulator.models import (
     SimAccountWebhooks,
     SimAddressConfiguration,
@@ -18,7 +18,9 @@ from simulator.models import (
     SimContent,
     SimConversation,
     SimCustomerWindow,
+    SimDeliverySettings,
     SimFaults,
+    SimHandsetDelivery,
     SimHandsetEntry,
     SimMedia,
     SimNumber,
@@ -89,6 +91,8 @@ def entry_json(entry) -> dict:
 
 @control_endpoint(["GET"], atomic=False)
 def handset(request, address):
+    receipt_schedule.apply_due()  # what has reached the phone by now on the simulator clock
+    receipt_schedule.ensure_ticker_if_pending()
     entries = SimHandsetEntry.objects.filter(address=address).order_by("date", "id")
     if request.GET.get("counterpart"):
         entries = entries.filter(counterpart=request.GET["counterpart"])
@@ -110,6 +114,8 @@ def clock(request):
         # Timers run lazily; moving the clock is when every one of them is due.
         for conversation in SimConversation.objects.exclude(state="closed"):
             timers.refresh(conversation)
+        # So are receipt steps: a test advances the clock instead of waiting for the ticker.
+        receipt_schedule.apply_due()
     return JsonResponse(clock_json())
 
 
@@ -192,6 +198,8 @@ def delivery_json(row) -> dict:
         "conversation_sid": row.conversation_sid or None,
         "queued_at": iso(row.queued_at),
         "delivered_at": iso(row.delivered_at),
+        "idempotency_token": row.idempotency_token or None,
+        "duplicate_of": row.duplicate_of_id,
     }
 
 
@@ -244,8 +252,8 @@ def drain(request):
 
 @control_endpoint(["POST"], atomic=False)
 def reset(request):
-    """Wipes the simulated world: conversations, phones, templates, numbers, media, clock, faults,
-    webhook log, rate-limit windows."""
+    """Wipes the simulated world: conversations (and their receipt steps), phones and what they do,
+    templates, numbers, media, clock, faults, delivery switches, webhook log, rate-limit windows."""
     drained = webhooks_out.drain(5)  # let webhooks in flight finish before their rows go
     with transaction.atomic():
         for model in (
@@ -260,6 +268,8 @@ def reset(request):
             SimFaults,
             SimMedia,
             SimCustomerWindow,
+            SimDeliverySettings,
+            SimHandsetDelivery,
         ):
             model.objects.all().delete()
     ratelimit.reset()

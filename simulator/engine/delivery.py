@@ -1,8 +1,11 @@
 """Getting a conversation message to the phones of the other participants.
 
-For each SMS/WhatsApp participant other than the author: a receipt (sent,
-then delivered or failed), what arrives lands on that person's handset, and
-each status change fires onDeliveryUpdated (Twilio sends it for channel
+For each SMS/WhatsApp participant other than the author: a receipt, `sent`
+when the message is created, then `delivered` (or `failed`/`undelivered`) and,
+on WhatsApp, `read`, each after its delay on the simulator clock
+(receipt_schedule.py applies them; delivery_settings.py holds the delays and
+what each phone does). What is delivered lands on that person's handset then,
+and each status change fires onDeliveryUpdated (Twilio sends it for channel
 deliveries whatever X-Twilio-Webhook-Enabled said). Chat identities get no
 receipts.
 
@@ -26,7 +29,7 @@ import re
 from datetime import timedelta
 
 from simulator import clock
-from simulator.engine import events
+from simulator.engine import delivery_settings, events, receipt_schedule
 from simulator.models import SimContent, SimCustomerWindow, SimHandsetEntry, SimReceipt
 from simulator.sids import new_sid
 
@@ -64,12 +67,41 @@ def _deliver_to(participant, message) -> None:
     )
     events.delivery_event(receipt)
     content = SimContent.objects.filter(sid=message.content_sid).first() if message.content_sid else None
+    # WhatsApp's rules are judged when the message is sent; the outcome arrives later.
     error = refusal(participant, message, content, now)
-    receipt.status, receipt.error_code = ("failed", error) if error else ("delivered", None)
-    receipt.date_updated = clock.now()
+    receipt_schedule.schedule(receipt, _steps(participant, error), now=now)
+
+
+def _steps(participant, error) -> list:
+    """What happens to this receipt after `sent`: [(status, error_code, seconds after sending)]."""
+    switches = delivery_settings.current()
+    after = float(switches["delivered_after_s"] or 0)
+    if error:
+        return [("failed", error, after)]
+    phone = delivery_settings.handset(participant.address)
+    if phone is not None and phone.outcome in ("failed", "undelivered"):
+        return [(phone.outcome, phone.error_code, after)]
+    steps = [("delivered", None, after)]
+    read_after = switches["read_after_s"]
+    # Only WhatsApp reports `read`; SMS stops at delivered.
+    if participant.channel == "whatsapp" and read_after is not None and (phone is None or phone.reads):
+        steps.append(("read", None, after + float(read_after)))
+    return steps
+
+
+def advance(receipt, status, error_code, when) -> None:
+    """One later status of a receipt (receipt_schedule calls it once per step, in order)."""
+    receipt.status, receipt.error_code = status, error_code
+    receipt.date_updated = max(when, receipt.date_created)
     receipt.save(update_fields=["status", "error_code", "date_updated"])
-    if not error:
-        _land_on_handset(participant, message, content, receipt, now)
+    if status == "delivered":
+        message = receipt.message
+        content = SimContent.objects.filter(sid=message.content_sid).first() if message.content_sid else None
+        _land_on_handset(receipt.participant, message, content, receipt, receipt.date_updated)
+    elif status == "read":
+        SimHandsetEntry.objects.filter(
+            channel_message_sid=receipt.channel_message_sid, direction=SimHandsetEntry.RECEIVED
+        ).update(status="read")
     events.delivery_event(receipt)
 
 

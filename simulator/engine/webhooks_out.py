@@ -3,12 +3,23 @@
 Twilio posts webhooks after the API call that caused them has answered. Here
 each webhook is logged (SimWebhookDelivery) inside the caller's transaction,
 queued when that transaction commits, and sent by ONE background thread of
-this process, so webhooks keep their order (onMessageAdded before its
-onDeliveryUpdated) and a slow receiver never slows the REST API down.
+this process, so a slow receiver never slows the REST API down.
+
+By default webhooks keep their order (onMessageAdded before its onDeliveryUpdated)
+and go once each. Twilio promises neither: its status callbacks are not sent in
+order (a Twilio maintainer: "StatusCallback webhooks aren't guaranteed to be sent in
+order", https://github.com/twilio-labs/twilio-firebase-extensions/pull/21) and a
+webhook may come again (the I-Twilio-Idempotency-Token header exists "to distinguish
+retry attempts", https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides).
+The control API's switch (delivery_settings: webhooks.order, duplicates, hold_ms, seed)
+makes the thread gather what is queued for `hold_ms`, send it reversed or shuffled, and
+send a share of it twice (a duplicate: the same signed request and token, logged as its
+own row with `duplicate_of`).
 """
 
 import logging
 import queue
+import random
 import threading
 import time
 import uuid
@@ -21,6 +32,7 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from twilio.request_validator import RequestValidator
 
+from simulator.engine import delivery_settings
 from simulator.models import SimWebhookDelivery
 
 logger = logging.getLogger(__name__)
@@ -70,6 +82,7 @@ def send(
         params=pairs,
         signature=sign(url, method, pairs),
         conversation_sid=conversation_sid or "",
+        idempotency_token=uuid.uuid4().hex,
     )
     transaction.on_commit(lambda: _enqueue(row.pk))
     return row
@@ -111,26 +124,82 @@ def _enqueue(pk: int) -> None:
 
 def _run() -> None:
     while True:
-        pk = _queue.get()
+        batch = [_queue.get()]
         try:
-            _deliver(pk)
-        except Exception:  # one bad delivery must not stop the ones behind it
-            logger.exception("Simulator webhook delivery %s failed", pk)
+            switch = _switch()
+            hold = float(switch["hold_ms"] or 0) / 1000 if switch["order"] != "in_order" else 0
+            deadline = time.monotonic() + hold
+            while hold and (remaining := deadline - time.monotonic()) > 0:
+                try:
+                    batch.append(_queue.get(timeout=remaining))
+                except queue.Empty:
+                    break
+            for pk, duplicate in arrange(batch, switch):
+                try:
+                    _deliver(_duplicate(pk) if duplicate else pk)
+                except Exception:  # one bad delivery must not stop the ones behind it
+                    logger.exception("Simulator webhook delivery %s failed", pk)
         finally:
             # This thread's own connections: never leave them open between jobs.
             connections.close_all()
-            _queue.task_done()
+            for _ in batch:
+                _queue.task_done()
 
 
-def _deliver(pk: int) -> None:
+def _switch() -> dict:
+    try:
+        return delivery_settings.webhook_switch()
+    except Exception:  # the switch's table is unreachable (a test's database going): in order
+        logger.exception("Simulator webhook switch unreadable; sending in order")
+        return {"order": "in_order", "duplicates": 0.0, "hold_ms": 0, "seed": None}
+
+
+def arrange(batch: list[int], switch: dict) -> list[tuple[int, bool]]:
+    """The order a batch leaves in, as (delivery id, is a duplicate): in order, reversed or
+    shuffled; with `duplicates`, that share of them is sent a second time (right after the
+    first in order, else at the end of the batch, out of order too)."""
+    seed = switch.get("seed")
+    rng = random.Random(f"{seed}:{batch[0]}") if seed is not None else random.Random()
+    order = list(batch)
+    if switch["order"] == "reversed":
+        order.reverse()
+    elif switch["order"] == "shuffled":
+        rng.shuffle(order)
+    rate = float(switch.get("duplicates") or 0)
+    twice = [pk for pk in order if rate and rng.random() < rate]
+    if switch["order"] == "in_order":
+        return [item for pk in order for item in ([(pk, False), (pk, True)] if pk in twice else [(pk, False)])]
+    return [(pk, False) for pk in order] + [(pk, True) for pk in twice]
+
+
+def _duplicate(pk: int) -> int | None:
+    """A second delivery of webhook `pk`: the same signed request and idempotency token."""
     row = SimWebhookDelivery.objects.filter(pk=pk).first()
+    if row is None:
+        return None
+    copy = SimWebhookDelivery.objects.create(
+        kind=row.kind,
+        event_type=row.event_type,
+        url=row.url,
+        method=row.method,
+        params=row.params,
+        signature=row.signature,
+        conversation_sid=row.conversation_sid,
+        idempotency_token=row.idempotency_token,
+        duplicate_of=row,
+    )
+    return copy.pk
+
+
+def _deliver(pk: int | None) -> None:
+    row = SimWebhookDelivery.objects.filter(pk=pk).first() if pk is not None else None
     if row is None:  # wiped by a reset while queued
         return
     params = [tuple(pair) for pair in row.params]
     headers = {
         "X-Twilio-Signature": row.signature,
-        # One token per delivery: the simulator never retries a webhook.
-        "I-Twilio-Idempotency-Token": uuid.uuid4().hex,
+        # One token per webhook; a duplicate (the switch) carries its original's.
+        "I-Twilio-Idempotency-Token": row.idempotency_token or uuid.uuid4().hex,
         "User-Agent": "TwilioProxy/1.1 (simulated)",
     }
     session = requests.Session()

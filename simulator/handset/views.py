@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from simulator.control.views import content_json, entry_json
+from simulator.engine import receipt_schedule
 from simulator.models import SimAddressConfiguration, SimContent, SimHandsetEntry, SimNumber, SimParticipant
 
 
@@ -21,6 +22,8 @@ def _known_addresses():
 def handset_page(request):
     if not settings.TWILIO_SIMULATED:
         raise Http404("The simulator is only available when TWILIO_SIMULATED is true.")
+    receipt_schedule.apply_due()  # the phone shows what has reached it by now
+    receipt_schedule.ensure_ticker_if_pending()
     people, business = _known_addresses()
     address = request.GET.get("address", "").strip()
     counterpart = request.GET.get("business", "").strip()

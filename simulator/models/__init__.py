@@ -1,8 +1,22 @@
 """The simulated Twilio account's state, shared by every process through the database."""
 
 from .account import SimAccountWebhooks, SimAddressConfiguration, SimContent, SimNumber
-from .control import SimClock, SimFaults, SimHandsetEntry, SimWebhookDelivery
-from .conversations import SimConversation, SimMessage, SimParticipant, SimReceipt, SimScopedWebhook
+from .control import (
+    SimClock,
+    SimDeliverySettings,
+    SimFaults,
+    SimHandsetDelivery,
+    SimHandsetEntry,
+    SimWebhookDelivery,
+)
+from .conversations import (
+    SimConversation,
+    SimMessage,
+    SimParticipant,
+    SimReceipt,
+    SimReceiptStep,
+    SimScopedWebhook,
+)
 from .media import SimMedia
 from .window import SimCustomerWindow
 
@@ -13,13 +27,16 @@ __all__ = [
     "SimContent",
     "SimCustomerWindow",
     "SimConversation",
+    "SimDeliverySettings",
     "SimFaults",
+    "SimHandsetDelivery",
     "SimHandsetEntry",
     "SimMedia",
     "SimMessage",
     "SimNumber",
     "SimParticipant",
     "SimReceipt",
+    "SimReceiptStep",
     "SimScopedWebhook",
     "SimWebhookDelivery",
 ]

@@ -44,9 +44,33 @@ class SimWebhookDelivery(models.Model):
     conversation_sid = models.CharField(max_length=34, blank=True, db_index=True)
     queued_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True)
+    # Sent with every attempt of this webhook: a duplicate carries its original's token.
+    idempotency_token = models.CharField(max_length=64, blank=True)
+    # A second delivery of the same webhook (the control API's duplicates switch).
+    duplicate_of = models.ForeignKey("self", null=True, on_delete=models.CASCADE, related_name="duplicates")
 
 
 class SimFaults(models.Model):
     """A single row (pk=1): the fault-injection settings the REST API obeys."""
 
     config = models.JSONField(default=dict)
+
+
+class SimDeliverySettings(models.Model):
+    """A single row (pk=1): how delivery and webhooks behave, set by the control API.
+
+    Empty fields fall back to the Django settings (SIMULATOR_DELIVERED_AFTER_SECONDS, ...),
+    so a reset goes back to what the process was started with.
+    """
+
+    config = models.JSONField(default=dict)
+
+
+class SimHandsetDelivery(models.Model):
+    """What one phone does with what it is sent: delivered (and read, WhatsApp), or failed or
+    undelivered with a chosen code, or left unread. No row: delivered and read as configured."""
+
+    address = models.CharField(max_length=256, unique=True)
+    outcome = models.CharField(max_length=16, default="delivered")  # delivered | failed | undelivered
+    error_code = models.IntegerField(null=True)
+    reads = models.BooleanField(default=True)

@@ -66,6 +66,16 @@ class SimReceipt(models.Model):
     date_updated = models.DateTimeField()
 
 
+class SimReceiptStep(models.Model):
+    """A receipt status change still to come (delivered, read, failed, undelivered), due at
+    `due_at` on the simulator clock. Whoever deletes the row applies it: one process, once."""
+
+    receipt = models.ForeignKey(SimReceipt, on_delete=models.CASCADE, related_name="steps")
+    status = models.CharField(max_length=16)
+    error_code = models.IntegerField(null=True)
+    due_at = models.DateTimeField(db_index=True)
+
+
 class SimScopedWebhook(models.Model):
     sid = models.CharField(max_length=34, unique=True)
     conversation = models.ForeignKey(SimConversation, on_delete=models.CASCADE, related_name="webhooks")

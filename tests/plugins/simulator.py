@@ -26,7 +26,9 @@ def simulator(live_server, settings):
 
     ratelimit.reset()  # its windows live in this process's memory and would outlast the test's database
     yield LiveSimulator(url=live_server.url)
-    # Webhooks still queued must leave before the test database is flushed.
-    from simulator.engine import webhooks_out
+    # Receipt steps stop being applied, and webhooks still queued leave, before the test
+    # database is flushed.
+    from simulator.engine import receipt_schedule, webhooks_out
 
+    receipt_schedule.stop_ticker()
     webhooks_out.drain(timeout=15)

@@ -238,3 +238,15 @@ def test_a_participant_removed_and_added_again_on_twilio_is_stored_again(simulat
         ("MB" + "0" * 32, SyncState.SYNCED),
         (old_sid, SyncState.DELETED_REMOTELY),
     }
+
+
+def test_a_message_the_console_sent_as_a_person_is_pulled_as_outbound(simulator):
+    """A pairing's invite is authored as the courier, but the push marked it (ops_local_id)."""
+    sim_conv = sim_state.conversation(messages=3)
+    SimMessage.objects.filter(conversation=sim_conv, index=1).update(attributes='{"ops_local_id": "42"}')
+
+    twilio_pull()
+
+    messages = list(Conversation.objects.get(sid=sim_conv.sid).messages.order_by("index"))
+    assert messages[1].author == sim_state.CUSTOMER_WA
+    assert [m.direction for m in messages] == [Direction.OUTBOUND, Direction.OUTBOUND, Direction.OUTBOUND]

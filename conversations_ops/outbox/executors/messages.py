@@ -4,11 +4,11 @@ import itertools
 import json
 
 from conversations_ops.mirror import mapping as mirror
+from conversations_ops.mirror.rules import LOCAL_ID_ATTRIBUTE
 from conversations_ops.twilio import gateway
 
 from .base import Outcome, conversation_sid_of, json_object, or_none
 
-LOCAL_ID_ATTRIBUTE = "ops_local_id"
 # How far back a re-send looks for the first try: messages arrive in order
 # and ours was among the latest, so the newest page is enough.
 LOOKBACK = 50

@@ -1,21 +1,22 @@
 """onDeliveryUpdated: one DeliveryReceipt per (message, recipient), and the
 message's delivery summary recomputed from its receipts.
 
-Receipt statuses only move forward: sent < delivered < read, and undelivered
-and failed are final (a late "sent" or "delivered" never undoes them). So the
-receipt ends in the furthest status reported, whatever order the events took.
+Receipt statuses only move forward (models.RECEIPT_PROGRESS, the one ranking):
+sent < delivered < read, and undelivered and failed are final (a late "sent" or
+"delivered" never undoes them). So the receipt ends in the furthest status
+reported, whatever order the events took, and a duplicate changes nothing.
 """
 
 from django.utils import timezone
 
 from conversations_ops.mirror.mapping import apply_receipt
 from conversations_ops.mirror.rules import LOCAL_CHANGE
-from conversations_ops.models import DeliveryReceipt, Message, SyncState
+from conversations_ops.models import RECEIPT_PROGRESS, DeliveryReceipt, Message, SyncState
 from conversations_ops.twilio.records import RemoteReceipt
 
 from .common import DELETED, NotInMirrorYet, conversation_for, insert, locked, number, text_or_none, when
 
-PROGRESS = {"sent": 1, "delivered": 2, "read": 3, "undelivered": 4, "failed": 5}
+PROGRESS = {str(status): rank for status, rank in RECEIPT_PROGRESS.items()}
 # Twilio's summary counts a read message as delivered and sent too.
 REACHED = {
     "sent": {"sent", "delivered", "read"},
