@@ -123,4 +123,3 @@ def test_sync_button_pulls_templates_made_elsewhere_and_shows_the_time(simulator
         "unsubmitted",
     )
     assert admin_client.get(reverse("admin:conversations_ops_template_sync")).status_code == 403
-
