@@ -58,6 +58,15 @@ def template_in_use(*, template: Template) -> bool:
     return _naming_pairings(template).filter(created_at__gte=since).exists()
 
 
+def _roles(pairing: Pairing, template: Template) -> str:
+    roles = [
+        role
+        for role, template_id in (("invite", pairing.invite_template_id), ("connected", pairing.connected_template_id))
+        if template_id == template.pk
+    ]
+    return " and ".join(roles)
+
+
 @dataclass
 class TemplateUses:
     """Where a template is used, so staff can switch each place to its replacement.
@@ -67,7 +76,8 @@ class TemplateUses:
     will send it, and the entry points staff used with it lately.
     """
 
-    open_pairings: list = field(default_factory=list)  # [(pairing, "invite" | "connected"), ...]
+    # [(pairing, "invite" | "connected" | "invite and connected"), ...]
+    open_pairings: list = field(default_factory=list)
     recent_pairings: int = 0  # pairings started in the last IN_USE_DAYS days naming it
     recent_messages: int = 0  # messages sent with it in the last IN_USE_DAYS days
 
@@ -83,8 +93,7 @@ def template_uses(*, template: Template, limit: int = 20) -> TemplateUses:
     since = timezone.now() - timedelta(days=IN_USE_DAYS)
     naming = _naming_pairings(template)
     open_pairings = [
-        (pairing, "invite" if pairing.invite_template_id == template.pk else "connected")
-        for pairing in naming.filter(state__in=OPEN_STATES).order_by("-pk")[:limit]
+        (pairing, _roles(pairing, template)) for pairing in naming.filter(state__in=OPEN_STATES).order_by("-pk")[:limit]
     ]
     return TemplateUses(
         open_pairings=open_pairings,

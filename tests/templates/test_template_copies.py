@@ -82,7 +82,7 @@ def test_the_copy_is_confirmed_pushed_linked_and_names_what_used_the_original(
     assert (form["samples"].value(), form["category"].value()) == ("Ana\nRobert", "UTILITY")
     # Before acting: the places that still use the original, named.
     assert reverse("admin:conversations_ops_pairing_change", args=[pairing.pk]) in page
-    assert "invite template" in page and "1 message(s)" in page and f"?q={old.sid}" in page
+    assert "invite and connected template" in page and "1 message(s)" in page and f"?q={old.sid}" in page
     assert Template.objects.count() == 1, "a GET creates nothing"
 
     done = admin_client.post(
@@ -114,7 +114,7 @@ def test_the_copy_is_confirmed_pushed_linked_and_names_what_used_the_original(
     assert "Copied from" in shown and reverse("admin:conversations_ops_template_change", args=[old.pk]) in shown
     old_page = _change_page(admin_client, old)
     assert "Copied to" in old_page and reverse("admin:conversations_ops_template_change", args=[new.pk]) in old_page
-    assert f"switch these to {new}" in old_page and "invite template" in old_page
+    assert f"switch these to {new}" in old_page and "invite and connected template" in old_page
     # Audited like other staff writes: the copy, then the copy's submission.
     copy_entry, submit_entry = AuditEntry.objects.filter(action__in=["template.copy", "template.submit"]).order_by(
         "id"
@@ -132,6 +132,9 @@ def test_the_copy_is_confirmed_pushed_linked_and_names_what_used_the_original(
         "placeholders": 2,
     }
     assert (submit_entry.action, submit_entry.twilio_sid) == ("template.submit", new.sid)
+    # The link is the console's own: a sync of Twilio's templates keeps it.
+    template_sync_all()
+    assert Template.objects.get(pk=new.pk).copied_from == old
 
 
 @pytest.mark.slow
@@ -193,7 +196,10 @@ def test_template_uses_names_open_pairings_and_recent_sends_only(template, conve
     Message.objects.create(conversation=conversation, sid=make_sid("IM", 4), index=1, content_sid=other.sid)
 
     uses = template_uses(template=template)
-    assert uses.open_pairings == [(pairing, "invite")]
+    assert uses.open_pairings == [(pairing, "invite and connected")]
+    Pairing.objects.filter(pk=pairing.pk).update(invite_template=other)
+    assert template_uses(template=template).open_pairings == [(pairing, "connected")]
+    Pairing.objects.filter(pk=pairing.pk).update(invite_template=template)
     assert (uses.recent_pairings, uses.recent_messages, uses.any) == (2, 1, True)
     assert not template_uses(template=other).open_pairings
 
