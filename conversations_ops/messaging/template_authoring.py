@@ -24,7 +24,6 @@ from conversations_ops.mirror import mapping as mirror
 from conversations_ops.models import Template
 from conversations_ops.twilio import gateway
 from conversations_ops.twilio.errors import explain_line
-from conversations_ops.twilio.reads import read_with_retries
 
 CATEGORIES = ("UTILITY", "MARKETING", "AUTHENTICATION")
 APPROVAL_NAME = re.compile(r"[a-z0-9_]{1,512}")
@@ -233,9 +232,10 @@ def _approval_store(template: Template, approval, *, asked_name: str = "", asked
 
 
 def _approval_refresh(template: Template) -> None:
+    """One try, not retried: best effort beside the refusal staff read; the next sync brings it anyway."""
     try:
-        approval = read_with_retries(lambda: gateway.content_approval_fetch(sid=template.sid))
+        approval = gateway.content_approval_fetch(sid=template.sid)
     except gateway.GatewayError:
-        return  # the refusal is what staff need to read; the next sync brings the status
+        return
     if approval is not None:
         _approval_store(template, approval)
