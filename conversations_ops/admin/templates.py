@@ -43,7 +43,7 @@ from .template_forms import TemplateApprovalForm, TemplateCreateForm
 
 
 def _next_version(name: str) -> str:
-    """courier_invite -> courier_invite_v2, courier_invite_v2 -> courier_invite_v3: a name not yet taken."""
+    """courier_invite -> courier_invite_v2, courier_invite_v2 -> courier_invite_v3: the next version's name."""
     match = re.fullmatch(r"(.*)_v(\d+)", name or "")
     return f"{match.group(1)}_v{int(match.group(2)) + 1}" if match else f"{name}_v2"
 
