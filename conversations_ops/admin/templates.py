@@ -1,9 +1,13 @@
-"""Templates: the mirror of Twilio's Content API, sync, create/submit, status history and alerts.
+"""Templates: the mirror of Twilio's Content API, sync, create/submit/copy, status history and alerts.
 
 Create and submit reach Twilio at once: add_template / change_template and
-push_to_twilio. Sync needs view_template and push_to_twilio; acknowledging an
-alert, change_templatestatuschange (conversations_ops.permissions).
+push_to_twilio. "Copy as a new template" creates one (add_template and
+push_to_twilio; submitting the copy at once also needs the submit rule). Sync
+needs view_template and push_to_twilio; acknowledging an alert,
+change_templatestatuschange (conversations_ops.permissions).
 """
+
+import re
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,9 +18,21 @@ from django.urls import path, reverse
 from django.utils.safestring import mark_safe
 
 from conversations_ops import permissions as rules
-from conversations_ops.messaging.template_authoring import template_approval_validate, template_create, template_submit
+from conversations_ops.messaging.template_authoring import (
+    CATEGORIES,
+    template_approval_validate,
+    template_copy,
+    template_create,
+    template_submit,
+    template_submitted,
+)
 from conversations_ops.messaging.template_sync import template_last_synced_at, template_sync_all
-from conversations_ops.messaging.templates import template_alerts_acknowledge, template_alerts_open, template_usable
+from conversations_ops.messaging.templates import (
+    template_alerts_acknowledge,
+    template_alerts_open,
+    template_usable,
+    template_uses,
+)
 from conversations_ops.models import Template, TemplateStatusChange
 from conversations_ops.twilio import gateway
 from conversations_ops.twilio.reads import read_failure_line
@@ -24,6 +40,27 @@ from conversations_ops.twilio.reads import read_failure_line
 from .base import ReadOnlyAdminMixin, TwilioMirrorAdmin
 from .permissions import may
 from .template_forms import TemplateApprovalForm, TemplateCreateForm
+
+
+def _next_version(name: str) -> str:
+    """courier_invite -> courier_invite_v2, courier_invite_v2 -> courier_invite_v3: the next version's name."""
+    match = re.fullmatch(r"(.*)_v(\d+)", name or "")
+    return f"{match.group(1)}_v{int(match.group(2)) + 1}" if match else f"{name}_v2"
+
+
+def _copy_initial(template: Template) -> dict:
+    variables = template.variables if isinstance(template.variables, dict) else {}
+    numbered = sorted((k for k in variables if str(k).isdigit()), key=int)
+    category = (template.approval_category or "").upper()
+    return {
+        "friendly_name": _next_version(template.friendly_name or template.approval_name),
+        "language": template.language,
+        "body": template.body_text,
+        "samples": "\n".join(str(variables[k]) for k in numbered),
+        "submit": True,
+        "approval_name": _next_version(template.approval_name or template.friendly_name),
+        "category": category if category in CATEGORIES else "",
+    }
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -74,6 +111,11 @@ class TemplateAdmin(TwilioMirrorAdmin):
                 self.admin_site.admin_view(self.submit_view),
                 name="conversations_ops_template_submit",
             ),
+            path(
+                "<int:pk>/copy/",
+                self.admin_site.admin_view(self.copy_view),
+                name="conversations_ops_template_copy",
+            ),
         ]
         return own + super().get_urls()
 
@@ -87,11 +129,19 @@ class TemplateAdmin(TwilioMirrorAdmin):
         return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        submit_url = reverse("admin:conversations_ops_template_submit", args=[object_id])
-        extra_context = {
-            **(extra_context or {}),
-            "submit_url": submit_url if self.has_submit_permission(request) else "",
-        }
+        template = Template.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+        extra_context = {**(extra_context or {})}
+        if template is not None:
+            # Twilio takes one approval request per template (92009): once submitted, a change is a copy.
+            submitted = template_submitted(template)
+            may_submit = self.has_submit_permission(request) and template.sid and not submitted
+            may_copy = self.has_add_permission(request) and template.sid and submitted
+            extra_context.update(
+                submit_url=reverse("admin:conversations_ops_template_submit", args=[template.pk]) if may_submit else "",
+                copy_url=reverse("admin:conversations_ops_template_copy", args=[template.pk]) if may_copy else "",
+                copies=list(template.copies.order_by("pk")),
+                uses=template_uses(template=template) if template.copies.exists() else None,
+            )
         return super().change_view(request, object_id, form_url, extra_context)
 
     # Sync ------------------------------------------------------------------
@@ -167,6 +217,52 @@ class TemplateAdmin(TwilioMirrorAdmin):
                 return HttpResponseRedirect(reverse("admin:conversations_ops_template_change", args=[template.pk]))
         return self._form_page(request, form, f"Submit {template} for WhatsApp approval", template)
 
+    def copy_view(self, request, pk):
+        """The confirmation page (what the copy will be, who uses the original), then the copy."""
+        template = get_object_or_404(Template, pk=pk)
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = TemplateCreateForm(request.POST or None, initial=_copy_initial(template))
+        form.fields["submit"].label = "Submit the copy for WhatsApp approval now"
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["submit"]:
+                    if not self.has_submit_permission(request):
+                        raise ValidationError({"submit": "You may create templates but not submit them: untick this."})
+                    template_approval_validate(approval_name=data["approval_name"], category=data["category"])
+                copied = template_copy(
+                    template=template,
+                    friendly_name=data["friendly_name"],
+                    language=data["language"],
+                    body=data["body"],
+                    samples=data["samples"],
+                    user=request.user,
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                self.message_user(request, f"Template {copied} created on Twilio ({copied.sid}), a copy of {template}.")
+                if data["submit"]:
+                    self._submit(request, copied, data["approval_name"], data["category"])
+                uses = template_uses(template=template)
+                if uses.any:
+                    self.message_user(
+                        request,
+                        f"{template} is still used: switch the places listed on its page to {copied}.",
+                        messages.WARNING,
+                    )
+                return HttpResponseRedirect(reverse("admin:conversations_ops_template_change", args=[copied.pk]))
+        return self._form_page(
+            request,
+            form,
+            f"Copy {template} as a new template",
+            template,
+            submit_label="Create the copy on Twilio",
+            copy_of=template,
+            uses=template_uses(template=template),
+        )
+
     def _submit(self, request, template, approval_name, category) -> None:
         try:
             template_submit(template=template, approval_name=approval_name, category=category, user=request.user)
@@ -175,20 +271,30 @@ class TemplateAdmin(TwilioMirrorAdmin):
         else:
             self.message_user(request, f"Submitted for WhatsApp approval: status {template.approval_status}.")
 
-    def _form_page(self, request, form, title, template=None):
+    def _form_page(self, request, form, title, template=None, **extra):
         context = {
             **self.admin_site.each_context(request),
             "title": title,
             "form": form,
             "opts": self.opts,
             "original": template,
+            **extra,
         }
         return TemplateResponse(request, "admin/conversations_ops/template/form_page.html", context)
 
 
 @admin.register(TemplateStatusChange)
 class TemplateStatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("template", "old_status", "new_status", "seen_at", "in_use", "alert_state", "rejection_reason")
+    list_display = (
+        "template",
+        "old_status",
+        "new_status",
+        "category_change",
+        "seen_at",
+        "in_use",
+        "alert_state",
+        "rejection_reason",
+    )
     list_filter = ("alert", ("acknowledged_at", admin.EmptyFieldListFilter), "new_status")
     list_select_related = ("template", "acknowledged_by")
     search_fields = ("template__friendly_name__startswith", "template__sid__exact")
@@ -196,6 +302,12 @@ class TemplateStatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def has_acknowledge_permission(self, request):
         return may(request, rules.ACKNOWLEDGE_ALERTS)
+
+    @admin.display(description="Category")
+    def category_change(self, obj):
+        if obj.recategorised:
+            return f"{obj.old_category} → {obj.new_category} (re-categorised by Meta)"
+        return obj.new_category or "-"
 
     @admin.display(description="Alert")
     def alert_state(self, obj):

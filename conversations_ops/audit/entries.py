@@ -38,6 +38,7 @@ DIRECT_ACTIONS = (
     "sync.push_due",
     "sync.push_now",
     "sync.retry",
+    "template.copy",
     "template.create",
     "template.submit",
     "webhook_events.reprocess",

@@ -40,6 +40,16 @@ class Template(TwilioMirror):
     approval_allow_category_change = models.BooleanField(
         null=True, blank=True, help_text="Whether WhatsApp may move it to another category."
     )
+    # Twilio takes one approval request per Content SID (error 92009): a corrected
+    # template is a new one, and this link says which it replaces. The console's own.
+    copied_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="copies",
+        help_text="The template this one was copied from (“Copy as a new template”); empty for an original.",
+    )
 
     def __str__(self):
         return self.friendly_name or self.sid_or_placeholder
@@ -83,11 +93,18 @@ class TemplateStatusChange(models.Model):
     )
     old_status = models.CharField(max_length=32, blank=True, help_text="Status before; empty when first seen.")
     new_status = models.CharField(max_length=32, blank=True, help_text="Status Twilio reported.")
+    # Meta re-categorises templates (e.g. UTILITY -> MARKETING), during review or after
+    # approval; Twilio only reports the current category, so the history keeps both.
+    old_category = models.CharField(
+        max_length=64, blank=True, help_text="WhatsApp category before; empty when first seen."
+    )
+    new_category = models.CharField(max_length=64, blank=True, help_text="WhatsApp category Twilio reported.")
     rejection_reason = models.TextField(blank=True, help_text="Why WhatsApp rejected it, if it did.")
     seen_at = models.DateTimeField(db_index=True, help_text="When a sync first saw the new status.")
     in_use = models.BooleanField(default=False, help_text="Whether the template was in use when this was seen.")
     alert = models.BooleanField(
-        default=False, help_text="Raised because a template in use became rejected, paused or disabled."
+        default=False,
+        help_text="Raised because a template in use became rejected, paused or disabled, or changed category.",
     )
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -111,7 +128,19 @@ class TemplateStatusChange(models.Model):
         indexes = [models.Index(fields=["alert", "acknowledged_at"], name="template_alert_open_idx")]
 
     def __str__(self):
-        return f"{self.template}: {self.old_status or '(none)'} -> {self.new_status or '(none)'}"
+        text = f"{self.template}: {self.old_status or '(none)'} -> {self.new_status or '(none)'}"
+        if self.recategorised:
+            text += f", category {self.old_category} -> {self.new_category}"
+        return text
+
+    @property
+    def recategorised(self) -> bool:
+        """WhatsApp moved the template to another category (a first category seen is not a move)."""
+        return bool(self.old_category) and self.old_category != self.new_category
+
+    @property
+    def status_changed(self) -> bool:
+        return self.old_status != self.new_status
 
     @property
     def open_alert(self) -> bool:

@@ -13,10 +13,8 @@ CODES: dict[int, tuple[str, str, str]] = {
     # template already submitted for approval, with this code.
     20001: (
         "Twilio refused the template's details",
-        "Twilio did not accept a value: the template's body or variables, the approval name, "
-        "the category, or a template that was already submitted for WhatsApp approval.",
-        "Correct the value Twilio's message names and try again; a template already submitted "
-        "cannot be submitted again: create a new one.",
+        "Twilio did not accept a value: the template's body or variables, the approval name or the category.",
+        "Correct the value Twilio's message names and try again.",
     ),
     20003: (
         "Twilio refused the console's credentials",

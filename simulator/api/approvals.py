@@ -1,7 +1,14 @@
 """WhatsApp approval of Content templates: submit, fetch, and the ContentAndApprovals list.
 
 Submitting sets the status to "received"; the control API (a person playing
-WhatsApp's reviewers) moves it on to approved, rejected, paused or disabled.
+WhatsApp's reviewers) moves it on to approved, rejected, paused or disabled, and
+changes its category as Meta re-categorises templates.
+
+A Content SID is submitted once: a second approval request fails with 92009
+whatever the first one's outcome, rejected included
+(https://www.twilio.com/docs/errors/92009: "This template sid has already been
+submitted for approval. Please recreate a new template to make any changes.";
+the page names no status for which a second request is allowed).
 """
 
 import re
@@ -25,8 +32,13 @@ UNSUBMITTED = {
     "rejection_reason": "",
     "allow_category_change": True,
 }
-# A template under review or already reviewed favourably cannot be submitted again.
-IN_REVIEW_OR_DONE = ("received", "pending", "approved", "paused", "disabled")
+# Twilio's message for 92009 (its error page's title).
+ALREADY_SUBMITTED = "The template associated with this SID has already been submitted for approval"
+
+
+def submitted(row) -> bool:
+    """Whether an approval request was ever made for this Content SID (any status but unsubmitted)."""
+    return bool(row.approval) and row.approval.get("status", "unsubmitted") != "unsubmitted"
 
 
 def approval_of(row) -> dict:
@@ -96,9 +108,8 @@ def _create(request, sid):
         raise params.invalid(f"Invalid name '{name}': WhatsApp template names use lower-case letters, digits and _")
     if category.upper() not in CATEGORIES:
         raise params.invalid(f"Invalid category '{category}': expected one of {', '.join(CATEGORIES)}")
-    status = (row.approval or {}).get("status")
-    if status in IN_REVIEW_OR_DONE:
-        raise TwilioError(400, 20001, f"Content {row.sid} was already submitted for WhatsApp approval ({status})")
+    if submitted(row):
+        raise TwilioError(400, 92009, f"{ALREADY_SUBMITTED}: {row.sid}")
     row.approval = {
         "name": name,
         "category": category.upper(),

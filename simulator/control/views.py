@@ -7,6 +7,7 @@ from django.db import transaction
 from django.http import JsonResponse
 
 from simulator import clock as sim_clock
+from simulator.api.approvals import CATEGORIES
 from simulator.api.common import own_base
 from simulator.control.common import ControlError, body, control_endpoint, number, phone_address
 from simulator.engine import inbound as inbound_engine
@@ -142,10 +143,20 @@ def content_list(request):
 
 @control_endpoint(["POST"])
 def content_approval(request, sid):
+    """Plays WhatsApp's reviewers: a new `status` (with `rejection_reason`), a new `category`, or both.
+
+    A category change is Meta re-categorising the template, during review or after approval
+    (https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/template-categorization);
+    Twilio reports the current one in the approval's `category`, nothing else marks the change.
+    """
     data = body(request)
-    status = data.get("status", "")
-    if status not in APPROVAL_STATUSES:
+    status, category = data.get("status", ""), data.get("category", "")
+    if not status and not category:
+        raise ControlError(400, "Give status, category or both")
+    if status and status not in APPROVAL_STATUSES:
         raise ControlError(400, f"status must be one of {', '.join(APPROVAL_STATUSES)}")
+    if category and category.upper() not in CATEGORIES:
+        raise ControlError(400, f"category must be one of {', '.join(CATEGORIES)}")
     content = SimContent.objects.select_for_update().filter(sid=sid).first()
     if content is None:
         raise ControlError(404, f"Content {sid} was not found")
@@ -154,9 +165,15 @@ def content_approval(request, sid):
         "name": content.friendly_name or content.sid,
         "category": "UTILITY",
         "content_type": next(iter(content.types or {}), "twilio/text"),
+        "status": "unsubmitted",
+        "rejection_reason": "",
         "allow_category_change": True,
     }
-    approval.update(status=status, rejection_reason=data.get("rejection_reason", "") if status == "rejected" else "")
+    if status:
+        reason = data.get("rejection_reason", "") if status == "rejected" else ""
+        approval.update(status=status, rejection_reason=reason)
+    if category:
+        approval["category"] = category.upper()
     content.approval = approval
     content.date_updated = sim_clock.now()
     content.save(update_fields=["approval", "date_updated"])

@@ -40,6 +40,8 @@ def test_template_create_and_submit_from_the_admin_are_recorded_with_twilio_s_an
     assert (submit.action, submit.result_state, submit.twilio_sid) == ("template.submit", "succeeded", template.sid)
     assert submit.detail == {"approval_name": "courier_invite", "category": "UTILITY", "approval_status": "received"}
 
+    # A mirror behind Twilio lets a second submit through to Twilio, which refuses it (92009).
+    Template.objects.filter(pk=template.pk).update(approval_status="unsubmitted")
     admin_client.post(
         reverse("admin:conversations_ops_template_submit", args=[template.pk]),
         {"approval_name": "courier_invite_2", "category": "UTILITY"},
@@ -48,10 +50,10 @@ def test_template_create_and_submit_from_the_admin_are_recorded_with_twilio_s_an
     assert (again.action, again.result_state, again.twilio_error_code, again.twilio_http_status) == (
         "template.submit",
         "failed",
-        20001,
+        92009,
         400,
     )
-    assert "already submitted" in again.twilio_error
+    assert "already been submitted" in again.twilio_error
     assert "bringing your order" not in str(AuditEntry.objects.values_list("detail", flat=True)), "never the body"
 
 

@@ -158,6 +158,12 @@ def test_content_approval_sets_the_whatsapp_status(client, db):
     content.refresh_from_db()
     assert (content.approval["status"], content.approval["rejection_reason"]) == ("approved", "")
     assert _json(client, "post", f"content/{content.sid}/approval", {"status": "great"})[0] == 400
+    # Meta re-categorising it: the category changes, the status stays.
+    _json(client, "post", f"content/{content.sid}/approval", {"category": "marketing"})
+    content.refresh_from_db()
+    assert (content.approval["status"], content.approval["category"]) == ("approved", "MARKETING")
+    assert _json(client, "post", f"content/{content.sid}/approval", {"category": "PROMO"})[0] == 400
+    assert _json(client, "post", f"content/{content.sid}/approval", {})[0] == 400
     assert _json(client, "post", "content/HX" + "f" * 32 + "/approval", {"status": "approved"})[0] == 404
     (listed,) = _json(client, "get", "content")[1]["contents"]
     assert (listed["sid"], listed["body"], listed["approval"]["status"]) == (content.sid, "Hi {{1}}", "approved")

@@ -27,13 +27,14 @@ def test_the_page_shows_what_the_phone_received_and_the_templates(client, db):
         friendly_name="courier_invite",
         language="en",
         types={"twilio/text": {"body": "Hello {{1}}"}},
-        approval={"status": "paused"},
+        approval={"status": "paused", "category": "MARKETING"},
         date_created=now,
         date_updated=now,
     )
     page = client.get("/simulator/", {"address": CUSTOMER_WA, "business": BUSINESS_WA}).content.decode()
     assert "Your rider is outside" in page
-    assert "courier_invite" in page and "paused" in page
+    assert "courier_invite" in page and "paused" in page and "MARKETING" in page
+    assert 'data-category="UTILITY"' in page  # re-categorise it, as Meta does
     assert CUSTOMER_WA in page  # offered in the address picker
 
 

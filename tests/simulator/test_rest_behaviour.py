@@ -256,7 +256,7 @@ def test_whatsapp_approval_is_requested_once_and_reported_both_ways(api):
         "rejection_reason": "",
         "allow_category_change": True,
     }
-    assert_error(api.post(path, product="content", json={"name": "courier_invite", "category": "UTILITY"}), 400, 20001)
+    assert_error(api.post(path, product="content", json={"name": "courier_invite", "category": "UTILITY"}), 400, 92009)
     fetched = api.get(f"Content/{sid}/ApprovalRequests", product="content").json()
     assert fetched["whatsapp"] == {"type": "whatsapp", **made.json()}
     [listed] = api.get("ContentAndApprovals", product="content").json()["contents"]

@@ -123,19 +123,3 @@ def test_sync_button_pulls_templates_made_elsewhere_and_shows_the_time(simulator
         "unsubmitted",
     )
     assert admin_client.get(reverse("admin:conversations_ops_template_sync")).status_code == 403
-
-
-def test_submitting_twice_shows_twilio_s_code_and_explanation(simulator, admin_client):
-    create_from_admin(admin_client)
-    template = Template.objects.get()
-
-    response = admin_client.post(
-        reverse("admin:conversations_ops_template_submit", args=[template.pk]),
-        {"approval_name": "courier_invite_2", "category": "UTILITY"},
-    )
-
-    assert response.status_code == 200
-    errors = response.context["form"].non_field_errors()
-    assert len(errors) == 1 and "20001" in errors[0] and "already submitted" in errors[0]
-    assert "create a new one" in errors[0]
-    assert Template.objects.get().approval_name == "courier_invite"
