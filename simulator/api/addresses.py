@@ -17,6 +17,7 @@ from simulator.api.common import (
     resource_views,
 )
 from simulator.api.errors import TwilioError
+from simulator.engine import owned
 from simulator.engine.store import DEFAULT_CHAT_SERVICE_SID, E164
 from simulator.models import SimAddressConfiguration
 from simulator.sids import new_sid
@@ -70,6 +71,7 @@ def _create(request):
     params.choice(form, "Type", TYPES)
     address = params.required(form, "Address")
     _check_address(kind, address)
+    owned.check_configurable(kind, address)  # the address must belong to the account
     existing = SimAddressConfiguration.objects.filter(address=address).first()
     if existing:
         raise TwilioError(409, 20001, f"An Address Configuration for '{address}' already exists ({existing.sid})")

@@ -21,7 +21,9 @@ from simulator.models import (
     SimHandsetEntry,
     SimMedia,
     SimNumber,
+    SimPhoneNumber,
     SimWebhookDelivery,
+    SimWhatsAppSender,
 )
 from simulator.sids import iso
 
@@ -243,7 +245,7 @@ def drain(request):
 
 @control_endpoint(["POST"], atomic=False)
 def reset(request):
-    """Wipes the simulated world: conversations, phones, templates, numbers, media, clock, faults,
+    """Wipes the simulated world: conversations, phones, templates, numbers and senders, media, clock, faults,
     webhook log, rate-limit windows."""
     drained = webhooks_out.drain(5)  # let webhooks in flight finish before their rows go
     with transaction.atomic():
@@ -253,6 +255,8 @@ def reset(request):
             SimAccountWebhooks,
             SimContent,
             SimNumber,
+            SimPhoneNumber,
+            SimWhatsAppSender,
             SimHandsetEntry,
             SimWebhookDelivery,
             SimClock,

@@ -1,6 +1,13 @@
 """The simulated Twilio account's state, shared by every process through the database."""
 
-from .account import SimAccountWebhooks, SimAddressConfiguration, SimContent, SimNumber
+from .account import (
+    SimAccountWebhooks,
+    SimAddressConfiguration,
+    SimContent,
+    SimNumber,
+    SimPhoneNumber,
+    SimWhatsAppSender,
+)
 from .control import SimClock, SimFaults, SimHandsetEntry, SimWebhookDelivery
 from .conversations import SimConversation, SimMessage, SimParticipant, SimReceipt, SimScopedWebhook
 from .media import SimMedia
@@ -17,7 +24,9 @@ __all__ = [
     "SimMessage",
     "SimNumber",
     "SimParticipant",
+    "SimPhoneNumber",
     "SimReceipt",
     "SimScopedWebhook",
     "SimWebhookDelivery",
+    "SimWhatsAppSender",
 ]
