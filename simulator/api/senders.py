@@ -20,15 +20,15 @@ def sender_json(request, row: SimWhatsAppSender) -> dict:
         "sender_id": row.sender_id,
         "configuration": {
             "waba_id": "1" * 15,
-            "verification_method": None,
+            "verification_method": "sms",
             "verification_code": None,
             "voice_application_sid": None,
         },
         "webhook": {
             "callback_url": None,
-            "callback_method": None,
+            "callback_method": "POST",
             "fallback_url": None,
-            "fallback_method": None,
+            "fallback_method": "POST",
             "status_callback_url": None,
             "status_callback_method": None,
         },

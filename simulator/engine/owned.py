@@ -27,7 +27,8 @@ from simulator.models import SimAddressConfiguration, SimPhoneNumber, SimWhatsAp
 from simulator.sids import new_sid
 
 SANDBOX_WHATSAPP = "whatsapp:+14155238886"
-NOT_OWNED_SMS, NOT_OWNED_WHATSAPP = 21606, 63007
+NOT_OWNED_SMS = 21606
+NOT_OWNED_WHATSAPP = 63007
 
 
 def check_configurable(kind: str, address: str) -> None:
