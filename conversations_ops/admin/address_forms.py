@@ -18,7 +18,8 @@ FREE_TEXT_HELP = (
 )
 CHOICE_HELP = (
     "The account's WhatsApp senders and SMS numbers, as Twilio lists them: Twilio refuses an address "
-    "configuration for any other address. Missing one? Buy or register it in Twilio's console, then reload."
+    "configuration for any other address. The type follows the sender picked. Missing one? Buy or register "
+    "it in Twilio's console, then reload."
 )
 NONE_HELP = (
     "Twilio lists no WhatsApp sender or SMS number on this account: buy or register one in Twilio's console, "
@@ -62,8 +63,9 @@ def with_sender_choices(form_class, owned: OwnedSenders):
         def clean(self):
             cleaned = super().clean()
             address = cleaned.get("address")
-            # The type follows the sender picked, unless staff chose one.
-            if address in kinds and not cleaned.get("type") and "type" in self.fields:
+            # Each listed sender has one channel: the type follows the sender picked, so an SMS
+            # number is never sent to Twilio as a WhatsApp address (or the reverse).
+            if address in kinds and "type" in self.fields:
                 cleaned["type"] = kinds[address]
             return cleaned
 
