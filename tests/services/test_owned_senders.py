@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from conversations_ops.admin.sync_display import row_problem_html
 from conversations_ops.models import AddressConfiguration, SyncState
+from conversations_ops.pull.runner import twilio_pull
 from conversations_ops.services.address_configurations import address_configuration_create
 from simulator.engine import owned
 from simulator.models import SimAddressConfiguration
@@ -98,3 +99,22 @@ def test_the_sandbox_number_is_refused_before_it_reaches_twilio(admin_client, se
     assert page.status_code == 200
     assert "shared WhatsApp Sandbox number" in str(page.context["adminform"].form.errors["address"])
     assert not AddressConfiguration.objects.exists()
+
+
+@pytest.mark.slow
+def test_a_released_numbers_configuration_is_gone_after_the_next_pull(simulator):
+    owned.own(WHATSAPP_SENDER)
+    row = address_configuration_create(address=WHATSAPP_SENDER, auto_creation_enabled=True)
+    row.refresh_from_db()
+    assert row.sync_state == SyncState.SYNCED
+    owned.release(WHATSAPP_SENDER.removeprefix("whatsapp:"))  # Twilio deletes it (warning 50610)
+
+    twilio_pull(resources=["addresses"])
+
+    row.refresh_from_db()
+    assert row.sync_state == SyncState.DELETED_REMOTELY
+    # The address is free again: once owned anew, a new configuration may take it.
+    owned.own(WHATSAPP_SENDER)
+    again = address_configuration_create(address=WHATSAPP_SENDER)
+    again.refresh_from_db()
+    assert again.sync_state == SyncState.SYNCED and again.sid != row.sid
