@@ -15,6 +15,9 @@ from django.utils.deconstruct import deconstructible
 
 MAX_BODY_LENGTH = 1600
 WHATSAPP_PREFIX = "whatsapp:"
+# Twilio's WhatsApp Sandbox number, shared by every account (https://www.twilio.com/docs/whatsapp/sandbox):
+# it is no account's sender and cannot auto-create conversations (docs/fidelity.md).
+WHATSAPP_SANDBOX_ADDRESS = "whatsapp:+14155238886"
 E164_EXAMPLE = "+14155550100"
 
 # Twilio SID prefixes, as in the OpenAPI patterns (vendor/twilio-oai/, e.g. ^CH[0-9a-fA-F]{32}$).

@@ -37,7 +37,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-SENDER, SMS_SENDER = "whatsapp:+14155238886", "+14155238887"  # what the simulator's seed creates
+SENDER, SMS_SENDER = "whatsapp:+14155238889", "+14155238887"  # what the simulator's seed creates
 CUSTOMER, COURIER = "whatsapp:+15017122661", "+15017122663"  # a WhatsApp customer, an SMS courier
 BURST_CONVERSATIONS, BURST_MESSAGES = 20, 40
 # Short enough to wait out here; production keeps 120 s. The sweep (every minute)

@@ -1,5 +1,6 @@
 """Address configuration pushes: create, update, delete."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from conversations_ops import validators as v
@@ -27,6 +28,21 @@ CREATE_ONLY_FIELDS = ("type", "address", "address_country")
 UPDATABLE_FIELDS = ("friendly_name", *AUTO_CREATION_FIELDS, *CREATE_ONLY_FIELDS)
 
 
+def _refuse_sandbox(row: AddressConfiguration) -> None:
+    """The WhatsApp Sandbox number is Twilio's, shared by every account: Twilio refuses an
+    address configuration for it (63007), so conversations never auto-create from it. Its
+    inbound messages reach the console through the Sandbox's "When a message comes in"
+    webhook instead (Sandbox senders)."""
+    if row.address == v.WHATSAPP_SANDBOX_ADDRESS:
+        raise ValidationError(
+            {
+                "address": f"{row.address} is Twilio's shared WhatsApp Sandbox number: it cannot have an address "
+                "configuration or auto-create conversations. Add it under Sandbox senders instead, and point "
+                "the Sandbox's “When a message comes in” URL at the console."
+            }
+        )
+
+
 @transaction.atomic
 def address_configuration_create(
     *,
@@ -48,6 +64,7 @@ def address_configuration_create(
         address_country=address_country,
         **auto_creation,
     )
+    _refuse_sandbox(row)
     save_and_queue(row=row, operation="address_configuration.create", user=user)
     return row
 

@@ -59,6 +59,13 @@ CODES: dict[int, tuple[str, str, str]] = {
         "The Twilio account is not permitted to send SMS to the country of this number.",
         "Ask the admin to enable SMS to that country in the Twilio account's messaging permissions, then Resend.",
     ),
+    21606: (
+        "Not a phone number of this Twilio account",
+        "Twilio only accepts the account's own numbers here: this one was never bought or ported in, was "
+        "released, or belongs to another account.",
+        "Pick one of the account's numbers on the Address configurations page (the list comes from Twilio), "
+        "or buy or port the number in Twilio's console first.",
+    ),
     21610: (
         "The person opted out (STOP)",
         "This person replied STOP (or another opt-out word) to this sender; Twilio blocks further messages to them.",
@@ -190,9 +197,11 @@ CODES: dict[int, tuple[str, str, str]] = {
     ),
     63007: (
         "Sender not set up on Twilio",
-        "The From address is not a WhatsApp (or other channel) sender of this Twilio account, or it is "
-        "still waiting for approval.",
-        "Check the sender on the Address configurations page and in Twilio's console; use an approved sender.",
+        "The address is not a WhatsApp (or other channel) sender of this Twilio account, or it is still "
+        "waiting for approval; the shared WhatsApp Sandbox number is never one (it cannot auto-create "
+        "conversations).",
+        "Pick one of the account's senders on the Address configurations page (the list comes from Twilio), "
+        "or finish the sender's registration in Twilio's console; for the Sandbox use Sandbox senders instead.",
     ),
     63013: (
         "WhatsApp policy violation",

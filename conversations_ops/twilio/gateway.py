@@ -35,13 +35,17 @@ from conversations_ops.twilio.records import (
     RemotePage,
     RemoteParticipant,
     RemoteParticipantConversation,
+    RemotePhoneNumber,
     RemoteReceipt,
+    RemoteSender,
 )
 
 # Twilio's hosts and the first path segment they get under TWILIO_API_BASE_URL.
 PRODUCT_HOSTS = {
     "https://conversations.twilio.com": "conversations",
     "https://content.twilio.com": "content",
+    # The account's numbers (Api v2010) and WhatsApp senders (Messaging v2).
+    "https://messaging.twilio.com": "messaging",
     # Reached with plain `requests` (no SDK support): Media Content Service
     # uploads and the media of Programmable Messaging messages (MediaUrlN).
     "https://mcs.us1.twilio.com": "mcs",
@@ -309,6 +313,22 @@ def address_configuration_page(
     return _page(
         _conversations().address_configurations, RemoteAddressConfiguration, page_url, type=type, page_size=page_size
     )
+
+
+# The account's own addresses: phone numbers and WhatsApp senders ---------------
+
+
+def phone_number_list(*, page_size: int = 1000) -> Iterator[RemotePhoneNumber]:
+    """The account's phone numbers (Api v2010 IncomingPhoneNumbers): what an SMS address
+    configuration may name."""
+    numbers = _client().api.v2010.accounts(settings.TWILIO_ACCOUNT_SID).incoming_phone_numbers
+    return _stream(numbers, RemotePhoneNumber, page_size=page_size)
+
+
+def whatsapp_sender_list(*, page_size: int = 1000) -> Iterator[RemoteSender]:
+    """The account's WhatsApp senders (Messaging v2 Channels Senders, `Channel=whatsapp`):
+    what a WhatsApp address configuration may name."""
+    return _stream(_client().messaging.v2.channels_senders, RemoteSender, channel="whatsapp", page_size=page_size)
 
 
 # Conversations --------------------------------------------------------------

@@ -339,6 +339,43 @@ class RemoteContent:
 
 
 @dataclass(frozen=True)
+class RemotePhoneNumber:
+    """One of the account's phone numbers (Api v2010 IncomingPhoneNumbers)."""
+
+    sid: str
+    phone_number: str
+    friendly_name: str | None
+    sms_capable: bool
+
+    @classmethod
+    def from_sdk(cls, obj) -> RemotePhoneNumber:
+        capabilities = obj.capabilities or {}
+        # The SDK keeps the JSON as it came: Twilio answers lower-case keys ("sms").
+        sms = capabilities.get("sms", capabilities.get("SMS")) if isinstance(capabilities, dict) else None
+        return cls(sid=obj.sid, phone_number=obj.phone_number, friendly_name=obj.friendly_name, sms_capable=bool(sms))
+
+
+@dataclass(frozen=True)
+class RemoteSender:
+    """One of the account's WhatsApp senders (Messaging v2 Channels Senders)."""
+
+    sid: str
+    sender_id: str
+    status: str | None
+    profile_name: str | None
+
+    @property
+    def online(self) -> bool:
+        """Only an ONLINE sender sends and can take an address configuration."""
+        return self.status == "ONLINE"
+
+    @classmethod
+    def from_sdk(cls, obj) -> RemoteSender:
+        profile = obj.profile if isinstance(obj.profile, dict) else {}
+        return cls(sid=obj.sid, sender_id=obj.sender_id, status=obj.status, profile_name=profile.get("name"))
+
+
+@dataclass(frozen=True)
 class RemotePage:
     """One page of a list: its records and where the next page is (None on the last).
 

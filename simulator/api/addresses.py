@@ -17,6 +17,7 @@ from simulator.api.common import (
     resource_views,
 )
 from simulator.api.errors import TwilioError
+from simulator.engine import owned
 from simulator.engine.store import DEFAULT_CHAT_SERVICE_SID, E164
 from simulator.models import SimAddressConfiguration
 from simulator.sids import new_sid
@@ -70,6 +71,8 @@ def _create(request):
     params.choice(form, "Type", TYPES)
     address = params.required(form, "Address")
     _check_address(kind, address)
+    auto_creation = _auto_creation(form, {})
+    owned.check_configurable(kind, address)  # a well-formed request, for an address the account must own
     existing = SimAddressConfiguration.objects.filter(address=address).first()
     if existing:
         raise TwilioError(409, 20001, f"An Address Configuration for '{address}' already exists ({existing.sid})")
@@ -79,7 +82,7 @@ def _create(request):
         type=kind,
         address=address,
         friendly_name=params.text(form, "FriendlyName", max_length=256),
-        auto_creation=_auto_creation(form, {}),
+        auto_creation=auto_creation,
         address_country=params.text(form, "AddressCountry", max_length=8),
         date_created=now,
         date_updated=now,

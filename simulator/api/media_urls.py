@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from simulator.api import media
+from simulator.api import media, numbers
 from simulator.api.common import unknown_resource
 
 MEDIA = "Services/<str:service_sid>/Media"
@@ -15,6 +15,7 @@ mcs_urlpatterns = [
 ]
 
 api_urlpatterns = [
+    path("2010-04-01/Accounts/<str:account_sid>/IncomingPhoneNumbers.json", numbers.collection),
     path("2010-04-01/Accounts/<str:account_sid>/Messages/<str:message_sid>/Media/<str:sid>", media.message_media),
     re_path(r"^.*$", unknown_resource),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from simulator.control import delivery_views, faults_views, ratelimit_views, views
+from simulator.control import delivery_views, faults_views, owned_views, ratelimit_views, views
 
 # Names live under the "simulator" namespace (simulator/urls.py): simulator:control-inbound, ...
 urlpatterns = [
@@ -19,4 +19,8 @@ urlpatterns = [
     path("conversations", views.conversations, name="control-conversations"),
     path("drain", views.drain, name="control-drain"),
     path("numbers", views.numbers, name="control-numbers"),
+    path("phone-numbers", owned_views.phone_numbers, name="control-phone-numbers"),
+    path("phone-numbers/<path:number>", owned_views.phone_number, name="control-phone-number"),
+    path("whatsapp-senders", owned_views.whatsapp_senders, name="control-whatsapp-senders"),
+    path("whatsapp-senders/<path:sender_id>", owned_views.whatsapp_sender, name="control-whatsapp-sender"),
 ]

@@ -25,7 +25,9 @@ from simulator.models import (
     SimHandsetEntry,
     SimMedia,
     SimNumber,
+    SimPhoneNumber,
     SimWebhookDelivery,
+    SimWhatsAppSender,
 )
 from simulator.sids import iso
 
@@ -270,7 +272,7 @@ def drain(request):
 @control_endpoint(["POST"], atomic=False)
 def reset(request):
     """Wipes the simulated world: conversations (and their receipt steps), phones and what they do,
-    templates, numbers, media, clock, faults, delivery switches, webhook log, rate-limit windows."""
+    templates, numbers and senders, media, clock, faults, delivery switches, webhook log, rate-limit windows."""
     drained = webhooks_out.drain(5)  # let webhooks in flight finish before their rows go
     with transaction.atomic():
         for model in (
@@ -279,6 +281,8 @@ def reset(request):
             SimAccountWebhooks,
             SimContent,
             SimNumber,
+            SimPhoneNumber,
+            SimWhatsAppSender,
             SimHandsetEntry,
             SimWebhookDelivery,
             SimClock,

@@ -1,6 +1,13 @@
 """The simulated Twilio account's state, shared by every process through the database."""
 
-from .account import SimAccountWebhooks, SimAddressConfiguration, SimContent, SimNumber
+from .account import (
+    SimAccountWebhooks,
+    SimAddressConfiguration,
+    SimContent,
+    SimNumber,
+    SimPhoneNumber,
+    SimWhatsAppSender,
+)
 from .control import (
     SimClock,
     SimDeliverySettings,
@@ -35,8 +42,10 @@ __all__ = [
     "SimMessage",
     "SimNumber",
     "SimParticipant",
+    "SimPhoneNumber",
     "SimReceipt",
     "SimReceiptStep",
     "SimScopedWebhook",
     "SimWebhookDelivery",
+    "SimWhatsAppSender",
 ]

@@ -45,3 +45,30 @@ class SimNumber(models.Model):
     sms_url = models.CharField(max_length=512, blank=True)
     sms_method = models.CharField(max_length=8, default="POST")
     status_callback = models.CharField(max_length=512, blank=True)
+
+
+class SimPhoneNumber(models.Model):
+    """A phone number the account owns: Api v2010 IncomingPhoneNumbers.
+
+    An SMS address configuration must name one of these (Twilio: "the unique address must
+    ... belong to your Twilio Account"; simulator/api/owned.py)."""
+
+    sid = models.CharField(max_length=34, unique=True)
+    phone_number = models.CharField(max_length=32, unique=True)
+    friendly_name = models.CharField(max_length=64)
+    sms_url = models.CharField(max_length=512, blank=True)
+    date_created = models.DateTimeField()
+    date_updated = models.DateTimeField()
+
+
+class SimWhatsAppSender(models.Model):
+    """A WhatsApp sender registered on the account: Messaging v2 Channels Senders.
+
+    A WhatsApp address configuration must name one of these. Its `status` is Twilio's
+    (`ONLINE`, `OFFLINE`, `CREATING`, ...); only an ONLINE sender can be configured."""
+
+    sid = models.CharField(max_length=34, unique=True)
+    sender_id = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=32, default="ONLINE")
+    profile_name = models.CharField(max_length=128, blank=True)
+    date_created = models.DateTimeField()

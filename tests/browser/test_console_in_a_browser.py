@@ -20,6 +20,7 @@ from django.utils import timezone
 from conversations_ops.models import AddressConfiguration, Conversation, Message, Pairing, Participant, Template
 from conversations_ops.pull.runner import twilio_pull
 from conversations_ops.services.account_webhooks import account_webhooks_configure
+from simulator.engine import owned
 from simulator.management.commands.simulator_seed import BUSINESS_WHATSAPP
 from tests.browser.helpers import log_in, screenshot, staff_member
 from tests.dashboard.helpers import Rows
@@ -99,11 +100,12 @@ def test_ops_sees_what_needs_attention_and_the_charts(simulator, page):
 
 
 def test_support_creates_a_whatsapp_address_configuration_and_sees_it_synced(simulator, page):
+    owned.own("whatsapp:+14155550123", "Lisbon")  # the account's sender: the form offers it
     log_in(page, simulator.url, staff_member("Support"))
     page.click("text=Address configurations")
     page.click("a.addlink")
     page.select_option("#id_type", "whatsapp")
-    page.fill("#id_address", "whatsapp:+14155550123")
+    page.select_option("#id_address", "whatsapp:+14155550123")
     page.fill("#id_friendly_name", "Deliveries Lisbon")
     page.check("#id_auto_creation_enabled")
     page.select_option("#id_auto_creation_type", "default")

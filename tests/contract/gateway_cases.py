@@ -70,6 +70,9 @@ CASES = [
         "ListConfigurationAddress",
         records.RemotePage,
     ),
+    # The account's own addresses (Api v2010 IncomingPhoneNumbers, Messaging v2 Channels Senders).
+    ("phone_number_list", dict(), "ListIncomingPhoneNumber", records.RemotePhoneNumber),
+    ("whatsapp_sender_list", dict(page_size=50), "ListChannelsSender", records.RemoteSender),
     (
         "conversation_create",
         dict(

@@ -17,11 +17,19 @@ from openapi_core import OpenAPI
 SPEC_FILES = {
     "conversations": "twilio_conversations_v1.json",
     "content": "twilio_content_v1.json",
+    # The account's WhatsApp senders (Channels Senders) and phone numbers (IncomingPhoneNumbers).
+    "messaging": "twilio_messaging_v2.json",
+    "api": "twilio_api_v2010.json",
 }
 TWILIO_HOSTS = {
     "conversations": "https://conversations.twilio.com",
     "content": "https://content.twilio.com",
+    "messaging": "https://messaging.twilio.com",
+    "api": "https://api.twilio.com",
 }
+# Api v2010 describes the whole account (calls, SIP, ...: 1.8 MB); the console reads only these
+# paths, so only they are kept in memory (building the validator for all of it takes long).
+KEPT_PATHS = {"api": ("/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json",)}
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
 
@@ -40,9 +48,11 @@ def spec_dir() -> Path:
 
 @functools.cache
 def spec_dict(product: str) -> dict:
-    """The patched spec of a product ("conversations" or "content")."""
+    """The patched spec of a product (a key of SPEC_FILES)."""
     with open(spec_dir() / SPEC_FILES[product], encoding="utf-8") as fh:
         spec = json.load(fh)
+    if product in KEPT_PATHS:
+        spec["paths"] = {path: spec["paths"][path] for path in KEPT_PATHS[product]}
     _patch(spec)
     return spec
 

@@ -17,6 +17,7 @@ from conversations_ops.services.conversations import conversation_close, convers
 from conversations_ops.services.messages import message_send
 from conversations_ops.services.participants import participant_add, participant_remove, participant_update
 from conversations_ops.twilio import gateway
+from simulator.engine import owned
 from tests.helpers.ids import BUSINESS_SMS, COURIER_SMS
 
 pytestmark = pytest.mark.slow
@@ -59,6 +60,7 @@ def test_conversation_participant_message_and_webhook_round_trip(simulator):
 
 
 def test_address_configuration_round_trip(simulator):
+    owned.own("whatsapp:+14155550177")  # Twilio configures only the account's own senders
     row = address_configuration_create(address="whatsapp:+14155550177", friendly_name="Night")
     row.refresh_from_db()
     address_configuration_update(address_configuration=row, data={"friendly_name": "Night shift"})

@@ -11,11 +11,13 @@ pytestmark = pytest.mark.slow  # every test starts the live server (the simulato
 def test_an_inbound_message_shows_its_auto_created_conversation(simulator):
     from django.core.management import call_command
 
+    from simulator.management.commands.simulator_seed import BUSINESS_WHATSAPP
+
     call_command("simulator_seed")
     control = f"{simulator.api_base}/_control"
     sent = requests.post(
         f"{control}/inbound",
-        data={"From": "whatsapp:+15005550006", "To": "whatsapp:+14155238886", "Body": "Where is my order?"},
+        data={"From": "whatsapp:+15005550006", "To": BUSINESS_WHATSAPP, "Body": "Where is my order?"},
         timeout=10,
     )
     assert sent.json()["outcome"] == "auto_created"
@@ -24,7 +26,7 @@ def test_an_inbound_message_shows_its_auto_created_conversation(simulator):
     (conversation,) = listed
     assert conversation["state"] == "active" and conversation["messages"] == 1
     assert conversation["participants"][0]["address"] == "whatsapp:+15005550006"
-    assert conversation["participants"][0]["proxy_address"] == "whatsapp:+14155238886"
+    assert conversation["participants"][0]["proxy_address"] == BUSINESS_WHATSAPP
 
 
 def test_the_list_shows_states_reached_by_timers(simulator):

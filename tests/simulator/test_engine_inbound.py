@@ -6,7 +6,7 @@ import pytest
 
 from conversations_ops.twilio import gateway
 from conversations_ops.twilio.records import AddressAutoCreation
-from simulator.engine import delivery, webhooks_out
+from simulator.engine import delivery, owned, webhooks_out
 from simulator.models import SimConversation, SimMessage, SimParticipant, SimScopedWebhook, SimWebhookDelivery
 from tests.simulator.engine_helpers import (
     BUSINESS_SMS,
@@ -117,6 +117,7 @@ def test_a_closed_conversation_no_longer_captures_the_sender(simulator):
 
 
 def _address(auto_type, **kwargs):
+    owned.own(BUSINESS_WA)  # Twilio configures only the account's own senders
     return gateway.address_configuration_create(
         type="whatsapp",
         address=BUSINESS_WA,

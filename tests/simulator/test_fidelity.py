@@ -13,6 +13,7 @@ import requests
 
 from conversations_ops.twilio import gateway
 from conversations_ops.twilio.records import AddressAutoCreation
+from simulator.engine import owned
 from simulator.models import SimAccountWebhooks, SimAddressConfiguration, SimContent, SimConversation
 from tests.contract.gateway_cases import CASES
 from tests.contract.openapi_contract import validate_request, validate_response
@@ -36,9 +37,16 @@ class Wire:
 
 
 @pytest.fixture
-def wire(simulator, monkeypatch):
+def wire(simulator, monkeypatch, settings):
     log, original = Wire(), requests.Session.send
-    own = (f"{simulator.api_base}/conversations/", f"{simulator.api_base}/content/")
+    # Every product the gateway reads from vendor/twilio-oai/; the rest of /api/ (message media
+    # bytes) is described by no spec (tests/contract/test_gateway_contract.py: OUTSIDE_THE_SPECS).
+    own = (
+        f"{simulator.api_base}/conversations/",
+        f"{simulator.api_base}/content/",
+        f"{simulator.api_base}/messaging/",
+        f"{simulator.api_base}/api/2010-04-01/Accounts/{settings.TWILIO_ACCOUNT_SID}/IncomingPhoneNumbers",
+    )
 
     def send(session, prepared, **kwargs):
         if not prepared.url.startswith(own):  # e.g. webhooks the simulator delivers to the console
@@ -76,6 +84,7 @@ def test_the_harness_catches_an_off_contract_response(wire, simulator, monkeypat
 
 
 def test_every_gateway_call_and_answer_matches_twilios_contract(wire, simulator, engine_calls, settings):
+    _owned_addresses()
     _address_configurations()
     _account_webhooks(settings)
     conversation = _conversation()
@@ -88,6 +97,21 @@ def test_every_gateway_call_and_answer_matches_twilios_contract(wire, simulator,
     assert wire.violations == []
     assert wire.refused == []
     assert {operation for _, _, operation, _ in CASES} <= set(wire.operations)
+
+
+def _owned_addresses():
+    """The account's numbers and WhatsApp senders: only they may be configured (engine/owned.py)."""
+    owned.own(BUSINESS_WA, "Deliveries")
+    owned.own(BUSINESS_SMS)
+    owned.own_whatsapp_sender("whatsapp:+14155550122", status="OFFLINE")
+    numbers = list(gateway.phone_number_list())
+    assert [n.phone_number for n in numbers] == ["+14155550100", BUSINESS_SMS, "+14155550122"]
+    assert all(n.sid.startswith("PN") and n.sms_capable for n in numbers)
+    senders = list(gateway.whatsapp_sender_list())
+    assert [(s.sender_id, s.online, s.profile_name) for s in senders] == [
+        (BUSINESS_WA, True, "Deliveries"),
+        ("whatsapp:+14155550122", False, None),
+    ]
 
 
 def _address_configurations():

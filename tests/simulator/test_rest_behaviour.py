@@ -4,6 +4,7 @@ validation of each resource's parameters, Content approvals."""
 import pytest
 
 from simulator import clock as sim_clock
+from simulator.engine import owned
 from simulator.models import SimAddressConfiguration, SimMessage, SimParticipant, SimReceipt
 from simulator.sids import new_sid
 from tests.simulator.rest_helpers import BUSINESS_WA, CUSTOMER_WA, add_binding, assert_error, new_conversation
@@ -159,6 +160,7 @@ def test_invalid_address_configurations_are_refused(api, data):
 
 
 def test_address_configurations_are_unique_and_addressable_by_address(api):
+    owned.own(BUSINESS_WA)  # Twilio configures only the account's own senders
     data = {
         "Type": "whatsapp",
         "Address": BUSINESS_WA,

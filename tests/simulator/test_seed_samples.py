@@ -10,6 +10,7 @@ import pytest
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
+from simulator.engine import owned
 from simulator.models import SimAddressConfiguration, SimConversation, SimMessage, SimScopedWebhook
 
 pytestmark = pytest.mark.slow  # every test starts the live server (the simulator over real HTTP)
@@ -91,6 +92,8 @@ def test_seed_000_masked_sample_meets_50416_while_the_first_conversation_is_open
 
 
 def test_seed_003_whatsapp_address_configuration_sample(client, settings):
+    # The guide: "The rest assumes you already have a registered WhatsApp number on your account."
+    owned.own("whatsapp:+13115552368")
     studio_flow_sid = "FW" + "0123456789abcdef" * 2
     address_configuration = client.conversations.v1.address_configurations.create(
         address="whatsapp:+13115552368",

@@ -23,12 +23,13 @@ from twilio.rest import Client
 from config.env import BASE_DIR
 from config.settings.base import SIMULATOR_ACCOUNT_SID as BUILT_IN_SID
 from config.settings.base import SIMULATOR_AUTH_TOKEN as BUILT_IN_TOKEN
+from simulator.management.commands.simulator_seed import BUSINESS_WHATSAPP
 from tests.simulator.capture import Capture
 
 pytestmark = pytest.mark.slow
 
 SCRIPT = str(BASE_DIR / "scripts" / "run_simulator.sh")
-PHONE, BUSINESS = "whatsapp:+15005550006", "whatsapp:+14155238886"  # the business sender is seeded
+PHONE, BUSINESS = "whatsapp:+15005550006", BUSINESS_WHATSAPP  # the account's WhatsApp sender is seeded
 SMS_NUMBER, SMS_PHONE = "+15005550010", "+15005550011"
 
 

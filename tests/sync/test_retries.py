@@ -17,6 +17,7 @@ from conversations_ops.models import (
 )
 from conversations_ops.outbox.operations import OPERATIONS
 from conversations_ops.twilio import gateway
+from simulator.engine import owned
 from simulator.models import SimAddressConfiguration, SimConversation, SimMessage, SimParticipant, SimScopedWebhook
 from tests.sync.helpers import BUSINESS_WA, drain, queue, refreshed
 
@@ -180,6 +181,7 @@ def test_message_send_after_a_lost_answer_sends_once(fail_next, conversation_on_
 
 
 def test_address_configuration_after_a_lost_answer_is_adopted(fail_next):
+    owned.own("+14155550177")  # Twilio configures only the account's own numbers
     fail_next("lost_response", path="/Configuration/Addresses")
     row = AddressConfiguration.objects.create(address="+14155550177", type="sms", friendly_name="SMS line")
     op = queue(row, "address_configuration.create")

@@ -15,6 +15,7 @@ from conversations_ops.models import (
 )
 from conversations_ops.twilio import gateway
 from conversations_ops.twilio.gateway import GatewayError
+from simulator.engine import owned
 from tests.sync.helpers import BUSINESS_SMS, BUSINESS_WA, queue, refreshed
 
 pytestmark = pytest.mark.slow
@@ -180,6 +181,7 @@ ADDRESS_FIELDS = ("sid", "type", "address", "friendly_name", "address_country")
 
 
 def test_address_configuration_create_update_delete(sim):
+    owned.own("whatsapp:+14155550199")  # Twilio configures only the account's own senders
     row = AddressConfiguration.objects.create(
         address="whatsapp:+14155550199",
         type="whatsapp",
@@ -214,6 +216,7 @@ def test_address_configuration_create_update_delete(sim):
 
 
 def test_an_existing_configuration_for_the_address_is_adopted_and_given_our_settings(sim):
+    owned.own("+14155550123")
     theirs = gateway.address_configuration_create(type="sms", address="+14155550123", friendly_name="old")
     row = AddressConfiguration.objects.create(address="+14155550123", type="sms", friendly_name="Ours")
     row = assert_synced(queue(row, "address_configuration.create"), row)

@@ -29,6 +29,7 @@ from conversations_ops.services.messages import message_send
 from conversations_ops.services.participants import participant_add
 from conversations_ops.twilio import gateway
 from conversations_ops.twilio.records import AddressAutoCreation
+from simulator.engine import owned
 from tests.helpers.handsets import Handset, settle_inbox
 
 pytestmark = pytest.mark.slow
@@ -117,6 +118,7 @@ def mirror_as_twilio_knows_it() -> dict:
 def test_webhooks_sent_while_people_use_the_handset_make_the_mirror_a_pull_makes(simulator):
     handset = Handset(simulator.api_base)
     for address in (BUSINESS_WA, BUSINESS_SMS):
+        owned.own(address)  # Twilio configures only the account's own senders
         gateway.address_configuration_create(
             type="whatsapp" if address.startswith("whatsapp:") else "sms",
             address=address,

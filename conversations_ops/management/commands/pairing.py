@@ -32,7 +32,7 @@ class Command(ShellCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         start = sub.add_parser("start", help="Check everything, then start a pairing.")
-        start.add_argument("--sender", required=True, help="The business WhatsApp number, e.g. whatsapp:+14155238886.")
+        start.add_argument("--sender", required=True, help="The business WhatsApp number, e.g. whatsapp:+14155238889.")
         start.add_argument("--customer", required=True, help="whatsapp:+E.164 for WhatsApp, +E.164 for SMS.")
         start.add_argument("--courier", required=True, help="whatsapp:+E.164 for WhatsApp, +E.164 for SMS.")
         start.add_argument("--invite-template", required=True, help="Approved template SID (HX...) for the customer.")

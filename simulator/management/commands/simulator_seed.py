@@ -1,17 +1,22 @@
-"""Gives a fresh simulator something to play with: senders and approved templates.
+"""Gives a fresh simulator something to play with: the account's numbers and WhatsApp sender,
+their address configurations, and approved templates.
 
-The business numbers and template texts are the ones in Twilio's guide
-"Using WhatsApp with Conversations" (docs/twilio-reference.md), so the courier pairing
-can be tried end to end without any setup.
+The template texts are the ones in Twilio's guide "Using WhatsApp with Conversations"
+(docs/twilio-reference.md), so the courier pairing can be tried end to end without any setup.
+The account owns its senders, as Twilio requires of an address configuration
+(simulator/engine/owned.py): two phone numbers (IncomingPhoneNumbers), one of them
+registered as a WhatsApp sender (Channels Senders). The WhatsApp Sandbox number
+(+14155238886) is not one of them: it is Twilio's shared number and cannot auto-create.
 """
 
 from django.core.management.base import BaseCommand
 
 from simulator import clock
-from simulator.models import SimAddressConfiguration, SimContent
+from simulator.engine import owned
+from simulator.models import SimAddressConfiguration, SimContent, SimPhoneNumber
 from simulator.sids import new_sid
 
-BUSINESS_WHATSAPP = "whatsapp:+14155238886"
+BUSINESS_WHATSAPP = "whatsapp:+14155238889"
 BUSINESS_SMS = "+14155238887"
 TEMPLATES = [
     (
@@ -29,16 +34,23 @@ TEMPLATES = [
 
 
 class Command(BaseCommand):
-    help = "Create demo senders (WhatsApp + SMS) and the guide's two approved WhatsApp templates in the simulator."
+    help = (
+        "Give the simulated account its numbers and WhatsApp sender (with address configurations) "
+        "and the guide's two approved WhatsApp templates."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--if-empty", action="store_true", help="Do nothing when the simulator already has data.")
 
     def handle(self, *args, if_empty, **options):
-        if if_empty and (SimAddressConfiguration.objects.exists() or SimContent.objects.exists()):
+        if if_empty and (
+            SimAddressConfiguration.objects.exists() or SimContent.objects.exists() or SimPhoneNumber.objects.exists()
+        ):
             self.stdout.write("Simulator already has data; not seeding.")
             return
         now = clock.now()
+        owned.own_phone_number(BUSINESS_SMS, "Deliveries SMS (demo)")
+        owned.own_whatsapp_sender(BUSINESS_WHATSAPP, profile_name="Deliveries (demo)")
         for address, kind, name in (
             (BUSINESS_WHATSAPP, "whatsapp", "Deliveries WhatsApp (demo)"),
             (BUSINESS_SMS, "sms", "Deliveries SMS (demo)"),
@@ -75,7 +87,8 @@ class Command(BaseCommand):
                 )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Simulator seeded: WhatsApp sender {BUSINESS_WHATSAPP}, SMS sender {BUSINESS_SMS}, "
+                f"Simulator seeded: WhatsApp sender {BUSINESS_WHATSAPP}, SMS number {BUSINESS_SMS} "
+                "(the account's own, with auto-creation), "
                 f"approved templates {', '.join(name for name, _, _ in TEMPLATES)}."
             )
         )
