@@ -16,4 +16,5 @@ urlpatterns = [
     path("conversations", views.conversations, name="control-conversations"),
     path("drain", views.drain, name="control-drain"),
     path("numbers", views.numbers, name="control-numbers"),
+    path("services", views.services, name="control-services"),
 ]

@@ -1,6 +1,13 @@
 """The simulated Twilio account's state, shared by every process through the database."""
 
-from .account import SimAccountWebhooks, SimAddressConfiguration, SimContent, SimNumber
+from .account import (
+    SimAccountWebhooks,
+    SimAddressConfiguration,
+    SimConfiguration,
+    SimContent,
+    SimNumber,
+    SimService,
+)
 from .control import SimClock, SimFaults, SimHandsetEntry, SimWebhookDelivery
 from .conversations import SimConversation, SimMessage, SimParticipant, SimReceipt, SimScopedWebhook
 from .media import SimMedia
@@ -9,6 +16,7 @@ __all__ = [
     "SimAccountWebhooks",
     "SimAddressConfiguration",
     "SimClock",
+    "SimConfiguration",
     "SimContent",
     "SimConversation",
     "SimFaults",
@@ -19,5 +27,6 @@ __all__ = [
     "SimParticipant",
     "SimReceipt",
     "SimScopedWebhook",
+    "SimService",
     "SimWebhookDelivery",
 ]
