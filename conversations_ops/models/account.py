@@ -69,8 +69,9 @@ def service_refusal(service_sid: str, configuration: AccountConfiguration | None
     if configuration is None or not configuration.default_chat_service_sid:
         return (
             f"The console cannot tell yet whether {service_sid} is the account's default Conversation Service: "
-            "pull the account configuration first (manage.py twilio_pull --resources configuration), "
-            "or leave this empty to use the default service."
+            "it has not read the account configuration from Twilio (the scheduled pull does every 10 minutes; "
+            "or run manage.py twilio_pull --resources configuration). Try again then, or leave this empty "
+            "to use the default service."
         )
     default = configuration.default_chat_service_sid
     if service_sid == default:
