@@ -101,7 +101,12 @@ def _callers_of_read_with_retries() -> set[str]:
 
 def test_only_reads_are_retried_by_the_helper():
     """Writes must not be repeated blindly: the helper wraps the staff reads, nothing in the push path."""
-    assert _callers_of_read_with_retries() == {"pairings/preflight.py", "pull/listing.py", "pull/runner.py"}
+    assert _callers_of_read_with_retries() == {
+        "pairings/preflight.py",
+        "pull/configuration.py",  # GET /v1/Configuration
+        "pull/listing.py",
+        "pull/runner.py",
+    }
     for package in ("outbox", "services"):
         for path in (PRODUCT / package).rglob("*.py"):
             assert "twilio.reads" not in path.read_text(), path

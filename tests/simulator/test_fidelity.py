@@ -78,6 +78,7 @@ def test_the_harness_catches_an_off_contract_response(wire, simulator, monkeypat
 def test_every_gateway_call_and_answer_matches_twilios_contract(wire, simulator, engine_calls, settings):
     _address_configurations()
     _account_webhooks(settings)
+    _account_configuration()
     conversation = _conversation()
     _participants(conversation.sid)
     _content_and_messages(conversation.sid)
@@ -133,6 +134,13 @@ def _account_webhooks(settings):
         HOOK,
     )
     assert SimAccountWebhooks.objects.get(pk=1).post_webhook_url == HOOK
+
+
+def _account_configuration():
+    configuration = gateway.account_configuration_fetch()
+    assert configuration.default_chat_service_sid.startswith("IS")
+    assert configuration.default_messaging_service_sid.startswith("MG")
+    assert (configuration.default_inactive_timer, configuration.default_closed_timer) == (None, None)
 
 
 def _conversation():
