@@ -128,13 +128,20 @@ def test_configuration_is_fetched_and_updated(client, other_service):
 
 @pytest.mark.parametrize(
     "field, value",
-    [("default_closed_timer", "PT9M"), ("default_inactive_timer", "PT30S"), ("default_closed_timer", "soon")],
+    [
+        ("default_closed_timer", "PT9M"),
+        ("default_inactive_timer", "PT30S"),
+        ("default_closed_timer", "soon"),
+        ("default_chat_service_sid", "IS" + "0" * 32),  # no such service in the account
+    ],
 )
-def test_configuration_refuses_timers_under_twilios_minimum(client, field, value):
+def test_configuration_refuses_bad_timers_and_unknown_services(client, field, value):
     with pytest.raises(TwilioRestException) as caught:
         client.configuration().update(**{field: value})
     assert caught.value.status == 400
-    assert client.configuration().fetch().default_closed_timer is None
+    after = client.configuration().fetch()
+    assert (after.default_closed_timer, after.default_inactive_timer) == (None, None)
+    assert after.default_chat_service_sid == service_engine.DEFAULT_CHAT_SERVICE_SID
 
 
 def test_default_timers_apply_to_conversations_created_without_timers(simulator, client):
