@@ -12,12 +12,13 @@ from django.db.models import Max
 from simulator import clock
 from simulator.api.errors import TwilioError
 from simulator.engine import services
-from simulator.engine.services import DEFAULT_CHAT_SERVICE_SID, DEFAULT_MESSAGING_SERVICE_SID
+
+# Re-exported: callers (and tests) name them store.DEFAULT_*.
+from simulator.engine.services import DEFAULT_CHAT_SERVICE_SID, DEFAULT_MESSAGING_SERVICE_SID  # noqa: F401
 from simulator.models import SimAccountWebhooks, SimConversation, SimMessage, SimParticipant
 from simulator.sids import new_sid
 
 E164 = re.compile(r"^\+[1-9]\d{1,14}$")
-__all__ = ["DEFAULT_CHAT_SERVICE_SID", "DEFAULT_MESSAGING_SERVICE_SID"]  # re-exported: callers name them here
 
 
 # Every post-event the console handles: the simulated account reaches the
