@@ -103,6 +103,7 @@ def test_only_reads_are_retried_by_the_helper():
     """Writes must not be repeated blindly: the helper wraps the staff reads, nothing in the push path."""
     assert _callers_of_read_with_retries() == {
         "pairings/preflight.py",
+        "pull/configuration.py",  # GET /v1/Configuration
         "pull/listing.py",
         "pull/runner.py",
         "selectors/senders.py",  # the address form's sender lists

@@ -1,6 +1,7 @@
 """Mirror models of Twilio resources, plus the webhook inbox and the sync outbox."""
 
 from .access import ConsoleAccess
+from .account import AccountConfiguration
 from .addresses import AddressConfiguration, AddressType, AutoCreationType, WebhookMethod
 from .audit import AuditEntry, AuditResult, AuditSource
 from .base import SyncState, TwilioMirror
@@ -22,6 +23,7 @@ from .sync import OperationState, PacingBucket, SyncOperation
 from .templates import ALERTING_STATUSES, Template, TemplateStatusChange
 
 __all__ = [
+    "AccountConfiguration",
     "ALERTING_STATUSES",
     "AddressConfiguration",
     "AddressType",

@@ -23,6 +23,7 @@ from django.utils import timezone
 from conversations_ops.audit.entries import audited, summary_detail
 from conversations_ops.mirror.rules import mark_deleted
 from conversations_ops.models import PullCheckpoint
+from conversations_ops.pull import configuration
 from conversations_ops.pull.listing import (
     OutOfTime,
     checkpoint_of,
@@ -36,6 +37,9 @@ from conversations_ops.twilio import gateway
 from conversations_ops.twilio.reads import read_with_retries
 
 logger = logging.getLogger(__name__)
+
+# The listings (pull/resources.py), then the account's /v1/Configuration (one GET, pull/configuration.py).
+PULL_NAMES = (*RESOURCE_NAMES, configuration.NAME)
 
 # django-q2 kills a task after Q_CLUSTER["timeout"] (60 s) and the ORM broker
 # hands it to a second worker after "retry" (90 s): a scheduled pull stops
@@ -75,11 +79,11 @@ def _no_progress(resource: str, items: int) -> None:
 # Audited when staff or a shell start it (the command, "Sync templates"); the schedule is not.
 @audited(
     "pull.run",
-    asked=lambda kwargs: {"resources": list(kwargs.get("resources", RESOURCE_NAMES))},
+    asked=lambda kwargs: {"resources": list(kwargs.get("resources", PULL_NAMES))},
     answered=summary_detail,
 )
 def twilio_pull(
-    *, resources=RESOURCE_NAMES, progress=None, resume=True, time_budget=None, retry_reads=False
+    *, resources=PULL_NAMES, progress=None, resume=True, time_budget=None, retry_reads=False
 ) -> PullSummary:
     """Pulls `resources` in dependency order; `progress(resource, items_on_page)` after each page.
 
@@ -89,9 +93,9 @@ def twilio_pull(
     (seconds) stops between two pages. `retry_reads`: staff wait for this run, so a page
     read meeting a 429/5xx/timeout is tried again (twilio/reads.py).
     """
-    unknown = set(resources) - set(RESOURCES)
+    unknown = set(resources) - set(PULL_NAMES)
     if unknown:
-        raise ValueError(f"Unknown resources {sorted(unknown)}; choose from {', '.join(RESOURCE_NAMES)}")
+        raise ValueError(f"Unknown resources {sorted(unknown)}; choose from {', '.join(PULL_NAMES)}")
     selected = [RESOURCES[name] for name in RESOURCE_NAMES if name in resources]
     started_at = _interrupted_run(selected) if resume else None
     started_at = started_at or timezone.now()
@@ -116,7 +120,11 @@ def twilio_pull(
             )
         except OutOfTime:
             counts.complete = False
-            break
+            return summary
+    if configuration.NAME in resources:
+        progress(configuration.NAME, 0)
+        summary.resources[configuration.NAME] = configuration.account_configuration_pull(retry_reads=retry_reads)
+        progress(configuration.NAME, 1)
     return summary
 
 

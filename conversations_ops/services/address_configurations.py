@@ -4,7 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from conversations_ops import validators as v
-from conversations_ops.models import AddressConfiguration, SyncOperation
+from conversations_ops.models import AccountConfiguration, AddressConfiguration, SyncOperation
+from conversations_ops.models.account import service_refusal
 from conversations_ops.outbox.changes import (
     apply_changes,
     delete_or_queue,
@@ -65,6 +66,7 @@ def address_configuration_create(
         **auto_creation,
     )
     _refuse_sandbox(row)
+    _refuse_other_service(row)
     save_and_queue(row=row, operation="address_configuration.create", user=user)
     return row
 
@@ -87,6 +89,8 @@ def address_configuration_update(
     )
     if not changed:
         return row
+    if "auto_creation_conversation_service_sid" in changed:
+        _refuse_other_service(row)
     save_and_queue_changes(
         row=row,
         changed=changed,
@@ -95,6 +99,14 @@ def address_configuration_update(
         user=user,
     )
     return row
+
+
+def _refuse_other_service(row: AddressConfiguration) -> None:
+    """Auto-creation into a Conversation Service other than the account's default is refused:
+    the console works in the default service only (models/account.py, docs/architecture.md)."""
+    reason = service_refusal(row.auto_creation_conversation_service_sid, AccountConfiguration.current())
+    if reason:
+        raise ValidationError({"auto_creation_conversation_service_sid": reason})
 
 
 @transaction.atomic

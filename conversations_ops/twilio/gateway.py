@@ -25,6 +25,7 @@ from twilio.rest.content.v1.content.approval_create import ApprovalCreateList
 
 from conversations_ops.twilio.records import (
     AddressAutoCreation,
+    RemoteAccountConfiguration,
     RemoteAccountWebhooks,
     RemoteAddressConfiguration,
     RemoteApproval,
@@ -659,6 +660,16 @@ def account_webhooks_update(
             )
         )
     return RemoteAccountWebhooks.from_sdk(obj)
+
+
+# Account-level Conversations defaults ---------------------------------------
+
+
+def account_configuration_fetch() -> RemoteAccountConfiguration:
+    """/v1/Configuration: the default Conversation Service (the one the short /v1/Conversations
+    paths, and so every call above, address) and the default timers new conversations get."""
+    with _translated_errors():
+        return RemoteAccountConfiguration.from_sdk(_conversations().configuration().fetch())
 
 
 # Content (WhatsApp templates) -----------------------------------------------

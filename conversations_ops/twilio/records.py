@@ -285,6 +285,25 @@ class RemoteAccountWebhooks:
 
 
 @dataclass(frozen=True)
+class RemoteAccountConfiguration:
+    """/v1/Configuration: the account's Conversations defaults (timers as ISO-8601 strings or None)."""
+
+    default_chat_service_sid: str | None
+    default_messaging_service_sid: str | None
+    default_inactive_timer: str | None
+    default_closed_timer: str | None
+
+    @classmethod
+    def from_sdk(cls, obj) -> RemoteAccountConfiguration:
+        return cls(
+            default_chat_service_sid=obj.default_chat_service_sid,
+            default_messaging_service_sid=obj.default_messaging_service_sid,
+            default_inactive_timer=obj.default_inactive_timer or None,
+            default_closed_timer=obj.default_closed_timer or None,
+        )
+
+
+@dataclass(frozen=True)
 class RemoteApproval:
     """WhatsApp approval of a Content template; status/category are free strings."""
 

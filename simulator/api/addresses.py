@@ -17,8 +17,8 @@ from simulator.api.common import (
     resource_views,
 )
 from simulator.api.errors import TwilioError
-from simulator.engine import owned
-from simulator.engine.store import DEFAULT_CHAT_SERVICE_SID, E164
+from simulator.engine import owned, services
+from simulator.engine.store import E164
 from simulator.models import SimAddressConfiguration
 from simulator.sids import new_sid
 
@@ -146,8 +146,8 @@ def _auto_creation(form, current: dict) -> dict:
         raise params.invalid("AutoCreation.StudioRetryCount must not be negative")
     if merged["enabled"]:
         merged["type"] = merged["type"] or "default"
-        # Auto-created conversations go to the default Conversation Service unless told otherwise.
-        merged["conversation_service_sid"] = merged["conversation_service_sid"] or DEFAULT_CHAT_SERVICE_SID
+        # Auto-created conversations go to the account's default Conversation Service unless told otherwise.
+        merged["conversation_service_sid"] = merged["conversation_service_sid"] or services.default_service_sid()
         if merged["type"] == "webhook" and not merged["webhook_url"]:
             raise params.invalid("AutoCreation.WebhookUrl is required when AutoCreation.Type is webhook")
         if merged["type"] == "webhook":

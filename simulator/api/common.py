@@ -47,6 +47,9 @@ def twilio_endpoint(view):
         injected = faults.before_request(request)
         if injected is not None:
             return injected
+        # /v1/Services/{ChatServiceSid}/...: the service the path names, for lookups.service_sid;
+        # the short paths leave it unset (the account's default service).
+        request.sim_chat_service_sid = kwargs.pop("chat_service_sid", None)
         try:
             with transaction.atomic():
                 response = view(request, *args, **kwargs)

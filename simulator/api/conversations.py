@@ -48,7 +48,7 @@ def _fields(form) -> dict:
 
 def _list(request):
     _refresh_timed_conversations()
-    rows = SimConversation.objects.order_by("date_created", "id")
+    rows = lookups.conversations(request).order_by("date_created", "id")
     state = params.choice(request.GET, "State", STATES)
     if state:
         rows = rows.filter(state=state)
@@ -79,7 +79,8 @@ def _create(request):
                 "timers_closed",
                 "messaging_service_sid",
             )
-        }
+        },
+        chat_service_sid=lookups.service_sid(request),
     )
     conversation.date_created = fields.get("date_created", conversation.date_created)
     conversation.date_updated = fields.get("date_updated", conversation.date_updated)

@@ -15,7 +15,7 @@ from django.utils.http import parse_header_parameters
 from simulator.api.common import by_method, created, ok, resource_missing, twilio_endpoint
 from simulator.api.params import is_sid
 from simulator.engine import media as media_engine
-from simulator.engine import store
+from simulator.engine import services
 from simulator.models import SimConversation, SimMedia
 from simulator.sids import iso
 
@@ -23,10 +23,7 @@ from simulator.sids import iso
 def _known_service(service_sid: str) -> bool:
     if not is_sid(service_sid, "IS"):
         return False
-    return (
-        service_sid == store.DEFAULT_CHAT_SERVICE_SID
-        or SimConversation.objects.filter(chat_service_sid=service_sid).exists()
-    )
+    return services.exists(service_sid) or SimConversation.objects.filter(chat_service_sid=service_sid).exists()
 
 
 def _service_media(request, service_sid: str, sid: str) -> SimMedia:

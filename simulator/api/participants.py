@@ -129,7 +129,9 @@ def _participant_conversations(request):
     address, identity = request.GET.get("Address"), request.GET.get("Identity")
     if not address and not identity:
         raise params.invalid("Either Identity or Address must be specified")
-    rows = SimParticipant.objects.select_related("conversation").order_by("conversation__date_created", "id")
+    # Only the conversations of the service the path addresses (the short path: the default one).
+    rows = SimParticipant.objects.filter(conversation__chat_service_sid=lookups.service_sid(request))
+    rows = rows.select_related("conversation").order_by("conversation__date_created", "id")
     rows = rows.filter(address=address) if address else rows
     rows = rows.filter(identity=identity) if identity else rows
     for conversation in SimConversation.objects.filter(participants__in=rows).exclude(state="closed").distinct():

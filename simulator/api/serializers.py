@@ -7,7 +7,7 @@ back at this simulator, dates are ISO-8601 UTC with a trailing Z.
 from django.conf import settings
 
 from simulator.api.common import product_base
-from simulator.engine import timers
+from simulator.engine import services, timers
 from simulator.engine.store import channel_of
 from simulator.sids import iso
 
@@ -26,8 +26,14 @@ def _base(request) -> str:
     return f"{product_base(request, 'conversations')}/v1"
 
 
-def _conversation_url(request, conversation_sid: str) -> str:
-    return f"{_base(request)}/Conversations/{conversation_sid}"
+def _conversation_url(request, conversation) -> str:
+    """A conversation of the default service at the short path, any other under its service."""
+    default = getattr(request, "_sim_default_service", None)
+    if default is None:
+        default = request._sim_default_service = services.default_service_sid()
+    if conversation.chat_service_sid == default:
+        return f"{_base(request)}/Conversations/{conversation.sid}"
+    return f"{_base(request)}/Services/{conversation.chat_service_sid}/Conversations/{conversation.sid}"
 
 
 def _timers(conversation) -> dict:
@@ -68,7 +74,7 @@ def account_webhooks(request, row) -> dict:
 
 
 def conversation(request, row) -> dict:
-    url = _conversation_url(request, row.sid)
+    url = _conversation_url(request, row)
     return {
         "sid": row.sid,
         "account_sid": settings.TWILIO_ACCOUNT_SID,
@@ -116,7 +122,7 @@ def participant(request, row) -> dict:
         "role_sid": row.role_sid,
         "date_created": iso(row.date_created),
         "date_updated": iso(row.date_updated),
-        "url": f"{_conversation_url(request, conversation_sid)}/Participants/{row.sid}",
+        "url": f"{_conversation_url(request, row.conversation)}/Participants/{row.sid}",
         "last_read_message_index": row.last_read_message_index,
         "last_read_timestamp": row.last_read_timestamp,
     }
@@ -125,7 +131,7 @@ def participant(request, row) -> dict:
 def participant_conversation(request, row) -> dict:
     """One row of /v1/ParticipantConversations: a participant seen with its conversation."""
     conv = row.conversation
-    conversation_url = _conversation_url(request, conv.sid)
+    conversation_url = _conversation_url(request, conv)
     return {
         "account_sid": settings.TWILIO_ACCOUNT_SID,
         "chat_service_sid": conv.chat_service_sid,
@@ -159,7 +165,7 @@ def delivery_summary(receipts) -> dict | None:
 
 
 def message(request, row) -> dict:
-    url = f"{_conversation_url(request, row.conversation.sid)}/Messages/{row.sid}"
+    url = f"{_conversation_url(request, row.conversation)}/Messages/{row.sid}"
     return {
         "sid": row.sid,
         "account_sid": settings.TWILIO_ACCOUNT_SID,
@@ -194,7 +200,7 @@ def receipt(request, row) -> dict:
         "error_code": row.error_code or 0,
         "date_created": iso(row.date_created),
         "date_updated": iso(row.date_updated),
-        "url": f"{_conversation_url(request, conversation_sid)}/Messages/{message_row.sid}/Receipts/{row.sid}",
+        "url": f"{_conversation_url(request, message_row.conversation)}/Messages/{message_row.sid}/Receipts/{row.sid}",
     }
 
 
@@ -216,5 +222,5 @@ def scoped_webhook(request, row) -> dict:
         "configuration": configuration,
         "date_created": iso(row.date_created),
         "date_updated": iso(row.date_updated),
-        "url": f"{_conversation_url(request, conversation_sid)}/Webhooks/{row.sid}",
+        "url": f"{_conversation_url(request, row.conversation)}/Webhooks/{row.sid}",
     }

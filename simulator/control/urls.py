@@ -23,4 +23,5 @@ urlpatterns = [
     path("phone-numbers/<path:number>", owned_views.phone_number, name="control-phone-number"),
     path("whatsapp-senders", owned_views.whatsapp_senders, name="control-whatsapp-senders"),
     path("whatsapp-senders/<path:sender_id>", owned_views.whatsapp_sender, name="control-whatsapp-sender"),
+    path("services", views.services, name="control-services"),
 ]

@@ -12,10 +12,12 @@ from simulator.api.common import own_base
 from simulator.control.common import ControlError, body, control_endpoint, number, phone_address
 from simulator.engine import inbound as inbound_engine
 from simulator.engine import ratelimit, receipt_schedule, store, timers, webhooks_out
+from simulator.engine import services as service_engine
 from simulator.models import (
     SimAccountWebhooks,
     SimAddressConfiguration,
     SimClock,
+    SimConfiguration,
     SimContent,
     SimConversation,
     SimCustomerWindow,
@@ -26,6 +28,7 @@ from simulator.models import (
     SimMedia,
     SimNumber,
     SimPhoneNumber,
+    SimService,
     SimWebhookDelivery,
     SimWhatsAppSender,
 )
@@ -272,7 +275,8 @@ def drain(request):
 @control_endpoint(["POST"], atomic=False)
 def reset(request):
     """Wipes the simulated world: conversations (and their receipt steps), phones and what they do,
-    templates, numbers and senders, media, clock, faults, delivery switches, webhook log, rate-limit windows."""
+    templates, numbers and senders, media, clock, faults, delivery switches, webhook log, rate-limit
+    windows, Conversation Services and the account's /v1/Configuration."""
     drained = webhooks_out.drain(5)  # let webhooks in flight finish before their rows go
     with transaction.atomic():
         for model in (
@@ -291,7 +295,31 @@ def reset(request):
             SimCustomerWindow,
             SimDeliverySettings,
             SimHandsetDelivery,
+            SimService,
+            SimConfiguration,
         ):
             model.objects.all().delete()
     ratelimit.reset()
     return JsonResponse({"reset": True, "drained": drained, **clock_json()})
+
+
+@control_endpoint(["GET", "POST"])
+def services(request):
+    """GET: the account's Conversation Services, the default one marked. POST (`FriendlyName`):
+    a new one (what POST /v1/Services does, without credentials)."""
+    made = None
+    if request.method == "POST":
+        data = body(request)
+        made = service_engine.create(str(data.get("FriendlyName") or data.get("friendly_name") or ""))
+    default = service_engine.default_service_sid()
+    rows = service_engine.services()
+    return JsonResponse(
+        {
+            **({"sid": made.sid} if made else {}),
+            "default_chat_service_sid": default,
+            "services": [
+                {"sid": row.sid, "friendly_name": row.friendly_name, "default": row.sid == default} for row in rows
+            ],
+        },
+        status=201 if request.method == "POST" else 200,
+    )

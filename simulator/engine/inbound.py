@@ -137,10 +137,8 @@ def _auto_create(from_, to, body, media, _profile, _api_base):
     auto = (config.auto_creation or {}) if config else {}
     if not auto.get("enabled"):
         return None
-    conversation = store.create_conversation()
-    if auto.get("conversation_service_sid"):
-        conversation.chat_service_sid = auto["conversation_service_sid"]
-        conversation.save(update_fields=["chat_service_sid"])
+    # Into the configured service (AutoCreation.ConversationServiceSid), with the account's default timers.
+    conversation = store.create_conversation(chat_service_sid=auto.get("conversation_service_sid"))
     _hand_over(conversation, auto)
     participant = store.add_participant(conversation, address=from_, proxy_address=to)
     message = _add_message(conversation, participant, from_, to, body, media)

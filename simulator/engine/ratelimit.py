@@ -23,9 +23,10 @@ from django.conf import settings
 from simulator.api.errors import error_response
 
 WINDOW_SECONDS = 1.0
-SERVICE_SCOPE = "service:default"  # the simulated account has one Conversation Service
+SERVICE_SCOPE = "service:default"  # the short paths' service (the account's default)
 _PATH = re.compile(
-    r"/conversations/v1/Conversations(?:/(?P<sid>[^/]+)(?:/(?P<child>Participants|Messages)(?:/[^/]+)?)?)?/?$"
+    r"/conversations/v1/(?:Services/(?P<service>[^/]+)/)?"
+    r"Conversations(?:/(?P<sid>[^/]+)(?:/(?P<child>Participants|Messages)(?:/[^/]+)?)?)?/?$"
 )
 _lock = threading.Lock()
 _windows: dict[str, deque] = {}
@@ -43,10 +44,11 @@ def scope_of(method: str, path: str) -> str | None:
     if match is None or method not in ("POST", "DELETE"):
         return None
     sid, child = match["sid"], match["child"]
+    service = f"service:{match['service']}" if match["service"] else SERVICE_SCOPE
     if sid is None:
-        return SERVICE_SCOPE if method == "POST" else None  # conversation create
+        return service if method == "POST" else None  # conversation create
     if child is None and method == "DELETE":
-        return SERVICE_SCOPE  # conversation delete
+        return service  # conversation delete
     return f"conversation:{sid}"  # conversation update, participants, messages
 
 

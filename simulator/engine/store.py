@@ -11,12 +11,14 @@ from django.db.models import Max
 
 from simulator import clock
 from simulator.api.errors import TwilioError
+from simulator.engine import services
+
+# Re-exported: callers (and tests) name them store.DEFAULT_*.
+from simulator.engine.services import DEFAULT_CHAT_SERVICE_SID, DEFAULT_MESSAGING_SERVICE_SID  # noqa: F401
 from simulator.models import SimAccountWebhooks, SimConversation, SimMessage, SimParticipant
 from simulator.sids import new_sid
 
 E164 = re.compile(r"^\+[1-9]\d{1,14}$")
-DEFAULT_CHAT_SERVICE_SID = "IS" + "5e" * 16
-DEFAULT_MESSAGING_SERVICE_SID = "MG" + "5e" * 16
 
 
 # Every post-event the console handles: the simulated account reaches the
@@ -81,20 +83,24 @@ def create_conversation(
     timers_inactive=None,
     timers_closed=None,
     messaging_service_sid=None,
+    chat_service_sid=None,
 ) -> SimConversation:
+    """In `chat_service_sid` (the account's default service when None). A conversation
+    created without a timer gets the account's default for it (/v1/Configuration)."""
     if unique_name and SimConversation.objects.filter(unique_name=unique_name).exists():
         raise TwilioError(409, 50353, f"Conversation with provided unique name '{unique_name}' already exists")
     now = clock.now()
+    defaults = services.configuration()
     return SimConversation.objects.create(
         sid=new_sid("CH"),
         unique_name=unique_name or None,
         friendly_name=friendly_name,
         attributes=attributes or "{}",
         state=state or "active",
-        timers_inactive=timers_inactive,
-        timers_closed=timers_closed,
-        chat_service_sid=DEFAULT_CHAT_SERVICE_SID,
-        messaging_service_sid=messaging_service_sid or DEFAULT_MESSAGING_SERVICE_SID,
+        timers_inactive=timers_inactive or defaults.default_inactive_timer,
+        timers_closed=timers_closed or defaults.default_closed_timer,
+        chat_service_sid=chat_service_sid or services.default_service_sid(),
+        messaging_service_sid=messaging_service_sid or defaults.default_messaging_service_sid,
         last_activity_at=now,
         date_created=now,
         date_updated=now,

@@ -3,9 +3,11 @@
 from .account import (
     SimAccountWebhooks,
     SimAddressConfiguration,
+    SimConfiguration,
     SimContent,
     SimNumber,
     SimPhoneNumber,
+    SimService,
     SimWhatsAppSender,
 )
 from .control import (
@@ -31,6 +33,7 @@ __all__ = [
     "SimAccountWebhooks",
     "SimAddressConfiguration",
     "SimClock",
+    "SimConfiguration",
     "SimContent",
     "SimCustomerWindow",
     "SimConversation",
@@ -46,6 +49,7 @@ __all__ = [
     "SimReceipt",
     "SimReceiptStep",
     "SimScopedWebhook",
+    "SimService",
     "SimWebhookDelivery",
     "SimWhatsAppSender",
 ]

@@ -72,3 +72,23 @@ class SimWhatsAppSender(models.Model):
     status = models.CharField(max_length=32, default="ONLINE")
     profile_name = models.CharField(max_length=128, blank=True)
     date_created = models.DateTimeField()
+
+
+class SimService(models.Model):
+    """A Conversation Service (IS...). The account's default one is made on first use
+    (engine/services.py); others through POST /v1/Services or the control API."""
+
+    sid = models.CharField(max_length=34, unique=True)
+    friendly_name = models.CharField(max_length=256)
+    date_created = models.DateTimeField()
+    date_updated = models.DateTimeField()
+
+
+class SimConfiguration(models.Model):
+    """/v1/Configuration: the account's Conversations defaults, a single row (pk=1)."""
+
+    default_chat_service_sid = models.CharField(max_length=34)
+    default_messaging_service_sid = models.CharField(max_length=34)
+    # ISO-8601 durations applied to conversations created without their own timers.
+    default_inactive_timer = models.CharField(max_length=32, null=True)
+    default_closed_timer = models.CharField(max_length=32, null=True)

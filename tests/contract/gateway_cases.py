@@ -261,6 +261,7 @@ CASES = [
         "ListConversationScopedWebhook",
         records.RemoteConversationWebhook,
     ),
+    ("account_configuration_fetch", dict(), "FetchConfiguration", records.RemoteAccountConfiguration),
     ("account_webhooks_fetch", dict(), "FetchConfigurationWebhook", records.RemoteAccountWebhooks),
     (
         "account_webhooks_update",

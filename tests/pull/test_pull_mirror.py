@@ -40,6 +40,7 @@ def test_every_resource_lands_in_the_mirror_with_twilio_s_fields(simulator):
         "participants": 3,
         "messages": 3,
         "templates": 1,
+        "configuration": 1,  # the account's /v1/Configuration, one row
     }
     address = AddressConfiguration.objects.get(sid=sim_address.sid)
     assert (
@@ -134,6 +135,7 @@ def test_what_twilio_deleted_becomes_deleted_remotely(simulator):
         "participants": 1,
         "messages": 3,
         "templates": 1,
+        "configuration": 0,
     }
     assert twilio_pull().changed == 0
 

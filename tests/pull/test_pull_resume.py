@@ -61,13 +61,20 @@ def test_a_resumed_full_pull_skips_what_the_interrupted_one_finished(simulator, 
 
     summary = twilio_pull()
 
-    assert list(summary.resources) == ["messages", "templates"]  # addresses..participants were done
+    assert list(summary.resources) == ["messages", "templates", "configuration"]  # addresses..participants were done
     assert not requests_made.to(f"/Conversations/{first.sid}/")
     assert len(requests_made.to(f"/Conversations/{second.sid}/Messages")) == 1
     assert Message.objects.count() == 180 and summary.resources["messages"].deleted == 0
     # The pass is finished: the next pull is a new, complete one that changes nothing.
     again = twilio_pull()
-    assert list(again.resources) == ["addresses", "conversations", "participants", "messages", "templates"]
+    assert list(again.resources) == [
+        "addresses",
+        "conversations",
+        "participants",
+        "messages",
+        "templates",
+        "configuration",
+    ]
     assert again.changed == 0
 
 
@@ -117,7 +124,14 @@ def test_a_full_pull_after_an_interrupted_partial_one_still_lists_everything(sim
 
     summary = twilio_pull()
 
-    assert list(summary.resources) == ["addresses", "conversations", "participants", "messages", "templates"]
+    assert list(summary.resources) == [
+        "addresses",
+        "conversations",
+        "participants",
+        "messages",
+        "templates",
+        "configuration",
+    ]
     assert summary.resources["addresses"].created == 1 and summary.resources["messages"].created == 50
 
 

@@ -87,6 +87,7 @@ def test_every_gateway_call_and_answer_matches_twilios_contract(wire, simulator,
     _owned_addresses()
     _address_configurations()
     _account_webhooks(settings)
+    _account_configuration()
     conversation = _conversation()
     _participants(conversation.sid)
     _content_and_messages(conversation.sid)
@@ -157,6 +158,13 @@ def _account_webhooks(settings):
         HOOK,
     )
     assert SimAccountWebhooks.objects.get(pk=1).post_webhook_url == HOOK
+
+
+def _account_configuration():
+    configuration = gateway.account_configuration_fetch()
+    assert configuration.default_chat_service_sid.startswith("IS")
+    assert configuration.default_messaging_service_sid.startswith("MG")
+    assert (configuration.default_inactive_timer, configuration.default_closed_timer) == (None, None)
 
 
 def _conversation():

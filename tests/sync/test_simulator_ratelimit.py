@@ -9,6 +9,7 @@ from simulator.engine.ratelimit import SERVICE_SCOPE, scope_of
 from tests.sync.helpers import rate_limited
 
 CH = "CH" + "a" * 32
+IS = "IS" + "b" * 32
 
 
 @pytest.mark.parametrize(
@@ -24,6 +25,12 @@ CH = "CH" + "a" * 32
         ("GET", "/simulator/conversations/v1/Conversations", None),
         ("POST", f"/simulator/conversations/v1/Conversations/{CH}/Webhooks", None),
         ("POST", "/simulator/conversations/v1/Configuration/Addresses", None),
+        # Another Conversation Service has its own per-service budget; its conversations count as usual.
+        ("POST", f"/simulator/conversations/v1/Services/{IS}/Conversations", f"service:{IS}"),
+        ("DELETE", f"/simulator/conversations/v1/Services/{IS}/Conversations/{CH}", f"service:{IS}"),
+        ("POST", f"/simulator/conversations/v1/Services/{IS}/Conversations/{CH}/Messages", f"conversation:{CH}"),
+        ("GET", f"/simulator/conversations/v1/Services/{IS}/Conversations", None),
+        ("POST", "/simulator/conversations/v1/Services", None),
     ],
 )
 def test_which_requests_count_and_against_what(method, path, scope):

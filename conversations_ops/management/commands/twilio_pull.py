@@ -4,8 +4,7 @@ from django.core.management.base import CommandError
 from tqdm import tqdm
 
 from conversations_ops.management.command_user import ShellCommand
-from conversations_ops.pull.resources import RESOURCE_NAMES
-from conversations_ops.pull.runner import twilio_pull
+from conversations_ops.pull.runner import PULL_NAMES, twilio_pull
 from conversations_ops.twilio.gateway import GatewayError
 
 
@@ -42,8 +41,8 @@ class Command(ShellCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--resources",
-            default=",".join(RESOURCE_NAMES),
-            help=f"Comma-separated, any of: {','.join(RESOURCE_NAMES)} (default: all).",
+            default=",".join(PULL_NAMES),
+            help=f"Comma-separated, any of: {','.join(PULL_NAMES)} (default: all).",
         )
         parser.add_argument(
             "--no-resume",
@@ -53,9 +52,9 @@ class Command(ShellCommand):
 
     def handle(self, *args, resources, no_resume, **options):
         names = [name.strip() for name in resources.split(",") if name.strip()]
-        unknown = sorted(set(names) - set(RESOURCE_NAMES))
+        unknown = sorted(set(names) - set(PULL_NAMES))
         if unknown:
-            raise CommandError(f"Unknown resources: {', '.join(unknown)}. Choose from {', '.join(RESOURCE_NAMES)}.")
+            raise CommandError(f"Unknown resources: {', '.join(unknown)}. Choose from {', '.join(PULL_NAMES)}.")
         bars = _Bars(self.stderr._out)
         try:
             summary = twilio_pull(resources=names, progress=bars, resume=not no_resume)
