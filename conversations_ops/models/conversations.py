@@ -80,6 +80,11 @@ class Conversation(TwilioMirror):
     def __str__(self):
         return self.friendly_name or self.unique_name or self.sid_or_placeholder
 
+    def reaches_phones(self) -> bool:
+        """Whether an SMS or WhatsApp participant takes part: their channels carry at most 1,600
+        characters a message, where chat alone takes 32 KB (validators.message_body_problem)."""
+        return self.participants.filter(LIVE_ON_TWILIO, messaging_binding_type__in=("sms", "whatsapp")).exists()
+
 
 class WebhookTarget(models.TextChoices):
     WEBHOOK = "webhook", "Webhook"

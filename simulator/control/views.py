@@ -21,6 +21,7 @@ from simulator.models import (
     SimHandsetEntry,
     SimMedia,
     SimNumber,
+    SimOptOut,
     SimWebhookDelivery,
 )
 from simulator.sids import iso
@@ -243,8 +244,8 @@ def drain(request):
 
 @control_endpoint(["POST"], atomic=False)
 def reset(request):
-    """Wipes the simulated world: conversations, phones, templates, numbers, media, clock, faults,
-    webhook log, rate-limit windows."""
+    """Wipes the simulated world: conversations, phones, templates, numbers, media, opt-outs, clock,
+    faults, webhook log, rate-limit windows."""
     drained = webhooks_out.drain(5)  # let webhooks in flight finish before their rows go
     with transaction.atomic():
         for model in (
@@ -258,6 +259,7 @@ def reset(request):
             SimClock,
             SimFaults,
             SimMedia,
+            SimOptOut,
         ):
             model.objects.all().delete()
     ratelimit.reset()

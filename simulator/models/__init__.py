@@ -1,6 +1,7 @@
 """The simulated Twilio account's state, shared by every process through the database."""
 
 from .account import SimAccountWebhooks, SimAddressConfiguration, SimContent, SimNumber
+from .consent import SimOptOut
 from .control import SimClock, SimFaults, SimHandsetEntry, SimWebhookDelivery
 from .conversations import SimConversation, SimMessage, SimParticipant, SimReceipt, SimScopedWebhook
 from .media import SimMedia
@@ -16,6 +17,7 @@ __all__ = [
     "SimMedia",
     "SimMessage",
     "SimNumber",
+    "SimOptOut",
     "SimParticipant",
     "SimReceipt",
     "SimScopedWebhook",
