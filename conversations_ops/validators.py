@@ -142,6 +142,24 @@ def message_body_problem(body: str, *, reaches_phones: bool) -> str | None:
     return None
 
 
+# https://www.twilio.com/docs/conversations/conversations-limits: "up to 1000 Participants, including
+# up to 50 non-chat Participants (e.g., SMS and WhatsApp)"; Twilio refuses more with 50417 / 50418.
+MAX_PARTICIPANTS = 1000
+MAX_PHONE_PARTICIPANTS = 50
+
+
+def participant_count_problem(*, participants: int, phones: int, adding_phone: bool) -> str | None:
+    """Why one more participant would not fit the conversation, or None."""
+    if participants >= MAX_PARTICIPANTS:
+        return f"A conversation holds at most {MAX_PARTICIPANTS} participants; remove one first."
+    if adding_phone and phones >= MAX_PHONE_PARTICIPANTS:
+        return (
+            f"A conversation holds at most {MAX_PHONE_PARTICIPANTS} SMS/WhatsApp participants; "
+            "remove one first or use another conversation."
+        )
+    return None
+
+
 validate_country_code = RegexValidator(
     regex=r"^[A-Z]{2}$",
     message="Use a two-letter upper-case ISO country code, e.g. US or DE.",

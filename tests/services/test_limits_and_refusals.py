@@ -85,6 +85,35 @@ def test_the_body_limit_follows_the_conversations_channels(admin_client, convers
     assert not Message.objects.filter(conversation=conversation).exists()
 
 
+@pytest.mark.django_db
+def test_participants_past_twilios_counts_are_refused_before_twilio(conversation):
+    """At most 50 SMS/WhatsApp participants (50418) and 1,000 in all (50417), from the mirror."""
+    Participant.objects.bulk_create(
+        Participant(
+            conversation=conversation,
+            sid=make_sid("MB", n),
+            messaging_binding_type="sms",
+            messaging_binding_address=f"+1500555{n:04d}",
+            messaging_binding_proxy_address=BUSINESS_SMS,
+        )
+        for n in range(50)
+    )
+    with pytest.raises(ValidationError) as caught:
+        participant_add(conversation=conversation, address=COURIER_SMS, proxy_address=BUSINESS_SMS)
+    assert "at most 50 SMS/WhatsApp participants" in " ".join(caught.value.message_dict["messaging_binding_address"])
+    assert participant_add(conversation=conversation, identity="ops-ana").pk  # chat: still room
+
+    Participant.objects.bulk_create(
+        Participant(
+            conversation=conversation, sid=make_sid("MB", 100 + n), messaging_binding_type="chat", identity=f"a{n}"
+        )
+        for n in range(1000 - 51)
+    )
+    with pytest.raises(ValidationError) as caught:
+        participant_add(conversation=conversation, identity="ops-one-too-many")
+    assert "at most 1000 participants" in " ".join(caught.value.message_dict["identity"])
+
+
 # Explained when Twilio refuses or fails anyway (against the live simulator) -------------------------
 
 
