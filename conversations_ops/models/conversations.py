@@ -24,7 +24,8 @@ class Conversation(TwilioMirror):
         max_length=256,
         blank=True,
         db_index=True,
-        help_text="Optional unique name; Twilio accepts it in place of the SID.",
+        help_text="Optional unique name; Twilio accepts it in place of the SID, so it must not look like one "
+        "(CH followed by 32 hex characters).",
     )
     friendly_name = models.CharField(max_length=256, blank=True, help_text="A name staff recognise.")
     attributes = models.TextField(
@@ -37,7 +38,7 @@ class Conversation(TwilioMirror):
         choices=ConversationState.choices,
         default=ConversationState.ACTIVE,
         db_index=True,
-        help_text="Closed conversations take no new messages.",
+        help_text="A new conversation starts active or inactive; closed ones take no new messages.",
     )
     timers_inactive = models.CharField(
         max_length=32,
