@@ -13,7 +13,10 @@ from django.core.validators import RegexValidator
 from django.utils.dateparse import parse_duration
 from django.utils.deconstruct import deconstructible
 
+# A message body is limited by channel (https://www.twilio.com/docs/conversations/conversations-limits):
+# SMS and WhatsApp carry 1,600 characters (longer fails each phone's receipt, 21617), chat 32 KB.
 MAX_BODY_LENGTH = 1600
+MAX_CHAT_BODY_BYTES = 32 * 1024
 WHATSAPP_PREFIX = "whatsapp:"
 # Twilio's WhatsApp Sandbox number, shared by every account (https://www.twilio.com/docs/whatsapp/sandbox):
 # it is no account's sender and cannot auto-create conversations (docs/fidelity.md).
@@ -101,6 +104,63 @@ def sid_validator(prefix: str) -> RegexValidator:
         message=f"Must be a Twilio SID starting with {prefix} followed by 32 hex characters.",
         code="invalid_sid",
     )
+
+
+# A unique name can stand in for the SID in Twilio's URLs, so Twilio refuses one shaped like a
+# conversation SID (50390, https://www.twilio.com/docs/errors/50390: "CH[0-9a-f]{32}").
+validate_conversation_unique_name = RegexValidator(
+    regex=rf"^{CONVERSATION_PREFIX}[0-9a-f]{{32}}$",
+    inverse_match=True,
+    message="Twilio refuses a unique name shaped like a conversation SID (CH and 32 hex characters): "
+    "choose another, e.g. order-A123.",
+    code="unique_name_like_sid",
+)
+
+# A conversation is created active or inactive: Twilio refuses one created closed (50384,
+# https://www.twilio.com/docs/errors/50384), and "initializing" is Twilio's own state.
+INITIAL_CONVERSATION_STATES = ("active", "inactive")
+
+
+def validate_initial_conversation_state(value):
+    if value not in INITIAL_CONVERSATION_STATES:
+        _fail(
+            "A new conversation starts active or inactive (Twilio refuses %(value)r at creation); "
+            "close it once it exists.",
+            "invalid_initial_state",
+            value=value,
+        )
+
+
+def message_body_problem(body: str, *, reaches_phones: bool) -> str | None:
+    """Why Twilio would not carry this text, or None. `reaches_phones`: the conversation has an
+    SMS or WhatsApp participant, so the 1,600-character limit applies; chat alone allows 32 KB."""
+    if reaches_phones and len(body) > MAX_BODY_LENGTH:
+        return (
+            f"SMS and WhatsApp carry at most {MAX_BODY_LENGTH} characters; this has {len(body)}. "
+            "Shorten it or split it over several messages."
+        )
+    size = len(body.encode("utf-8"))
+    if size > MAX_CHAT_BODY_BYTES:
+        return f"Twilio keeps at most {MAX_CHAT_BODY_BYTES // 1024} KB of text per message; this is {size} bytes."
+    return None
+
+
+# https://www.twilio.com/docs/conversations/conversations-limits: "up to 1000 Participants, including
+# up to 50 non-chat Participants (e.g., SMS and WhatsApp)"; Twilio refuses more with 50417 / 50418.
+MAX_PARTICIPANTS = 1000
+MAX_PHONE_PARTICIPANTS = 50
+
+
+def participant_count_problem(*, participants: int, phones: int, adding_phone: bool) -> str | None:
+    """Why one more participant would not fit the conversation, or None."""
+    if participants >= MAX_PARTICIPANTS:
+        return f"A conversation holds at most {MAX_PARTICIPANTS} participants; remove one first."
+    if adding_phone and phones >= MAX_PHONE_PARTICIPANTS:
+        return (
+            f"A conversation holds at most {MAX_PHONE_PARTICIPANTS} SMS/WhatsApp participants; "
+            "remove one first or use another conversation."
+        )
+    return None
 
 
 validate_country_code = RegexValidator(

@@ -278,9 +278,15 @@ def test_message_with_any_content_is_valid(conversation, content):
     assert clean_errors(Message(conversation=conversation, **content)) == {}
 
 
-def test_outbound_body_is_capped_at_1600_characters(conversation):
+def test_outbound_body_is_capped_at_1600_characters_once_a_phone_takes_part(participant):
+    conversation = participant.conversation
     assert clean_errors(Message(conversation=conversation, body="x" * 1600)) == {}
     assert list(clean_errors(Message(conversation=conversation, body="x" * 1601))) == ["body"]
+
+
+def test_a_chat_only_conversation_takes_bodies_up_to_32_kb(conversation):
+    assert clean_errors(Message(conversation=conversation, body="x" * 32 * 1024)) == {}
+    assert list(clean_errors(Message(conversation=conversation, body="x" * (32 * 1024 + 1)))) == ["body"]
 
 
 def test_inbound_body_may_exceed_the_outbound_cap(conversation):

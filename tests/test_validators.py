@@ -190,3 +190,52 @@ def test_country_code_accepts_upper_case_pairs(value):
 def test_country_code_rejects_others(value):
     with pytest.raises(ValidationError):
         v.validate_country_code(value)
+
+
+# Twilio's refusals the console says first (issue 17, item 8) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "reaches_phones", "refused"),
+    [
+        ("x" * 1600, True, False),
+        ("x" * 1601, True, True),
+        ("x" * 1601, False, False),  # chat alone: 32 KB
+        ("x" * 32 * 1024, False, False),
+        ("é" * (16 * 1024 + 1), False, True),  # 32 KB of bytes, not characters
+    ],
+)
+def test_a_message_body_meets_the_limit_of_its_channels(body, reaches_phones, refused):
+    assert (v.message_body_problem(body, reaches_phones=reaches_phones) is not None) is refused
+
+
+@pytest.mark.parametrize(
+    ("name", "refused"),
+    [
+        ("CH" + "0123456789abcdef" * 2, True),
+        ("order-CH" + "0123456789abcdef" * 2, False),
+        ("CH" + "0123456789abcdef", False),
+        ("", False),
+    ],
+)
+def test_a_unique_name_must_not_look_like_a_conversation_sid(name, refused):
+    if refused:
+        with pytest.raises(ValidationError):
+            v.validate_conversation_unique_name(name)
+    else:
+        v.validate_conversation_unique_name(name)
+
+
+@pytest.mark.parametrize("state", ["closed", "initializing"])
+def test_a_new_conversation_starts_active_or_inactive(state):
+    v.validate_initial_conversation_state("active")
+    v.validate_initial_conversation_state("inactive")
+    with pytest.raises(ValidationError):
+        v.validate_initial_conversation_state(state)
+
+
+def test_participant_counts_follow_twilios_limits():
+    assert v.participant_count_problem(participants=999, phones=49, adding_phone=True) is None
+    assert "50 SMS/WhatsApp" in v.participant_count_problem(participants=60, phones=50, adding_phone=True)
+    assert v.participant_count_problem(participants=60, phones=50, adding_phone=False) is None
+    assert "1000 participants" in v.participant_count_problem(participants=1000, phones=0, adding_phone=False)

@@ -25,7 +25,12 @@ from conversations_ops.messaging.template_variables import (
 )
 from conversations_ops.messaging.window import conversation_windows
 from conversations_ops.models import Conversation, Template
-from conversations_ops.services.messages import approved_templates, message_send, message_send_check
+from conversations_ops.services.messages import (
+    approved_templates,
+    message_body_problem,
+    message_send,
+    message_send_check,
+)
 
 from .permissions import require
 
@@ -80,6 +85,10 @@ class SendMessageForm(forms.Form):
                 self.add_error("body", "A template sends its own text; leave the body empty.")
             for key, problems in template_variables_errors(template=template, variables=self.variables()).items():
                 self.add_error(f"var_{key}" if key in self.placeholders else None, problems)
+        elif mode == FREE_FORM and (
+            problem := message_body_problem(conversation=self.conversation, body=data.get("body", ""))
+        ):
+            self.add_error("body", problem)  # beside the text: the limit of this conversation's channels
         if self.errors:
             return data
         reasons = message_send_check(

@@ -24,7 +24,8 @@ class Conversation(TwilioMirror):
         max_length=256,
         blank=True,
         db_index=True,
-        help_text="Optional unique name; Twilio accepts it in place of the SID.",
+        help_text="Optional unique name; Twilio accepts it in place of the SID, so it must not look like one "
+        "(CH followed by 32 hex characters).",
     )
     friendly_name = models.CharField(max_length=256, blank=True, help_text="A name staff recognise.")
     attributes = models.TextField(
@@ -37,7 +38,7 @@ class Conversation(TwilioMirror):
         choices=ConversationState.choices,
         default=ConversationState.ACTIVE,
         db_index=True,
-        help_text="Closed conversations take no new messages.",
+        help_text="A new conversation starts active or inactive; closed ones take no new messages.",
     )
     timers_inactive = models.CharField(
         max_length=32,
@@ -79,6 +80,11 @@ class Conversation(TwilioMirror):
 
     def __str__(self):
         return self.friendly_name or self.unique_name or self.sid_or_placeholder
+
+    def reaches_phones(self) -> bool:
+        """Whether an SMS or WhatsApp participant takes part: their channels carry at most 1,600
+        characters a message, where chat alone takes 32 KB (validators.message_body_problem)."""
+        return self.participants.filter(LIVE_ON_TWILIO, messaging_binding_type__in=("sms", "whatsapp")).exists()
 
 
 class WebhookTarget(models.TextChoices):

@@ -30,7 +30,9 @@ class Message(TwilioMirror):
     author = models.CharField(
         max_length=256, blank=True, help_text="Who wrote it: a chat identity, a phone address or system."
     )
-    body = models.TextField(blank=True, help_text="The text; at most 1600 characters when we send it.")
+    body = models.TextField(
+        blank=True, help_text="The text; when we send it, at most 1600 characters to SMS/WhatsApp, 32 KB to chat alone."
+    )
     media = models.JSONField(
         null=True, blank=True, help_text="Attached files as Twilio lists them (type, name, SID, size)."
     )
@@ -105,11 +107,11 @@ class Message(TwilioMirror):
     def clean(self):
         if not (self.body or self.media or self.media_sid or self.content_sid):
             raise ValidationError({"body": "Write a body, attach media (ME...) or pick a template (HX...)."})
-        # Inbound bodies may be up to 32 KB; only what we send is capped.
-        if self.direction == Direction.OUTBOUND and len(self.body) > v.MAX_BODY_LENGTH:
-            raise ValidationError(
-                {"body": f"Twilio sends at most {v.MAX_BODY_LENGTH} characters; this has {len(self.body)}."}
-            )
+        # Only what we send is capped, by the channels of the conversation it goes to.
+        if self.direction == Direction.OUTBOUND and self.body:
+            reaches_phones = self.conversation.reaches_phones() if self.conversation_id else True
+            if problem := v.message_body_problem(self.body, reaches_phones=reaches_phones):
+                raise ValidationError({"body": problem})
         if self.content_variables and not self.content_sid:
             raise ValidationError({"content_variables": "Template variables need a template (content SID)."})
 

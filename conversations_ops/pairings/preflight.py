@@ -134,8 +134,8 @@ def pairing_preflight(*, request: PairingRequest, check_bindings: bool = True) -
         result.connected_preview = template_render(
             template=result.connected_template, variables=request.connected_variables
         )
-    if len(request.auto_reply) > v.MAX_BODY_LENGTH:
-        result.add("auto_reply", f"Twilio sends at most {v.MAX_BODY_LENGTH} characters.")
+    if problem := v.message_body_problem(request.auto_reply, reaches_phones=True):  # it goes to WhatsApp
+        result.add("auto_reply", problem)
     if request.reply_timeout_minutes is not None and request.reply_timeout_minutes < 1:
         result.add("reply_timeout_minutes", "Give the customer at least one minute to reply.")
     _check_reply_url(result)

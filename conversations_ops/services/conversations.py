@@ -5,6 +5,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from conversations_ops import validators as v
 from conversations_ops.models import Conversation, ConversationState, OperationState, SyncOperation, SyncState
 from conversations_ops.outbox.changes import (
     apply_changes,
@@ -42,6 +43,22 @@ def _refuse_taken_unique_name(conversation: Conversation) -> None:
         raise ValidationError({"unique_name": "Another conversation already uses this unique name."})
 
 
+def _refuse_what_twilio_refuses(conversation: Conversation, *, creating: bool) -> None:
+    """Refusals Twilio would answer (50390 a SID-shaped unique name; 50384 created closed),
+    beside the field they concern."""
+    checks = [("unique_name", v.validate_conversation_unique_name)]
+    if creating:
+        checks.append(("state", v.validate_initial_conversation_state))
+    errors = {}
+    for field, validator in checks:
+        try:
+            validator(getattr(conversation, field))
+        except ValidationError as exc:
+            errors[field] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+
+
 def conversation_refuse_if_closed(*, conversation: Conversation, field: str = "conversation") -> None:
     """Participants and messages cannot join a closed or departing conversation (Twilio 50377)."""
     if conversation.state == ConversationState.CLOSED:
@@ -74,6 +91,7 @@ def conversation_create(
         timers_closed=timers_closed,
         messaging_service_sid=messaging_service_sid,
     )
+    _refuse_what_twilio_refuses(conversation, creating=True)
     _refuse_taken_unique_name(conversation)
     save_and_queue(row=conversation, operation="conversation.create", user=user)
     return conversation
@@ -89,6 +107,7 @@ def conversation_update(*, conversation: Conversation, data: dict, user=None) ->
     changed = apply_changes(conversation, data, UPDATABLE_FIELDS)
     if not changed:
         return conversation
+    _refuse_what_twilio_refuses(conversation, creating=not conversation.sid)
     _refuse_taken_unique_name(conversation)
     save_and_queue_changes(
         row=conversation, changed=changed, create="conversation.create", update="conversation.update", user=user

@@ -90,9 +90,15 @@ def message_send_check(
         return _template_reasons(template, content_sid, variables)
     if not (body or media_sid):
         return ["Write a message or pick a template."]
-    if len(body) > v.MAX_BODY_LENGTH:
-        return [f"Twilio sends at most {v.MAX_BODY_LENGTH} characters; this has {len(body)}."]
+    if problem := message_body_problem(conversation=conversation, body=body):
+        return [problem]
     return _free_form_reasons(conversation)
+
+
+def message_body_problem(*, conversation: Conversation, body: str) -> str | None:
+    """The body limit of this conversation's channels: 1,600 characters once a phone (SMS or
+    WhatsApp) takes part, else the chat limit (validators.message_body_problem)."""
+    return v.message_body_problem(body, reaches_phones=conversation.reaches_phones())
 
 
 @transaction.atomic

@@ -4,7 +4,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from conversations_ops import validators as v
-from conversations_ops.models import BindingType, Conversation, ConversationState, Participant, SyncOperation
+from conversations_ops.models import (
+    BindingType,
+    Conversation,
+    ConversationState,
+    Participant,
+    SyncOperation,
+    SyncState,
+)
+from conversations_ops.models.base import LIVE_ON_TWILIO
 from conversations_ops.outbox.changes import (
     apply_changes,
     delete_or_queue,
@@ -60,6 +68,22 @@ def _refuse_pair_in_use(participant: Participant) -> None:
         )
 
 
+def _refuse_over_the_counts(participant: Participant) -> None:
+    """Twilio's participant counts per conversation (50417, 50418), said before it does."""
+    # On Twilio or on their way there; an add Twilio refused (failed, no SID) takes no place.
+    present = Participant.objects.filter(LIVE_ON_TWILIO, conversation=participant.conversation).exclude(
+        sid="", sync_state=SyncState.FAILED
+    )
+    problem = v.participant_count_problem(
+        participants=present.count(),
+        phones=present.filter(messaging_binding_type__in=(BindingType.SMS, BindingType.WHATSAPP)).count(),
+        adding_phone=bool(participant.messaging_binding_address),
+    )
+    if problem:
+        field = "messaging_binding_address" if participant.messaging_binding_address else "identity"
+        raise ValidationError({field: problem})
+
+
 @transaction.atomic
 def participant_add(
     *,
@@ -87,6 +111,7 @@ def participant_add(
     )
     participant.full_clean()
     _refuse_pair_in_use(participant)
+    _refuse_over_the_counts(participant)
     save_and_queue(row=participant, operation="participant.add", user=user)
     return participant
 

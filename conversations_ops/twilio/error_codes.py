@@ -68,7 +68,8 @@ CODES: dict[int, tuple[str, str, str]] = {
     ),
     21610: (
         "The person opted out (STOP)",
-        "This person replied STOP (or another opt-out word) to this sender; Twilio blocks further messages to them.",
+        "This person texted STOP (or another opt-out word) to this business number; Twilio blocks that "
+        "number's messages to them.",
         "Do not retry. They can opt in again by texting START to the same number; otherwise reach them another way.",
     ),
     21614: (
@@ -76,10 +77,13 @@ CODES: dict[int, tuple[str, str, str]] = {
         "The number is not a valid mobile number: most likely a landline, or mistyped.",
         "Ask the person for a mobile number and correct it on the participant (E.164, e.g. +14155550100).",
     ),
+    # Conversations answers a body over the SMS/WhatsApp limit 201 and fails the receipt of each
+    # SMS/WhatsApp participant with this code; chat participants get the message.
     21617: (
-        "Message text too long",
-        "The message body is over Twilio's 1,600-character limit (emoji and other non-GSM characters count more).",
-        "Shorten the text and send it again.",
+        "Message text too long for SMS/WhatsApp",
+        "The text is over the 1,600 characters SMS and WhatsApp carry (emoji and other non-GSM "
+        "characters count more), so it did not go to this phone; chat participants may still have it.",
+        "Send it again shortened, or split over several messages: Resend would fail the same way.",
     ),
     21655: (
         "Unknown template (ContentSid)",
@@ -167,6 +171,23 @@ CODES: dict[int, tuple[str, str, str]] = {
         "The timer to closed must be an ISO-8601 duration.",
         "Write Timers.Closed as an ISO-8601 duration such as PT10M or P1D, then retry.",
     ),
+    50382: (
+        "Timers sent without a state",
+        "A conversation was created with timers but without the state they start from; Twilio needs both together.",
+        "Nothing for staff to fix by hand: tell the admin, with the record, as the console always sends the "
+        "state with timers. Then retry.",
+    ),
+    50384: (
+        "A new conversation cannot start closed",
+        "A conversation can only be created active or inactive; 'closed' is refused at creation.",
+        "Create it active (or inactive) and close it afterwards if needed; then retry.",
+    ),
+    50390: (
+        "Unique name looks like a conversation SID",
+        "The unique name has the shape of a conversation SID (CH followed by 32 hex characters), "
+        "which Twilio refuses because the name can stand in for the SID.",
+        "Choose another unique name (e.g. order-A123), then retry.",
+    ),
     50407: (
         "Invalid messaging address",
         "The address is not one Twilio can message: SMS needs an E.164 number, WhatsApp the whatsapp: prefix.",
@@ -178,10 +199,26 @@ CODES: dict[int, tuple[str, str, str]] = {
         "that is not closed. Twilio routes replies by that pair, so only one open conversation may hold it.",
         "Close that other conversation, or remove the participant from it, then retry.",
     ),
+    50417: (
+        "Too many participants in the conversation",
+        "A conversation holds at most 1,000 participants; this one would have been over the limit.",
+        "Remove participants who no longer take part (or start a new conversation), then retry.",
+    ),
+    50418: (
+        "Too many SMS/WhatsApp participants",
+        "A conversation holds at most 50 SMS/WhatsApp participants (chat ones aside); this would have been one more.",
+        "Remove phone participants who no longer take part, or split them over several conversations, then retry.",
+    ),
     50433: (
         "Participant already in the conversation",
         "A chat participant with this identity is already in the conversation.",
         "Use Pull from Twilio: the console adopts the existing participant; or remove it first.",
+    ),
+    # The Chat family's code, which the simulator answers for a body over the 32 KB chat limit.
+    50504: (
+        "Message text too long",
+        "The message body is over the 32 KB Twilio keeps for a conversation message.",
+        "Shorten the text (or send it as a file), then send it again.",
     ),
     # WhatsApp and other channels (63xxx) --------------------------------------------------
     63003: (

@@ -30,7 +30,7 @@ def _fields(form) -> dict:
     """The create/update parameters that were sent, checked."""
     values = {
         "friendly_name": params.text(form, "FriendlyName", max_length=256),
-        "unique_name": params.text(form, "UniqueName", max_length=256),
+        "unique_name": params.unique_name(form, "UniqueName", sid_prefix="CH", sid_code=50390),
         "attributes": params.attributes(form, limit_kb=16),
         "state": params.choice(form, "State", STATES),
         "timers_inactive": params.duration(
@@ -67,6 +67,7 @@ def _list(request):
 
 def _create(request):
     fields = _fields(request.POST)
+    _check_initial_state(fields)
     conversation = store.create_conversation(
         **{
             name: fields.get(name)
@@ -88,6 +89,17 @@ def _create(request):
     if webhooks_enabled(request):
         events.conversation_event("onConversationAdded", conversation)
     return created(serializers.conversation(request, conversation))
+
+
+def _check_initial_state(fields) -> None:
+    """What a create may start with (Twilio errors 50384 and 50382, create only: an update
+    may close a conversation, and its timers count from the state it is in)."""
+    if fields.get("state") == "closed":
+        # https://www.twilio.com/docs/errors/50384: start it active or inactive.
+        raise TwilioError(400, 50384, "Initial state can't be 'closed': create the conversation active or inactive")
+    if "state" not in fields and {"timers_inactive", "timers_closed"} & fields.keys():
+        # https://www.twilio.com/docs/errors/50382: timers on create come with the State they run from.
+        raise TwilioError(400, 50382, "Timer can't be set without state: send State with Timers.Inactive/Closed")
 
 
 def _fetch(request, sid):

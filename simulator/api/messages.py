@@ -22,7 +22,12 @@ from simulator.engine import delivery, events, store, timers
 from simulator.engine import media as media_engine
 from simulator.models import SimContent, SimMedia, SimReceipt
 
-MAX_BODY = 1600  # outbound SMS/WhatsApp limit
+# https://www.twilio.com/docs/conversations/conversations-limits: a message Body is limited by
+# channel, "WhatsApp and SMS: 1600 Characters", "Chat: 32KB". The resource takes up to the chat
+# limit; the 1,600 characters are the Messaging layer's, per SMS/WhatsApp recipient, on delivery
+# (engine/messaging_rules.py: that receipt fails with 21617).
+MAX_BODY_BYTES = 32 * 1024
+BODY_TOO_LONG = 50504  # https://www.twilio.com/docs/errors/50504, "Message body parameter is too long"
 
 
 def _list(request, conversation_sid):
@@ -99,8 +104,8 @@ def _delete(request, conversation_sid, sid):
 
 def _body(form):
     body = form.get("Body")
-    if body is not None and len(body) > MAX_BODY:
-        raise TwilioError(400, 21617, f"The message body exceeds the {MAX_BODY} character limit")
+    if body is not None and len(body.encode()) > MAX_BODY_BYTES:
+        raise TwilioError(400, BODY_TOO_LONG, f"Message body parameter is too long: at most {MAX_BODY_BYTES} bytes")
     return body
 
 

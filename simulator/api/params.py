@@ -30,6 +30,15 @@ def text(form, name: str, *, max_length: int | None = None):
     return value
 
 
+def unique_name(form, name: str, *, sid_prefix: str, sid_code: int, max_length: int = 256) -> str | None:
+    """A UniqueName stands in for the SID in URLs, so it may not look like one: Twilio refuses a
+    name matching the resource's SID pattern (e.g. 50390, "CH[0-9a-f]{32}")."""
+    value = text(form, name, max_length=max_length)
+    if value and re.fullmatch(sid_prefix + r"[0-9a-f]{32}", value):
+        raise invalid(f"{name} '{value}' matches the {sid_prefix} SID pattern {sid_prefix}[0-9a-f]{{32}}", sid_code)
+    return value
+
+
 def required(form, name: str) -> str:
     value = form.get(name)
     if not value:

@@ -27,6 +27,7 @@ from simulator.models import (
     SimHandsetEntry,
     SimMedia,
     SimNumber,
+    SimOptOut,
     SimPhoneNumber,
     SimService,
     SimWebhookDelivery,
@@ -275,8 +276,8 @@ def drain(request):
 @control_endpoint(["POST"], atomic=False)
 def reset(request):
     """Wipes the simulated world: conversations (and their receipt steps), phones and what they do,
-    templates, numbers and senders, media, clock, faults, delivery switches, webhook log, rate-limit
-    windows, Conversation Services and the account's /v1/Configuration."""
+    templates, numbers and senders, media, opt-outs, clock, faults, delivery switches, webhook log,
+    rate-limit windows, Conversation Services and the account's /v1/Configuration."""
     drained = webhooks_out.drain(5)  # let webhooks in flight finish before their rows go
     with transaction.atomic():
         for model in (
@@ -297,6 +298,7 @@ def reset(request):
             SimHandsetDelivery,
             SimService,
             SimConfiguration,
+            SimOptOut,
         ):
             model.objects.all().delete()
     ratelimit.reset()

@@ -21,7 +21,8 @@ WhatsApp rules, as Meta applies them through Twilio:
   WhatsApp or failed to be submitted") inside it. Real WhatsApp would let an
   unapproved template through inside the window; the simulator is stricter on
   purpose, so an unapproved template is caught before production.
-SMS has no window and no approval: always delivered.
+SMS has no window and no approval. Before all that, Messaging's own rules
+(engine/messaging_rules.py: a body over 1,600 characters, an SMS opt-out) apply to both.
 """
 
 import json
@@ -29,7 +30,7 @@ import re
 from datetime import timedelta
 
 from simulator import clock
-from simulator.engine import delivery_settings, events, receipt_schedule
+from simulator.engine import delivery_settings, events, messaging_rules, receipt_schedule
 from simulator.models import SimContent, SimCustomerWindow, SimHandsetEntry, SimReceipt
 from simulator.sids import new_sid
 
@@ -139,6 +140,8 @@ def window_opened(address: str, proxy_address: str, at) -> None:
 
 def refusal(participant, message, content, now) -> int | None:
     """Why WhatsApp would not deliver this message to this person, as an error code."""
+    if code := messaging_rules.refusal(participant, message):  # body length, SMS opt-out
+        return code
     if participant.channel != "whatsapp":
         return None
     open_window = in_window(participant, now)

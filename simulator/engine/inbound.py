@@ -23,7 +23,7 @@ from django.conf import settings
 
 from simulator import clock
 from simulator.api.errors import TwilioError
-from simulator.engine import delivery, events, store, timers, webhooks_out
+from simulator.engine import delivery, events, messaging_rules, store, timers, webhooks_out
 from simulator.engine import media as media_engine
 from simulator.models import SimAddressConfiguration, SimHandsetEntry, SimMedia, SimNumber, SimScopedWebhook
 from simulator.sids import new_sid
@@ -51,6 +51,7 @@ def receive(
     store.check_address(to, "To")
     if store.channel_of(from_) != store.channel_of(to):
         raise TwilioError(400, 21910, "From and To must use the same channel (both whatsapp: or both SMS)")
+    messaging_rules.note_inbound(from_, to, body)  # STOP / START: the message is still routed below
     media = _media(media_url, media_content_type, media_data, media_filename)
     api_base = api_base or settings.TWILIO_API_BASE_URL
     for route in (_into_conversation, _auto_create, _messaging_webhook):

@@ -19,6 +19,10 @@ from simulator.models import SimAccountWebhooks, SimConversation, SimMessage, Si
 from simulator.sids import new_sid
 
 E164 = re.compile(r"^\+[1-9]\d{1,14}$")
+# https://www.twilio.com/docs/conversations/conversations-limits: "up to 1000 Participants,
+# including up to 50 non-chat Participants (e.g., SMS and WhatsApp)".
+MAX_PARTICIPANTS = 1000
+MAX_NON_CHAT_PARTICIPANTS = 50
 
 
 # Every post-event the console handles: the simulated account reaches the
@@ -148,6 +152,7 @@ def add_participant(
             )
     elif not identity:
         raise TwilioError(400, 50407, "Either Identity or MessagingBinding.Address is required")
+    check_participant_limits(conversation, non_chat=bool(address))
     now = clock.now()
     return SimParticipant.objects.create(
         sid=new_sid("MB"),
@@ -162,6 +167,22 @@ def add_participant(
         date_created=now,
         date_updated=now,
     )
+
+
+def check_participant_limits(conversation, *, non_chat: bool) -> None:
+    """One more participant must fit Twilio's counts: 50417 (https://www.twilio.com/docs/errors/50417,
+    "Participants limit exceeded") past 1,000 in all, 50418 (https://www.twilio.com/docs/errors/50418,
+    "Non-Chat participants limit exceeded") past 50 SMS/WhatsApp ones."""
+    participants = conversation.participants
+    if participants.count() >= MAX_PARTICIPANTS:
+        raise TwilioError(400, 50417, f"Participants limit exceeded: a conversation holds at most {MAX_PARTICIPANTS}")
+    if non_chat and participants.exclude(channel="chat").count() >= MAX_NON_CHAT_PARTICIPANTS:
+        raise TwilioError(
+            400,
+            50418,
+            f"Non-Chat participants limit exceeded: a conversation holds at most {MAX_NON_CHAT_PARTICIPANTS} "
+            "SMS/WhatsApp participants",
+        )
 
 
 def create_message(

@@ -10,6 +10,7 @@ from .account import (
     SimService,
     SimWhatsAppSender,
 )
+from .consent import SimOptOut
 from .control import (
     SimClock,
     SimDeliverySettings,
@@ -44,6 +45,7 @@ __all__ = [
     "SimMedia",
     "SimMessage",
     "SimNumber",
+    "SimOptOut",
     "SimParticipant",
     "SimPhoneNumber",
     "SimReceipt",

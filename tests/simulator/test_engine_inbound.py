@@ -93,7 +93,7 @@ def test_inbound_media_becomes_a_twilio_media_item(simulator, capture):
 
 def test_inbound_wakes_an_inactive_conversation(simulator, capture):
     point_account_webhook(capture.hook("/account"), filters=["onConversationStateUpdated"])
-    conversation = gateway.conversation_create(timers_inactive="PT5M")
+    conversation = gateway.conversation_create(state="active", timers_inactive="PT5M")  # 50382 without State
     gateway.participant_create(
         conversation_sid=conversation.sid,
         messaging_binding_address=CUSTOMER_SMS,

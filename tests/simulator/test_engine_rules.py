@@ -87,7 +87,7 @@ def test_a_missing_template_is_refused():
     assert delivery.refusal(_participant(), SimMessage(content_sid="HX" + "2" * 32), None, NOW) == 63016
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db  # an SMS delivery asks whether the person opted out (engine/messaging_rules.py)
 def test_sms_has_no_window_and_no_approval():
     assert delivery.refusal(_participant("sms"), SimMessage(body="x"), None, NOW) is None
     assert delivery.refusal(_participant("sms"), SimMessage(content_sid="HX" + "1" * 32), _content(None), NOW) is None

@@ -137,7 +137,7 @@ def test_page_size_limits_of_nested_and_content_lists(api):
 
 
 def test_timers_move_the_conversation_through_its_states_on_the_simulator_clock(api, recorded_engine):
-    conversation = new_conversation(api, **{"Timers.Inactive": "PT5M", "Timers.Closed": "PT10M"})
+    conversation = new_conversation(api, **{"State": "active", "Timers.Inactive": "PT5M", "Timers.Closed": "PT10M"})
     timers = api.get(f"Conversations/{conversation}").json()["timers"]
     assert set(timers) == {"date_inactive", "date_closed"}
 

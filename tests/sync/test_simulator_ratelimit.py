@@ -78,6 +78,6 @@ def test_refused_requests_give_their_slot_back(sim, settings):
     settings.SIMULATOR_RATE_LIMIT = 2
     for _ in range(3):
         with pytest.raises(GatewayError) as caught:
-            gateway.message_create(conversation_sid=sid, body="x" * 1601)  # 21617: not an action
+            gateway.message_create(conversation_sid=sid, body="x" * (32 * 1024 + 1))  # 50504: not an action
         assert caught.value.status == 400
     assert _send(sid, 2) == ["ok", "ok"]
