@@ -35,18 +35,21 @@ CODES: dict[int, tuple[str, str, str]] = {
     20429: (
         "Too many requests",
         "Twilio asked the console to slow down. The request was not carried out, so trying again is safe.",
-        "Nothing to do: the console retries by itself. If it keeps failing, wait a minute and use Retry failed.",
+        "A push is retried by the console itself; an action you ran (e.g. creating a template) can be run "
+        "again now. If it keeps failing, wait a minute, then use Retry failed or run it again.",
     ),
     20500: (
         "Twilio had an internal error",
         "Twilio's API failed while handling the request; it may or may not have been carried out.",
-        "The console retries and checks Twilio before creating again. If it keeps failing, check "
-        "Twilio's status page, then use Retry failed.",
+        "A push is retried by the console, which checks Twilio before creating again; after an action you ran "
+        "(e.g. creating a template), look on Twilio whether it happened before running it again. If it keeps "
+        "failing, check Twilio's status page, then use Retry failed.",
     ),
     20503: (
         "Twilio is temporarily unavailable",
         "The Twilio service the console called was temporarily unavailable.",
-        "The console retries with back-off. If it keeps failing, check Twilio's status page, then use Retry failed.",
+        "A push is retried with back-off by the console; an action you ran can be run again in a minute. If it "
+        "keeps failing, check Twilio's status page, then use Retry failed.",
     ),
     # Messaging requests (21xxx) -----------------------------------------------------------
     21211: (

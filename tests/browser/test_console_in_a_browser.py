@@ -165,7 +165,7 @@ def test_ops_runs_a_pairing_end_to_end_with_the_handsets(simulator, page):
     transcript = page.inner_text("#content")
     assert "Hello Robert, your food delivery is almost there" in transcript and "Yes, sure!" in transcript
     assert "whatsapp:+15•••••2662" in transcript and "15017122662" not in page.content()
-    assert "Expected: the courier had not written yet" in transcript  # the 63016 the pairing intends
+    assert "Expected: the courier had not written to the business number" in transcript  # the 63016 the pairing intends
     screenshot(page, "transcript")
     page.goto(f"{simulator.url}/admin/conversations_ops/auditentry/")
     trail = page.inner_text("#result_list")
