@@ -16,7 +16,8 @@ LEDGER = ROOT / "docs" / "fidelity.md"
 HEADER = ["Rule", "Source", "Simulator test", "Console test"]
 # A source is a page (Twilio's or Meta's), an error code, or the vendored OpenAPI.
 SOURCE = re.compile(r"https://|vendor/twilio-oai/|\berror \d{5}\b|\b\d{5}\b")
-MIN_ROWS = 0
+# The ledger only grows: removing a row means the rule moved, so move it, do not drop it.
+MIN_ROWS = 61
 
 
 def ledger_rows() -> list[tuple[str, list[str]]]:
@@ -54,8 +55,10 @@ def named_tests(cell: str) -> list[str]:
 ROWS = ledger_rows()
 
 
-def test_the_ledger_has_its_rows():
+def test_the_ledger_has_its_rows_and_its_not_modelled_list():
     assert len(ROWS) >= MIN_ROWS
+    not_modelled = LEDGER.read_text().split("## Not modelled", 1)[1]
+    assert not_modelled.count("\n- **") >= 30, "each thing the simulator does not model is a bullet"
 
 
 @pytest.mark.parametrize(("section", "cells"), ROWS, ids=[f"{s}: {c[0][:50]}" for s, c in ROWS])
