@@ -13,6 +13,7 @@ import pytest
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from conversations_ops.twilio import gateway
+from simulator.engine import owned
 from simulator.engine import services as service_engine
 from tests.simulator.engine_helpers import BUSINESS_WA, CUSTOMER_WA, control
 
@@ -94,6 +95,7 @@ def test_services_are_created_and_listed_like_twilios(client):
 
 
 def test_auto_creation_creates_into_the_configured_service(simulator, client, other_service):
+    owned.own(BUSINESS_WA)  # Twilio configures only the account's own senders
     client.address_configurations.create(
         type="whatsapp",
         address=BUSINESS_WA,
@@ -147,7 +149,7 @@ def test_configuration_refuses_bad_timers_and_unknown_services(client, field, va
 def test_default_timers_apply_to_conversations_created_without_timers(simulator, client):
     client.configuration().update(default_inactive_timer="PT5M", default_closed_timer="PT10M")
     untimed = client.conversations.create(friendly_name="Long-lived")
-    own = client.conversations.create(friendly_name="Own timer", timers_closed="PT2H")
+    own = client.conversations.create(friendly_name="Own timer", state="active", timers_closed="PT2H")
     assert untimed.timers["date_closed"] and untimed.timers["date_inactive"]
 
     control(simulator, "clock", data={"advance": 11 * 60})
@@ -157,6 +159,8 @@ def test_default_timers_apply_to_conversations_created_without_timers(simulator,
 
 def test_default_timers_apply_to_auto_created_conversations(simulator, client):
     client.configuration().update(default_closed_timer="PT10M")
+    owned.own(BUSINESS_WA)  # Twilio configures only the account's own senders
+    owned.own(BUSINESS_WA)
     client.address_configurations.create(
         type="whatsapp", address=BUSINESS_WA, auto_creation_enabled=True, auto_creation_type="default"
     )

@@ -11,7 +11,7 @@ import pytest
 
 from conversations_ops.twilio import gateway
 from conversations_ops.twilio.records import AddressAutoCreation
-from simulator.engine import webhooks_out
+from simulator.engine import owned, webhooks_out
 from tests.simulator.engine_helpers import BUSINESS_WA, CUSTOMER_WA, control, point_account_webhook
 
 pytestmark = pytest.mark.slow
@@ -105,6 +105,7 @@ def _every_event(simulator):
     gateway.conversation_update(sid=conversation.sid, state="closed", webhook_enabled=True)
     gateway.conversation_delete(sid=conversation.sid, webhook_enabled=True)
     # A phone writing to an auto-creating address: onConversationAdded with its bindings.
+    owned.own("whatsapp:+14155550188")  # Twilio configures only the account's own senders
     gateway.address_configuration_create(
         type="whatsapp", address="whatsapp:+14155550188", auto_creation=AddressAutoCreation(enabled=True)
     )
