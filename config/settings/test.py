@@ -4,7 +4,7 @@ import os
 import tempfile
 
 from .base import *  # noqa: F403
-from .base import DATABASES, INSTALLED_APPS, PORT, Q_CLUSTER, env
+from .base import DATABASES, INSTALLED_APPS, Q_CLUSTER, env
 
 SECRET_KEY = "test-only-secret-key-not-used-anywhere-else-0123456789"
 DEBUG = False
@@ -37,7 +37,10 @@ if "simulator" not in INSTALLED_APPS:
     INSTALLED_APPS = [*INSTALLED_APPS, "simulator"]
 TWILIO_ACCOUNT_SID = SIMULATOR_ACCOUNT_SID  # noqa: F405
 TWILIO_AUTH_TOKEN = SIMULATOR_AUTH_TOKEN  # noqa: F405
-TWILIO_API_BASE_URL = f"http://127.0.0.1:{PORT}/simulator"
+# Tests that need Twilio start the live simulator (tests/plugins/simulator.py points this at it).
+# Any other call must fail fast, never reach a developer's `make run` on PORT: port 9
+# (discard) has no listener, so the connection is refused at once.
+TWILIO_API_BASE_URL = "http://127.0.0.1:9/simulator"
 PUBLIC_BASE_URL = "http://testserver"
 TWILIO_HTTP_TIMEOUT = env.float("TWILIO_HTTP_TIMEOUT", default=5.0)
 
