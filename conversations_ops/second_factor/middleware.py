@@ -47,7 +47,8 @@ def access_fingerprint(user) -> str:
 def remember_access(sender, request, user, **kwargs):
     """user_logged_in receiver (connected in apps.py): the fingerprint the session is checked against."""
     if request is not None and hasattr(request, "session"):
-        request.session[FINGERPRINT_SESSION_KEY] = access_fingerprint(user)
+        # Read afresh: the object handed to login() may carry a permission cache from earlier.
+        request.session[FINGERPRINT_SESSION_KEY] = access_fingerprint(type(user)._default_manager.get(pk=user.pk))
 
 
 def _logged_in(request) -> bool:
