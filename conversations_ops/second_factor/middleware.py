@@ -7,10 +7,11 @@ permissions again on every request, so a removed permission is already refused o
 one; logging out also drops what the session proved under the old access (the second factor),
 and a newly granted permission that needs a second factor is asked for at the next login.
 
-SecondFactorMiddleware: an account that enrolled an authenticator app but whose session did
-not prove it (logged in before enrolling elsewhere, or its device was reset) is logged out; an
-account that must have one (rules.second_factor_required) and has none reaches only the
-enrolment page until it confirms one.
+SecondFactorMiddleware: an account that must have a second factor (rules.second_factor_required)
+and whose session has not proved one reaches only the enrolment page. A session never holds an
+account that has an app without having proved it: the login form asks for the code, enrolling
+ends the account's other sessions and a reset ends them all (rules.sessions_end), so no
+per-request query looks for a device.
 
 Requests without a session cookie (webhooks, health checks, scrapes) cost nothing: no cookie,
 no logged-in user.
@@ -26,7 +27,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from conversations_ops.second_factor.rules import confirmed_device, second_factor_required
+from conversations_ops.second_factor.rules import second_factor_required
 
 FINGERPRINT_SESSION_KEY = "access_fingerprint"
 
@@ -34,13 +35,15 @@ FINGERPRINT_SESSION_KEY = "access_fingerprint"
 def access_fingerprint(user) -> str:
     """A hash of everything that decides what the account may see and do.
 
-    A superuser's permissions are "all" (listing every permission would only add a query).
-    get_all_permissions() fills the user's per-request permission cache, which the page's
-    own permission checks then reuse.
+    The effective permissions, not the group ids: the console asks permissions, never group
+    names (permissions.py), so joining or leaving a group matters exactly when it changes
+    them, and a permission taken from a group changes them for every member although nobody's
+    groups changed. A superuser's are "all" (listing every permission would add a query).
+    get_all_permissions() fills the user's per-request permission cache, which the page's own
+    permission checks then reuse: for staff the check costs no query of its own.
     """
     permissions = "*" if user.is_superuser else ",".join(sorted(user.get_all_permissions()))
-    groups = ",".join(str(pk) for pk in sorted(user.groups.values_list("pk", flat=True)))
-    state = f"{user.is_active}|{user.is_staff}|{user.is_superuser}|{groups}|{permissions}"
+    state = f"{user.is_active}|{user.is_staff}|{user.is_superuser}|{permissions}"
     return hashlib.sha256(state.encode()).hexdigest()
 
 
@@ -84,12 +87,6 @@ class SecondFactorMiddleware:
         if not _logged_in(request) or request.user.is_verified():
             return self.get_response(request)
         user = request.user
-        if confirmed_device(user) is not None:
-            return _log_out(
-                request,
-                "Your account has an authenticator app and this session has not proved it: log in again "
-                "with the code it shows.",
-            )
         if second_factor_required(user) and request.path not in _open_paths():
             enrol = reverse("second_factor:enrol")
             return redirect(f"{enrol}?{urlencode({'next': request.get_full_path()})}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -81,3 +83,20 @@ def token_check(device: TOTPDevice, token: str | None) -> TokenCheck:
         "Wrong or expired code: enter the 6 digits your authenticator app shows now (each code works once).",
         guessed=True,
     )
+
+
+def sessions_end(user, *, keep: str | None = None) -> int:
+    """Deletes the account's live sessions but `keep` (a session key); answers how many.
+
+    Database sessions, the console's (SESSION_ENGINE is Django's default). After a reset a
+    session left open (on the lost phone's browser, say) could enrol a new app for whoever
+    holds it; after an enrolment, sessions logged in with the password alone would go on
+    without the code. Reads every live session: for an operator's command and an enrolment,
+    rare and small.
+    """
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).exclude(session_key=keep or "").iterator():
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended

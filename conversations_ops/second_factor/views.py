@@ -18,6 +18,7 @@ from conversations_ops.second_factor.rules import (
     enrolment_device,
     required_reason,
     second_factor_required,
+    sessions_end,
     token_check,
 )
 
@@ -65,7 +66,9 @@ def enrol(request):
             check.device.confirmed = True
             check.device.save(update_fields=["confirmed"])
             django_otp.login(request, check.device)  # this session has now proved it
-            audit_record(action="second_factor.enrol", user=user, target=user)
+            # Sessions logged in elsewhere with the password alone would go on without the code.
+            ended = sessions_end(user, keep=request.session.session_key)
+            audit_record(action="second_factor.enrol", user=user, target=user, detail={"sessions_ended": ended})
             messages.success(
                 request, "Two-factor authentication is on: from your next login, enter the code your app shows."
             )

@@ -132,14 +132,26 @@ def client_verified_index(client) -> bool:
 
 
 def test_an_enrolled_account_cannot_enrol_another_app():
-    """A session with the password only (a stolen one, say) cannot swap in a new phone."""
+    """A session with the password only (one from before the app, say) cannot swap in a new phone."""
     user = auditor_with_numbers()
     device = enrolled(user)
-    client = client_for(user)  # a password session that never proved the app
-    response = client.get(ENROL)
-    assert response.status_code == 302 and urlsplit(response["Location"]).path == LOGIN
-    assert not logged_in(client)
-    assert list(TOTPDevice.objects.filter(user=user)) == [device]
+    client = client_for(user)  # a session that never proved the app
+    page = page_text(client.get(ENROL))
+    assert "Two-factor authentication is on" in page and "otpauth://" not in page and "QR code for" not in page
+    client.post(ENROL, {"otp_token": code(device)})
+    assert list(TOTPDevice.objects.filter(user=user)) == [device] and not verified(client)
+
+
+def test_enrolling_ends_the_accounts_other_sessions():
+    """Sessions logged in elsewhere with the password alone must not go on without the code."""
+    user = staff_user(OPS)
+    elsewhere, bystander = client_for(user), client_for(staff_user(SUPPORT))
+    here = client_for(user)
+    here.get(ENROL)
+    assert here.post(ENROL, {"otp_token": code(TOTPDevice.objects.get(user=user))}).status_code == 302
+    assert elsewhere.get(INDEX).status_code == 302 and not logged_in(elsewhere)
+    assert here.get(INDEX).status_code == 200 and bystander.get(INDEX).status_code == 200
+    assert AuditEntry.objects.get(action="second_factor.enrol").detail == {"sessions_ended": 1}
 
 
 def test_an_enrolled_session_keeps_the_key_hidden_and_adds_no_device():

@@ -120,7 +120,10 @@ def test_wrong_codes_count_as_failed_logins_for_django_axes(ops):
         assert log_in(client, ops, wrong_code(device)).status_code == 200
     fifth = log_in(client, ops, wrong_code(device))
     assert fifth.status_code == 429 and "Login locked" in page_text(fifth)
-    assert AccessAttempt.objects.get(username="ops").failures_since_start == 5
+    attempt = AccessAttempt.objects.get(username="ops")
+    assert attempt.failures_since_start == 5
+    assert "otp_token=********************" in attempt.post_data  # the typed codes are not kept
+    assert wrong_code(device) not in attempt.post_data
 
     sixth = log_in(client, ops, code(device))
     assert sixth.status_code == 429 and not logged_in(client)

@@ -1,15 +1,14 @@
 """Operators' view of the second factor: who has an authenticator app, and resetting one (lost phone)."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.sessions.models import Session
 from django.core.management.base import CommandError
-from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from conversations_ops import permissions as rules
 from conversations_ops.audit.entries import audit_record
 from conversations_ops.management.command_user import REFUSED, ShellCommand, add_user_argument, command_user
 from conversations_ops.permissions import VIEW_FULL_NUMBERS
+from conversations_ops.second_factor.rules import sessions_end
 
 
 class Command(ShellCommand):
@@ -59,7 +58,7 @@ class Command(ShellCommand):
         if user is None:
             raise CommandError(f"Refused: no account named {username!r}.", returncode=REFUSED)
         removed, _ = TOTPDevice.objects.filter(user=user).delete()
-        ended = _end_sessions(user)
+        ended = sessions_end(user)
         audit_record(
             action="second_factor.reset",
             user=actor,
@@ -73,14 +72,3 @@ class Command(ShellCommand):
                 "may see whole numbers when SECOND_FACTOR_REQUIRED is on): make sure it is them who logs in."
             )
         )
-
-
-def _end_sessions(user) -> int:
-    """Deletes the account's live sessions (database sessions, the console's default): one still open on
-    the lost phone or elsewhere would otherwise go on, and could enrol a new app for whoever holds it."""
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.get_decoded().get("_auth_user_id") == str(user.pk):
-            session.delete()
-            ended += 1
-    return ended
