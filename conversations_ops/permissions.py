@@ -41,6 +41,9 @@ CREATE_TEMPLATE = (model_permission("add", "template"), PUSH_TO_TWILIO)
 SUBMIT_TEMPLATE = (model_permission("change", "template"), PUSH_TO_TWILIO)
 # "Sync templates from Twilio" reads Twilio and rewrites the template mirror: those who pick templates.
 SYNC_TEMPLATES = (model_permission("view", "template"), PUSH_TO_TWILIO)
+# `second_factor reset`: removing someone's authenticator app lets the next login enrol a new one.
+# django-otp's permission, which no group has: superusers (or whoever is given it explicitly).
+RESET_SECOND_FACTOR = ("otp_totp.delete_totpdevice",)
 # Acknowledging hides an alert from everyone: those who maintain templates.
 ACKNOWLEDGE_ALERTS = (model_permission("change", "templatestatuschange"),)
 

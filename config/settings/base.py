@@ -36,6 +36,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_q",
     "axes",  # login throttling (see LOGIN THROTTLING below)
+    # The second factor (TOTP authenticator apps; see SECOND FACTOR below). Before the console's
+    # app, so conversations_ops/admin/ can take django-otp's device admin off the site.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "conversations_ops",
 ]
 
@@ -48,9 +52,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session proved the second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     # After authentication: marks admin requests so the audit trail records who acted, from the admin.
     "conversations_ops.audit.middleware.AuditSourceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages (both say why they sent someone away): a session whose groups or
+    # permissions changed since its login is logged out; a session that has not proved the
+    # second factor it needs reaches only the enrolment page (conversations_ops/second_factor/).
+    "conversations_ops.second_factor.middleware.SessionRecheckMiddleware",
+    "conversations_ops.second_factor.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a refused login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -116,9 +127,27 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "conversations_ops.lockout.lockout_response"  # the page says what to do
+# Axes keeps the form of each failed login (AccessAttempt.post_data): the password is always
+# masked there; so are the username and address (its defaults) and the second factor's code.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
 if AXES_IPWARE_PROXY_COUNT:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+
+# SECOND FACTOR (django-otp, TOTP; conversations_ops/second_factor/, README "Logins")
+# Staff who enrolled an authenticator app always type its code at login. When this is true
+# (the default in production.py), superusers and everyone with "view full numbers" must have
+# proved one for the session: without an app they reach only the enrolment page.
+SECOND_FACTOR_REQUIRED = env.bool("SECOND_FACTOR_REQUIRED", default=False)
+# The account name authenticator apps show: "Conversations Ops:<username>".
+OTP_TOTP_ISSUER = env.str("SECOND_FACTOR_ISSUER", default="Conversations Ops")
+# django-otp's own throttle: after n wrong codes in a row an account's codes are not checked
+# for 2**(n-1) seconds (1, 2, 4, ... ; 20 wrong codes: 6 days). Only a right code resets it, not
+# a right password, so it holds where django-axes' count (reset by a good password) does not.
+OTP_TOTP_THROTTLE_FACTOR = 1
+# django-otp's device admin (taken off the site anyway, conversations_ops/admin/second_factor.py)
+# would show every device's secret key and QR code to superusers.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # STAFF ROLES
 # Shell commands that change Twilio (pairing, message_send, twilio_push,

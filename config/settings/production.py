@@ -63,5 +63,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Superusers and staff who may see whole numbers log in with a second factor (TOTP);
+# `check --deploy` warns when this is turned off.
+SECOND_FACTOR_REQUIRED = env.bool("SECOND_FACTOR_REQUIRED", default=True)
+
 # Shell commands that change Twilio must say on whose behalf (--as USERNAME or CONSOLE_USER).
 CONSOLE_COMMANDS_REQUIRE_USER = env.bool("CONSOLE_COMMANDS_REQUIRE_USER", default=True)

@@ -62,6 +62,10 @@ WEBHOOK_STEP_ASIDE_SECONDS = 0
 os.environ.pop("CONSOLE_USER", None)
 CONSOLE_COMMANDS_REQUIRE_USER = False
 
+# Tests log in with force_login and a password only; a test that checks the second factor
+# turns it on with override_settings (a developer's .env does not decide it).
+SECOND_FACTOR_REQUIRED = False
+
 # Log to the process's own stderr, not to whatever sys.stderr is when logging is
 # set up: pytest swaps sys.stderr per test and closes the old one, and a live
 # server's or the simulator's thread logging a moment later then hit a closed

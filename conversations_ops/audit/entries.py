@@ -35,6 +35,8 @@ DIRECT_ACTIONS = (
     "pairing.start",
     "pull.object",
     "pull.run",
+    "second_factor.enrol",
+    "second_factor.reset",
     "sync.push_due",
     "sync.push_now",
     "sync.retry",
