@@ -10,6 +10,7 @@ class ConversationsOpsConfig(AppConfig):
         # models are loaded, and the heartbeat (like django_q's signals) imports models.
         from django_q.signals import post_spawn, pre_execute
 
+        from conversations_ops.admin.lookups import guard_every_admin
         from conversations_ops.health.heartbeat import on_task_start, on_worker_spawn
         from conversations_ops.outbox.listeners import operation_settled_connect
         from conversations_ops.pairings.flow import pairing_operation_settled
@@ -19,3 +20,6 @@ class ConversationsOpsConfig(AppConfig):
         pre_execute.connect(on_task_start, dispatch_uid="conversations_ops.worker_heartbeat")
         # A pairing moves on when its pushes settle (pairings/flow.py); the outbox knows no pairing.
         operation_settled_connect(pairing_operation_settled)
+        # Every admin list takes only its declared filters, search and ordering (admin/lookups.py).
+        # Here, not in admin/__init__.py: Django has imported every app's admin module by now.
+        guard_every_admin()
