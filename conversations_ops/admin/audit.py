@@ -55,7 +55,7 @@ class SameRecordFilter(admin.SimpleListFilter):
         if not self._chosen():
             return []
         entry = AuditEntry.objects.filter(content_type_id=self.content_type, object_id=self.value()).first()
-        return [(self.value(), (entry and entry.target_repr) or f"#{self.value()}")]  # stored masked
+        return [(self.value(), mask_numbers((entry and entry.target_repr) or f"#{self.value()}"))]
 
     def has_output(self):
         return self._chosen() or bool(self.value() or self.content_type)
