@@ -11,6 +11,7 @@ class ConversationsOpsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django_q.signals import post_spawn, pre_execute
 
+        from conversations_ops.admin.lookups import guard_every_admin
         from conversations_ops.health.heartbeat import on_task_start, on_worker_spawn
         from conversations_ops.outbox.listeners import operation_settled_connect
         from conversations_ops.pairings.flow import pairing_operation_settled
@@ -25,3 +26,6 @@ class ConversationsOpsConfig(AppConfig):
         # Every login (force_login in tests included) keeps what the account may do, so a
         # change is noticed on the session's next request (second_factor/middleware.py).
         user_logged_in.connect(remember_access, dispatch_uid="conversations_ops.remember_access")
+        # Every admin list takes only its declared filters, search and ordering (admin/lookups.py).
+        # Here, not in admin/__init__.py: Django has imported every app's admin module by now.
+        guard_every_admin()

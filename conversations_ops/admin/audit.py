@@ -35,6 +35,51 @@ class ActionFilter(admin.SimpleListFilter):
         return queryset.filter(action=self.value()) if self.value() else queryset
 
 
+class SameRecordFilter(admin.SimpleListFilter):
+    """The entries of one record: the "All actions on ..." link of an entry's page
+    (`?content_type=<id>&object_id=<id>`). Listed only when chosen."""
+
+    title, parameter_name = "record", "object_id"
+
+    def __init__(self, request, params, model, model_admin):
+        self.content_type = params.pop("content_type", [""])[-1]
+        super().__init__(request, params, model, model_admin)
+
+    def expected_parameters(self):
+        return ["content_type", "object_id"]
+
+    def _chosen(self) -> bool:
+        return (self.value() or "").isdigit() and self.content_type.isdigit()
+
+    def lookups(self, request, model_admin):
+        if not self._chosen():
+            return []
+        entry = AuditEntry.objects.filter(content_type_id=self.content_type, object_id=self.value()).first()
+        return [(self.value(), mask_numbers((entry and entry.target_repr) or f"#{self.value()}"))]
+
+    def has_output(self):
+        return self._chosen() or bool(self.value() or self.content_type)
+
+    def choices(self, changelist):
+        yield {
+            "selected": False,
+            "query_string": changelist.get_query_string(remove=self.expected_parameters()),
+            "display": "All records",
+        }
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": True,
+                "query_string": changelist.get_query_string({"content_type": self.content_type, "object_id": value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        if self._chosen():
+            return queryset.filter(content_type_id=self.content_type, object_id=self.value())
+        # Half a record (or not a number) matches none, rather than silently everything.
+        return queryset.none() if (self.value() or self.content_type) else queryset
+
+
 def _admin_link(content_type_id, object_id, label):
     if not content_type_id or object_id is None:
         return label or "—"
@@ -66,7 +111,14 @@ class AuditEntryAdmin(NoActionsReadOnlyAdmin):
         "twilio_sid",
         "operation_column",
     )
-    list_filter = (ActionFilter, "source", "result_state", "actor", ("created_at", admin.DateFieldListFilter))
+    list_filter = (
+        ActionFilter,
+        "source",
+        "result_state",
+        "actor",
+        ("created_at", admin.DateFieldListFilter),
+        SameRecordFilter,
+    )
     search_fields = ("=target_sid", "=twilio_sid")
     search_help_text = "A Twilio SID, exactly: the record's (CH…, MB…, HX…) or the one Twilio answered with."
     fieldsets = (

@@ -1,4 +1,8 @@
-"""Admin pieces shared by every mirror of a Twilio resource."""
+"""Admin pieces shared by every mirror of a Twilio resource.
+
+Every registered admin, these and Django's alike, also takes only its declared filters, search
+and ordering: that rule is admin/lookups.py, put in front of each admin by apps.py (no admin
+opts in, so none is forgotten)."""
 
 from django.contrib import admin
 from django.db import models

@@ -27,6 +27,21 @@ class EventTypeFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ConversationFilter(admin.SimpleListFilter):
+    """One conversation's events: the "Webhook events" link of a conversation's or an event's page.
+
+    Exact and indexed; listed only when chosen, so the sidebar never lists conversations."""
+
+    title = "conversation"
+    parameter_name = "conversation_sid"
+
+    def lookups(self, request, model_admin):
+        return [(self.value(), self.value())] if self.value() else []
+
+    def queryset(self, request, queryset):
+        return queryset.filter(conversation_sid=self.value()) if self.value() else queryset
+
+
 class SignatureFilter(admin.SimpleListFilter):
     title = "signature"
     parameter_name = "signature"

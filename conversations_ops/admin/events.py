@@ -22,7 +22,7 @@ from conversations_ops.webhooks.reprocess import webhook_events_reprocess
 
 from . import webhook_display
 from .base import ReadOnlyAdminMixin
-from .event_filters import EventTypeFilter, ReceivedFilter, SignatureFilter
+from .event_filters import ConversationFilter, EventTypeFilter, ReceivedFilter, SignatureFilter
 from .masked import MaskedFieldsMixin
 from .paginators import CappedCountAdminMixin
 from .permissions import may
@@ -51,7 +51,7 @@ class WebhookEventAdmin(CappedCountAdminMixin, MaskedFieldsMixin, ReadOnlyAdminM
         "sids",
         "outcome_summary",
     )
-    list_filter = (EventTypeFilter, "source", "processing_state", SignatureFilter, ReceivedFilter)
+    list_filter = (EventTypeFilter, "source", "processing_state", SignatureFilter, ReceivedFilter, ConversationFilter)
     show_facets = admin.ShowFacets.NEVER  # one COUNT per filter choice over the whole inbox
     # get_search_results picks the column; these only make the search box appear.
     search_fields = ("conversation_sid__exact", "message_sid__exact", "participant_sid__exact")

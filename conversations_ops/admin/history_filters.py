@@ -15,17 +15,6 @@ from conversations_ops.models import Conversation
 from conversations_ops.selectors import history
 
 
-def parameters_of(list_filter) -> set[str]:
-    """The query parameters a changelist's filters read (a field name filters by `<field>__exact`)."""
-    found = set()
-    for spec in list_filter:
-        if isinstance(spec, str):
-            found.update({f"{spec}__exact", f"{spec}__isnull"})
-        else:
-            found.update({spec.parameter_name, *(name for name, _, _ in getattr(spec, "inputs", ()))})
-    return found
-
-
 class ConditionFilter(admin.SimpleListFilter):
     """Fixed options, each turned into one condition by `condition(value)`."""
 

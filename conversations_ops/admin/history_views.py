@@ -4,6 +4,7 @@ Both are views of the Message admin (its permissions, its filters); the
 conversation page links to the transcript (`transcript_link_html`).
 """
 
+from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
@@ -42,6 +43,8 @@ def export_view(model_admin, request, fmt):
         changelist = model_admin.get_changelist_instance(request)
     except IncorrectLookupParameters:
         return HttpResponseBadRequest("These filters do not apply to messages.")
+    except DisallowedModelAdminLookup as refusal:  # admin/lookups.py: only the list's own parameters
+        return HttpResponseBadRequest(f"Not exported: {refusal}.", content_type="text/plain; charset=utf-8")
     chunks, content_type = FORMATS[fmt]
     response = StreamingHttpResponse(
         chunks(exports.history_records(changelist.queryset, user=request.user)), content_type=content_type
