@@ -40,6 +40,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before anything reads the body: a Content-Length Django cannot read is a 400, not a 500.
+    "conversations_ops.request_guard.MalformedHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files before anything else touches the request (sessions, auth):
     # WhiteNoise serves them from memory-mapped, pre-compressed copies.

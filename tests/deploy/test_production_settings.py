@@ -59,8 +59,10 @@ def test_production_serves_hashed_compressed_static_files_through_whitenoise():
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert values["storage"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    # Right after SecurityMiddleware (HTTPS redirect and HSTS first), before sessions and auth.
-    assert values["middleware"][:2] == [
+    # Right after SecurityMiddleware (HTTPS redirect and HSTS first), before sessions and auth;
+    # only the malformed-header guard comes earlier (it must run before anything reads the body).
+    assert values["middleware"][:3] == [
+        "conversations_ops.request_guard.MalformedHeadersMiddleware",
         "django.middleware.security.SecurityMiddleware",
         "whitenoise.middleware.WhiteNoiseMiddleware",
     ]
