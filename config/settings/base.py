@@ -175,6 +175,10 @@ WEBHOOK_DRAIN_LINGER_SECONDS = 1.5
 # While webhook requests are arriving, the worker pauses this long after each
 # write it makes: recording comes first (Twilio never retries a webhook).
 WEBHOOK_STEP_ASIDE_SECONDS = 0.5
+# Refused webhook requests (bad signature, malformed, too large) are counted in each
+# process's memory and written to the database at most this often (seconds), not once per
+# request: a flood of forged requests must not compete with real events for the database.
+WEBHOOK_REFUSALS_FLUSH_SECONDS = env.float("WEBHOOK_REFUSALS_FLUSH_SECONDS", default=30.0)
 # PostgreSQL: the webhook INSERT is a prepared statement. Set false behind a
 # pooler that cannot keep prepared statements (PgBouncer < 1.21, transaction mode).
 WEBHOOK_PREPARED_INSERT = env.bool("WEBHOOK_PREPARED_INSERT", default=True)
