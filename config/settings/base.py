@@ -153,6 +153,9 @@ TWILIO_API_BASE_URL = env(
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default=f"http://127.0.0.1:{PORT}").rstrip("/")
 # twilio-python waits forever by default; a stuck call must not pin a worker.
 TWILIO_HTTP_TIMEOUT = env.float("TWILIO_HTTP_TIMEOUT", default=10.0)
+# A sandbox message's media file (at most 16 MB) is downloaded within this many seconds in
+# all, redirects included: a deadline for the whole download, not for each read.
+TWILIO_MEDIA_DOWNLOAD_SECONDS = env.float("TWILIO_MEDIA_DOWNLOAD_SECONDS", default=30.0)
 # Webhooks signed with a Twilio signing key (X-Twilio-Webhooks-Signature-Settings:
 # key=<id>,algorithm=HMAC_SHA256) are checked with that key's secret:
 # "id1=secret1,id2=secret2". Without it the auth token is the secret.
