@@ -17,9 +17,11 @@ RUN python -m pip install -r requirements.txt
 COPY . .
 # Static files are collected into the image (hashed, compressed); the release
 # step collects again, which changes nothing unless the code did. The values
-# below only let the production settings load; nothing runs with them.
-RUN DJANGO_SECRET_KEY=collectstatic-only ALLOWED_HOSTS=build TWILIO_ACCOUNT_SID=ACbuild \
-    TWILIO_AUTH_TOKEN=build PUBLIC_BASE_URL=https://build.invalid \
+# below only let the production settings load (random, since they refuse placeholders);
+# nothing runs with them and they are not kept in the image.
+RUN DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" ALLOWED_HOSTS=build \
+    TWILIO_ACCOUNT_SID="AC$(python -c 'import secrets; print(secrets.token_hex(16))')" \
+    TWILIO_AUTH_TOKEN="$(python -c 'import secrets; print(secrets.token_hex(16))')" PUBLIC_BASE_URL=https://build.invalid \
     python manage.py collectstatic --noinput --verbosity 0 \
  && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin ops \
  && chown -R ops /app/staticfiles

@@ -1,5 +1,6 @@
 """The one django-environ object every settings module reads from."""
 
+import re
 from pathlib import Path
 
 import environ
@@ -34,3 +35,56 @@ def database_config(url: str, *, conn_max_age: int = 60) -> dict:
         config["CONN_MAX_AGE"] = conn_max_age
         config["CONN_HEALTH_CHECKS"] = True
     return config
+
+
+# Values that only fill a slot: .env.example's and the usual "put yours here" words.
+# Compared lower-cased, after stripping; the shapes below catch their variants.
+PLACEHOLDERS = frozenset(
+    {
+        "changeme",
+        "change-me",
+        "change_me",
+        "change-me-to-50-random-characters",  # .env.example's DJANGO_SECRET_KEY
+        "your-primary-auth-token",  # .env.example's TWILIO_AUTH_TOKEN
+        "your_auth_token",
+        "secret",
+        "password",
+        "token",
+        "test",
+        "testing",
+        "example",
+        "placeholder",
+        "dummy",
+        "fake",
+        "sample",
+        "todo",
+        "tbd",
+        "none",
+        "null",
+        "undefined",
+        "default",
+    }
+)
+# "change me...", "your ...", "replace me", "xxxx" anywhere (.env.example's ACxxxx...), "..."
+# (a value cut short in a document), "<token>" and "{{ token }}" (templates left unfilled).
+# "xxxx" is matched in lower case only: a random 50-character key holds "XxXx" by chance far
+# more often than "xxxx".
+_PLACEHOLDER_SHAPES = re.compile(
+    r"(?i:^(?:change[-_ .]?me|replace[-_ .]?me|your[-_ .]))" r"|xxxx|\.\.\.|^<.*>$|^\{\{.*\}\}$"
+)
+
+
+def placeholder_reason(value: str) -> str:
+    """Why `value` is a placeholder rather than a secret ("" when it looks like a real one).
+
+    The one rule production settings apply to every secret: a value copied from
+    .env.example or a guide, or typed to get past "is not set", must stop the start
+    as surely as an empty one (a known auth token lets anyone sign webhooks)."""
+    value = value.strip()
+    if value.lower() in PLACEHOLDERS:
+        return "a placeholder word"
+    if _PLACEHOLDER_SHAPES.search(value):
+        return "shaped like a placeholder (change-me, your-..., xxxx, ..., <...>)"
+    if len(set(value)) == 1:
+        return "one character repeated"
+    return ""

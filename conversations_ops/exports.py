@@ -118,8 +118,13 @@ def history_records(queryset, *, user) -> Iterator[dict]:
             yield history_record(row)
 
 
-# A spreadsheet runs a cell that starts like a formula; phone numbers (masked or not) are left alone.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell that starts like a formula, and some skip leading blanks and
+# line breaks before deciding, so " =1+1" and "\n=HYPERLINK(...)" may run too.
+# So the cell is quoted when its first character after any blanks starts a formula, or when
+# it starts with a tab or a line break itself (OWASP's CSV injection list). Phone numbers
+# (masked or not) are left alone.
+_FORMULA_START = ("=", "+", "-", "@")
+_BLANKS = " \t\r\n"
 _NUMBERLIKE = re.compile(r"^[+-]?[\d•]+$")
 
 
@@ -129,7 +134,9 @@ def _cell(value) -> str:
     if isinstance(value, list):
         value = "; ".join(_flat(item) for item in value)
     value = str(value)
-    if value.startswith(_FORMULA_START) and not _NUMBERLIKE.match(value):
+    if _NUMBERLIKE.match(value):
+        return value
+    if value.startswith(tuple(_BLANKS[1:])) or value.lstrip(_BLANKS).startswith(_FORMULA_START):
         return "'" + value
     return value
 

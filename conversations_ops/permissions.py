@@ -34,8 +34,11 @@ SEND_TO_PEOPLE = (model_permission("add", "message"), SEND_MESSAGE)
 RUN_OUTBOX = (PUSH_TO_TWILIO,)
 # `twilio_configure_webhooks`: the account-wide webhook, the console's ears on Twilio.
 CONFIGURE_ACCOUNT_WEBHOOKS = (model_permission("change", "conversationwebhook"), PUSH_TO_TWILIO)
-# Reprocess applies stored events to the mirror again; it reaches Twilio only for sandbox messages.
-REPROCESS_EVENTS = (model_permission("change", "webhookevent"),)
+# Reprocess applies stored events again, and applying one can act on Twilio: a sandbox message
+# creates (or deletes) its conversation, participant and message there, and a customer's reply
+# moves a pairing on, which sends the auto-reply and the connected template. So it needs what
+# those actions need, not only the right to change the event rows.
+REPROCESS_EVENTS = (model_permission("change", "webhookevent"), PUSH_TO_TWILIO, SEND_MESSAGE)
 # Templates are created and submitted on Twilio at once (not through the outbox).
 CREATE_TEMPLATE = (model_permission("add", "template"), PUSH_TO_TWILIO)
 SUBMIT_TEMPLATE = (model_permission("change", "template"), PUSH_TO_TWILIO)

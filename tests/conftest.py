@@ -13,6 +13,7 @@ from conversations_ops.models import (
     Participant,
     Template,
 )
+from conversations_ops.webhooks.recording import webhook_refusals_discard
 from tests.helpers.ids import BUSINESS_WHATSAPP, CUSTOMER_WHATSAPP, make_sid
 
 pytest_plugins = [
@@ -20,6 +21,14 @@ pytest_plugins = [
     "tests.plugins.pairings",
     "tests.plugins.outbox",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _no_refusal_counts_carried_over():
+    """Refused webhooks are counted in process memory until a flush: none leak between tests."""
+    webhook_refusals_discard()
+    yield
+    webhook_refusals_discard()
 
 
 @pytest.fixture

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before anything reads the body: a Content-Length Django cannot read is a 400, not a 500.
+    "conversations_ops.request_guard.MalformedHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files before anything else touches the request (sessions, auth):
     # WhiteNoise serves them from memory-mapped, pre-compressed copies.
@@ -180,6 +182,9 @@ TWILIO_API_BASE_URL = env(
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default=f"http://127.0.0.1:{PORT}").rstrip("/")
 # twilio-python waits forever by default; a stuck call must not pin a worker.
 TWILIO_HTTP_TIMEOUT = env.float("TWILIO_HTTP_TIMEOUT", default=10.0)
+# A sandbox message's media file (at most 16 MB) is downloaded within this many seconds in
+# all, redirects included: a deadline for the whole download, not for each read.
+TWILIO_MEDIA_DOWNLOAD_SECONDS = env.float("TWILIO_MEDIA_DOWNLOAD_SECONDS", default=30.0)
 # Webhooks signed with a Twilio signing key (X-Twilio-Webhooks-Signature-Settings:
 # key=<id>,algorithm=HMAC_SHA256) are checked with that key's secret:
 # "id1=secret1,id2=secret2". Without it the auth token is the secret.
@@ -202,6 +207,10 @@ WEBHOOK_DRAIN_LINGER_SECONDS = 1.5
 # While webhook requests are arriving, the worker pauses this long after each
 # write it makes: recording comes first (Twilio never retries a webhook).
 WEBHOOK_STEP_ASIDE_SECONDS = 0.5
+# Refused webhook requests (bad signature, malformed, too large) are counted in each
+# process's memory and written to the database at most this often (seconds), not once per
+# request: a flood of forged requests must not compete with real events for the database.
+WEBHOOK_REFUSALS_FLUSH_SECONDS = env.float("WEBHOOK_REFUSALS_FLUSH_SECONDS", default=30.0)
 # PostgreSQL: the webhook INSERT is a prepared statement. Set false behind a
 # pooler that cannot keep prepared statements (PgBouncer < 1.21, transaction mode).
 WEBHOOK_PREPARED_INSERT = env.bool("WEBHOOK_PREPARED_INSERT", default=True)

@@ -56,6 +56,9 @@ WEBHOOK_WAKE_INTERVAL_SECONDS = 0
 WEBHOOK_DRAIN_LINGER_SECONDS = 0
 # Nothing waits on a test's write gate: the drain does not pause for requests.
 WEBHOOK_STEP_ASIDE_SECONDS = 0
+# No timer writes refused-webhook counts in the background: a test that looks at them
+# flushes first (webhooks.recording.webhook_refusals_flush), and each test starts from none.
+WEBHOOK_REFUSALS_FLUSH_SECONDS = None
 
 # Commands act as CONSOLE_USER when it is set (a developer's .env may set it): tests
 # run the README's command lines as they are, and name a user with --as when they mean one.

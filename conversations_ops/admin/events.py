@@ -164,7 +164,8 @@ class WebhookEventAdmin(CappedCountAdminMixin, MaskedFieldsMixin, ReadOnlyAdminM
         self.message_user(request, report.message(), messages.SUCCESS if report.queued else messages.WARNING)
 
     def has_reprocess_permission(self, request):
-        """Staff who may change webhook events in Django's terms; the rows themselves stay read-only."""
+        """Staff who may change webhook events and do what applying one may do on Twilio
+        (push, send: permissions.REPROCESS_EVENTS); the rows themselves stay read-only."""
         return may(request, rules.REPROCESS_EVENTS)
 
 

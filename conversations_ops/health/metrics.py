@@ -10,7 +10,8 @@ small table (docs/monitoring.md lists them):
   (a range of that index), grouped by code and status;
 - inbox: `webhookevent_inbox` (processing_state, id) for the backlog, its age
   and the failed count; received per endpoint: the tally rows plus a primary-key
-  range (health/counters.py); refused: the few WebhookRejection rows;
+  range (health/counters.py); refused: the few WebhookRejection rows (each web process
+  writes its in-memory tally there every WEBHOOK_REFUSALS_FLUSH_SECONDS: webhooks/recording.py);
 - heartbeat, 429s: a few rows.
 """
 

@@ -8,12 +8,15 @@ belong to the outbox (outbox/), not here.
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from django.conf import settings
@@ -77,7 +80,10 @@ class GatewayError(Exception):
 
     @property
     def retryable(self) -> bool:
-        """429, 5xx and no-answer are worth another try; other 4xx are not."""
+        """429, 5xx and no-answer are worth another try; other 4xx are not, nor a URL the
+        console refused to fetch (kind "refused")."""
+        if self.kind == "refused":
+            return False
         return self.status is None or self.status in RETRYABLE_STATUSES
 
     @property
@@ -819,26 +825,144 @@ def media_upload(*, chat_service_sid: str, content_type: str, filename: str, dat
     return sid
 
 
+# Where a message's media may be fetched (docs/twilio-reference.md, "Media"). A webhook's
+# MediaUrlN is on api.twilio.com (the Media resource, "relative to https://api.twilio.com");
+# Twilio answers with the file or a redirect to a short-lived URL on mms.twiliocdn.com, or on
+# s3-external-1.amazonaws.com when the account does not enforce HTTP auth on media. Nothing
+# else is fetched: not another host, not plain HTTP, not an address inside our network.
+MEDIA_HOST_SUFFIXES = (".twilio.com",)
+MEDIA_REDIRECT_HOST_SUFFIXES = (".twilio.com", ".twiliocdn.com")
+MEDIA_REDIRECT_HOSTS = frozenset({"s3-external-1.amazonaws.com"})
+MEDIA_MAX_REDIRECTS = 3
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+def _media_refused(message: str) -> GatewayError:
+    return GatewayError(status=None, code=None, kind="refused", message=f"Media not fetched: {message}.")
+
+
+def _internal_address(host: str) -> bool:
+    """True when `host` resolves to an address that is not on the public internet (loopback,
+    private, link-local such as 169.254.169.254, ...). A name that does not resolve is left to
+    the request, which fails to connect the same way."""
+    try:
+        infos = socket.getaddrinfo(host, 443, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return False
+    return any(not ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_global for info in infos)
+
+
+def _media_url_refusal(url: str, *, redirect: bool = False) -> str:
+    """Why the console will not fetch media from `url` ("" when it will). `redirect`: a hop
+    Twilio's answer pointed to, which may also be Twilio's media CDN."""
+    base = settings.TWILIO_API_BASE_URL
+    if base and url.startswith(base + "/"):
+        return ""  # the simulator, or the stand-in the operator configured for every call
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().rstrip(".")
+    if parts.scheme != "https":
+        return "only HTTPS is fetched"
+    if parts.username or parts.password or parts.port not in (None, 443):
+        return "the URL names credentials or a port"
+    suffixes = MEDIA_REDIRECT_HOST_SUFFIXES if redirect else MEDIA_HOST_SUFFIXES
+    if not (host.endswith(suffixes) or (redirect and host in MEDIA_REDIRECT_HOSTS)):
+        return f"{host or 'the URL'} is not one of Twilio's media hosts"
+    if _internal_address(host):
+        return f"{host} resolves to an internal address"
+    return ""
+
+
+def _socket_shutdown(response) -> None:
+    """Ends a blocked read from another thread: shutting the socket down wakes a recv() that
+    closing the file alone would leave waiting for the server."""
+    try:
+        sock = response.raw._fp.fp.raw._sock  # urllib3 -> http.client -> socket
+        sock.shutdown(socket.SHUT_RDWR)
+    except (AttributeError, OSError):
+        pass
+
+
+def _media_read(response, deadline: float) -> bytes:
+    """The body, at most MAX_MEDIA_BYTES, before `deadline` (time.monotonic()). Reads take
+    what has arrived (read1), so a server that drips a byte at a time (each read well within
+    the per-read timeout) meets the deadline between two reads; a watchdog shuts the socket
+    at the deadline for one that sends nothing."""
+    expired = threading.Event()
+
+    def cut_off():
+        expired.set()
+        _socket_shutdown(response)
+
+    watchdog = threading.Timer(max(deadline - time.monotonic(), 0.0), cut_off)
+    watchdog.daemon = True
+    watchdog.start()
+    data = bytearray()
+    try:
+        while not expired.is_set():
+            chunk = response.raw.read1(64 * 1024, decode_content=True)
+            if not chunk:
+                break
+            data += chunk
+            if len(data) > MAX_MEDIA_BYTES:
+                raise GatewayError(
+                    status=response.status_code,
+                    code=None,
+                    kind="too_large",
+                    message=f"The media is larger than {MAX_MEDIA_BYTES // (1024 * 1024)} MB.",
+                )
+            if time.monotonic() >= deadline:
+                expired.set()
+    except GatewayError:
+        raise
+    except Exception as exc:  # the watchdog shut the socket under the read
+        if not expired.is_set():
+            raise
+        raise _media_timeout() from exc
+    finally:
+        watchdog.cancel()
+    if expired.is_set():
+        raise _media_timeout()
+    return bytes(data)
+
+
+def _media_timeout() -> GatewayError:
+    seconds = settings.TWILIO_MEDIA_DOWNLOAD_SECONDS
+    return GatewayError(
+        status=None, code=None, kind="timeout", message=f"The media did not arrive within {seconds:g} s."
+    )
+
+
 def media_download(*, url: str) -> tuple[str, bytes]:
     """Downloads a message's media (a Messaging webhook's MediaUrlN): (content type, bytes).
-    Twilio answers with the file or a redirect to it; at most MAX_MEDIA_BYTES are read."""
+
+    Only from Twilio's media hosts over HTTPS (or the simulator): each redirect is checked
+    like the first URL (at most MEDIA_MAX_REDIRECTS), the whole download has one deadline
+    (TWILIO_MEDIA_DOWNLOAD_SECONDS, not per read) and at most MAX_MEDIA_BYTES are read.
+    Raises GatewayError (kind "refused" for a URL it will not fetch, never retried)."""
+    deadline = time.monotonic() + settings.TWILIO_MEDIA_DOWNLOAD_SECONDS
     target = _routed_url(url, settings.TWILIO_API_BASE_URL)
     with _translated_request_errors():
-        response = requests.get(
-            target, auth=_credentials_for(target), timeout=settings.TWILIO_HTTP_TIMEOUT, stream=True
-        )
-        with response:
-            if response.status_code != 200:
-                raise _response_error(response)
-            data = bytearray()
-            for chunk in response.iter_content(chunk_size=64 * 1024):
-                data += chunk
-                if len(data) > MAX_MEDIA_BYTES:
-                    raise GatewayError(
-                        status=response.status_code,
-                        code=None,
-                        kind="too_large",
-                        message=f"The media is larger than {MAX_MEDIA_BYTES // (1024 * 1024)} MB.",
-                    )
-    content_type = response.headers.get("Content-Type", "").split(";")[0].strip()
-    return content_type or "application/octet-stream", bytes(data)
+        for hop in range(MEDIA_MAX_REDIRECTS + 1):
+            refusal = _media_url_refusal(target, redirect=hop > 0)
+            if refusal:
+                raise _media_refused(refusal)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _media_timeout()
+            response = requests.get(
+                target,
+                auth=_credentials_for(target),
+                timeout=min(settings.TWILIO_HTTP_TIMEOUT, remaining),
+                stream=True,
+                allow_redirects=False,  # each hop is checked here, not followed blindly
+            )
+            with response:
+                if response.status_code in REDIRECT_STATUSES and response.headers.get("Location"):
+                    target = urljoin(target, response.headers["Location"])
+                    continue
+                if response.status_code != 200:
+                    raise _response_error(response)
+                data = _media_read(response, deadline)
+                content_type = response.headers.get("Content-Type", "").split(";")[0].strip()
+                return content_type or "application/octet-stream", data
+    raise _media_refused(f"more than {MEDIA_MAX_REDIRECTS} redirects")

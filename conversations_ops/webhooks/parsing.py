@@ -59,6 +59,9 @@ NATURAL_KEYS = {
     MESSAGE_STATUS: ("MessageSid", "MessageStatus"),
 }
 
+# Conversations event names Twilio documents (the webhooks page); any other is stored unhandled.
+KNOWN_EVENTS = frozenset(NATURAL_KEYS) | PRE_EVENTS | {"onUserAdded", "onUserUpdated"}
+
 # Parameters that must be present (and shaped like a SID) for an event to be usable.
 REQUIRED_SIDS = {
     "onMessageAdded": ("ConversationSid", "MessageSid"),
@@ -79,6 +82,56 @@ REQUIRED_SIDS = {
 # character more than the columns hold.
 SID_SHAPE = re.compile(r"[A-Z]{2}[0-9a-fA-F]{32}")
 EVENT_TYPE_SHAPE = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,63}")
+
+# Re-shaping a signed body. Twilio signs the URL followed by every parameter's name and
+# value run together, names sorted, without separators (docs/twilio-reference.md,
+# "Webhook signatures"), so `a=bc` and `ab=c` sign the same, and so do a value repeated or
+# reordered. A captured request could be re-cut into another validly signed body; if that
+# moved a boundary inside the dedup key, the copy would be stored as a new event. So:
+# - every parameter name has Twilio's shape (PascalCase words, dot-separated:
+#   `MessagingBinding.Address`): text moved from a value onto the front of the next name
+#   makes that name start otherwise, and the body is refused;
+# - the parameters of the natural key (and EventType) appear once, each in its strict shape:
+#   a SID is 34 characters, a status or state one of Twilio's enumerations, a timestamp
+#   ISO-8601 ending in Z or an offset, so no boundary can move into or out of one;
+# - an event type the console does not know, yet that begins with one it knows
+#   (`onMessageAddedIndex0`: EventType with the next parameter folded in) is refused;
+# - the key of other events (pre-events, unknown types) is a digest of exactly what was
+#   signed, so every re-cut of one request has one key.
+PARAM_NAME_SHAPE = re.compile(r"[A-Z][A-Za-z0-9]*(?:\.[A-Z][A-Za-z0-9]*)*")
+TIMESTAMP_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})")
+# vendor/twilio-oai: conversation_message_receipt_enum_delivery_status, message_enum_status,
+# conversation_enum_state.
+RECEIPT_STATUSES = frozenset({"read", "failed", "delivered", "undelivered", "sent"})
+MESSAGE_STATUSES = frozenset(
+    {
+        "queued",
+        "sending",
+        "sent",
+        "failed",
+        "delivered",
+        "undelivered",
+        "receiving",
+        "received",
+        "accepted",
+        "scheduled",
+        "read",
+        "partially_delivered",
+        "canceled",
+    }
+)
+CONVERSATION_STATES = frozenset({"initializing", "inactive", "active", "closed"})
+KEY_PARAM_CHECKS = {
+    "MessageSid": SID_SHAPE.fullmatch,
+    "DeliveryReceiptSid": SID_SHAPE.fullmatch,
+    "ParticipantSid": SID_SHAPE.fullmatch,
+    "ConversationSid": SID_SHAPE.fullmatch,
+    "DateUpdated": TIMESTAMP_SHAPE.fullmatch,
+    "StateUpdated": TIMESTAMP_SHAPE.fullmatch,
+    "Status": RECEIPT_STATUSES.__contains__,
+    "MessageStatus": MESSAGE_STATUSES.__contains__,
+    "StateTo": CONVERSATION_STATES.__contains__,
+}
 
 
 class MalformedEvent(ValueError):
@@ -121,8 +174,12 @@ def event_type_of(source: str, params: EventParams) -> str:
         event_type = params.get("EventType")
         if not event_type:
             raise MalformedEvent("EventType is missing: not a Conversations webhook")
+        if len(params.getlist("EventType")) > 1:
+            raise MalformedEvent("EventType is repeated")
         if not EVENT_TYPE_SHAPE.fullmatch(event_type):
             raise MalformedEvent("EventType is not an event name")
+        if event_type not in KNOWN_EVENTS and any(event_type.startswith(known) for known in KNOWN_EVENTS):
+            raise MalformedEvent("EventType is a known event name with more run on: an ambiguous body")
         return event_type
     if source == EventSource.MESSAGING:
         return MESSAGING_INBOUND
@@ -142,15 +199,33 @@ def _check_sids(event_type: str, params: EventParams) -> None:
             raise MalformedEvent(f"{key} is not a Twilio SID")
 
 
+def _check_unambiguous(event_type: str, params: EventParams) -> None:
+    """Refuses a body that could be a re-cut of another signed body with another key (see above)."""
+    for key, _ in params.pairs:
+        if not PARAM_NAME_SHAPE.fullmatch(key):
+            raise MalformedEvent("a parameter name is not shaped like Twilio's: an ambiguous body")
+    for name in NATURAL_KEYS.get(event_type, ()):
+        values = params.getlist(name)
+        if len(values) != 1:
+            raise MalformedEvent(f"{name} is {'missing' if not values else 'repeated'}")
+        if not KEY_PARAM_CHECKS[name](values[0]):
+            raise MalformedEvent(f"{name} is not what Twilio sends there")
+
+
+def signed_text(params: EventParams) -> str:
+    """The parameters as the signature covers them: names sorted, each name's distinct
+    values sorted, name and value run together (twilio's RequestValidator.compute_signature)."""
+    names = sorted({key for key, _ in params.pairs})
+    return "".join(name + value for name in names for value in sorted(set(params.getlist(name))))
+
+
 def dedup_key_of(source: str, event_type: str, params: EventParams) -> str:
-    """The event's natural key, else a digest of every parameter (a pre-event,
-    or an event type the console does not know yet)."""
+    """The event's natural key, else a digest of what was signed (a pre-event, or an event
+    type the console does not know yet): any re-cut of one signed body has the same key."""
     names = NATURAL_KEYS.get(event_type)
     if names:
         return ":".join([source, event_type, *(params.get(name) for name in names)])[:255]
-    digest = hashlib.sha256()
-    for key, value in sorted(params.pairs):
-        digest.update(f"{len(key)}:{key}{len(value)}:{value}".encode())
+    digest = hashlib.sha256(signed_text(params).encode())
     return f"{source}:{event_type}:sha256:{digest.hexdigest()}"
 
 
@@ -169,6 +244,7 @@ def parse_event(source: str, pairs) -> ParsedEvent:
         raise MalformedEvent("a parameter contains a NUL character")
     event_type = event_type_of(source, params)
     _check_sids(event_type, params)
+    _check_unambiguous(event_type, params)
     return ParsedEvent(
         source=source,
         event_type=event_type,

@@ -115,3 +115,20 @@ def test_formula_looking_text_is_defused_in_the_csv(auditor, history):
     rows = {r["message_sid"]: r for r in csv_rows(download(auditor, "csv"))}
     assert rows[history.system_notice.sid]["text"] == '\'=HYPERLINK("http://evil")'
     assert rows[history.courier_photo.sid]["author"] == "+49•••••6789"  # a number stays a number
+
+
+@pytest.mark.parametrize("lead", [" ", "  ", "\t", "\r", "\n", "\r\n", " \n\t"], ids=repr)
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_a_formula_behind_blanks_or_a_line_break_is_defused_too(auditor, history, lead, start):
+    body = f'{lead}{start}HYPERLINK("http://evil")'
+    history.system_notice.body = body
+    history.system_notice.save(update_fields=["body"])
+    rows = {r["message_sid"]: r for r in csv_rows(download(auditor, "csv"))}
+    assert rows[history.system_notice.sid]["text"] == "'" + body
+
+
+def test_plain_text_with_leading_blanks_is_left_as_it_is(auditor, history):
+    history.system_notice.body = "  see you at 5"
+    history.system_notice.save(update_fields=["body"])
+    rows = {r["message_sid"]: r for r in csv_rows(download(auditor, "csv"))}
+    assert rows[history.system_notice.sid]["text"] == "  see you at 5"

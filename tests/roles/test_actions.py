@@ -107,6 +107,40 @@ def test_reprocess(staff, rows, monkeypatch, role):
     assert bool(reprocessed) is (role == OPS)
 
 
+# Reprocess needs what applying an event may do on Twilio (the sandbox flow pushes, a pairing
+# reply sends), not only change_webhookevent: each of the three permissions alone or in pairs is refused.
+_CHANGE_EVENT = ("conversations_ops", "change_webhookevent")
+_PUSH = ("conversations_ops", "push_to_twilio")
+_SEND = ("conversations_ops", "send_message")
+
+
+@pytest.mark.parametrize(
+    ("granted", "allowed"),
+    [
+        ((_CHANGE_EVENT,), False),
+        ((_CHANGE_EVENT, _PUSH), False),
+        ((_CHANGE_EVENT, _SEND), False),
+        ((_PUSH, _SEND), False),
+        ((_CHANGE_EVENT, _PUSH, _SEND), True),
+    ],
+    ids=["change-only", "change+push", "change+send", "push+send", "all-three"],
+)
+def test_reprocess_needs_the_permissions_of_what_it_may_cause(rows, monkeypatch, granted, allowed):
+    user = staff_user(NO_GROUP, username="reprocessor")
+    user.user_permissions.add(Permission.objects.get(content_type__model="webhookevent", codename="view_webhookevent"))
+    for app_label, codename in granted:
+        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    client = client_for(user)
+    reprocessed = []
+    monkeypatch.setattr(
+        "conversations_ops.admin.events.webhook_events_reprocess",
+        lambda *, events, user=None: reprocessed.append(list(events)) or _Report(),
+    )
+    assert ("reprocess" in offered(client, "webhookevent")) is allowed
+    run_action(client, "webhookevent", "reprocess", [rows.webhookevent])
+    assert bool(reprocessed) is allowed
+
+
 class _Report:
     queued = 1
 

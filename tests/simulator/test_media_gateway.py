@@ -75,7 +75,7 @@ def test_upload_errors_are_gateway_errors(http, settings):
 
 def test_download_uses_basic_auth_and_follows_twilio_s_redirect_without_it(http, settings):
     settings.TWILIO_API_BASE_URL = ""
-    cdn = "https://media.example-cdn.com/abc"
+    cdn = "https://mms.twiliocdn.com/abc"  # Twilio's short-lived media URL
     http.get(TWILIO_MEDIA_URL, status=307, headers={"Location": cdn})
     http.get(cdn, body=b"JPEG", content_type="image/jpeg")
     assert gateway.media_download(url=TWILIO_MEDIA_URL) == ("image/jpeg", b"JPEG")
@@ -83,7 +83,7 @@ def test_download_uses_basic_auth_and_follows_twilio_s_redirect_without_it(http,
     assert "Authorization" not in http.calls[1].request.headers  # credentials stay with Twilio
 
 
-def test_download_is_routed_under_api_and_keeps_credentials_from_other_hosts(http, settings):
+def test_download_is_routed_under_api_and_fetches_nothing_from_other_hosts(http, settings):
     settings.TWILIO_API_BASE_URL = "http://sim.invalid/simulator"
     http.get(
         f"http://sim.invalid/simulator/api/2010-04-01/Accounts/{ACCOUNT}/Messages/MM{'d' * 32}/Media/{ME}",
@@ -91,9 +91,10 @@ def test_download_is_routed_under_api_and_keeps_credentials_from_other_hosts(htt
         content_type="image/png; charset=binary",
     )
     assert gateway.media_download(url=TWILIO_MEDIA_URL) == ("image/png", b"x")
-    http.get("https://elsewhere.example.com/photo.jpg", body=b"y")
-    gateway.media_download(url="https://elsewhere.example.com/photo.jpg")
-    assert "Authorization" not in http.calls[1].request.headers
+    with pytest.raises(gateway.GatewayError) as refused:
+        gateway.media_download(url="https://elsewhere.example.com/photo.jpg")
+    assert refused.value.kind == "refused" and not refused.value.retryable
+    assert len(http.calls) == 1  # no request, so no credentials, went elsewhere
 
 
 def test_download_refuses_more_than_the_limit_and_reports_http_errors(http, settings, monkeypatch):

@@ -265,9 +265,12 @@ def test_refused_counters_are_shown_above_the_list(admin_client):
 
 
 def test_refused_counters_count_real_refusals(admin_client, client):
+    from conversations_ops.webhooks.recording import webhook_refusals_flush
+
     from .signing import signed_post
 
     signed_post(client, "conversations", fixture_pairs("conversations__onMessageAdded__text"), signature="x")
+    webhook_refusals_flush()  # what the process's timer does within WEBHOOK_REFUSALS_FLUSH_SECONDS
     html = admin_client.get(CHANGELIST).content.decode()
     assert "Refused: 1 bad signature (last " in html
 

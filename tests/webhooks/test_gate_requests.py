@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from conversations_ops.models import ProcessingState, WebhookEvent, WebhookRejection
 from conversations_ops.webhooks import views
+from conversations_ops.webhooks.recording import webhook_refusals_flush
 
 from .fixtures import fixture_names, fixture_pairs, post_fixture
 from .signing import PATHS, sign, signed_post
@@ -22,6 +23,8 @@ ENDPOINT_FIXTURES = {"conversations": TEXT, "messaging": "messaging__whatsapp", 
 
 
 def counters() -> dict:
+    """The refusal counts as /metrics reads them, once this process has written its tally."""
+    webhook_refusals_flush()
     return dict(WebhookRejection.objects.values_list("reason", "count"))
 
 
