@@ -20,6 +20,7 @@ from conversations_ops.outbox.queue import OPERATIONS
 from conversations_ops.twilio.errors import explain
 
 from .base import ReadOnlyAdminMixin
+from .masked import MaskedFieldsMixin
 from .sync_display import explanation_html
 
 
@@ -46,7 +47,7 @@ def _admin_link(content_type_id, object_id, label):
     return format_html('<a href="{}">{}</a>', url, label or f"{content_type.model} #{object_id}")
 
 
-class NoActionsReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class NoActionsReadOnlyAdmin(MaskedFieldsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     actions = None
     # Neither the total nor the filters' "Show counts": both would count the whole table.
     show_full_result_count = False

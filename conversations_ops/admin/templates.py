@@ -38,6 +38,7 @@ from conversations_ops.twilio import gateway
 from conversations_ops.twilio.reads import read_failure_line
 
 from .base import ReadOnlyAdminMixin, TwilioMirrorAdmin
+from .masked import MaskedFieldsMixin
 from .permissions import may
 from .template_forms import TemplateApprovalForm, TemplateCreateForm
 
@@ -71,7 +72,7 @@ def _add_errors(form, error: ValidationError) -> None:
 
 
 @admin.register(Template)
-class TemplateAdmin(TwilioMirrorAdmin):
+class TemplateAdmin(MaskedFieldsMixin, TwilioMirrorAdmin):
     list_display = ("friendly_name", "language", "approval_category", "approval_status", "usable", "body_preview")
     list_filter = ("language", "approval_status")
     search_fields = ("sid__exact", "friendly_name__startswith")
@@ -284,7 +285,7 @@ class TemplateAdmin(TwilioMirrorAdmin):
 
 
 @admin.register(TemplateStatusChange)
-class TemplateStatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class TemplateStatusChangeAdmin(MaskedFieldsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "template",
         "old_status",
