@@ -105,6 +105,14 @@ class MaskedRowsMixin:
             _mask_rows(changelist.result_list)  # fills the page's cache: the template reads these rows
         return changelist
 
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        context = getattr(response, "context_data", None) or {}
+        if not can_see_full_numbers(request.user) and context.get("action_list") is not None:
+            # Django's log: the row's name when it was saved and what changed, in staff's words.
+            _mask_rows(context["action_list"])
+        return response
+
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         if can_see_full_numbers(request.user):
