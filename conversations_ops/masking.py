@@ -32,6 +32,7 @@ What counts as a number (`mask_numbers_in`), in the order it is looked for:
    1764763200 or its milliseconds) and short order numbers stay.
 """
 
+import functools
 import re
 
 import phonenumbers
@@ -51,6 +52,9 @@ _NUMBER_IN_TEXT = re.compile(
 _CHANNEL_ID = re.compile(r"\b(whatsapp:|messenger:)(\d{6,20})(?!\w)", re.IGNORECASE)
 # Rule 4: a bare run of digits, not part of a word, a decimal or a path.
 _BARE = re.compile(r"(?<![\w.\-/%+•])(\d{8,15})(?![\w/•]|\.\d)")
+# Rule 3's candidates: a run of digits with spaces, dashes, dots or brackets, not part of a word.
+_NATIONAL_CANDIDATE = re.compile(r"(?<![\w+%/=•])\(?\d[\d \-.()]{5,22}\d(?![\w/•])")
+_DATE_OR_TIME = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\d:\d\d")
 # Seven digits, possibly separated: anything shorter is no phone number, and most
 # texts (log lines) have no such run, so the rules above are skipped for them.
 _MAYBE_NUMBER = re.compile(r"\d(?:[\s().\-]{0,3}\d){6}")
@@ -98,30 +102,49 @@ def national_regions() -> tuple[str, ...]:
     return tuple(regions) if regions is not None else DEFAULT_NATIONAL_REGIONS
 
 
-def _glued(text: str, start: int, end: int) -> bool:
-    """Whether a match sits inside a word or base64 (a signature, a token), like rule 1 refuses."""
-    before = text[start - 1] if start else ""
-    after = text[end] if end < len(text) else ""
-    return bool(re.match(r"[\w+/=]", before) or re.match(r"[\w/=]", after))
+def _mask_candidate(match: re.Match) -> str:
+    """A national-looking run masked when, in one of the regions, it is a valid number."""
+    candidate = match.group(0)
+    digits = _digits(candidate)
+    if not 7 <= len(digits) <= 15 or _DATE_OR_TIME.search(candidate):
+        return candidate
+    if candidate.isdigit() and not candidate.startswith("0"):
+        return candidate  # digits alone: rule 4 decides (valid with "+"), so ids and epochs stay
+    for region in national_regions():
+        pieces, end = [], 0
+        for found in phonenumbers.PhoneNumberMatcher(candidate, region, leniency=phonenumbers.Leniency.VALID):
+            pieces += [candidate[end : found.start], f"{HIDDEN}{_digits(found.raw_string)[-4:]}"]
+            end = found.end
+        if pieces:
+            return "".join(pieces) + candidate[end:]
+    return candidate
 
 
 def _mask_national(text: str) -> str:
-    for region in national_regions():
-        pieces, end = [], 0
-        for found in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
-            if _glued(text, found.start, found.end):
-                continue
-            pieces += [text[end : found.start], f"{HIDDEN}{_digits(found.raw_string)[-4:]}"]
-            end = found.end
-        if pieces:
-            text = "".join(pieces) + text[end:]
-    return text
+    # The matcher is slow (pure Python, ~0.5 ms a call): it only sees short runs that look like
+    # a national number, never whole texts, and never a date or a time.
+    return _NATIONAL_CANDIDATE.sub(_mask_candidate, text)
 
 
 def mask_numbers_in(text: str) -> str:
     """Every phone number in the text masked (the forms are in this module's docstring); the rest untouched."""
     if not text or not _MAYBE_NUMBER.search(text):
         return text
+    if len(text) <= _CACHED_LENGTH:
+        return _masked_cached(text, national_regions())
+    return _masked(text)
+
+
+# A list page masks the same names and values row after row: short texts are remembered.
+_CACHED_LENGTH = 2000
+
+
+@functools.lru_cache(maxsize=4096)
+def _masked_cached(text: str, regions: tuple[str, ...]) -> str:  # regions: part of the key, settings change
+    return _masked(text)
+
+
+def _masked(text: str) -> str:
     text = _NUMBER_IN_TEXT.sub(_mask_prefixed, text)
     text = _CHANNEL_ID.sub(lambda m: f"{m.group(1)}{HIDDEN}{m.group(2)[-4:]}", text)
     if not _MAYBE_NUMBER.search(text):

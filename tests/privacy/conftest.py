@@ -124,7 +124,7 @@ def seed_every_text_field() -> list:
 
 
 @pytest.fixture
-def seeded(rows):  # noqa: F811 - the fixture imported above
+def seeded_rows(rows):  # noqa: F811 - the fixture imported above
     _more_rows(rows)
     empty = seed_every_text_field()
     assert not empty, f"models with no row to seed: {empty} (make one in _more_rows)"

@@ -44,7 +44,7 @@ def _text(response) -> str:
 
 
 def _start_urls(rows) -> list[str]:
-    """Every registered admin's list and the pages of each seeded row, and what no link may lead to."""
+    """Every registered admin's list and the pages of each seeded_rows row, and what no link may lead to."""
     urls = ["/admin/"]
     for model, model_admin in admin.site._registry.items():
         opts = model._meta
@@ -83,7 +83,7 @@ def crawl(client, start: list[str], *, limit: int = 600):
             queue.append(link)
 
 
-def test_every_model_and_admin_is_seeded_and_masks(seeded):
+def test_every_model_and_admin_is_seeded_and_masks(seeded_rows):
     """The crawl covers what is registered: every admin (and inline) masks text by the one rule."""
     for model, model_admin in admin.site._registry.items():
         if model._meta.app_label != "conversations_ops" and model is not LogEntry:
@@ -95,10 +95,10 @@ def test_every_model_and_admin_is_seeded_and_masks(seeded):
 
 @pytest.mark.parametrize("role", ROLES)
 @override_settings(TWILIO_READ_ATTEMPTS=1)  # pages that read Twilio (nothing answers here) fail at once
-def test_no_page_or_export_shows_a_whole_number(seeded, staff, role):
+def test_no_page_or_export_shows_a_whole_number(seeded_rows, staff, role):
     client = staff(role)
     leaks, visited, shown = [], 0, 0
-    for url, status, text in crawl(client, _start_urls(seeded)):
+    for url, status, text in crawl(client, _start_urls(seeded_rows)):
         assert status < 500, f"{url} answered {status}"
         visited += 1
         shown += status == 200
@@ -108,19 +108,19 @@ def test_no_page_or_export_shows_a_whole_number(seeded, staff, role):
     assert not leaks, f"whole numbers shown to {role}:\n" + "\n".join(leaks)
 
 
-def test_view_full_numbers_still_sees_them_whole(seeded):
+def test_view_full_numbers_still_sees_them_whole(seeded_rows):
     user = staff_user(OPS, username="ops_lead")
     user.user_permissions.add(Permission.objects.get(codename="view_full_numbers"))
     client = client_for(user)
     for url in (
-        reverse("admin:conversations_ops_conversation_change", args=[seeded.conversation.pk]),
-        reverse("admin:conversations_ops_webhookevent_change", args=[seeded.webhookevent.pk]),
+        reverse("admin:conversations_ops_conversation_change", args=[seeded_rows.conversation.pk]),
+        reverse("admin:conversations_ops_webhookevent_change", args=[seeded_rows.webhookevent.pk]),
         reverse("admin:conversations_ops_conversation_changelist"),
     ):
         assert set(whole_numbers_in(_text(client.get(url)))) == set(WHOLE), url
 
 
-def test_a_twilio_refusal_quoting_a_number_is_masked_in_the_admin_message(seeded, staff, monkeypatch):
+def test_a_twilio_refusal_quoting_a_number_is_masked_in_the_admin_message(seeded_rows, staff, monkeypatch):
     def refused(**kwargs):
         raise GatewayError(status=400, code=50416, message=f"Participant whatsapp:{SEED_TEXT} is already in it")
 
@@ -128,7 +128,7 @@ def test_a_twilio_refusal_quoting_a_number_is_masked_in_the_admin_message(seeded
     client = staff(OPS)
     response = client.post(
         reverse("admin:conversations_ops_participant_changelist"),
-        {"action": "pull_from_twilio", "_selected_action": [seeded.participant.pk]},
+        {"action": "pull_from_twilio", "_selected_action": [seeded_rows.participant.pk]},
         follow=True,
     )
     shown = [str(message) for message in response.context["messages"]]
@@ -136,7 +136,7 @@ def test_a_twilio_refusal_quoting_a_number_is_masked_in_the_admin_message(seeded
     assert not whole_numbers_in(" ".join(shown) + _text(response)), shown
 
 
-def test_admin_messages_are_masked_for_their_reader_only(seeded, staff, rf):
+def test_admin_messages_are_masked_for_their_reader_only(seeded_rows, staff, rf):
     from django.contrib.messages import get_messages
 
     from conversations_ops.admin.masked import MaskedMessageStorage
@@ -166,10 +166,10 @@ def _run(*args) -> str:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_command_output_shows_no_whole_number(seeded, staff, role, monkeypatch):
+def test_command_output_shows_no_whole_number(seeded_rows, staff, role, monkeypatch):
     username = role.lower()
     staff_user(role, username=username) if not _exists(username) else None
-    pairing = str(seeded.pairing.pk)
+    pairing = str(seeded_rows.pairing.pk)
     outputs = {
         "pairing show": _run("pairing", "show", pairing, "--as", username),
         "pairing show --json": _run("pairing", "show", pairing, "--json", "--as", username),
@@ -186,12 +186,12 @@ def test_command_output_shows_no_whole_number(seeded, staff, role, monkeypatch):
         assert not whole_numbers_in(text), f"{name}: …{leak_context(text)}…"
 
 
-def test_command_output_is_whole_for_view_full_numbers(seeded):
+def test_command_output_is_whole_for_view_full_numbers(seeded_rows):
     user = staff_user(OPS, username="ops_lead")
     user.user_permissions.add(Permission.objects.get(codename="view_full_numbers"))
-    text = _run("pairing", "show", str(seeded.pairing.pk), "--json", "--as", "ops_lead")
+    text = _run("pairing", "show", str(seeded_rows.pairing.pk), "--json", "--as", "ops_lead")
     assert set(whole_numbers_in(text)) == set(WHOLE)
-    assert json.loads(text)["customer"] == seeded.pairing.customer_address
+    assert json.loads(text)["customer"] == seeded_rows.pairing.customer_address
 
 
 def _exists(username: str) -> bool:
@@ -201,7 +201,7 @@ def _exists(username: str) -> bool:
 
 
 @override_settings(ROOT_URLCONF="tests.privacy.urls", ADMINS=[("Ops lead", "lead@example.com")], DEBUG=False)
-def test_an_error_e_mail_shows_no_whole_number(seeded, client):
+def test_an_error_e_mail_shows_no_whole_number(seeded_rows, client):
     client.raise_request_exception = False
     response = client.post(
         "/boom/?To=whatsapp%3A%2B15017122661&WaId=15017122661",
