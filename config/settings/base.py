@@ -114,7 +114,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # No script of the console reads the CSRF cookie (forms carry the token), so scripts may not.
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
-# Error pages and e-mails hide the Twilio token, signing keys, SECRET_KEY and REDIS_URL.
+# Admin messages (Twilio's refusals quote numbers) masked for staff without "view full numbers".
+MESSAGE_STORAGE = "conversations_ops.admin.masked.MaskedMessageStorage"
+# Error pages and e-mails hide the Twilio token, signing keys, SECRET_KEY and REDIS_URL,
+# and mask every phone number (request data, traceback variables, the e-mail's text).
 DEFAULT_EXCEPTION_REPORTER_FILTER = "conversations_ops.error_reports.ConsoleExceptionReporterFilter"
 
 # LOGIN THROTTLING (django-axes)
@@ -297,6 +300,12 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
+# MASKING (conversations_ops/masking.py)
+# Numbers written in a national form ("(415) 555-0100", "0151 23456789") are recognised,
+# and masked, for these regions (ISO 3166 codes): the countries customers and couriers
+# write from. Numbers with "+" or a country code are recognised whatever this says.
+NATIONAL_NUMBER_REGIONS = env.list("NATIONAL_NUMBER_REGIONS", default=["US", "GB", "DE"])
+
 # LOGGING
 # Every handler masks phone numbers (conversations_ops/logging_filters.py),
 # Django's own two included: the dev server logs URLs (an admin search for a
@@ -324,7 +333,7 @@ LOGGING = {
             "filters": ["mask_phone_numbers"],
         },
         "mail_admins": {
-            "class": "django.utils.log.AdminEmailHandler",
+            "class": "conversations_ops.error_reports.MaskedAdminEmailHandler",
             "level": "ERROR",
             "filters": ["require_debug_false", "mask_phone_numbers"],
         },

@@ -10,11 +10,12 @@ from conversations_ops.services.address_configurations import (
 )
 
 from .address_forms import with_sender_choices
+from .masked import MaskedFieldsMixin
 from .pushes import PushedMirrorAdmin
 
 
 @admin.register(AddressConfiguration)
-class AddressConfigurationAdmin(PushedMirrorAdmin):
+class AddressConfigurationAdmin(MaskedFieldsMixin, PushedMirrorAdmin):
     list_display = ("address", "friendly_name", "type", "auto_creation_enabled", "auto_creation_type")
     list_filter = ("type", "auto_creation_enabled", "auto_creation_type")
     search_fields = ("sid__exact", "address__startswith")

@@ -20,6 +20,7 @@ from conversations_ops.outbox.queue import OPERATIONS
 from conversations_ops.twilio.errors import explain
 
 from .base import ReadOnlyAdminMixin
+from .masked import MaskedFieldsMixin
 from .sync_display import explanation_html
 
 
@@ -91,7 +92,7 @@ def _admin_link(content_type_id, object_id, label):
     return format_html('<a href="{}">{}</a>', url, label or f"{content_type.model} #{object_id}")
 
 
-class NoActionsReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class NoActionsReadOnlyAdmin(MaskedFieldsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     actions = None
     # Neither the total nor the filters' "Show counts": both would count the whole table.
     show_full_result_count = False
@@ -130,14 +131,14 @@ class AuditEntryAdmin(NoActionsReadOnlyAdmin):
 
     @admin.display(description="Target")
     def target_column(self, entry):
-        return _admin_link(entry.content_type_id, entry.object_id, entry.target_repr)
+        return _admin_link(entry.content_type_id, entry.object_id, mask_numbers(entry.target_repr))
 
     @admin.display(description="Twilio result", ordering="result_state")
     def result_column(self, entry):
         if entry.result_state != AuditResult.FAILED:
             return entry.get_result_state_display()
         if not (entry.twilio_error_code or entry.twilio_http_status):
-            return f"Failed: {entry.twilio_error[:80]}"  # refused before Twilio, or Twilio did not answer
+            return f"Failed: {mask_numbers(entry.twilio_error)[:80]}"  # refused before Twilio, or Twilio did not answer
         code = f"{entry.twilio_error_code} · " if entry.twilio_error_code else ""
         return f"Failed: {code}{explain(entry.twilio_error_code, entry.twilio_http_status).title}"
 
@@ -158,7 +159,7 @@ class AuditEntryAdmin(NoActionsReadOnlyAdmin):
             url,
             entry.content_type_id,
             entry.object_id,
-            entry.target_repr or "this record",
+            mask_numbers(entry.target_repr) or "this record",
         )
 
     @admin.display(description="What Twilio said")
@@ -166,9 +167,9 @@ class AuditEntryAdmin(NoActionsReadOnlyAdmin):
         if entry.result_state != AuditResult.FAILED:
             return "—"
         if not (entry.twilio_error_code or entry.twilio_http_status):
-            return entry.twilio_error or "—"  # refused before Twilio (e.g. a pairing's pre-flight)
+            return mask_numbers(entry.twilio_error) or "—"  # refused before Twilio (e.g. a pairing's pre-flight)
         return explanation_html(
-            code=entry.twilio_error_code, status=entry.twilio_http_status, message=entry.twilio_error
+            code=entry.twilio_error_code, status=entry.twilio_http_status, message=mask_numbers(entry.twilio_error)
         )
 
 

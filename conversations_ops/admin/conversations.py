@@ -8,7 +8,7 @@ from conversations_ops.services import conversation_webhooks, conversations, par
 
 from .base import ReadOnlyInline
 from .history_views import transcript_link_html
-from .masked import MaskedFieldsMixin, MaskedRowsMixin
+from .masked import MaskedFieldsMixin, MaskedInlineMixin
 from .pairings.display import pairing_link_html
 from .permissions import may
 from .pushes import NoUpdateMixin, PushedMirrorAdmin
@@ -22,13 +22,13 @@ def binding_address(participant):
     return shown(participant, participant.messaging_binding_address) or "-"
 
 
-class ParticipantInline(MaskedRowsMixin, ReadOnlyInline):
+class ParticipantInline(MaskedInlineMixin, ReadOnlyInline):
     model = Participant
     fields = ("sid", "role", "identity", "binding_address", "messaging_binding_proxy_address", "sync_state")
     binding_address = staticmethod(binding_address)
 
 
-class ConversationWebhookInline(ReadOnlyInline):
+class ConversationWebhookInline(MaskedInlineMixin, ReadOnlyInline):
     model = ConversationWebhook
     fields = ("sid", "target", "url", "flow_sid", "sync_state")
 
@@ -38,7 +38,7 @@ def _given(data, names):
 
 
 @admin.register(Conversation)
-class ConversationAdmin(MaskedRowsMixin, PushedMirrorAdmin):
+class ConversationAdmin(MaskedFieldsMixin, PushedMirrorAdmin):
     list_display = ("__str__", "unique_name", "state", "date_created")
     list_filter = ("state",)
     search_fields = ("sid__exact", "unique_name__startswith")
@@ -142,7 +142,7 @@ class ParticipantAdmin(MaskedFieldsMixin, PushedMirrorAdmin):
 
 
 @admin.register(ConversationWebhook)
-class ConversationWebhookAdmin(NoUpdateMixin, PushedMirrorAdmin):
+class ConversationWebhookAdmin(MaskedFieldsMixin, NoUpdateMixin, PushedMirrorAdmin):
     list_display = ("__str__", "target", "url", "conversation")
     list_filter = ("target",)
     list_select_related = ("conversation",)

@@ -170,7 +170,7 @@ class WebhookEventAdmin(CappedCountAdminMixin, MaskedFieldsMixin, ReadOnlyAdminM
 
 
 @admin.register(WebhookRejection)
-class WebhookRejectionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class WebhookRejectionAdmin(MaskedFieldsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Counters of refused webhook requests; the requests themselves are never stored."""
 
     list_display = ("reason", "count", "last_at")

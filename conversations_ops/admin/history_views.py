@@ -15,12 +15,14 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from conversations_ops import exports
-from conversations_ops.masking import address_for
+from conversations_ops.masking import address_for, can_see_full_numbers, text_for
 from conversations_ops.models import Conversation
 from conversations_ops.permissions import EXPORT_HISTORY
 from conversations_ops.selectors.expected_failures import expected_failures
 from conversations_ops.selectors.history import transcript_page
 from conversations_ops.selectors.history_rows import describe_messages
+
+from .masked import mask_row
 
 FORMATS = {
     "csv": (exports.csv_chunks, "text/csv; charset=utf-8"),
@@ -74,12 +76,14 @@ def transcript_view(model_admin, request, conversation_id):
     conversation = get_object_or_404(Conversation, pk=conversation_id)
     before = _before(request)
     page = transcript_page(conversation=conversation, before=before)
+    if not can_see_full_numbers(request.user):
+        mask_row(conversation)  # its names and attributes, shown in the heading; never saved
     rows = describe_messages(page.messages, user=request.user, all_receipts=True)
     expected = expected_failures(page.messages)
     people = [
         (
             p.role or "participant",
-            address_for(request.user, p.messaging_binding_address) or p.identity,
+            address_for(request.user, p.messaging_binding_address) or text_for(request.user, p.identity),
             p.messaging_binding_type or ("chat" if p.identity else ""),
             p.get_sync_state_display(),
         )

@@ -23,13 +23,13 @@ from . import history_filters as filters
 from .base import ReadOnlyAdminMixin, ReadOnlyInline, TwilioMirrorAdmin
 from .history_columns import HistoryColumnsMixin, receipt_outcome_html
 from .history_views import export_view, may_export, transcript_view
-from .masked import MaskedFieldsMixin
+from .masked import MaskedFieldsMixin, MaskedInlineMixin
 from .paginators import CappedCountAdminMixin
 from .permissions import SendPermissionMixin
 from .pushes import NoUpdateMixin, PushedMirrorAdmin
 
 
-class DeliveryReceiptInline(ReadOnlyInline):
+class DeliveryReceiptInline(MaskedInlineMixin, ReadOnlyInline):
     model = DeliveryReceipt
     fields = ("recipient", "status", "outcome", "date_updated", "sid", "channel_message_sid")
 
@@ -179,7 +179,7 @@ class MessageAdmin(
 
 
 @admin.register(DeliveryReceipt)
-class DeliveryReceiptAdmin(CappedCountAdminMixin, ReadOnlyAdminMixin, TwilioMirrorAdmin):
+class DeliveryReceiptAdmin(CappedCountAdminMixin, MaskedFieldsMixin, ReadOnlyAdminMixin, TwilioMirrorAdmin):
     list_display = ("__str__", "message", "status", "error_code", "outcome", "participant_sid")
     list_filter = ("status",)
     list_select_related = ("message",)

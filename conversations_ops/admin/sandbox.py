@@ -10,9 +10,11 @@ from django.contrib import admin
 
 from conversations_ops.models import SandboxSender
 
+from .masked import MaskedFieldsMixin
+
 
 @admin.register(SandboxSender)
-class SandboxSenderAdmin(admin.ModelAdmin):
+class SandboxSenderAdmin(MaskedFieldsMixin, admin.ModelAdmin):
     list_display = ("address", "friendly_name", "studio_flow_sid", "enabled")
     list_filter = ("enabled",)
     search_fields = ("address__startswith", "friendly_name__icontains")

@@ -104,7 +104,7 @@ class SendMessageForm(forms.Form):
 
 def _participant_label(user, participant) -> str:
     return (
-        participant.identity
+        text_for(user, participant.identity)
         or address_for(user, participant.messaging_binding_address)
         or participant.sid_or_placeholder
     )

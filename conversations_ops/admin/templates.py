@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils.safestring import mark_safe
 
 from conversations_ops import permissions as rules
+from conversations_ops.masking import can_see_full_numbers, mask_data
 from conversations_ops.messaging.template_authoring import (
     CATEGORIES,
     template_approval_validate,
@@ -38,6 +39,7 @@ from conversations_ops.twilio import gateway
 from conversations_ops.twilio.reads import read_failure_line
 
 from .base import ReadOnlyAdminMixin, TwilioMirrorAdmin
+from .masked import MaskedFieldsMixin
 from .permissions import may
 from .template_forms import TemplateApprovalForm, TemplateCreateForm
 
@@ -46,6 +48,12 @@ def _next_version(name: str) -> str:
     """courier_invite -> courier_invite_v2, courier_invite_v2 -> courier_invite_v3: the next version's name."""
     match = re.fullmatch(r"(.*)_v(\d+)", name or "")
     return f"{match.group(1)}_v{int(match.group(2)) + 1}" if match else f"{name}_v2"
+
+
+def _initial_for(request, initial: dict) -> dict:
+    """A form's prefilled values with numbers masked for staff who may not see them (what they
+    submit is a new text: a copy made by them carries the masked form)."""
+    return initial if can_see_full_numbers(request.user) else mask_data(initial)
 
 
 def _copy_initial(template: Template) -> dict:
@@ -71,7 +79,7 @@ def _add_errors(form, error: ValidationError) -> None:
 
 
 @admin.register(Template)
-class TemplateAdmin(TwilioMirrorAdmin):
+class TemplateAdmin(MaskedFieldsMixin, TwilioMirrorAdmin):
     list_display = ("friendly_name", "language", "approval_category", "approval_status", "usable", "body_preview")
     list_filter = ("language", "approval_status")
     search_fields = ("sid__exact", "friendly_name__startswith")
@@ -201,7 +209,9 @@ class TemplateAdmin(TwilioMirrorAdmin):
         template = get_object_or_404(Template, pk=pk)
         if not self.has_submit_permission(request):
             raise PermissionDenied
-        form = TemplateApprovalForm(request.POST or None, initial={"approval_name": template.friendly_name})
+        form = TemplateApprovalForm(
+            request.POST or None, initial=_initial_for(request, {"approval_name": template.friendly_name})
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 template_submit(
@@ -222,7 +232,7 @@ class TemplateAdmin(TwilioMirrorAdmin):
         template = get_object_or_404(Template, pk=pk)
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = TemplateCreateForm(request.POST or None, initial=_copy_initial(template))
+        form = TemplateCreateForm(request.POST or None, initial=_initial_for(request, _copy_initial(template)))
         form.fields["submit"].label = "Submit the copy for WhatsApp approval now"
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
@@ -284,7 +294,7 @@ class TemplateAdmin(TwilioMirrorAdmin):
 
 
 @admin.register(TemplateStatusChange)
-class TemplateStatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class TemplateStatusChangeAdmin(MaskedFieldsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "template",
         "old_status",

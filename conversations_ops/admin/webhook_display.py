@@ -142,7 +142,8 @@ def refusals_summary() -> str:
     """“Refused: 3 bad signatures (last 10:02), 1 malformed (last 09:40)”: requests never stored."""
     parts = []
     for row in WebhookRejection.objects.filter(count__gt=0).order_by("-count", "reason"):
-        singular, plural = REFUSAL_LABELS.get(row.reason, (row.reason.replace("_", " "),) * 2)
+        reason = mask_numbers_in(row.reason)  # the reasons are the console's words; masked like any text
+        singular, plural = REFUSAL_LABELS.get(reason, (reason.replace("_", " "),) * 2)
         text = f"{row.count} {singular if row.count == 1 else plural}"
         parts.append(f"{text} (last {_when(row.last_at)})" if row.last_at else text)
     return f"Refused: {', '.join(parts)}" if parts else "Refused: none"

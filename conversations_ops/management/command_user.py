@@ -13,9 +13,10 @@ import os
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
 from conversations_ops.audit.context import current, shell_source, shell_user
+from conversations_ops.masking import can_see_full_numbers, mask_numbers_in
 from conversations_ops.permissions import permissions_missing
 
 REFUSED = 2
@@ -60,14 +61,62 @@ def command_user(username: str | None, *, needs, action: str):
     return user
 
 
+class _MaskedOutput(OutputWrapper):
+    """A command's stdout or stderr with every number masked unless its reader may see them."""
+
+    def __init__(self, wrapper: OutputWrapper, command):
+        super().__init__(wrapper._out, wrapper.ending)
+        self.style_func, self.command = wrapper.style_func, command
+
+    def write(self, msg="", style_func=None, ending=None):
+        super().write(msg if self.command.full_numbers else mask_numbers_in(str(msg)), style_func, ending)
+
+
+def may_see_full_numbers(username: str | None) -> bool:
+    """Whether the named console user (--as, else CONSOLE_USER) may see whole numbers; nobody named: no."""
+    username = (username or os.environ.get(ENV_NAME, "")).strip()
+    if not username:
+        return False
+    user = get_user_model().objects.filter(**{get_user_model().USERNAME_FIELD: username}, is_active=True).first()
+    return can_see_full_numbers(user)
+
+
 class ShellCommand(BaseCommand):
-    """A command whose work the audit trail records as coming from the shell (by --as, or the login name)."""
+    """A command whose work the audit trail records as coming from the shell (by --as, or the login name).
+
+    Its output (and its refusals) show numbers masked like the admin does, unless the user named with
+    --as or CONSOLE_USER has "view full numbers": terminals are shared, scrolled back and pasted into
+    tickets, and `pairing show` or a Twilio refusal quotes the people's numbers."""
+
+    full_numbers = False
+
+    @property
+    def stdout(self):
+        return self._stdout
+
+    @stdout.setter
+    def stdout(self, wrapper):
+        self._stdout = _MaskedOutput(wrapper, self)
+
+    @property
+    def stderr(self):
+        return self._stderr
+
+    @stderr.setter
+    def stderr(self, wrapper):
+        self._stderr = _MaskedOutput(wrapper, self)
 
     def execute(self, *args, **options):
-        if current() is not None:  # called from code that already says where it comes from
-            return super().execute(*args, **options)
-        with shell_source(command=self.__module__.rsplit(".", 1)[-1]):
-            return super().execute(*args, **options)
+        self.full_numbers = may_see_full_numbers(options.get("as_user"))
+        try:
+            if current() is not None:  # called from code that already says where it comes from
+                return super().execute(*args, **options)
+            with shell_source(command=self.__module__.rsplit(".", 1)[-1]):
+                return super().execute(*args, **options)
+        except CommandError as exc:
+            if self.full_numbers:
+                raise
+            raise CommandError(mask_numbers_in(str(exc)), returncode=exc.returncode) from exc
 
 
 def attributed(service, user, **kwargs):

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from conversations_ops import validators as v
+from conversations_ops.masking import mask_numbers_in
 
 from .base import LIVE_ON_TWILIO, TwilioMirror
 
@@ -100,7 +101,8 @@ class AddressConfiguration(TwilioMirror):
         ]
 
     def __str__(self):
-        return self.friendly_name or self.address
+        # A name is printed in titles, breadcrumbs, links, logs and the admin log: never a whole number.
+        return mask_numbers_in(self.friendly_name) or self.address  # the address is the business's own
 
     def clean(self):
         errors = {}

@@ -11,6 +11,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
+from conversations_ops.masking import mask_numbers_in
+
 from .sync import SyncOperation
 
 
@@ -140,4 +142,4 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         who = self.actor_name or self.get_source_display()
-        return f"{self.action} by {who} ({self.get_result_state_display()})"
+        return mask_numbers_in(f"{self.action} by {who} ({self.get_result_state_display()})")

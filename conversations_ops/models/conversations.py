@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from conversations_ops import validators as v
+from conversations_ops.masking import mask_numbers_in
 
 from .addresses import WebhookMethod
 from .base import LIVE_ON_TWILIO, TwilioMirror
@@ -79,7 +80,8 @@ class Conversation(TwilioMirror):
         ]
 
     def __str__(self):
-        return self.friendly_name or self.unique_name or self.sid_or_placeholder
+        # A name is printed in titles, breadcrumbs, links, logs and the admin log: never a whole number.
+        return mask_numbers_in(self.friendly_name or self.unique_name) or self.sid_or_placeholder
 
     def reaches_phones(self) -> bool:
         """Whether an SMS or WhatsApp participant takes part: their channels carry at most 1,600

@@ -1,6 +1,7 @@
 from django.db import models
 
 from conversations_ops import validators as v
+from conversations_ops.masking import mask_numbers_in
 
 
 class EventSource(models.TextChoices):
@@ -81,9 +82,10 @@ class WebhookEvent(models.Model):
         ]
 
     def __str__(self):
+        # A name is printed in titles, breadcrumbs, links, logs and the admin log: never a whole number.
         if self.received_at is None:
-            return self.event_type
-        return f"{self.event_type} at {self.received_at:%Y-%m-%d %H:%M:%S}"
+            return mask_numbers_in(self.event_type)
+        return f"{mask_numbers_in(self.event_type)} at {self.received_at:%Y-%m-%d %H:%M:%S}"
 
 
 class WebhookRejection(models.Model):
@@ -97,7 +99,7 @@ class WebhookRejection(models.Model):
         verbose_name = "refused webhook counter"
 
     def __str__(self):
-        return f"{self.reason}: {self.count}"
+        return f"{mask_numbers_in(self.reason)}: {self.count}"
 
 
 class SandboxSender(models.Model):
@@ -126,7 +128,8 @@ class SandboxSender(models.Model):
         verbose_name = "WhatsApp sandbox sender"
 
     def __str__(self):
-        return self.friendly_name or self.address
+        # A name is printed in titles, breadcrumbs, links, logs and the admin log: never a whole number.
+        return mask_numbers_in(self.friendly_name) or self.address  # the sandbox's number is Twilio's
 
 
 class MessagingInbound(models.Model):

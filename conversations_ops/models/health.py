@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from conversations_ops.masking import mask_numbers_in
+
 
 class WorkerHeartbeat(models.Model):
     """When a django-q2 worker on this host last ran a task (one row per host).
@@ -19,7 +21,7 @@ class WorkerHeartbeat(models.Model):
         verbose_name = "worker heartbeat"
 
     def __str__(self):
-        return f"{self.host} at {self.beat_at:%Y-%m-%d %H:%M:%S}"
+        return f"{mask_numbers_in(self.host)} at {self.beat_at:%Y-%m-%d %H:%M:%S}"
 
 
 class MetricCounter(models.Model):
@@ -42,4 +44,4 @@ class MetricCounter(models.Model):
         verbose_name = "metric counter"
 
     def __str__(self):
-        return f"{self.name}: {self.value}"
+        return f"{mask_numbers_in(self.name)}: {self.value}"

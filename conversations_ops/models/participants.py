@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 
 from conversations_ops import validators as v
-from conversations_ops.masking import shown
+from conversations_ops.masking import mask_numbers_in, shown
 
 from .base import LIVE_ON_TWILIO, TwilioMirror
 from .conversations import Conversation
@@ -102,7 +102,7 @@ class Participant(TwilioMirror):
     def __str__(self):
         # A row an admin loaded for someone without "view full numbers" names the person masked
         # (page titles, breadcrumbs, inline rows and delete pages all print str()).
-        return self.identity or shown(self, self.messaging_binding_address) or self.sid_or_placeholder
+        return mask_numbers_in(self.identity) or shown(self, self.messaging_binding_address) or self.sid_or_placeholder
 
     def clean(self):
         if self.identity and self.messaging_binding_address:

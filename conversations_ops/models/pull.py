@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from conversations_ops.masking import mask_numbers_in
+
 
 class PullCheckpoint(models.Model):
     """Progress of one listing (a resource, optionally inside one conversation)."""
@@ -17,4 +19,4 @@ class PullCheckpoint(models.Model):
         constraints = [models.UniqueConstraint(fields=["resource", "scope"], name="pull_checkpoint_unique")]
 
     def __str__(self):
-        return f"{self.resource} {self.scope}".strip()
+        return mask_numbers_in(f"{self.resource} {self.scope}".strip())

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from conversations_ops import validators as v
+from conversations_ops.masking import mask_numbers_in
 
 from .base import TwilioMirror
 
@@ -52,7 +53,8 @@ class Template(TwilioMirror):
     )
 
     def __str__(self):
-        return self.friendly_name or self.sid_or_placeholder
+        # A name is printed in titles, breadcrumbs, links, logs and the admin log: never a whole number.
+        return mask_numbers_in(self.friendly_name) or self.sid_or_placeholder
 
     @property
     def body_text(self) -> str:

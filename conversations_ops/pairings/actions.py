@@ -112,7 +112,9 @@ def _start(preflight: Preflight, user) -> Pairing:
     conversation = conversation_create(
         unique_name=pairing.unique_name,
         friendly_name=f"Pairing #{pairing.pk}",
-        attributes={"pairing_id": pairing.pk, "roles": {"customer": customer, "courier": courier}},
+        # The pairing id is enough to find who is who (the pairing row holds both numbers):
+        # attributes are stored on Twilio and shown on the conversation page, so no number goes in.
+        attributes={"pairing_id": pairing.pk},
         user=user,
     )
     pairing.conversation = conversation

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from conversations_ops.masking import is_masked, shown
+from conversations_ops.masking import is_masked, mask_data, shown
 from conversations_ops.models import Pairing, PairingState, ReceiptStatus, SyncState
 from conversations_ops.pairings.selectors import pairing_timeline, pairing_transcript
 from conversations_ops.twilio.errors import explain
@@ -52,7 +52,8 @@ def state_html(pairing: Pairing):
 
 
 def template_html(template, variables):
-    values = format_html_join(", ", "{{{{{}}}}} = “{}”", sorted((variables or {}).items()))
+    # The values are message content (a name, an order): a number in them is masked for every reader.
+    values = format_html_join(", ", "{{{{{}}}}} = “{}”", sorted(mask_data(variables or {}).items()))
     return format_html(
         "{} ({}) · {}<br>{}",
         template,

@@ -9,12 +9,13 @@ the Send message page does it.
 from django import forms
 from django.core.exceptions import ValidationError
 
+from conversations_ops.masking import mask_numbers_in
 from conversations_ops.messaging.template_variables import template_placeholders, template_variables_errors
 from conversations_ops.models import AddressConfiguration, AddressType, Template
 from conversations_ops.models.pairings import DEFAULT_AUTO_REPLY, default_reply_timeout
 from conversations_ops.pairings.preflight import PairingRequest, Preflight
 
-ADDRESS_HELP = "whatsapp:+E.164 for a WhatsApp party (e.g. whatsapp:+15017122661), +E.164 for an SMS party."
+ADDRESS_HELP = "whatsapp:+E.164 for a WhatsApp party (e.g. whatsapp:+14155550100), +E.164 for an SMS party."
 # Each set of template values: the PairingRequest field it fills -> (its template's field, its fields' prefix).
 VARIABLE_SETS = {
     "invite_variables": ("invite_template", "invite_var_"),
@@ -23,7 +24,8 @@ VARIABLE_SETS = {
 
 
 def template_label(template: Template) -> str:
-    return f"{template.friendly_name or template.sid} ({template.sid}) · {template.approval_status or 'not submitted'}"
+    name = mask_numbers_in(template.friendly_name) or template.sid  # a name shows no number
+    return f"{name} ({template.sid}) · {template.approval_status or 'not submitted'}"
 
 
 def _value_field(template_field: str, number: str) -> forms.CharField:
@@ -79,7 +81,8 @@ class StartPairingForm(forms.Form):
         self.fields["reply_timeout_minutes"].initial = default_reply_timeout()  # settings read now, not at import
         senders = AddressConfiguration.objects.filter(type=AddressType.WHATSAPP).order_by("address")
         self.fields["sender"].choices = [("", "---------")] + [
-            (s.address, f"{s.friendly_name} ({s.address})" if s.friendly_name else s.address) for s in senders
+            (s.address, f"{mask_numbers_in(s.friendly_name)} ({s.address})" if s.friendly_name else s.address)
+            for s in senders
         ]
         if len(self.fields["sender"].choices) == 2:  # the only WhatsApp number: nothing to choose
             self.fields["sender"].initial = self.fields["sender"].choices[1][0]

@@ -22,7 +22,7 @@ from conversations_ops import validators as v
 from conversations_ops.masking import shown
 from conversations_ops.models import Pairing
 
-from ..masked import MaskedRowsMixin
+from ..masked import MaskedFieldsMixin
 from ..permissions import may
 from . import display as show
 from .actions import ACTIONS, offered_actions, pairing_action_view, pairings_close
@@ -39,7 +39,7 @@ def _is_address(term: str) -> bool:
 
 
 @admin.register(Pairing)
-class PairingAdmin(MaskedRowsMixin, admin.ModelAdmin):
+class PairingAdmin(MaskedFieldsMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "state",

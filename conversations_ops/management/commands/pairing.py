@@ -5,6 +5,7 @@ from django.core.management.base import CommandError
 
 from conversations_ops import permissions as rules
 from conversations_ops.management.command_user import ShellCommand, add_user_argument, command_user
+from conversations_ops.masking import mask_address
 from conversations_ops.messaging.template_variables import template_variables_parse
 from conversations_ops.models import Pairing
 from conversations_ops.pairings.actions import (
@@ -58,8 +59,8 @@ class Command(ShellCommand):
             action.add_argument("id", type=int)
             if name == "show":
                 action.add_argument("--json", action="store_true", help="Machine-readable output.")
-            else:
-                add_user_argument(action)
+            # show: numbers are whole only for a user with "view full numbers".
+            add_user_argument(action)
 
     def handle(self, *args, action, **options):
         if action == "start":
@@ -68,7 +69,7 @@ class Command(ShellCommand):
         if pairing is None:
             raise CommandError(f"No pairing #{options['id']}.", returncode=REFUSED)
         if action == "show":
-            return self._show(pairing, as_json=options["json"])
+            return self._show(pairing, as_json=options["json"], mask=mask_address if not self.full_numbers else str)
         user = command_user(options["as_user"], needs=rules.MANAGE_PAIRING, action=f"{action} a pairing")
         try:
             if action == "close":
@@ -105,8 +106,8 @@ class Command(ShellCommand):
             raise CommandError("Refused: " + " ".join(exc.messages), returncode=REFUSED) from exc
         self.stdout.write(str(pairing.pk))
 
-    def _show(self, pairing, *, as_json: bool):
-        summary = pairing_summary(pairing=pairing)
+    def _show(self, pairing, *, as_json: bool, mask):
+        summary = pairing_summary(pairing=pairing, mask=mask)
         if as_json:
             self.stdout.write(json.dumps(summary, indent=2))
             return

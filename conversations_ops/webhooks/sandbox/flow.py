@@ -75,6 +75,17 @@ class Inbound:
         return f"{UNIQUE_NAME_PREFIX}{self.message_sid}"
 
     @property
+    def display_name(self) -> str:
+        """How the conversation is named on Twilio: the WhatsApp profile name, else "WhatsApp user …2661".
+
+        Never the whole number: the name is shown on every page that lists the conversation,
+        to staff who may not see numbers, and it is stored on Twilio where masking cannot reach."""
+        if self.profile_name:
+            return self.profile_name
+        digits = "".join(ch for ch in self.sender or "" if ch.isdigit())
+        return f"WhatsApp user …{digits[-4:]}" if digits else "WhatsApp user"
+
+    @property
     def parts(self) -> int:
         """One message per media file (the first with the body); one message without media."""
         return max(1, len(self.media))
@@ -176,7 +187,7 @@ def _conversation(inbound: Inbound, started: Started) -> None:
             unique_name=inbound.unique_name,
             attributes=attributes,
             webhook_enabled=True,
-            friendly_name=f"WhatsApp sandbox: {inbound.profile_name or inbound.sender}",
+            friendly_name=f"WhatsApp sandbox: {inbound.display_name}",
         )
         started.created = started.parts_known = True
     except GatewayError as exc:

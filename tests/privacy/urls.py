@@ -1,0 +1,13 @@
+"""A page that fails with numbers in its request and its error: the error e-mail test's URL."""
+
+from django.urls import path
+
+from tests.privacy.numbers import SEED_TEXT
+
+
+def boom(request):
+    to = request.GET.get("To")  # a local variable the report lists
+    raise ValueError(f"Twilio refused {to}: {SEED_TEXT}")
+
+
+urlpatterns = [path("boom/", boom)]
