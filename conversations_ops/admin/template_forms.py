@@ -2,7 +2,13 @@
 
 from django import forms
 
+from conversations_ops.masking import HIDDEN
 from conversations_ops.messaging.template_authoring import CATEGORIES
+
+MASKED_TEXT = (
+    "This shows a masked number (•••••), which would be saved as it is: write the "
+    "number in full, or ask someone who may view full numbers to make this copy."
+)
 
 
 class TemplateApprovalForm(forms.Form):
@@ -37,6 +43,13 @@ class TemplateCreateForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        # A copy prefilled for staff who may not see numbers shows them masked; saving that would
+        # lose the number for good, so it is refused beside the field instead.
+        for name in ("friendly_name", "body", "samples"):
+            value = cleaned.get(name)
+            text = "\n".join(value) if isinstance(value, list) else value or ""
+            if HIDDEN in text:
+                self.add_error(name, MASKED_TEXT)
         if cleaned.get("submit"):
             for name in ("approval_name", "category"):
                 if not cleaned.get(name):

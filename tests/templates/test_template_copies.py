@@ -243,3 +243,21 @@ def test_ticking_submit_without_the_submit_permission_is_refused_beside_the_fiel
 
     assert response.status_code == 200
     assert "not submit them" in " ".join(response.context["form"].errors["submit"])
+
+
+@pytest.mark.django_db
+def test_a_copy_prefilled_with_a_masked_number_is_refused_not_saved_masked(monkeypatch, template):
+    """Support may not see numbers: the copy form shows the original's number masked, and
+    posting it back as it stands would replace the number for good."""
+    template.types = {"twilio/text": {"body": "Call us on +14155550100 if {{1}} is late."}}
+    template.save()
+    monkeypatch.setattr("conversations_ops.admin.templates.template_copy", lambda **kw: pytest.fail("no copy"))
+    client = client_for(staff_user(SUPPORT))
+
+    prefilled = client.get(_copy_url(template)).context["form"].initial
+    assert "+14155550100" not in prefilled["body"] and "•••••" in prefilled["body"]
+    response = client.post(_copy_url(template), {**prefilled, "friendly_name": "courier_invite_v2", "samples": "Ana"})
+
+    assert response.status_code == 200
+    assert "masked number" in " ".join(response.context["form"].errors["body"])
+    assert not Template.objects.filter(friendly_name="courier_invite_v2").exists()
