@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from config.urls import urlpatterns as console_urlpatterns
 from tests.privacy.numbers import SEED_TEXT
 
 
@@ -10,4 +11,5 @@ def boom(request):
     raise ValueError(f"Twilio refused {to}: {SEED_TEXT}")
 
 
-urlpatterns = [path("boom/", boom)]
+# The console's own URLs too: its middleware (login, second factor) reverses them on every request.
+urlpatterns = [path("boom/", boom), *console_urlpatterns]
