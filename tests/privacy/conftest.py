@@ -66,11 +66,18 @@ def _seeded_json(value):
     return dict(SEED_JSON)
 
 
-def _seeded_text(value: str, row) -> str:
+def _seeded_text(value: str, row, max_length: int | None = None) -> str:
     if value and whole_numbers_in(value):
         return value  # an address already: the person's number, whole
     text = f"{SEED_TEXT} (row {row.pk})"  # the row's id keeps unique fields unique
-    return f"{value} {text}" if value else text
+    text = f"{value} {text}" if value else text
+    if max_length is None or len(text) <= max_length:
+        return text
+    # PostgreSQL enforces the length SQLite ignores: the longest seed that fits, still a whole number.
+    for short in (f"whatsapp:{PERSON} (row {row.pk})", f"{PERSON} {row.pk}", PERSON):
+        if len(short) <= max_length:
+            return short
+    return value  # too short to hold a number at all
 
 
 def _more_rows(made) -> None:
@@ -116,7 +123,10 @@ def seed_every_text_field() -> list:
         for row in rows_of_model:
             for field in fields:
                 value = getattr(row, field.attname)
-                seeded = _seeded_json(value) if isinstance(field, models.JSONField) else _seeded_text(value or "", row)
+                if isinstance(field, models.JSONField):
+                    seeded = _seeded_json(value)
+                else:
+                    seeded = _seeded_text(value or "", row, field.max_length)
                 setattr(row, field.attname, seeded)
             if fields:
                 model.objects.filter(pk=row.pk).update(**{f.attname: getattr(row, f.attname) for f in fields})
