@@ -1,1 +1,2 @@
-"""Twilio's REST API: the gateway (the only twilio.rest importer), its records, error explanations."""
+"""Twilio's REST API: the gateway (the only module that imports the twilio SDK's REST client), its
+records, error explanations."""
