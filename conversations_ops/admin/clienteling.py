@@ -1,10 +1,12 @@
 """Clienteling in the admin: customers (each staff member sees only the rows the row rule gives
 them: clienteling/selectors.py) and teams. Saving calls the clienteling services."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from conversations_ops.clienteling.selectors import customer_conversation, customers_visible_to
-from conversations_ops.clienteling.services import customer_create, customer_update
+from conversations_ops.clienteling.services import customer_create, customer_create_check, customer_update
 from conversations_ops.masking import shown
 from conversations_ops.models import ClientelingTeam, Customer, TeamMembership
 
@@ -13,8 +15,30 @@ from .masked import MaskedFieldsMixin, MaskedInlineMixin
 CREATED_ONLY = ("whatsapp_address", "sms_address", "sender", "advisor")
 
 
+class CustomerForm(forms.ModelForm):
+    class Meta:
+        model = Customer
+        fields = ("name", "whatsapp_address", "sms_address", "sender", "advisor", "notes", "tags")
+
+    def clean(self):
+        data = super().clean()
+        sender = data.get("sender")
+        if self.instance.pk is None and sender is not None:
+            # The service's own refusals, beside their fields, before anything is saved.
+            address = (
+                data.get("whatsapp_address") if sender.address.startswith("whatsapp:") else data.get("sms_address")
+            )
+            try:
+                customer_create_check(address=(address or "").strip(), sender=sender, advisor=data.get("advisor"))
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    self.add_error(field if field in self.fields else None, messages)
+        return data
+
+
 @admin.register(Customer)
 class CustomerAdmin(MaskedFieldsMixin, admin.ModelAdmin):
+    form = CustomerForm
     list_display = ("__str__", "name", "shown_address", "sender", "advisor", "source", "routing_problem", "created_at")
     list_filter = ("source", "sender")
     list_select_related = ("sender", "advisor")
@@ -54,12 +78,13 @@ class CustomerAdmin(MaskedFieldsMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            customer_update(
-                customer=obj, data={name: form.cleaned_data[name] for name in form.changed_data}, user=request.user
-            )
+            # The form already wrote its values onto `obj`: the service compares with the stored row.
+            stored = Customer.objects.get(pk=obj.pk)
+            changed = {name: form.cleaned_data[name] for name in form.changed_data}
+            customer_update(customer=stored, data=changed, user=request.user)
             return
         created = customer_create(
-            address=obj.whatsapp_address or obj.sms_address,
+            address=obj.whatsapp_address if obj.sender.address.startswith("whatsapp:") else obj.sms_address,
             sender=obj.sender,
             name=obj.name,
             advisor=obj.advisor,

@@ -132,15 +132,8 @@ def customer_create(
     """Staff record a customer (the admin's add page): with an advisor they are assigned at once (their
     conversation queued); without, they wait in the unassigned queue. ValidationError names the field."""
     address = address.strip()
-    problem = _channel_problem(address, sender)
-    if problem:
-        field = "whatsapp_address" if sender.address.startswith("whatsapp:") else "sms_address"
-        raise ValidationError({field: problem})
-    if advisor is not None and advisor_problem(advisor):
-        raise ValidationError({"advisor": advisor_problem(advisor)})
+    customer_create_check(address=address, sender=sender, advisor=advisor)
     with write_transaction():
-        if customer_find(address=address, sender=sender) is not None:
-            raise ValidationError({"sender": f"This customer already talks to {sender.address}: open their page."})
         customer = _new_customer(address, sender, name=name, source=CustomerSource.STAFF, user=user)
         customer.notes, customer.tags, customer.advisor = notes, tags or [], advisor
         customer.save(update_fields=["notes", "tags", "advisor", "updated_at"])
@@ -153,6 +146,23 @@ def customer_create(
             detail={"sender": sender.address, "advisor": advisor.get_username() if advisor else None},
         )
         return customer
+
+
+def customer_create_check(*, address: str, sender: AddressConfiguration, advisor=None) -> None:
+    """What refuses a new customer, by field (the admin's form shows each beside its field)."""
+    address_field = "whatsapp_address" if sender.address.startswith("whatsapp:") else "sms_address"
+    errors = {}
+    if not address:
+        wanted = "WhatsApp address" if address_field == "whatsapp_address" else "SMS number"
+        errors[address_field] = f"{sender.address} needs the customer's {wanted}."
+    elif _channel_problem(address, sender):
+        errors[address_field] = _channel_problem(address, sender)
+    elif customer_find(address=address, sender=sender) is not None:
+        errors["sender"] = f"This customer already talks to {sender.address}: open their page."
+    if advisor is not None and advisor_problem(advisor):
+        errors["advisor"] = advisor_problem(advisor)
+    if errors:
+        raise ValidationError(errors)
 
 
 CHANGEABLE = ("name", "notes", "tags")
