@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 
 from conversations_ops import validators as v
+from conversations_ops.masking import mask_numbers_in
 
 from .addresses import AddressConfiguration
 from .conversations import Conversation
@@ -50,7 +51,8 @@ class ClientelingTeam(models.Model):
         ordering = ["name"]
 
     def __str__(self):
-        return self.name
+        # A name is printed in titles, breadcrumbs, links, logs and the admin log: never a whole number.
+        return mask_numbers_in(self.name)
 
 
 class TeamMembership(models.Model):
