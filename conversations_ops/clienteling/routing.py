@@ -28,6 +28,7 @@ from django.utils import timezone
 from conversations_ops.models import (
     AddressConfiguration,
     Assignment,
+    ClientelingTeam,
     Conversation,
     Customer,
     CustomerConversation,
@@ -74,6 +75,14 @@ def clienteling_route(*, conversation: Conversation | None) -> str:
         logger.warning("Clienteling routing of conversation %s stopped: %s", conversation.pk, exc)
         return f"; clienteling: not routed ({exc})"
     return f"; clienteling: {how}" + _ensure_advisor(customer, conversation)
+
+
+def clienteling_route_many(*, conversation_ids) -> int:
+    """The bulk applier's run of messages: routes their conversations; one query when nobody uses clienteling."""
+    ids = {pk for pk in conversation_ids if pk is not None}
+    if not ids or not (ClientelingTeam.objects.exists() or Customer.objects.exists()):
+        return 0
+    return sum(bool(clienteling_route(conversation=c)) for c in Conversation.objects.filter(pk__in=ids))
 
 
 def _customer_for(customer: Customer | None, address: str, sender: AddressConfiguration) -> tuple[Customer, str]:

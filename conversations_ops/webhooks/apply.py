@@ -18,9 +18,9 @@ from datetime import datetime, timedelta
 from django.db import connections, router, transaction
 from django.utils import timezone
 
-from conversations_ops.clienteling.routing import clienteling_route
+from conversations_ops.clienteling.routing import clienteling_route_many
 from conversations_ops.db_writes import write_transaction
-from conversations_ops.models import Conversation, ProcessingState, WebhookEvent
+from conversations_ops.models import ProcessingState, WebhookEvent
 from conversations_ops.pairings.flow import pairing_replies_check
 from conversations_ops.webhooks.appliers import APPLIERS, messages_bulk
 from conversations_ops.webhooks.parsing import EventParams
@@ -54,8 +54,7 @@ def webhook_events_apply_bulk(*, event_ids: list[int]) -> list[int]:
             # A customer's reply may be among them: the pairing waiting for it moves on.
             pairing_replies_check(conversation_ids={row.conversation_id for row in planned.rows})
             # And a customer's first message on a clienteling sender reaches an advisor.
-            for conversation in Conversation.objects.filter(pk__in={row.conversation_id for row in planned.rows}):
-                clienteling_route(conversation=conversation)
+            clienteling_route_many(conversation_ids={row.conversation_id for row in planned.rows})
     if not stored:
         return [event.pk for event in events]
     return [event.pk for event in planned.left]

@@ -124,3 +124,32 @@ def test_a_sender_no_team_serves_and_no_customer_talks_to_is_left_alone(client, 
     outcome = writes(client, STRANGER)
 
     assert not Customer.objects.exists() and "clienteling" not in outcome
+
+
+def test_a_run_of_messages_applied_in_bulk_is_routed_too(client, whatsapp, monkeypatch):
+    """The inbox applies runs of onMessageAdded together (messages_bulk.py): routing runs there as well."""
+    from conversations_ops.webhooks import inbox as webhook_inbox
+    from conversations_ops.webhooks.inbox import webhook_inbox_drain
+    from tests.webhooks.signing import signed_post
+
+    conversation = make_sid("CH", 3)
+    outcome_of(
+        client,
+        participant_event(
+            "onParticipantAdded", conversation, make_sid("MB", 3), address=STRANGER, proxy=BUSINESS_WHATSAPP
+        ),
+    )
+    assert not Customer.objects.exists()  # no team served the sender yet
+    team("Boutique", senders=[whatsapp], members=[advisor("alice")], assignment=Assignment.ROUND_ROBIN)
+    monkeypatch.setattr(webhook_inbox, "BULK_RUN", 25)
+    monkeypatch.setattr(webhook_inbox, "BURST_RUN", 25)
+    for n in range(3):
+        pairs = message_event(
+            "onMessageAdded", conversation, make_sid("IM", 30 + n), index=n, body=f"m{n}", author=STRANGER
+        )
+        assert signed_post(client, "conversations", pairs).status_code == 200
+    webhook_inbox_drain(budget_seconds=10)
+
+    customer = Customer.objects.get()
+    assert customer.advisor.username == "alice" and customer_conversation(customer).sid == conversation
+    assert Message.objects.filter(conversation__sid=conversation).count() == 3
