@@ -1,7 +1,7 @@
 """Clienteling (issue 19): customers, their conversations, teams; and the groups.
 
 - Advisors: see their own customers (the row rule is clienteling/selectors.py's), change
-  their notes and tags, read their conversations and write to them.
+  their notes and tags (their conversations come with the inbox, which applies the rule).
 - Advisor managers: the same for their teams' customers, plus creating and assigning
   customers (which creates their conversation on Twilio) and teams' availability.
 - Auditors read the new tables too (they read everything).
@@ -20,24 +20,14 @@ from django.db import migrations, models
 
 APP = "conversations_ops"
 CLIENTELING_VIEW = ["view_customer", "view_customerconversation", "view_clientelingteam", "view_teammembership"]
-ADVISOR = [
-    "view_customer",
-    "change_customer",
-    "view_customerconversation",
-    "view_conversation",
-    "view_participant",
-    "view_message",
-    "view_deliveryreceipt",
-    "view_template",
-    "add_message",
-    "send_message",
-    "push_to_twilio",
-]
+# Not view/add on conversations, participants or messages: those admin pages are not row-ruled
+# and would show every conversation; advisors will read and write theirs through the inbox,
+# which starts from the row rule.
+ADVISOR = ["view_customer", "change_customer", "view_customerconversation", "view_template"]
 GROUPS = {
     "Advisors": ADVISOR,
-    "Advisor managers": ADVISOR
-    + CLIENTELING_VIEW
-    + ["add_customer", "change_teammembership", "add_participant", "change_participant"],
+    # push_to_twilio: assigning a customer queues their conversation and participants.
+    "Advisor managers": ADVISOR + CLIENTELING_VIEW + ["add_customer", "change_teammembership", "push_to_twilio"],
     "Auditor": CLIENTELING_VIEW + ["view_all_customers"],
 }
 

@@ -95,7 +95,9 @@ def test_the_groups_hold_what_the_rule_needs():
     advisors = set(Group.objects.get(name="Advisors").permissions.values_list("codename", flat=True))
     managers = set(Group.objects.get(name=MANAGERS).permissions.values_list("codename", flat=True))
     auditors = set(Group.objects.get(name=AUDITOR).permissions.values_list("codename", flat=True))
-    assert {"view_customer", "send_message", "add_message"} <= advisors and "add_customer" not in advisors
+    assert {"view_customer", "change_customer"} <= advisors and "add_customer" not in advisors
+    # The conversation and message pages are not row-ruled: advisors get none of them (the inbox will).
+    assert not advisors & {"view_conversation", "view_message", "view_participant", "add_message", "send_message"}
     assert {"add_customer", "change_customer", "push_to_twilio", "change_teammembership"} <= managers
     assert "view_all_customers" in auditors and "view_all_customers" not in managers | advisors
     assert Customer._meta.get_field("advisor").null  # unassigned = the queue
