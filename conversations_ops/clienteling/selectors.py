@@ -44,7 +44,7 @@ def conversations_visible_to(user) -> QuerySet:
 
 
 def clienteling_sender(address: str) -> AddressConfiguration | None:
-    """The live address configuration of a business address: any may serve clienteling (DESIGN.md)."""
+    """The live address configuration of a business address: any may serve clienteling."""
     return (
         AddressConfiguration.objects.filter(address=address.strip())
         .exclude(sync_state=SyncState.DELETED_REMOTELY)

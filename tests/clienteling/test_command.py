@@ -1,4 +1,4 @@
-"""`clienteling assign` (DESIGN.md): prints the customer id, exit 0; exit 2 with the reason when refused."""
+"""`clienteling assign` (README, "Clienteling"): prints the customer id, exit 0; exit 2 with the reason when refused."""
 
 from io import StringIO
 

@@ -1,4 +1,4 @@
-"""`clienteling assign` and `clienteling show` (DESIGN.md's fixed interface; issue 19).
+"""`clienteling assign` and `clienteling show` (the fixed command interface: README, "Clienteling"; issue 19).
 
 `reassign` comes with the reassignment work (a later part of issue 19)."""
 
