@@ -47,6 +47,13 @@ SYNC_TEMPLATES = (model_permission("view", "template"), PUSH_TO_TWILIO)
 # `second_factor reset`: removing someone's authenticator app lets the next login enrol a new one.
 # django-otp's permission, which no group has: superusers (or whoever is given it explicitly).
 RESET_SECOND_FACTOR = ("otp_totp.delete_totpdevice",)
+# Clienteling (issue 19): creating or assigning a customer creates their conversation on Twilio
+# (managers). Which customers someone sees is the row rule of clienteling/selectors.py.
+ASSIGN_CUSTOMER = (model_permission("add", "customer"), model_permission("change", "customer"), PUSH_TO_TWILIO)
+# `clienteling show`: anyone who may see customers (the row rule then decides which).
+VIEW_CUSTOMERS = (model_permission("view", "customer"),)
+# Every customer, not only one's own or one's teams' (Customer.Meta.permissions): Auditors.
+VIEW_ALL_CUSTOMERS = (f"{APP}.view_all_customers",)
 # Acknowledging hides an alert from everyone: those who maintain templates.
 ACKNOWLEDGE_ALERTS = (model_permission("change", "templatestatuschange"),)
 

@@ -1,3 +1,15 @@
 """ModelAdmins, one module per area; importing them registers them."""
 
-from . import addresses, audit, conversations, events, messages, pairings, sandbox, second_factor, sync, templates  # noqa: F401
+from . import (  # noqa: F401
+    addresses,
+    audit,
+    clienteling,
+    conversations,
+    events,
+    messages,
+    pairings,
+    sandbox,
+    second_factor,
+    sync,
+    templates,
+)

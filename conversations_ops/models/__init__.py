@@ -5,6 +5,14 @@ from .account import AccountConfiguration
 from .addresses import AddressConfiguration, AddressType, AutoCreationType, WebhookMethod
 from .audit import AuditEntry, AuditResult, AuditSource
 from .base import SyncState, TwilioMirror
+from .clienteling import (
+    Assignment,
+    ClientelingTeam,
+    Customer,
+    CustomerConversation,
+    CustomerSource,
+    TeamMembership,
+)
 from .conversations import Conversation, ConversationState, ConversationWebhook, WebhookTarget
 from .events import (
     EventSource,
@@ -23,6 +31,12 @@ from .sync import OperationState, PacingBucket, SyncOperation
 from .templates import ALERTING_STATUSES, Template, TemplateStatusChange
 
 __all__ = [
+    "Assignment",
+    "ClientelingTeam",
+    "Customer",
+    "CustomerConversation",
+    "CustomerSource",
+    "TeamMembership",
     "AccountConfiguration",
     "ALERTING_STATUSES",
     "AddressConfiguration",

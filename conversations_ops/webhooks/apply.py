@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from django.db import connections, router, transaction
 from django.utils import timezone
 
+from conversations_ops.clienteling.routing import clienteling_route_many
 from conversations_ops.db_writes import write_transaction
 from conversations_ops.models import ProcessingState, WebhookEvent
 from conversations_ops.pairings.flow import pairing_replies_check
@@ -52,6 +53,8 @@ def webhook_events_apply_bulk(*, event_ids: list[int]) -> list[int]:
             )
             # A customer's reply may be among them: the pairing waiting for it moves on.
             pairing_replies_check(conversation_ids={row.conversation_id for row in planned.rows})
+            # And a customer's first message on a clienteling sender reaches an advisor.
+            clienteling_route_many(conversation_ids={row.conversation_id for row in planned.rows})
     if not stored:
         return [event.pk for event in events]
     return [event.pk for event in planned.left]

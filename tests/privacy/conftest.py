@@ -12,11 +12,15 @@ from conversations_ops.admin.masked import OWN_NUMBER_FIELDS
 from conversations_ops.models import (
     AccountConfiguration,
     AuditEntry,
+    ClientelingTeam,
+    Customer,
+    CustomerConversation,
     MessagingInbound,
     MetricCounter,
     PacingBucket,
     PairingStep,
     PullCheckpoint,
+    TeamMembership,
     WorkerHeartbeat,
 )
 from tests.privacy.numbers import PERSON, SEED_JSON, SEED_PARAMS, SEED_TEXT, whole_numbers_in
@@ -96,6 +100,12 @@ def _more_rows(made) -> None:
     PullCheckpoint.objects.create(resource="conversations", started_at=now)
     PairingStep.objects.create(pairing=made.pairing, kind="customer", state="failed")
     AuditEntry.objects.create(source="admin", action="participant.add", result_state="failed")
+    customer = Customer.objects.create(
+        sender=made.addressconfiguration, whatsapp_address=f"whatsapp:{PERSON}", advisor=_any_user()
+    )
+    CustomerConversation.objects.create(customer=customer, conversation=made.conversation)
+    team = ClientelingTeam.objects.create(name="Boutique")
+    TeamMembership.objects.create(team=team, advisor=_any_user())
     LogEntry.objects.create(
         user=_any_user(),
         content_type=ContentType.objects.get_for_model(made.participant),

@@ -31,8 +31,14 @@ MODELS = {
     "webhookrejection": (NOBODY, NOBODY),
     "syncoperation": (NOBODY, NOBODY),
 }
-# Registered by the audit trail's work; its own tests say who reads them.
-ELSEWHERE = {("conversations_ops", "auditentry"), ("admin", "logentry")}
+# Registered by the audit trail's and clienteling's work; their own tests say who reads them
+# (tests/clienteling/: the row rule decides which customers, not only the group).
+ELSEWHERE = {
+    ("conversations_ops", "auditentry"),
+    ("admin", "logentry"),
+    ("conversations_ops", "customer"),
+    ("conversations_ops", "clientelingteam"),
+}
 MATRIX = [(role, model) for model in MODELS for role in ROLES]
 
 

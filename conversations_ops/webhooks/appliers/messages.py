@@ -10,6 +10,7 @@ its own, and a message another client wrote is fetched afterwards
 
 from django.db.models import Q
 
+from conversations_ops.clienteling.routing import clienteling_route
 from conversations_ops.mirror.mapping import apply_message
 from conversations_ops.models import Direction, Message, Participant
 from conversations_ops.pairings.flow import pairing_replies_check
@@ -101,6 +102,8 @@ def on_message_event(event, params) -> str:
         )
     if event.event_type == "onMessageAdded" and pairing_replies_check(conversation_ids=[conversation.pk]):
         outcome += "; the customer replied: connecting their courier"
+    if event.event_type == "onMessageAdded":
+        outcome += clienteling_route(conversation=conversation)  # a customer's message reaches their advisor
     return outcome
 
 

@@ -9,6 +9,7 @@ it wrote are inbound, whichever arrived first.
 from django.db.models import Q
 from django.utils import timezone
 
+from conversations_ops.clienteling.routing import clienteling_route
 from conversations_ops.mirror.mapping import apply_participant
 from conversations_ops.mirror.rules import LOCAL_CHANGE
 from conversations_ops.models import Direction, Message, Participant
@@ -85,7 +86,8 @@ def on_participant_event(event, params) -> str:
         if not carries_read_index:
             row.last_read_message_index = read_index
 
-    return apply_snapshot(
+    conversation = conversation_for(params.get("ConversationSid"))
+    outcome = apply_snapshot(
         Snapshot(
             model=Participant,
             label="participant",
@@ -93,11 +95,15 @@ def on_participant_event(event, params) -> str:
             version=version,
             fill=fill,
             removed=event.event_type == "onParticipantRemoved",
-            conversation=conversation_for(params.get("ConversationSid")),
+            conversation=conversation,
             settle_keys=_settle_binding,
             after=_directions,
         )
     )
+    if event.event_type == "onParticipantAdded":
+        # An auto-created conversation's person may reach the mirror after their message: route it now.
+        outcome += clienteling_route(conversation=conversation)
+    return outcome
 
 
 PARTICIPANT_APPLIERS = {

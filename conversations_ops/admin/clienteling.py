@@ -1,0 +1,113 @@
+"""Clienteling in the admin: customers (each staff member sees only the rows the row rule gives
+them: clienteling/selectors.py) and teams. Saving calls the clienteling services."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+
+from conversations_ops.clienteling.selectors import customer_conversation, customers_visible_to
+from conversations_ops.clienteling.services import customer_create, customer_create_check, customer_update
+from conversations_ops.masking import shown
+from conversations_ops.models import ClientelingTeam, Customer, TeamMembership
+
+from .masked import MaskedFieldsMixin, MaskedInlineMixin
+
+CREATED_ONLY = ("whatsapp_address", "sms_address", "sender", "advisor")
+
+
+class CustomerForm(forms.ModelForm):
+    class Meta:
+        model = Customer
+        fields = ("name", "whatsapp_address", "sms_address", "sender", "advisor", "notes", "tags")
+
+    def clean(self):
+        data = super().clean()
+        sender = data.get("sender")
+        if self.instance.pk is None and sender is not None:
+            # The service's own refusals, beside their fields, before anything is saved.
+            address = (
+                data.get("whatsapp_address") if sender.address.startswith("whatsapp:") else data.get("sms_address")
+            )
+            try:
+                customer_create_check(address=(address or "").strip(), sender=sender, advisor=data.get("advisor"))
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    self.add_error(field if field in self.fields else None, messages)
+        return data
+
+
+@admin.register(Customer)
+class CustomerAdmin(MaskedFieldsMixin, admin.ModelAdmin):
+    form = CustomerForm
+    list_display = ("__str__", "name", "shown_address", "sender", "advisor", "source", "routing_problem", "created_at")
+    list_filter = ("source", "sender")
+    list_select_related = ("sender", "advisor")
+    search_fields = ("name__icontains",)
+    fields = (
+        "name",
+        "whatsapp_address",
+        "sms_address",
+        "sender",
+        "advisor",
+        "notes",
+        "tags",
+        "source",
+        "routing_problem",
+        "current_conversation",
+        "created_by",
+        "created_at",
+    )
+    readonly_fields = ("source", "routing_problem", "current_conversation", "created_by", "created_at")
+
+    def get_queryset(self, request):
+        return customers_visible_to(request.user, super().get_queryset(request))
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        # Number, sender and owner are set once here; moving a customer is reassignment (audited, re-added on Twilio).
+        return (*fields, *[name for name in CREATED_ONLY if name not in fields]) if obj is not None else fields
+
+    @admin.display(description="Address")
+    def shown_address(self, obj):
+        return shown(obj, obj.whatsapp_address or obj.sms_address)
+
+    @admin.display(description="Conversation")
+    def current_conversation(self, obj):
+        conversation = customer_conversation(obj) if obj.pk else None
+        return (conversation.sid or "being created on Twilio") if conversation else "-"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            # The form already wrote its values onto `obj`: the service compares with the stored row.
+            stored = Customer.objects.get(pk=obj.pk)
+            changed = {name: form.cleaned_data[name] for name in form.changed_data}
+            customer_update(customer=stored, data=changed, user=request.user)
+            return
+        created = customer_create(
+            address=obj.whatsapp_address if obj.sender.address.startswith("whatsapp:") else obj.sms_address,
+            sender=obj.sender,
+            name=obj.name,
+            advisor=obj.advisor,
+            notes=obj.notes,
+            tags=obj.tags,
+            user=request.user,
+        )
+        obj.pk = created.pk
+        obj.refresh_from_db()
+
+
+class TeamMembershipInline(MaskedInlineMixin, admin.TabularInline):
+    model = TeamMembership
+    extra = 0
+    fields = ("advisor", "available", "last_assigned_at")
+    readonly_fields = ("last_assigned_at",)
+
+
+@admin.register(ClientelingTeam)
+class ClientelingTeamAdmin(MaskedFieldsMixin, admin.ModelAdmin):
+    list_display = ("name", "assignment")
+    list_filter = ("assignment",)
+    search_fields = ("name__icontains",)
+    fields = ("name", "senders", "managers", "assignment")
+    filter_horizontal = ("senders", "managers")
+    inlines = [TeamMembershipInline]

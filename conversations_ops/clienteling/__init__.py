@@ -1,0 +1,1 @@
+"""Clienteling (issue 19): advisors' long-term relationships with customers."""

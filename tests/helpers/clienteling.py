@@ -1,0 +1,31 @@
+"""Clienteling test people: advisors and managers as the console makes them (groups of migration 0020)."""
+
+from django.contrib.auth.models import Group, User
+
+from conversations_ops.models import AddressConfiguration, Assignment, ClientelingTeam, TeamMembership
+from tests.helpers.ids import make_sid
+
+ADVISORS, MANAGERS = "Advisors", "Advisor managers"
+
+
+def advisor(username: str, group: str = ADVISORS) -> User:
+    user = User.objects.create_user(username, password="a-long-test-password", is_staff=True)
+    # get_or_create: a live-server test's flush removes migration 0020's groups (their permissions
+    # then do not matter: such tests act through services, which check no permission).
+    user.groups.add(Group.objects.get_or_create(name=group)[0])
+    return user
+
+
+def sender(address: str) -> AddressConfiguration:
+    kind = "whatsapp" if address.startswith("whatsapp:") else "sms"
+    n = AddressConfiguration.objects.count() + 1  # several senders in one test: their SIDs apart
+    return AddressConfiguration.objects.create(sid=make_sid("IG", n), address=address, type=kind, sync_state="synced")
+
+
+def team(name: str, *, senders=(), members=(), managers=(), assignment=Assignment.QUEUE) -> ClientelingTeam:
+    row = ClientelingTeam.objects.create(name=name, assignment=assignment)
+    row.senders.add(*senders)
+    row.managers.add(*managers)
+    for member in members:
+        TeamMembership.objects.create(team=row, advisor=member)
+    return row
