@@ -1,6 +1,4 @@
-"""`clienteling assign` and `clienteling show` (the fixed command interface: README, "Clienteling"; issue 19).
-
-`reassign` comes with the reassignment work (a later part of issue 19)."""
+"""`clienteling assign`, `show` and `reassign` (the fixed command interface: README, "Clienteling"; issue 19)."""
 
 import json
 
@@ -15,6 +13,7 @@ from conversations_ops.clienteling.selectors import (
     customers_visible_to,
 )
 from conversations_ops.clienteling.services import advisor_by_username, conversation_timer_warnings, customer_assign
+from conversations_ops.management.clienteling_reassign import add_reassign_arguments, reassign
 from conversations_ops.management.command_user import ShellCommand, add_user_argument, command_user
 
 REFUSED = 2
@@ -30,7 +29,9 @@ class Command(ShellCommand):
     help = (
         "Clienteling: advisors' customers. assign --customer ADDR --sender ADDR --advisor USERNAME [--name NAME]: "
         "the customer (created when new) is that advisor's on that sender and gets a conversation with them; "
-        "show --customer ADDR --sender ADDR [--json]. Both take --as USERNAME (default $CONSOLE_USER); "
+        "show --customer ADDR --sender ADDR [--json]; reassign --from USERNAME --to USERNAME [--customer ADDR "
+        "[--sender ADDR]] [--introduction HX... [--variables JSON]]: all of an advisor's customers, or one, move "
+        "to another advisor. All take --as USERNAME (default $CONSOLE_USER); "
         "refusals exit 2 with the reason."
     )
 
@@ -47,10 +48,13 @@ class Command(ShellCommand):
         assign.add_argument("--advisor", required=True, help="Username of a staff member in the Advisors group.")
         assign.add_argument("--name", default="", help="The customer's name (kept when they have one).")
         show.add_argument("--json", action="store_true", help="Machine-readable output.")
+        add_reassign_arguments(sub.add_parser("reassign", help="Move a customer, or all of an advisor's, to another."))
 
     def handle(self, *args, action, **options):
         if action == "assign":
             return self._assign(options)
+        if action == "reassign":
+            return reassign(self, options)
         return self._show(options)
 
     def _assign(self, options):
