@@ -155,6 +155,8 @@ class StepKind(models.TextChoices):
     REPLY = "reply", "Customer replied"
     AUTO_REPLY = "auto_reply", "Send the auto-reply to the customer"
     CONNECTED = "connected", "Send the connected template to the courier"
+    COURIER_REPLACE = "courier_replace", "Replace the courier"
+    COURIER_REMOVE = "courier_remove", "Remove the previous courier"
     WEBHOOK_REMOVE = "webhook_remove", "Remove the scoped webhook"
     EXPIRED = "expired", "Expired"
     CLOSE = "close", "Close the conversation"

@@ -6,7 +6,7 @@ service call. The page shows the facts, the timeline and the transcript, numbers
 masked unless the viewer may see them.
 
 Starting needs add_pairing, push_to_twilio and send_message (it sends the invite);
-Close, Retry and Abandon need change_pairing and push_to_twilio
+Close, Retry, Abandon and Replace the courier need change_pairing and push_to_twilio
 (conversations_ops.permissions).
 """
 
@@ -20,12 +20,13 @@ from django.utils.timesince import timesince
 from conversations_ops import permissions as rules
 from conversations_ops import validators as v
 from conversations_ops.masking import shown
-from conversations_ops.models import Pairing
+from conversations_ops.models import Pairing, PairingState
 
 from ..masked import MaskedFieldsMixin
 from ..permissions import may
 from . import display as show
 from .actions import ACTIONS, offered_actions, pairing_action_view, pairings_close
+from .courier_replace import courier_replace_view
 from .filters import WaitingTooLongFilter
 from .start import conflict_close_view, pairing_start_view
 
@@ -169,6 +170,11 @@ class PairingAdmin(MaskedFieldsMixin, admin.ModelAdmin):
         own = [
             path("start/", view(pairing_start_view), name="conversations_ops_pairing_start"),
             path("start/close-conflict/", view(conflict_close_view), name="conversations_ops_pairing_conflict_close"),
+            path(
+                "<int:object_id>/replace-courier/",
+                view(courier_replace_view),
+                name="conversations_ops_pairing_replace_courier",
+            ),
             *(
                 path(
                     f"<int:object_id>/{name}/",
@@ -189,6 +195,8 @@ class PairingAdmin(MaskedFieldsMixin, admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         pairing = self.get_object(request, object_id)
         offered = offered_actions(pairing) if pairing and self.has_manage_permission(request) else []
+        if offered and pairing.state == PairingState.CONNECTED:
+            offered.append("replace_courier")  # pairings/courier_replace.py
         extra_context = {**(extra_context or {}), "pairing_actions": offered}
         return super().change_view(request, object_id, form_url, extra_context)
 
