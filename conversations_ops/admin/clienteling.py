@@ -4,13 +4,18 @@ them: clienteling/selectors.py) and teams. Saving calls the clienteling services
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.urls import path, reverse
+from django.utils.html import format_html
 
+from conversations_ops import permissions as rules
 from conversations_ops.clienteling.selectors import customer_conversation, customers_visible_to
 from conversations_ops.clienteling.services import customer_create, customer_create_check, customer_update
 from conversations_ops.masking import shown
 from conversations_ops.models import ClientelingTeam, Customer, TeamMembership
 
+from .clienteling_reassign import book_reassign_view, customers_reassign_view
 from .masked import MaskedFieldsMixin, MaskedInlineMixin
+from .permissions import may
 
 CREATED_ONLY = ("whatsapp_address", "sms_address", "sender", "advisor")
 
@@ -58,6 +63,7 @@ class CustomerAdmin(MaskedFieldsMixin, admin.ModelAdmin):
         "created_at",
     )
     readonly_fields = ("source", "routing_problem", "current_conversation", "created_by", "created_at")
+    actions = ("reassign_selected",)
 
     def get_queryset(self, request):
         return customers_visible_to(request.user, super().get_queryset(request))
@@ -95,12 +101,34 @@ class CustomerAdmin(MaskedFieldsMixin, admin.ModelAdmin):
         obj.pk = created.pk
         obj.refresh_from_db()
 
+    # Reassignment (admin/clienteling_reassign.py): the action, and the page for a whole book.
+
+    def has_reassign_permission(self, request):
+        return may(request, rules.ASSIGN_CUSTOMER)
+
+    @admin.action(description="Reassign to another advisor", permissions=["reassign"])
+    def reassign_selected(self, request, queryset):
+        return customers_reassign_view(self, request, queryset)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(lambda request: book_reassign_view(self, request))
+        own = [path("reassign-advisor/", view, name="conversations_ops_customer_reassign_advisor")]
+        return own + super().get_urls()
+
 
 class TeamMembershipInline(MaskedInlineMixin, admin.TabularInline):
     model = TeamMembership
     extra = 0
-    fields = ("advisor", "available", "last_assigned_at")
-    readonly_fields = ("last_assigned_at",)
+    fields = ("advisor", "available", "last_assigned_at", "move_customers")
+    readonly_fields = ("last_assigned_at", "move_customers")
+
+    @admin.display(description="Customers")
+    def move_customers(self, obj):
+        """Someone leaves: the page that moves their whole book (reassignment)."""
+        if obj.pk is None:
+            return "-"
+        url = reverse("admin:conversations_ops_customer_reassign_advisor")
+        return format_html('<a href="{}?from={}">Move their customers…</a>', url, obj.advisor_id)
 
 
 @admin.register(ClientelingTeam)

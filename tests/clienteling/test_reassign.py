@@ -293,3 +293,69 @@ def test_command_refusals_exit_2_with_the_reason(book, extra, says):
     assert refused.value.returncode == 2 and says in str(refused.value)
     assert "+15017122661" not in str(refused.value)
     assert Customer.objects.filter(advisor=book["alice"]).count() == 3
+
+
+# The admin -----------------------------------------------------------------------------------
+
+CHANGELIST = "/admin/conversations_ops/customer/"
+BOOK_PAGE = "/admin/conversations_ops/customer/reassign-advisor/"
+
+
+def _act(client, customers, **form):
+    data = {"action": "reassign_selected", "_selected_action": [c.pk for c in customers], **form}
+    return client.post(CHANGELIST, data)
+
+
+def test_the_action_checks_previews_counts_then_moves(book):
+    mia = client_for(book["mia"])
+    chosen = [book["robert"], book["ann"]]
+    form = {"advisor": book["bob"].pk, "introduction": book["intro"].pk, "variables": '{"1": "Robert", "2": "Bob"}'}
+
+    asked = _act(mia, chosen).content.decode()
+    assert "New advisor" in asked and "Confirm and reassign" not in asked
+    checked = _act(mia, chosen, step="check", **form).content.decode()
+    assert "2 customers move" in checked and "2 of them have an open conversation" in checked
+    assert "Hello Robert, I&#x27;m Bob, your new personal shopper." in checked  # the preview
+    assert "Confirm and reassign" in checked
+    assert Customer.objects.filter(advisor=book["alice"]).count() == 3  # nothing moved yet
+
+    done = _act(mia, chosen, step="reassign", **form)
+
+    assert done.status_code == 302
+    assert {c.pk for c in Customer.objects.filter(advisor=book["bob"])} == {c.pk for c in chosen}
+    assert Message.objects.filter(author="bob", content_sid=book["intro"].sid).count() == 2
+
+
+def test_the_action_shows_refusals_beside_the_field(book):
+    mia = client_for(book["mia"])
+
+    refused = _act(mia, [book["robert"]], step="reassign", advisor=book["carol"].pk).content.decode()
+
+    assert "errorlist" in refused and "not an advisor of a team you manage" in refused
+    assert Customer.objects.get(pk=book["robert"].pk).advisor == book["alice"]
+
+
+def test_advisors_are_not_offered_reassignment(book):
+    alice = client_for(book["alice"])
+    assert "reassign_selected" not in alice.get(CHANGELIST).content.decode()
+    assert alice.get(BOOK_PAGE).status_code == 403
+
+
+def test_the_book_page_moves_all_of_an_advisors_customers(book):
+    mia = client_for(book["mia"])
+    Conversation.objects.filter(customer_link__customer=book["otto"]).update(state="closed")
+    team_id = book["alice"].clienteling_memberships.get().team_id
+    team_page = mia.get(f"/admin/conversations_ops/clientelingteam/{team_id}/change/").content.decode()
+    assert f'reassign-advisor/?from={book["alice"].pk}">Move their customers' in team_page
+
+    opened = mia.get(BOOK_PAGE, {"from": book["alice"].pk}).content.decode()
+    assert "3 customers move" in opened
+    form = {"from_advisor": book["alice"].pk, "advisor": book["bob"].pk}
+    checked = mia.post(BOOK_PAGE, {**form, "step": "check"}).content.decode()
+    assert "Confirm and reassign" in checked and "2 of them have an open conversation" in checked
+
+    done = mia.post(BOOK_PAGE, {**form, "step": "reassign"})
+
+    assert done.status_code == 302
+    assert not Customer.objects.filter(advisor=book["alice"]).exists()
+    assert AuditEntry.objects.filter(action="clienteling.reassign").count() == 3

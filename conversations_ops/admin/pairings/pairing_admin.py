@@ -195,9 +195,9 @@ class PairingAdmin(MaskedFieldsMixin, admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         pairing = self.get_object(request, object_id)
         offered = offered_actions(pairing) if pairing and self.has_manage_permission(request) else []
-        if offered and pairing.state == PairingState.CONNECTED:
-            offered.append("replace_courier")  # pairings/courier_replace.py
-        extra_context = {**(extra_context or {}), "pairing_actions": offered}
+        # Replace the courier (pairings/courier_replace.py): a page of its own, for a connected pairing.
+        replaceable = bool(offered) and pairing.state == PairingState.CONNECTED
+        extra_context = {**(extra_context or {}), "pairing_actions": offered, "courier_replaceable": replaceable}
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.action(description="Close selected pairings", permissions=["manage"])
