@@ -29,8 +29,10 @@ from conversations_ops.twilio.gateway import GatewayError
 # Actions recorded besides the outbox's own operation names (outbox.OPERATIONS).
 DIRECT_ACTIONS = (
     "account_webhooks.configure",
+    "clienteling.reassign",
     "pairing.abandon",
     "pairing.close",
+    "pairing.courier_replace",
     "pairing.retry",
     "pairing.start",
     "pull.object",
