@@ -2,7 +2,7 @@
 template sent to them, each a step of the pairing (retry, page); the pre-flight of a new courier; refusals.
 
 The pairing is set up in the mirror as if it had connected; the pushes stay in the outbox and are settled
-here by hand as the runner would (the slow test_reassign_e2e.py drives them through the simulator)."""
+here by hand as the runner would (the slow test_courier_replace_e2e.py drives them through the simulator)."""
 
 from datetime import UTC, datetime
 
