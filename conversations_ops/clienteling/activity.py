@@ -3,7 +3,7 @@ recorded): reading their conversation clears the unread count."""
 
 from __future__ import annotations
 
-from conversations_ops.messaging.window import window_now
+from conversations_ops.messaging import window as message_window
 from conversations_ops.models import Customer
 
 
@@ -13,7 +13,7 @@ def customer_mark_read(*, customer: Customer, user) -> bool:
     if user is None or customer.advisor_id is None or customer.advisor_id != user.pk:
         return False
     # The newest message may carry Twilio's (the simulator's) clock, ahead of ours.
-    read_at = max(t for t in (window_now(), customer.last_message_at) if t is not None)
+    read_at = max(t for t in (message_window.window_now(), customer.last_message_at) if t is not None)
     seen = customer.advisor_read_at
     if customer.unread_count == 0 and seen is not None and (customer.last_inbound_at or seen) <= seen:
         return False  # the transcript's polling: no write every few seconds

@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from conversations_ops import permissions as rules
 from conversations_ops.masking import address_for, text_for
-from conversations_ops.messaging.window import WINDOW, last_inbound_by_pair, window_now
+from conversations_ops.messaging import window as message_window
+from conversations_ops.messaging.window import WINDOW, last_inbound_by_pair
 from conversations_ops.models import Customer, Message, SyncState
 from conversations_ops.selectors.history_rows import describe_messages
 
@@ -58,7 +59,7 @@ def needs_reply_after() -> timedelta:
 def inbox_customers(user, *, advisor_id=None, show: str = "", now: datetime | None = None) -> QuerySet:
     """The customers of `user`'s inbox, who waits longest first (wrote last and unanswered, the
     oldest message first), then the rest by their last message, newest first."""
-    now = now or window_now()
+    now = now or message_window.window_now()
     customers = customers_visible_to(user).select_related("sender", "advisor")
     if advisor_id:
         customers = customers.filter(advisor_id=advisor_id)
@@ -90,7 +91,7 @@ def inbox_advisors(user) -> list:
 
 def needs_reply_counts(user, *, now: datetime | None = None) -> dict[str, int]:
     """The home page's panel: how many of `user`'s customers need a reply, and whose window closes soon."""
-    now = now or window_now()
+    now = now or message_window.window_now()
     customers = customers_visible_to(user)
     return {
         NEEDS_REPLY: customers.filter(awaiting_reply_since__lte=now - needs_reply_after()).count(),
@@ -112,13 +113,13 @@ class Window:
         if not self.free_form:
             return "Template only"
         until = timezone.localtime(self.open_until)
-        today = timezone.localtime(window_now()).date() == until.date()
+        today = timezone.localtime(message_window.window_now()).date() == until.date()
         return f"Free-form until {until.strftime('%H:%M' if today else '%b %d %H:%M')}"
 
 
 def customer_windows(customers, *, now: datetime | None = None) -> dict[int, Window]:
     """Each customer's window with their sender: messaging/window.py's rule, two queries for all."""
-    now = now or window_now()
+    now = now or message_window.window_now()
     customers = list(customers)
     pairs = {c.pk: (c.address, c.sender.address) for c in customers if c.sender.address.startswith("whatsapp:")}
     last = last_inbound_by_pair(pairs.values())
@@ -150,7 +151,7 @@ class InboxRow:
 
 def inbox_rows(customers, *, user, now: datetime | None = None) -> list[InboxRow]:
     """One page of the list as `user` may see it (numbers masked unless permitted)."""
-    now = now or window_now()
+    now = now or message_window.window_now()
     customers = list(customers)
     windows = customer_windows(customers, now=now)
     overdue = now - needs_reply_after()

@@ -16,16 +16,14 @@ from django.utils import timezone
 from conversations_ops.models import (
     Conversation,
     Customer,
-    CustomerConversation,
     Direction,
     Message,
-    Participant,
     SyncOperation,
 )
 from tests.helpers.clienteling import MANAGERS, advisor, sender, team
-from tests.helpers.ids import BUSINESS_WHATSAPP, make_sid
+from tests.helpers.ids import BUSINESS_WHATSAPP
+from tests.helpers.inbox import linked_customer, number, said
 from tests.roles.staff import AUDITOR, OPS, client_for, staff_user
-from tests.webhooks.builders import T0, deliver, message_event
 
 pytestmark = pytest.mark.django_db
 
@@ -34,59 +32,6 @@ INBOX = reverse("inbox:list")
 
 def customer_url(customer, view: str = "customer") -> str:
     return reverse(f"inbox:{view}", args=[customer.pk])
-
-
-def number(n: int) -> str:
-    return f"whatsapp:+1501712{n:04d}"
-
-
-def linked_customer(whatsapp, owner, n: int, *, name: str = "") -> Customer:
-    """A customer with their conversation on Twilio (mirrored), owned by `owner`."""
-    conversation = Conversation.objects.create(
-        sid=make_sid("CH", n), unique_name=f"clienteling-{n}", sync_state="synced"
-    )
-    Participant.objects.create(
-        conversation=conversation,
-        sid=make_sid("MB", n),
-        messaging_binding_type="whatsapp",
-        messaging_binding_address=number(n),
-        messaging_binding_proxy_address=whatsapp.address,
-        role="customer",
-        sync_state="synced",
-    )
-    customer = Customer.objects.create(
-        name=name or f"Customer {n}", whatsapp_address=number(n), sender=whatsapp, advisor=owner
-    )
-    CustomerConversation.objects.create(customer=customer, conversation=conversation)
-    return customer
-
-
-_indexes: dict[int, int] = {}
-
-
-def said(client, customer, *, minutes_ago: float, body: str = "Hello?", by: str = "") -> None:
-    """A message in the customer's conversation, `minutes_ago` (Twilio's clock): theirs unless `by`."""
-    conversation = customer.conversation_links.get().conversation
-    index = _indexes[conversation.pk] = _indexes.get(conversation.pk, -1) + 1
-    created = (timezone.now() - timedelta(minutes=minutes_ago) - T0).total_seconds()
-    n = Message.objects.count() + 1
-    deliver(
-        client,
-        message_event(
-            "onMessageAdded",
-            conversation.sid,
-            make_sid("IM", n),
-            index=index,
-            created=created,
-            body=body,
-            author=by or customer.whatsapp_address,
-        ),
-    )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_indexes():
-    _indexes.clear()
 
 
 @pytest.fixture
