@@ -6,8 +6,10 @@ Messages reach the mirror as Twilio delivers them (signed webhook events), so th
 activity is the appliers' doing, as in production."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
@@ -20,6 +22,7 @@ from conversations_ops.models import (
     Message,
     SyncOperation,
 )
+from conversations_ops.twilio import gateway
 from tests.helpers.clienteling import MANAGERS, advisor, sender, team
 from tests.helpers.ids import BUSINESS_WHATSAPP
 from tests.helpers.inbox import linked_customer, number, said
@@ -338,3 +341,46 @@ def test_staff_without_customers_see_no_panel():
     page = client_for(staff_user(OPS)).get(reverse("admin:index")).content.decode()
 
     assert 'id="needs-reply"' not in page and 'id="inbox-link"' not in page
+
+
+def test_a_file_goes_to_the_media_content_service_and_the_reply_names_it(client, whatsapp, alice, alice_page):
+    customer = linked_customer(whatsapp, alice, 1)
+    Conversation.objects.filter(customer_link__customer=customer).update(chat_service_sid="IS" + "5e" * 16)
+    said(client, customer, minutes_ago=5)
+    photo = SimpleUploadedFile("coat.jpg", b"\xff\xd8\xff jpeg bytes", content_type="image/jpeg")
+
+    with mock.patch.object(gateway, "media_upload", return_value="ME" + "ab" * 16) as upload:
+        response = alice_page.post(customer_url(customer), {"mode": "free_form", "body": "", "media": photo})
+
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    assert upload.call_args.kwargs["chat_service_sid"] == "IS" + "5e" * 16
+    assert upload.call_args.kwargs["content_type"] == "image/jpeg" and upload.call_args.kwargs["filename"] == "coat.jpg"
+    message = Message.objects.get(direction=Direction.OUTBOUND)
+    assert (message.media_sid, message.body, message.author) == ("ME" + "ab" * 16, "", "alice")
+
+
+def test_a_refused_upload_is_explained_beside_the_file_and_nothing_is_sent(client, whatsapp, alice, alice_page):
+    customer = linked_customer(whatsapp, alice, 1)
+    Conversation.objects.filter(customer_link__customer=customer).update(chat_service_sid="IS" + "5e" * 16)
+    said(client, customer, minutes_ago=5)
+    photo = SimpleUploadedFile("coat.jpg", b"bytes", content_type="image/jpeg")
+    refused = gateway.GatewayError(status=400, code=20001, kind="refused", message="Invalid media")
+
+    with mock.patch.object(gateway, "media_upload", side_effect=refused):
+        response = alice_page.post(customer_url(customer), {"mode": "free_form", "body": "Look", "media": photo})
+
+    errors = response.context["form"].errors["media"]
+    assert response.status_code == 200 and "The file was not uploaded" in errors[0] and "Invalid media" in errors[0]
+    assert not Message.objects.filter(direction=Direction.OUTBOUND).exists()
+
+
+def test_files_go_with_free_form_only(client, whatsapp, alice, alice_page, template):
+    customer = linked_customer(whatsapp, alice, 1)
+    said(client, customer, minutes_ago=5)
+    photo = SimpleUploadedFile("coat.jpg", b"bytes", content_type="image/jpeg")
+
+    response = alice_page.post(
+        customer_url(customer), {"mode": "template", "template": template.pk, "var_1": "Ana", "media": photo}
+    )
+
+    assert "attach files to a free-form message" in response.context["form"].errors["media"][0]

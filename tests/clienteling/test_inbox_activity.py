@@ -3,9 +3,11 @@ the one-by-one message applier, the bulk applier, the pull, the send path; an ev
 or removed later leaves the values a fresh recount gives; a console without clienteling pays one
 query per message event."""
 
+from importlib import import_module
 from unittest import mock
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -151,3 +153,14 @@ def test_messages_recorded_before_routing_linked_the_conversation_count(client):
     customer = Customer.objects.get()
     assert (customer.advisor.username, customer.unread_count, customer.last_message_preview) == ("bob", 1, "Hi")
     assert customer.awaiting_reply_since == at(0)  # the event's own date
+
+
+def test_the_migration_backfills_customers_recorded_before_it(client, customer):
+    deliver(client, _event(customer, 0, created=10, body="Before the upgrade"))
+    Customer.objects.filter(pk=customer.pk).update(
+        last_inbound_at=None, last_message_at=None, awaiting_reply_since=None, last_message_preview="", unread_count=0
+    )
+
+    import_module("conversations_ops.migrations.0021_inbox_activity").backfill(django_apps, None)
+
+    assert _fields(customer) == (at(10), None, at(10), "Before the upgrade", True, 1)
