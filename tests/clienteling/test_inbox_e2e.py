@@ -1,6 +1,7 @@
 """Done-when (the inbox part): on the live simulator, through the real twilio SDK over HTTP. A handset
 writes to a clienteling sender -> the advisor's inbox lists it (unread, waiting); the advisor replies
-from the inbox -> the handset receives it; 25 hours later the inbox offers only templates, refuses
+from the inbox -> the handset receives it, and a photo attached to a reply (uploaded to the
+Media Content Service) too; 25 hours later the inbox offers only templates, refuses
 free-form with the reason, and a template sent from it is delivered.
 
 As in tests/messaging/test_window_e2e.py, the simulator's clock and the console's window clock
@@ -10,6 +11,8 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+import requests
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +31,11 @@ def _synced(conversation) -> bool:
     conversation.refresh_from_db()
     people = Participant.objects.filter(conversation=conversation)
     return bool(conversation.sid) and people.count() == 2 and not people.exclude(sync_state=SyncState.SYNCED).exists()
+
+
+def _media_received(people, body: str) -> bool:
+    answer = requests.get(f"{people.handset.control}/handsets/{CUSTOMER}", timeout=30).json()
+    return any(m["body"] == body and m["media"] for m in answer["messages"] if m["direction"] == "received")
 
 
 def test_an_advisors_day_in_the_inbox_on_the_simulator(seeded, people, monkeypatch):
@@ -57,6 +65,10 @@ def test_an_advisors_day_in_the_inbox_on_the_simulator(seeded, people, monkeypat
     assert sent.status_code == 302, sent.content.decode()[-3000:]
     people.wait_until(lambda: "Yes, I kept one for you." in people.received(CUSTOMER), "the reply on the handset")
     assert page.get(inbox).context["rows"][0].unread == 0
+
+    photo = SimpleUploadedFile("coat.jpg", b"\xff\xd8\xff\xe0 a blue coat", content_type="image/jpeg")
+    assert page.post(url, {"mode": "free_form", "body": "This one", "media": photo}).status_code == 302
+    people.wait_until(lambda: _media_received(people, "This one"), "the photo on the handset")
 
     people.handset.tick(25 * 3600)  # a day and an hour later, on both clocks
     monkeypatch.setattr(message_window, "window_now", lambda: timezone.now() + timedelta(hours=25))
