@@ -3,31 +3,20 @@ home page, sees only her customers, replies to one (the handset receives it), an
 customer writes (injected through the simulator's handset control API) appears in the open
 conversation and in the list without her reloading the page (htmx polling)."""
 
-from importlib import import_module
 from io import StringIO
 
 import pytest
-from django.apps import apps
-from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 
 from conversations_ops.clienteling.selectors import clienteling_sender, customer_conversation
 from conversations_ops.models import Customer, Participant, SyncState
 from tests.browser.helpers import PASSWORD, log_in, screenshot
+from tests.helpers.inbox import inbox_advisor
 from tests.helpers.pairings import CUSTOMER
 
 pytestmark = pytest.mark.slow
 
 OTHER_CUSTOMER = "whatsapp:+15017122670"
-
-
-def advisor(username: str) -> User:
-    """An Advisors member with migration 0020's permissions (re-made if a live-server flush took them)."""
-    if not Group.objects.filter(name="Advisors", permissions__codename="view_customer").exists():
-        import_module("conversations_ops.migrations.0020_clienteling").create_groups(apps, None)
-    user = User.objects.create_user(username, password=PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name="Advisors"))
-    return user
 
 
 def _synced(conversation) -> bool:
@@ -37,7 +26,7 @@ def _synced(conversation) -> bool:
 
 
 def test_an_advisor_replies_and_sees_new_messages_arrive_without_reloading(seeded, people, page, simulator):
-    alice, bob = advisor("alice"), advisor("bob")
+    alice, bob = inbox_advisor("alice", PASSWORD), inbox_advisor("bob", PASSWORD)
     out = StringIO()
     call_command(
         "clienteling", "assign", "--customer", CUSTOMER, "--sender", seeded["sender"], "--advisor", "alice", stdout=out
