@@ -11,7 +11,7 @@ from django.core.management import call_command
 from conversations_ops.clienteling.selectors import clienteling_sender, customer_conversation
 from conversations_ops.models import Customer, Participant, SyncState
 from tests.browser.helpers import PASSWORD, log_in, screenshot
-from tests.helpers.inbox import inbox_advisor
+from tests.helpers.clienteling import advisor
 from tests.helpers.pairings import CUSTOMER
 
 pytestmark = pytest.mark.slow
@@ -26,7 +26,7 @@ def _synced(conversation) -> bool:
 
 
 def test_an_advisor_replies_and_sees_new_messages_arrive_without_reloading(seeded, people, page, simulator):
-    alice, bob = inbox_advisor("alice", PASSWORD), inbox_advisor("bob", PASSWORD)
+    alice, bob = advisor("alice", password=PASSWORD), advisor("bob", password=PASSWORD)
     out = StringIO()
     call_command(
         "clienteling", "assign", "--customer", CUSTOMER, "--sender", seeded["sender"], "--advisor", "alice", stdout=out

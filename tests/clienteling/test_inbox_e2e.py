@@ -20,7 +20,7 @@ from django.utils import timezone
 from conversations_ops.clienteling.selectors import customer_conversation
 from conversations_ops.messaging import window as message_window
 from conversations_ops.models import Customer, Participant, SyncState
-from tests.helpers.inbox import inbox_advisor
+from tests.helpers.clienteling import advisor
 from tests.helpers.pairings import CUSTOMER
 from tests.roles.staff import client_for
 
@@ -39,7 +39,7 @@ def _media_received(people, body: str) -> bool:
 
 
 def test_an_advisors_day_in_the_inbox_on_the_simulator(seeded, people, monkeypatch):
-    alice = inbox_advisor("alice")
+    alice = advisor("alice")
     out = StringIO()
     call_command(
         "clienteling", "assign", "--customer", CUSTOMER, "--sender", seeded["sender"], "--advisor", "alice", stdout=out

@@ -2,25 +2,12 @@
 Twilio's webhooks deliver them (tests/clienteling/test_inbox*.py)."""
 
 from datetime import timedelta
-from importlib import import_module
 
-from django.apps import apps
-from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from conversations_ops.models import Conversation, Customer, CustomerConversation, Message, Participant
 from tests.helpers.ids import make_sid
 from tests.webhooks.builders import T0, deliver, message_event
-
-
-def inbox_advisor(username: str, password: str = "a-long-test-password") -> User:
-    """An Advisors member with migration 0020's permissions: a live-server test's flush removes the
-    groups, and the inbox (unlike the services) checks them."""
-    if not Group.objects.filter(name="Advisors", permissions__codename="view_customer").exists():
-        import_module("conversations_ops.migrations.0020_clienteling").create_groups(apps, None)
-    user = User.objects.create_user(username, password=password, is_staff=True)
-    user.groups.add(Group.objects.get(name="Advisors"))
-    return user
 
 
 def number(n: int) -> str:
