@@ -9,6 +9,8 @@ admin.site.index_title = "Twilio Conversations + WhatsApp operations"
 urlpatterns = [
     # Before the admin's own URLs: its catch-all would answer for this prefix.
     path("admin/second-factor/", include("conversations_ops.second_factor.urls")),
+    # The advisor's inbox (clienteling, issue 19): staff pages of the admin site.
+    path("admin/inbox/", include("conversations_ops.admin.inbox_urls")),
     path("admin/", admin.site.urls),
     path("webhooks/twilio/", include("conversations_ops.webhooks.urls")),
     # GET /health/ (load balancers, no login) and /metrics (Prometheus; off unless METRICS_ENABLED).

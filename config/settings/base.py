@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     # app, so conversations_ops/admin/ can take django-otp's device admin off the site.
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # htmx's request details (request.htmx) and {% htmx_script %}: the advisor's inbox refreshes
+    # its list and transcript by polling partials, with no front-end build.
+    "django_htmx",
     "conversations_ops",
 ]
 
@@ -54,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     # request.user.is_verified(): whether this session proved the second factor (django-otp).
     "django_otp.middleware.OTPMiddleware",
     # After authentication: marks admin requests so the audit trail records who acted, from the admin.
@@ -249,6 +253,10 @@ TWILIO_READ_RETRY_AFTER_CAP_SECONDS = 2.0
 # can change it per pairing); after that the pairing expires and its conversation
 # is closed, which frees both number pairs for the next pairing.
 PAIRING_REPLY_TIMEOUT_MINUTES = env.int("PAIRING_REPLY_TIMEOUT_MINUTES", default=30)
+
+# Clienteling: a customer who wrote last and got no answer for this many minutes "needs
+# reply" (the advisor's inbox and the home page's panel).
+CLIENTELING_NEEDS_REPLY_MINUTES = env.int("CLIENTELING_NEEDS_REPLY_MINUTES", default=30)
 
 # The bundled simulator is served under /simulator/ only when no real
 # credentials are set; production.py removes it whatever the environment says.

@@ -75,6 +75,10 @@ class SendMessageForm(forms.Form):
     def variables(self) -> dict:
         return {n: self.cleaned_data.get(f"var_{n}", "") for n in self.placeholders}
 
+    def attached_media(self) -> str:
+        """A media SID the free-form send carries (the inbox's form attaches files); none here."""
+        return ""
+
     def clean(self):
         data = super().clean()
         mode, template = data.get("mode"), data.get("template")
@@ -96,6 +100,7 @@ class SendMessageForm(forms.Form):
             body=data.get("body", "") if mode == FREE_FORM else "",
             template=template if mode == TEMPLATE else None,
             variables=self.variables(),
+            media_sid=self.attached_media() if mode == FREE_FORM else "",
         )
         for reason in reasons:
             self.add_error(None, text_for(self.viewer, reason))

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from conversations_ops import validators as v
 from conversations_ops.audit.entries import audit_record
 from conversations_ops.db_writes import write_transaction
+from conversations_ops.mirror.activity import customer_activity_refresh
 from conversations_ops.models import (
     AccountConfiguration,
     AddressConfiguration,
@@ -206,7 +207,9 @@ def customer_conversation_ensure(*, customer: Customer, user=None) -> Conversati
 
 
 def conversation_link(*, customer: Customer, conversation: Conversation) -> None:
-    CustomerConversation.objects.get_or_create(conversation=conversation, defaults={"customer": customer})
+    _, created = CustomerConversation.objects.get_or_create(conversation=conversation, defaults={"customer": customer})
+    if created:  # messages recorded before the link (routing waited for the participant) count too
+        customer_activity_refresh(conversation_ids=[conversation.pk])
 
 
 def _adopt(customer: Customer) -> Conversation | None:

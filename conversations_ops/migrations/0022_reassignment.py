@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("conversations_ops", "0020_clienteling"),
+        ("conversations_ops", "0021_inbox_activity"),
     ]
 
     operations = [

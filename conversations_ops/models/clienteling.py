@@ -125,6 +125,31 @@ class Customer(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Activity, kept by clienteling/activity.py as messages are recorded: the inbox orders and shows
+    # customers from these alone, never reading the message table per customer.
+    last_inbound_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the customer last wrote (any of their conversations)."
+    )
+    last_outbound_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the business last wrote to them (advisor, template, system)."
+    )
+    last_message_at = models.DateTimeField(null=True, blank=True, help_text="When the last message, either way, was.")
+    awaiting_reply_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Their unanswered message's time when they wrote last; empty once the business answered.",
+    )
+    last_message_preview = models.CharField(
+        max_length=120, blank=True, help_text="The start of the last message, as the inbox lists it."
+    )
+    last_message_inbound = models.BooleanField(default=False, help_text="Whether the last message was theirs.")
+    advisor_read_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the owning advisor last opened the conversation: their messages after it are unread "
+        "(a new owner after reassignment starts with those).",
+    )
+    unread_count = models.PositiveIntegerField(default=0, help_text="Their messages since the advisor last read.")
     created_at = models.DateTimeField(auto_now_add=True, help_text="When the customer was recorded.")
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -141,7 +166,14 @@ class Customer(models.Model):
                 fields=["sender", "sms_address"], condition=~Q(sms_address=""), name="customer_sms_per_sender"
             ),
         ]
-        indexes = [models.Index(fields=["advisor", "sender"], name="customer_advisor_idx")]
+        indexes = [
+            models.Index(fields=["advisor", "sender"], name="customer_advisor_idx"),
+            # The inbox's order (clienteling/inbox.py): who waits longest, then the newest conversations.
+            models.Index(fields=["advisor", "awaiting_reply_since", "-last_message_at"], name="customer_inbox_idx"),
+            # The home page's "needs reply" and "window closing" counts across every customer one sees.
+            models.Index(fields=["awaiting_reply_since"], name="customer_awaiting_idx"),
+            models.Index(fields=["last_inbound_at"], name="customer_last_inbound_idx"),
+        ]
 
     def __str__(self):
         return f"Customer #{self.pk}" if self.pk else "New customer"

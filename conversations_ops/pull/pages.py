@@ -72,6 +72,8 @@ def store_page(resource, records, *, seen_at, counts: Counts, conversation=None)
     if new and resource.complete_new:
         resource.complete_new(new, conversation)
     _write(model, new, changed, [*fields, "updated_at", "last_synced_at", "last_seen_at"], counts)
+    if (new or changed) and resource.after_store and conversation is not None:
+        resource.after_store(conversation)
     model.objects.filter(pk__in=seen_only).update(last_seen_at=seen_at)
     counts.items += len(records)
 

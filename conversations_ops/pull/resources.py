@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from conversations_ops.mirror import mapping as mirror
+from conversations_ops.mirror.activity import customer_activity_refresh
 from conversations_ops.mirror.rules import written_by_the_console
 from conversations_ops.models import AddressConfiguration, Conversation, Direction, Message, Participant, Template
 from conversations_ops.twilio import gateway
@@ -29,6 +30,8 @@ class PulledResource:
     nested: bool = False
     # Fills what the remote record does not say, on rows the pull creates.
     complete_new: Callable | None = None
+    # (conversation) -> None: after a page of its rows was written (new or changed ones).
+    after_store: Callable | None = None
 
 
 def _message_directions(rows, conversation) -> None:
@@ -80,6 +83,8 @@ RESOURCES = {
             lambda scope, url: gateway.message_page(conversation_sid=scope, page_size=100, page_url=url),
             nested=True,
             complete_new=_message_directions,
+            # Messages the webhooks missed still reach the advisor's inbox.
+            after_store=lambda conversation: customer_activity_refresh(conversation_ids=[conversation.pk]),
         ),
         PulledResource(
             "templates",

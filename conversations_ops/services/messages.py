@@ -15,6 +15,7 @@ from conversations_ops import validators as v
 from conversations_ops.messaging.template_variables import template_variables_errors
 from conversations_ops.messaging.templates import template_usable
 from conversations_ops.messaging.window import free_form_blocked_by
+from conversations_ops.mirror.activity import customer_activity_refresh
 from conversations_ops.models import Conversation, Direction, Message, Template
 from conversations_ops.outbox.changes import save_and_queue
 from conversations_ops.services.conversations import conversation_refuse_if_closed
@@ -147,6 +148,8 @@ def message_send(
         subject=subject,
     )
     save_and_queue(row=message, operation="message.send", user=user)
+    # A clienteling customer's advisor answered (or a template went out): the inbox says so at once.
+    customer_activity_refresh(conversation_ids=[conversation.pk])
     return message
 
 

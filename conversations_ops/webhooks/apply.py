@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from conversations_ops.clienteling.routing import clienteling_route_many
 from conversations_ops.db_writes import write_transaction
+from conversations_ops.mirror.activity import customer_activity_refresh
 from conversations_ops.models import ProcessingState, WebhookEvent
 from conversations_ops.pairings.flow import pairing_replies_check
 from conversations_ops.webhooks.appliers import APPLIERS, messages_bulk
@@ -55,6 +56,8 @@ def webhook_events_apply_bulk(*, event_ids: list[int]) -> list[int]:
             pairing_replies_check(conversation_ids={row.conversation_id for row in planned.rows})
             # And a customer's first message on a clienteling sender reaches an advisor.
             clienteling_route_many(conversation_ids={row.conversation_id for row in planned.rows})
+            # And the advisor's inbox (order, unread count, last message) follows.
+            customer_activity_refresh(conversation_ids={row.conversation_id for row in planned.rows})
     if not stored:
         return [event.pk for event in events]
     return [event.pk for event in planned.left]

@@ -1,5 +1,8 @@
 """Clienteling test people: advisors and managers as the console makes them (groups of migration 0020)."""
 
+from importlib import import_module
+
+from django.apps import apps
 from django.contrib.auth.models import Group, User
 
 from conversations_ops.models import AddressConfiguration, Assignment, ClientelingTeam, TeamMembership
@@ -8,11 +11,13 @@ from tests.helpers.ids import make_sid
 ADVISORS, MANAGERS = "Advisors", "Advisor managers"
 
 
-def advisor(username: str, group: str = ADVISORS) -> User:
-    user = User.objects.create_user(username, password="a-long-test-password", is_staff=True)
-    # get_or_create: a live-server test's flush removes migration 0020's groups (their permissions
-    # then do not matter: such tests act through services, which check no permission).
-    user.groups.add(Group.objects.get_or_create(name=group)[0])
+def advisor(username: str, group: str = ADVISORS, password: str = "a-long-test-password") -> User:
+    user = User.objects.create_user(username, password=password, is_staff=True)
+    # A live-server test's flush removes migration 0020's groups and their permissions: made again,
+    # as the migration makes them (the inbox and `clienteling show --as` check them).
+    if not Group.objects.filter(name=group, permissions__isnull=False).exists():
+        import_module("conversations_ops.migrations.0020_clienteling").create_groups(apps, None)
+    user.groups.add(Group.objects.get(name=group))
     return user
 
 

@@ -11,6 +11,7 @@ its own, and a message another client wrote is fetched afterwards
 from django.db.models import Q
 
 from conversations_ops.clienteling.routing import clienteling_route
+from conversations_ops.mirror.activity import customer_activity_refresh
 from conversations_ops.mirror.mapping import apply_message
 from conversations_ops.models import Direction, Message, Participant
 from conversations_ops.pairings.flow import pairing_replies_check
@@ -104,6 +105,8 @@ def on_message_event(event, params) -> str:
         outcome += "; the customer replied: connecting their courier"
     if event.event_type == "onMessageAdded":
         outcome += clienteling_route(conversation=conversation)  # a customer's message reaches their advisor
+    if conversation is not None:
+        customer_activity_refresh(conversation_ids=[conversation.pk])  # the inbox's order and unread count
     return outcome
 
 
