@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
 from conversations_ops.clienteling.reassign import Introduction, customer_reassign, customers_reassign_all
 from conversations_ops.clienteling.selectors import customer_conversation, customers_visible_to
@@ -185,11 +186,15 @@ def test_refusals_name_the_field_and_change_nothing(book, target, acting, custom
 def test_the_old_advisor_loses_access_at_once(book):
     alice, bob = client_for(book["alice"]), client_for(book["bob"])
     robert = book["robert"]
+    inbox_page = reverse("inbox:customer", args=[robert.pk])
     assert alice.get(url("customer", "change", robert.pk)).status_code == 200
+    assert alice.get(inbox_page).status_code == 200
 
     customer_reassign(customer=robert, advisor=book["bob"], user=book["mia"])
 
     assert alice.get(url("customer", "change", robert.pk)).status_code in (302, 404)
+    assert alice.get(inbox_page).status_code == 403  # the inbox asks the row rule on every request
+    assert bob.get(inbox_page).status_code == 200
     assert f"Customer #{robert.pk}" not in alice.get(url("customer", "changelist")).content.decode()
     assert bob.get(url("customer", "change", robert.pk)).status_code == 200
     with pytest.raises(CommandError) as refused:
