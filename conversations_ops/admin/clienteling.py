@@ -39,6 +39,7 @@ class CustomerForm(forms.ModelForm):
 @admin.register(Customer)
 class CustomerAdmin(MaskedFieldsMixin, admin.ModelAdmin):
     form = CustomerForm
+    change_list_template = "admin/conversations_ops/customer/change_list.html"  # links the figures page
     list_display = ("__str__", "name", "shown_address", "sender", "advisor", "source", "routing_problem", "created_at")
     list_filter = ("source", "sender")
     list_select_related = ("sender", "advisor")
