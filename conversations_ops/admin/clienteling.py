@@ -10,6 +10,7 @@ from conversations_ops.clienteling.services import customer_create, customer_cre
 from conversations_ops.masking import shown
 from conversations_ops.models import ClientelingTeam, Customer, TeamMembership
 
+from .clienteling_import import CustomerImportExportMixin
 from .masked import MaskedFieldsMixin, MaskedInlineMixin
 
 CREATED_ONLY = ("whatsapp_address", "sms_address", "sender", "advisor")
@@ -37,7 +38,7 @@ class CustomerForm(forms.ModelForm):
 
 
 @admin.register(Customer)
-class CustomerAdmin(MaskedFieldsMixin, admin.ModelAdmin):
+class CustomerAdmin(CustomerImportExportMixin, MaskedFieldsMixin, admin.ModelAdmin):
     form = CustomerForm
     change_list_template = "admin/conversations_ops/customer/change_list.html"  # links the figures page
     list_display = ("__str__", "name", "shown_address", "sender", "advisor", "source", "routing_problem", "created_at")
