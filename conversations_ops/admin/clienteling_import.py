@@ -4,6 +4,8 @@ clienteling services). Import: those who may create and assign customers (manage
 who sees the list, of the rows the list shows them (the row rule, its filters and search), numbers masked
 unless they may see them."""
 
+from django.contrib import messages
+from django.shortcuts import redirect
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV
 
@@ -29,3 +31,16 @@ class CustomerImportExportMixin(ImportExportMixin):
 
     def get_export_resource_kwargs(self, request, **kwargs):
         return {"user": request.user}
+
+    def process_import(self, request, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except FileNotFoundError:
+            # The dry run's copy waits on the web machine that ran it (docs/deploy.md): gone once confirmed,
+            # or never here when another machine ran the dry run.
+            messages.error(
+                request,
+                "The file of this dry run is no longer on the server (already imported, or the dry run ran on "
+                "another web machine): upload it again.",
+            )
+            return redirect("admin:conversations_ops_customer_import")

@@ -102,6 +102,18 @@ def test_confirm_creates_each_customer_through_the_service(shop):
     assert AuditEntry.objects.filter(action="clienteling.create").count() == 2
 
 
+def test_confirming_twice_creates_once_and_says_why(shop):
+    _, _, mia = shop
+    page = client_for(mia)
+    confirm = _upload(page, HEADER + f"Robert,{ROBERT},,{BUSINESS_WHATSAPP},alice,,\n").context["confirm_form"].initial
+    page.post(url("customer", "process_import"), confirm)
+
+    again = page.post(url("customer", "process_import"), confirm, follow=True)
+
+    assert Customer.objects.count() == 1
+    assert "no longer on the server" in again.content.decode()
+
+
 def test_a_manager_without_full_numbers_sees_them_masked_in_the_preview_and_the_errors(shop):
     _, _, mia = shop
     page = client_for(mia)
