@@ -88,8 +88,8 @@ class CustomerResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         self.user = kwargs.get("user", self.user)
         self.full_numbers = can_see_full_numbers(self.user)
-        missing = [column for column in ("sender",) if column not in (dataset.headers or [])]
-        if missing or not {"whatsapp_address", "sms_address"} & set(dataset.headers or []):
+        headers = set(dataset.headers or [])
+        if "sender" not in headers or not headers & {"whatsapp_address", "sms_address"}:
             raise ValidationError(
                 f"The file needs a header row with at least: sender, and whatsapp_address or sms_address "
                 f"(all columns: {', '.join(COLUMNS)})."

@@ -75,6 +75,15 @@ def test_each_refused_row_names_its_column(shop):
     assert Customer.objects.count() == 1
 
 
+def test_a_file_without_the_columns_says_which_it_needs(shop):
+    _, _, mia = shop
+
+    response = _upload(client_for(mia), "phone,who\nwhatsapp:+15017122661,alice\n")
+
+    assert "The file needs a header row with at least: sender" in response.content.decode()
+    assert response.context.get("confirm_form") is None and not Customer.objects.exists()
+
+
 def test_confirm_creates_each_customer_through_the_service(shop):
     whatsapp, alice, mia = shop
     page = client_for(mia)
