@@ -24,13 +24,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from conversations_ops import permissions as rules
 from conversations_ops.models import Customer, CustomerConversation, Direction, Message, SyncState, TeamMembership
@@ -43,12 +42,8 @@ PERIODS = (7, 30)  # days, newest first on the page
 @dataclass(frozen=True)
 class Wait:
     advisor_id: int | None
-    started: datetime
-    replied: datetime | None
-
-    @property
-    def seconds(self) -> float | None:
-        return None if self.replied is None else (self.replied - self.started).total_seconds()
+    days: int  # the shortest of PERIODS it falls in
+    seconds: float | None  # None: no reply yet
 
 
 @dataclass(frozen=True)
@@ -75,10 +70,10 @@ def percentile(sorted_seconds: list[float], fraction: float) -> timedelta | None
 
 
 def figures_of(waits: list[Wait]) -> Figures:
-    answered = sorted(w.seconds for w in waits if w.replied is not None)
+    answered = sorted(w.seconds for w in waits if w.seconds is not None)
     return Figures(
         answered=len(answered),
-        unanswered=sum(1 for w in waits if w.replied is None),
+        unanswered=len(waits) - len(answered),
         median=percentile(answered, 0.5),
         p90=percentile(answered, 0.9),
     )
@@ -88,13 +83,23 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def waits(customers: QuerySet, *, since: datetime) -> list[Wait]:
-    """Every wait of `customers` that started at or after `since`, with its reply (or None): one query."""
+# How long a wait lasted, in seconds, in each database's words (SQLite keeps timestamps as text).
+_SECONDS = {
+    "sqlite": "(julianday(replied) - julianday(started)) * 86400.0",
+    "postgresql": "EXTRACT(EPOCH FROM (replied - started))",
+}
+
+
+def waits(customers: QuerySet, *, now: datetime) -> list[Wait]:
+    """Every wait of `customers` in the longest of PERIODS, with its period and length: one query. The
+    database computes both, so Python never parses a timestamp (that cost more than the query)."""
     visible_sql, visible_params = customers.values("pk").query.sql_with_params()
     message, link, customer = _table(Message), _table(CustomerConversation), _table(Customer)
     order = "PARTITION BY m.conversation_id ORDER BY m.date_created, m.id"
+    *shorter, longest = sorted(PERIODS)
+    period = " ".join(f"WHEN started >= %s THEN {days}" for days in shorter)
     sql = f"""
-        SELECT advisor_id, started, replied FROM (
+        SELECT advisor_id, CASE {period} ELSE {longest} END, {_SECONDS[connection.vendor]} FROM (
             SELECT c.advisor_id AS advisor_id, m.direction AS direction, m.date_created AS started,
                    LAG(m.direction) OVER ({order}) AS previous,
                    MIN(CASE WHEN m.direction = %s THEN m.date_created END)
@@ -106,20 +111,16 @@ def waits(customers: QuerySet, *, since: datetime) -> list[Wait]:
         ) timeline
         WHERE direction = %s AND (previous IS NULL OR previous <> %s)
     """
-    params = [Direction.OUTBOUND, since, SyncState.DELETED_REMOTELY, *visible_params]
+    params = [now - timedelta(days=days) for days in shorter]
+    params += [Direction.OUTBOUND, now - timedelta(days=longest), SyncState.DELETED_REMOTELY, *visible_params]
     params += [Direction.INBOUND, Direction.INBOUND]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [Wait(advisor_id, _aware(started), _aware(replied)) for advisor_id, started, replied in cursor]
-
-
-def _aware(value) -> datetime | None:
-    """A raw cursor gives what the database stores: SQLite naive UTC (text where an expression made it),
-    PostgreSQL aware datetimes."""
-    if value is None:
-        return None
-    parsed = value if isinstance(value, datetime) else parse_datetime(value)
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, UTC)
+        # Rounded to the millisecond: julianday() is a float of days.
+        return [
+            Wait(advisor_id, days, None if seconds is None else round(float(seconds), 3))
+            for advisor_id, days, seconds in cursor
+        ]
 
 
 def response_time_figures(user, *, now: datetime | None = None) -> dict:
@@ -128,11 +129,10 @@ def response_time_figures(user, *, now: datetime | None = None) -> dict:
     a team's figures hold their colleagues' customers."""
     now = now or timezone.now()
     visible = customers_visible_to(user)
-    all_waits = waits(visible, since=now - timedelta(days=max(PERIODS)))
     by_period = {days: {} for days in PERIODS}  # days -> advisor id -> waits: each wait is looked at once
-    for wait in all_waits:
+    for wait in waits(visible, now=now):
         for days in PERIODS:
-            if wait.started >= now - timedelta(days=days):
+            if wait.days <= days:
                 by_period[days].setdefault(wait.advisor_id, []).append(wait)
 
     # Every advisor with visible customers gets a row, also one whose customers did not write lately.
