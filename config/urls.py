@@ -2,6 +2,8 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
 
+from conversations_ops.admin.clienteling_figures import figures_page
+
 admin.site.site_header = "Conversations Ops"
 admin.site.site_title = "Conversations Ops"
 admin.site.index_title = "Twilio Conversations + WhatsApp operations"
@@ -11,6 +13,8 @@ urlpatterns = [
     path("admin/second-factor/", include("conversations_ops.second_factor.urls")),
     # The advisor's inbox (clienteling, issue 19): staff pages of the admin site.
     path("admin/inbox/", include("conversations_ops.admin.inbox_urls")),
+    # Staff pages beside the admin's models (their own paths, so before the admin's catch-all too).
+    path("admin/clienteling/figures/", figures_page, name="clienteling_figures"),
     path("admin/", admin.site.urls),
     path("webhooks/twilio/", include("conversations_ops.webhooks.urls")),
     # GET /health/ (load balancers, no login) and /metrics (Prometheus; off unless METRICS_ENABLED).

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     # its list and transcript by polling partials, with no front-end build.
     "django_htmx",
     "conversations_ops",
+    # The Customer list's CSV import and export (clienteling/imports.py): its pages and templates.
+    "import_export",
 ]
 
 MIDDLEWARE = [
@@ -163,6 +165,14 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # twilio_configure_webhooks) act as `--as USERNAME` / CONSOLE_USER when given;
 # when true they refuse to run without one (production), so every change has a name.
 CONSOLE_COMMANDS_REQUIRE_USER = env.bool("CONSOLE_COMMANDS_REQUIRE_USER", default=False)
+
+# CUSTOMER CSV IMPORT (django-import-export)
+# The dry run and the confirmed import each run in one transaction: a dry run writes nothing, and a
+# confirmed file with a bad row creates no customer at all.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+# Between the dry run and the confirm the uploaded file waits in the temp directory of the web host
+# (removed on confirm): with several web hosts, the confirm must reach the same one (docs/deploy.md).
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.TempFolderStorage"
 
 # TWILIO
 # With no credentials the console runs against the bundled simulator. The

@@ -13,6 +13,7 @@ from conversations_ops.clienteling.services import customer_create, customer_cre
 from conversations_ops.masking import shown
 from conversations_ops.models import ClientelingTeam, Customer, TeamMembership
 
+from .clienteling_import import CustomerImportExportMixin
 from .clienteling_reassign import book_reassign_view, customers_reassign_view
 from .masked import MaskedFieldsMixin, MaskedInlineMixin
 from .permissions import may
@@ -42,8 +43,9 @@ class CustomerForm(forms.ModelForm):
 
 
 @admin.register(Customer)
-class CustomerAdmin(MaskedFieldsMixin, admin.ModelAdmin):
+class CustomerAdmin(CustomerImportExportMixin, MaskedFieldsMixin, admin.ModelAdmin):
     form = CustomerForm
+    change_list_template = "admin/conversations_ops/customer/change_list.html"  # links the figures page
     list_display = ("__str__", "name", "shown_address", "sender", "advisor", "source", "routing_problem", "created_at")
     list_filter = ("source", "sender")
     list_select_related = ("sender", "advisor")

@@ -21,6 +21,7 @@ from conversations_ops.models import (
     ConversationState,
     Customer,
     SyncState,
+    TeamMembership,
 )
 
 
@@ -30,12 +31,15 @@ def customers_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
         return queryset.none()
     if user.is_superuser or rules.user_may(user, rules.VIEW_ALL_CUSTOMERS):
         return queryset
-    teams = ClientelingTeam.objects.filter(managers=user)
-    return queryset.filter(
-        Q(advisor=user)
-        | Q(advisor__clienteling_memberships__team__in=teams)
-        | Q(advisor__isnull=True, sender__clienteling_teams__in=teams)
-    ).distinct()
+    # Subqueries rather than joins: a join through memberships repeats a customer per team and needs
+    # DISTINCT, which made the list scan and sort every customer (bench/clienteling.py: 2.4x slower at
+    # 10,000 customers than at 1,000). These filter on the customer's own columns (the advisor index).
+    teams = ClientelingTeam.objects.filter(managers=user).values("pk")
+    advisors = TeamMembership.objects.filter(team__in=teams).values("advisor_id")
+    senders = ClientelingTeam.senders.through.objects.filter(clientelingteam__in=teams).values(
+        "addressconfiguration_id"
+    )
+    return queryset.filter(Q(advisor=user) | Q(advisor__in=advisors) | Q(advisor__isnull=True, sender__in=senders))
 
 
 def conversations_visible_to(user) -> QuerySet:

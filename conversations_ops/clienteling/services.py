@@ -128,14 +128,16 @@ def customer_create(
     advisor=None,
     notes: str = "",
     tags: list | None = None,
+    source: str = CustomerSource.STAFF,
     user=None,
 ) -> Customer:
-    """Staff record a customer (the admin's add page): with an advisor they are assigned at once (their
-    conversation queued); without, they wait in the unassigned queue. ValidationError names the field."""
+    """Staff record a customer (the admin's add page, a CSV import: `source`): with an advisor they are
+    assigned at once (their conversation queued); without, they wait in the unassigned queue.
+    ValidationError names the field."""
     address = address.strip()
     customer_create_check(address=address, sender=sender, advisor=advisor)
     with write_transaction():
-        customer = _new_customer(address, sender, name=name, source=CustomerSource.STAFF, user=user)
+        customer = _new_customer(address, sender, name=name, source=source, user=user)
         customer.notes, customer.tags, customer.advisor = notes, tags or [], advisor
         customer.save(update_fields=["notes", "tags", "advisor", "updated_at"])
         if advisor is not None:
