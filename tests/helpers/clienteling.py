@@ -1,6 +1,8 @@
 """Clienteling test people: advisors and managers as the console makes them (groups of migration 0020)."""
 
-from django.contrib.auth.models import Group, User
+from importlib import import_module
+
+from django.contrib.auth.models import Group, Permission, User
 
 from conversations_ops.models import AddressConfiguration, Assignment, ClientelingTeam, TeamMembership
 from tests.helpers.ids import make_sid
@@ -10,10 +12,21 @@ ADVISORS, MANAGERS = "Advisors", "Advisor managers"
 
 def advisor(username: str, group: str = ADVISORS) -> User:
     user = User.objects.create_user(username, password="a-long-test-password", is_staff=True)
-    # get_or_create: a live-server test's flush removes migration 0020's groups (their permissions
-    # then do not matter: such tests act through services, which check no permission).
-    user.groups.add(Group.objects.get_or_create(name=group)[0])
+    user.groups.add(_group(group))
     return user
+
+
+def _group(name: str) -> Group:
+    """Migration 0020's group. A live-server (transactional) test's flush removes the groups a migration
+    made, not the permissions (post_migrate makes those again): a test after such a flush gets the group
+    back with the permissions 0020 gives it, so a command run `--as` the advisor is checked as in production."""
+    group, made = Group.objects.get_or_create(name=name)
+    if made:
+        codenames = import_module("conversations_ops.migrations.0020_clienteling").GROUPS[name]
+        group.permissions.add(
+            *Permission.objects.filter(content_type__app_label="conversations_ops", codename__in=codenames)
+        )
+    return group
 
 
 def sender(address: str) -> AddressConfiguration:
