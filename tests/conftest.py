@@ -23,18 +23,6 @@ pytest_plugins = [
 ]
 
 
-def pytest_collection_modifyitems(items):
-    """`make test` runs the suite on two processes (pytest-xdist, `--dist loadgroup`): the tests
-    marked slow (live servers, gunicorn, a qcluster, Chromium, fresh Pythons) all go to one
-    process, one at a time as in a serial run, while the other process takes the quick tests.
-    So two qclusters never share the Redis queue of the PostgreSQL pass, and no timed wait of an
-    end-to-end test competes with another end-to-end test for the two cores. Without xdist the
-    mark does nothing."""
-    for item in items:
-        if item.get_closest_marker("slow"):
-            item.add_marker(pytest.mark.xdist_group("slow"))
-
-
 @pytest.fixture(autouse=True)
 def _no_refusal_counts_carried_over():
     """Refused webhooks are counted in process memory until a flush: none leak between tests."""
