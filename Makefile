@@ -31,10 +31,12 @@ run: migrate
 	fi
 	PYTHON=$(BIN)/python scripts/run_console.sh
 
-## test: the whole suite (SQLite unless DATABASE_URL says otherwise), browser tests in Debian's Chromium
+## test: the whole suite (SQLite unless DATABASE_URL says otherwise), browser tests in Debian's Chromium,
+## on TEST_WORKERS processes (pytest-xdist; docs/testing.md)
+TEST_WORKERS ?= 2
 test: install
 	@scripts/ensure_chromium.sh
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 ## test-fast: the suite without the tests marked slow (live server, fresh processes) and the browser tests,
 ## on two processes (pytest-xdist); `make test` still runs everything

@@ -13,6 +13,11 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # async_task runs in the calling process; tests that need a real cluster
 # start one themselves.
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}
+# Under pytest-xdist (`make test`) each process's queue has a name of its own (the broker's list
+# key): on the PostgreSQL pass's one Redis, the qcluster one process starts (tests/sync/cluster.py,
+# whose settings read the same variable) never takes a task another process queued for its database.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    Q_CLUSTER["name"] = f"{Q_CLUSTER['name']}-{os.environ['PYTEST_XDIST_WORKER']}"
 
 # A file, not :memory:, for the test database: the simulator's webhook
 # threads, live servers and worker processes must all see the same data.

@@ -184,25 +184,9 @@ class TemplateAdmin(MaskedFieldsMixin, TwilioMirrorAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = TemplateCreateForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                if data["submit"]:  # refuse a bad approval request before the template exists on Twilio
-                    template_approval_validate(approval_name=data["approval_name"], category=data["category"])
-                template = template_create(
-                    friendly_name=data["friendly_name"],
-                    language=data["language"],
-                    body=data["body"],
-                    samples=data["samples"],
-                    user=request.user,
-                )
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                self.message_user(request, f"Template {template} created on Twilio ({template.sid}).")
-                if data["submit"]:
-                    self._submit(request, template, data["approval_name"], data["category"])
-                return HttpResponseRedirect(reverse("admin:conversations_ops_template_change", args=[template.pk]))
+        template = self._create_from_form(request, form, template_create)
+        if template is not None:
+            return HttpResponseRedirect(reverse("admin:conversations_ops_template_change", args=[template.pk]))
         return self._form_page(request, form, "Write a WhatsApp template")
 
     def submit_view(self, request, pk):
@@ -234,35 +218,21 @@ class TemplateAdmin(MaskedFieldsMixin, TwilioMirrorAdmin):
             raise PermissionDenied
         form = TemplateCreateForm(request.POST or None, initial=_initial_for(request, _copy_initial(template)))
         form.fields["submit"].label = "Submit the copy for WhatsApp approval now"
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                if data["submit"]:
-                    if not self.has_submit_permission(request):
-                        raise ValidationError({"submit": "You may create templates but not submit them: untick this."})
-                    template_approval_validate(approval_name=data["approval_name"], category=data["category"])
-                copied = template_copy(
-                    template=template,
-                    friendly_name=data["friendly_name"],
-                    language=data["language"],
-                    body=data["body"],
-                    samples=data["samples"],
-                    user=request.user,
+        copied = self._create_from_form(
+            request,
+            form,
+            lambda **fields: template_copy(template=template, **fields),
+            created_note=f", a copy of {template}",
+            refuse_submit_without_permission=True,
+        )
+        if copied is not None:
+            if template_uses(template=template).any:
+                self.message_user(
+                    request,
+                    f"{template} is still used: switch the places listed on its page to {copied}.",
+                    messages.WARNING,
                 )
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                self.message_user(request, f"Template {copied} created on Twilio ({copied.sid}), a copy of {template}.")
-                if data["submit"]:
-                    self._submit(request, copied, data["approval_name"], data["category"])
-                uses = template_uses(template=template)
-                if uses.any:
-                    self.message_user(
-                        request,
-                        f"{template} is still used: switch the places listed on its page to {copied}.",
-                        messages.WARNING,
-                    )
-                return HttpResponseRedirect(reverse("admin:conversations_ops_template_change", args=[copied.pk]))
+            return HttpResponseRedirect(reverse("admin:conversations_ops_template_change", args=[copied.pk]))
         return self._form_page(
             request,
             form,
@@ -272,6 +242,36 @@ class TemplateAdmin(MaskedFieldsMixin, TwilioMirrorAdmin):
             copy_of=template,
             uses=template_uses(template=template),
         )
+
+    def _create_from_form(
+        self, request, form, create, *, created_note="", refuse_submit_without_permission=False
+    ) -> Template | None:
+        """The POST of the create and copy pages, written once: an approval request that would be
+        refused is refused before the template exists on Twilio, then `create` (template_create or
+        template_copy) makes it, then it is submitted if asked. Returns the new template, or None
+        (not a valid POST: the form carries the refusal beside its field)."""
+        if request.method != "POST" or not form.is_valid():
+            return None
+        data = form.cleaned_data
+        try:
+            if data["submit"]:
+                if refuse_submit_without_permission and not self.has_submit_permission(request):
+                    raise ValidationError({"submit": "You may create templates but not submit them: untick this."})
+                template_approval_validate(approval_name=data["approval_name"], category=data["category"])
+            template = create(
+                friendly_name=data["friendly_name"],
+                language=data["language"],
+                body=data["body"],
+                samples=data["samples"],
+                user=request.user,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+            return None
+        self.message_user(request, f"Template {template} created on Twilio ({template.sid}){created_note}.")
+        if data["submit"]:
+            self._submit(request, template, data["approval_name"], data["category"])
+        return template
 
     def _submit(self, request, template, approval_name, category) -> None:
         try:

@@ -10,8 +10,15 @@ the Message resource does (`content_sid`, vendor/twilio-oai). So:
   brought in is fetched once, after the event is applied, outside its transaction (a
   Twilio call must not hold SQLite's write lock), and its `content_sid` recorded.
 
-Only what a client wrote can be a template: a message a person's phone sent
-(`Source` SMS or WHATSAPP) is never fetched. A fetch that fails is logged and left:
+Only what another client wrote can be a template we do not know yet, so nothing else
+costs a REST read (may_be_a_template):
+- a message a person's phone sent (`Source` SMS or WHATSAPP) is never fetched;
+- nor one the console sent (its attributes carry our local id, mirror.rules): its
+  outbox row already says whether it was a template, free-form ones included;
+- nor one the mirror counts as a person's (inbound: its author is one of the
+  conversation's binding addresses, whatever client relayed it): a template is the
+  business's message.
+A fetch that fails is logged and left, and so is a message this rule skips wrongly:
 the scheduled pull lists `content_sid` too and fills it in.
 """
 
@@ -26,7 +33,8 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from conversations_ops.db_writes import write_transaction
-from conversations_ops.models import Message
+from conversations_ops.mirror.rules import written_by_the_console
+from conversations_ops.models import Direction, Message
 from conversations_ops.twilio import gateway
 from conversations_ops.twilio.gateway import GatewayError
 
@@ -38,6 +46,12 @@ PHONE_SOURCES = frozenset({"SMS", "WHATSAPP"})
 
 def written_by_a_client(source: str) -> bool:
     return (source or "").upper() not in PHONE_SOURCES
+
+
+def may_be_a_template(*, source: str, attributes: str, direction: str) -> bool:
+    """Whether a new message's template is worth fetching: another client's (not a phone's,
+    not the console's own) message from the business (not inbound)."""
+    return written_by_a_client(source) and not written_by_the_console(attributes) and direction != Direction.INBOUND
 
 
 def attribution_enqueue_on_commit(message_ids) -> None:

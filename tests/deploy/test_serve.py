@@ -16,16 +16,28 @@ HTTPS = {"X-Forwarded-Proto": "https"}
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
+def released(tmp_path_factory):
+    """One release step (migrate, collectstatic: ~13 s) for the module: each web server below
+    serves its database and static root."""
     tmp_path = tmp_path_factory.mktemp("served")
-    port = free_port()
-    env = production_env(tmp_path, port)
-    prepared = release(env)
+    prepared = release(production_env(tmp_path, free_port()))
     assert prepared.returncode == 0, prepared.stdout + prepared.stderr
-    web = start("web", env, tmp_path / "web.log")
+    return tmp_path
+
+
+def _web(tmp_path, log_name: str):
+    """A web server (`serve.sh web`) on a port of its own, serving the release in tmp_path."""
+    port = free_port()
+    web = start("web", production_env(tmp_path, port), tmp_path / log_name)
     base = f"http://127.0.0.1:{port}"
     wait_until_serving(base + "/admin/login/", web)
-    yield base, web, tmp_path
+    return base, web
+
+
+@pytest.fixture(scope="module")
+def served(released):
+    base, web = _web(released, "web.log")
+    yield base, web, released
     stop(web)
 
 
@@ -72,11 +84,7 @@ def test_the_access_log_masks_numbers_in_query_strings(served):
     assert "4915123456789" not in log
 
 
-def test_sigterm_stops_the_web_server_gracefully(tmp_path):
-    port = free_port()
-    env = production_env(tmp_path, port)
-    assert release(env).returncode == 0
-    web = start("web", env, tmp_path / "web.log")
-    wait_until_serving(f"http://127.0.0.1:{port}/admin/login/", web)
+def test_sigterm_stops_the_web_server_gracefully(released):
+    _, web = _web(released, "sigterm.log")  # its own server: the module's keeps serving the other tests
     assert stop(web, signal.SIGTERM, timeout=30) == 0
-    assert "Shutting down: Master" in (tmp_path / "web.log").read_text()
+    assert "Shutting down: Master" in (released / "sigterm.log").read_text()

@@ -1,9 +1,13 @@
 """The people of the pairing tests: their numbers, and their phones (the simulator's handsets)."""
 
+import json
 import time
+from io import StringIO
 
 import requests
+from django.core.management import call_command
 
+from conversations_ops.models import Pairing
 from simulator.management.commands.simulator_seed import BUSINESS_WHATSAPP
 from tests.helpers.handsets import Handset, settle_inbox
 
@@ -37,3 +41,27 @@ class People:
             assert time.monotonic() < deadline, f"timed out waiting for {what}"
             time.sleep(0.2)
             self.settle()
+
+
+class ShellConsole:
+    """Ops staff at the shell: `manage.py pairing start|close`, with the seeded sender, templates and
+    SMS sender (the `seeded` fixture of tests/plugins/pairings.py)."""
+
+    def start(self, seeded, courier: str, customer: str = CUSTOMER, auto_reply: str | None = None) -> Pairing:
+        out = StringIO()
+        args = [
+            *("--sender", seeded["sender"]),
+            *("--customer", customer),
+            *("--courier", courier),
+            *("--invite-template", seeded["invite"].sid),
+            *("--invite-variables", json.dumps(ROBERT_ALICIA)),
+            *("--connected-template", seeded["connected"].sid),
+            *("--sms-sender", seeded["sms_sender"]),
+        ]
+        if auto_reply is not None:
+            args += ["--auto-reply", auto_reply]
+        call_command("pairing", "start", *args, stdout=out)
+        return Pairing.objects.get(pk=int(out.getvalue()))
+
+    def close(self, pairing: Pairing) -> None:
+        call_command("pairing", "close", str(pairing.pk), stdout=StringIO())

@@ -1,15 +1,11 @@
 """Done-when: a pairing driven only through the console (its admin pages, or its shell
 command) and the simulator's handsets: invite, reply, connection, both ways, close, again."""
 
-import json
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from conversations_ops.models import Pairing, PairingState
-from tests.helpers.pairings import COURIER, COURIER_SMS, CUSTOMER, ROBERT_ALICIA
+from tests.helpers.pairings import COURIER, COURIER_SMS, CUSTOMER, ROBERT_ALICIA, ShellConsole
 
 pytestmark = pytest.mark.slow
 
@@ -53,36 +49,6 @@ class AdminConsole:
     def close(self, pairing) -> None:
         url = reverse("admin:conversations_ops_pairing_close", args=[pairing.pk])
         assert self.client.post(url, {"post": "yes"}).status_code == 302
-
-
-class ShellConsole:
-    """Ops staff at the shell: `manage.py pairing start|close`."""
-
-    def start(self, seeded, courier) -> Pairing:
-        out = StringIO()
-        call_command(
-            "pairing",
-            "start",
-            "--sender",
-            seeded["sender"],
-            "--customer",
-            CUSTOMER,
-            "--courier",
-            courier,
-            "--invite-template",
-            seeded["invite"].sid,
-            "--invite-variables",
-            json.dumps(ROBERT_ALICIA),
-            "--connected-template",
-            seeded["connected"].sid,
-            "--sms-sender",
-            seeded["sms_sender"],
-            stdout=out,
-        )
-        return Pairing.objects.get(pk=int(out.getvalue()))
-
-    def close(self, pairing) -> None:
-        call_command("pairing", "close", str(pairing.pk), stdout=StringIO())
 
 
 def _state(pairing) -> str:

@@ -7,20 +7,17 @@ every write goes through the outbox (retries with backoff, idempotent re-sends a
 answer: conversations_ops/outbox/), and webhooks are recorded once (their idempotency token).
 """
 
-import json
 import os
 import time
 from collections import Counter
-from io import StringIO
 
 import pytest
 import requests
-from django.core.management import call_command
 
 from conversations_ops.models import Pairing, PairingState
 from conversations_ops.outbox.runner import sync_push_due
 from simulator.models import SimConversation, SimMessage, SimParticipant
-from tests.helpers.pairings import ROBERT_ALICIA
+from tests.helpers.pairings import ShellConsole
 from tests.sync.helpers import faults
 
 pytestmark = pytest.mark.slow
@@ -44,29 +41,7 @@ def courier(n: int) -> str:
 
 
 def start(seeded, n: int) -> Pairing:
-    out = StringIO()
-    call_command(
-        "pairing",
-        "start",
-        "--sender",
-        seeded["sender"],
-        "--customer",
-        customer(n),
-        "--courier",
-        courier(n),
-        "--invite-template",
-        seeded["invite"].sid,
-        "--invite-variables",
-        json.dumps(ROBERT_ALICIA),
-        "--connected-template",
-        seeded["connected"].sid,
-        "--sms-sender",
-        seeded["sms_sender"],
-        "--auto-reply",
-        "One moment please",
-        stdout=out,
-    )
-    return Pairing.objects.get(pk=int(out.getvalue()))
+    return ShellConsole().start(seeded, courier(n), customer=customer(n), auto_reply="One moment please")
 
 
 def wait_for(pairing, state, people, timeout: float = 90) -> None:

@@ -18,7 +18,8 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 def _database_url() -> str:
     db = connection.settings_dict
     if db["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{os.environ['CONVERSATIONS_OPS_TEST_DB']}"
+        # The test database's own file (under xdist, pytest-django gives each process its own: `_gw0`).
+        return f"sqlite:///{db['NAME']}"
     user, password = quote(db["USER"] or "", safe=""), quote(db["PASSWORD"] or "", safe="")
     return f"postgres://{user}:{password}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
 

@@ -6,6 +6,8 @@ inside the call when it is killed. Production keeps the defaults (lease
 120 s > task timeout 60 s).
 """
 
+import os
+
 from config.settings.local import *  # noqa: F403
 from config.settings.local import Q_CLUSTER
 
@@ -15,3 +17,6 @@ TWILIO_HTTP_TIMEOUT = 20.0
 # One worker; `retry` long enough that the killed task is not redelivered
 # by django-q2 during the test: the outbox sweep is what must rescue it.
 Q_CLUSTER = {**Q_CLUSTER, "workers": 1, "timeout": 30, "retry": 120, "poll": 0.1}
+# The queue of the xdist process that started it (config/settings/test.py names it the same way).
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    Q_CLUSTER["name"] = f"{Q_CLUSTER['name']}-{os.environ['PYTEST_XDIST_WORKER']}"

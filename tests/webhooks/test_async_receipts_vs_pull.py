@@ -22,9 +22,9 @@ from conversations_ops.services.participants import participant_add
 from conversations_ops.twilio import gateway
 from simulator.models import SimReceiptStep, SimWebhookDelivery
 from tests.helpers.handsets import settle_inbox
-from tests.helpers.pairings import COURIER, CUSTOMER, ROBERT_ALICIA
+from tests.helpers.pairings import COURIER, CUSTOMER, ROBERT_ALICIA, ShellConsole
 from tests.messaging.test_window_e2e import _move_both_clocks
-from tests.pairings.test_pairing_e2e import AUTO_REPLY, CONNECTED, INVITE, ShellConsole
+from tests.pairings.test_pairing_e2e import AUTO_REPLY, CONNECTED, INVITE
 from tests.webhooks.test_handset_vs_pull import mirror_as_twilio_knows_it
 
 pytestmark = pytest.mark.slow

@@ -1,9 +1,12 @@
 """A template is known from the console's own outbox row or from the Message resource,
 never from the webhook (Twilio's onMessageAdded lists no ContentSid)."""
 
+import json
+
 import pytest
 
-from conversations_ops.models import Conversation, Message, WebhookEvent
+from conversations_ops.mirror.rules import LOCAL_ID_ATTRIBUTE
+from conversations_ops.models import Conversation, Direction, Message, Participant, WebhookEvent
 from conversations_ops.twilio import gateway
 from conversations_ops.twilio.gateway import GatewayError
 from conversations_ops.twilio.records import RemoteMessage
@@ -124,3 +127,57 @@ def test_a_bulk_run_fetches_the_clients_messages_together(client, fetches, deliv
     assert len(stored_in_bulk) == 4  # the bulk path, not one by one
     assert sorted(spy.asked) == [(CH, sid("IM", n + 1)) for n in range(3)]
     assert list(Message.objects.order_by("index").values_list("content_sid", flat=True)) == [HX, HX, HX, ""]
+
+
+def test_the_consoles_own_free_form_message_is_not_fetched(client, fetches, deliver):
+    # Its attributes carry our local id: the outbox row it came from already says it was no template.
+    spy = fetches(content_sid=None)
+    conversation = Conversation.objects.create(sid=CH, sync_state="synced")
+    ours = Message.objects.create(conversation=conversation, sid=IM, index=0, author=BUSINESS, sync_state="synced")
+    attributes = json.dumps({LOCAL_ID_ATTRIBUTE: str(ours.local_id)})
+    deliver(client, message_event("onMessageAdded", CH, IM, index=0, created=1, author=BUSINESS, attributes=attributes))
+    assert spy.asked == []
+    assert Message.objects.get(sid=IM).content_sid == ""
+
+
+def _conversation_with_the_customer() -> Conversation:
+    conversation = Conversation.objects.create(sid=CH, sync_state="synced")
+    Participant.objects.create(
+        conversation=conversation,
+        sid=sid("MB"),
+        messaging_binding_address=CUSTOMER,
+        messaging_binding_proxy_address=BUSINESS,
+        sync_state="synced",
+    )
+    return conversation
+
+
+def test_a_persons_message_relayed_through_the_api_is_not_fetched(client, fetches, deliver):
+    # Source API, but the author is the customer's binding address: the mirror counts it inbound,
+    # and a template is the business's message.
+    spy = fetches(content_sid=None)
+    _conversation_with_the_customer()
+    deliver(client, message_event("onMessageAdded", CH, IM, index=0, created=1, author=CUSTOMER, body="hi"))
+    assert Message.objects.get(sid=IM).direction == Direction.INBOUND
+    assert spy.asked == []
+
+
+def test_a_bulk_run_fetches_only_the_messages_that_may_be_templates(client, fetches, deliver, monkeypatch):
+    spy = fetches(content_sid=HX)
+    _conversation_with_the_customer()
+    stored_in_bulk = []
+
+    def store(planned, _store=messages_bulk.store):
+        stored_in_bulk.extend(row.sid for row in planned.rows)
+        return _store(planned)
+
+    monkeypatch.setattr(messages_bulk, "store", store)
+    deliver(
+        client,
+        message_event("onMessageAdded", CH, sid("IM", 1), index=0, created=0, author=BUSINESS),
+        message_event("onMessageAdded", CH, sid("IM", 2), index=1, created=1, author=CUSTOMER, body="hi"),
+        message_event("onMessageAdded", CH, sid("IM", 3), index=2, created=2, author=BUSINESS),
+    )
+    assert len(stored_in_bulk) == 3  # the bulk path, not one by one
+    assert sorted(spy.asked) == [(CH, sid("IM", 1)), (CH, sid("IM", 3))]
+    assert list(Message.objects.order_by("index").values_list("content_sid", flat=True)) == [HX, "", HX]

@@ -16,7 +16,7 @@ from conversations_ops.mirror.mapping import apply_message
 from conversations_ops.models import Direction, Message, Participant
 from conversations_ops.pairings.flow import pairing_replies_check
 from conversations_ops.twilio.records import RemoteMessage
-from conversations_ops.webhooks.attribution import attribution_enqueue_on_commit, written_by_a_client
+from conversations_ops.webhooks.attribution import attribution_enqueue_on_commit, may_be_a_template
 
 from .common import DELETED, conversation_for, json_list, number, settle_natural_key, text_or_none, when
 from .snapshots import Snapshot, apply_snapshot
@@ -94,12 +94,14 @@ def on_message_event(event, params) -> str:
             detail=lambda row: f" (index {row.index})" if row.index is not None else "",
         )
     )
-    if event.event_type == "onMessageAdded" and written_by_a_client(params.get("Source")):
-        # A client's message may be a template: the Message resource says (after the commit).
+    if event.event_type == "onMessageAdded":
+        # Another client's message may be a template: the Message resource says (after the commit).
         attribution_enqueue_on_commit(
-            Message.objects.filter(sid=remote.sid, content_sid="")
+            pk
+            for pk, direction in Message.objects.filter(sid=remote.sid, content_sid="")
             .exclude(sync_state=DELETED)
-            .values_list("pk", flat=True)
+            .values_list("pk", "direction")
+            if may_be_a_template(source=params.get("Source"), attributes=remote.attributes, direction=direction)
         )
     if event.event_type == "onMessageAdded" and pairing_replies_check(conversation_ids=[conversation.pk]):
         outcome += "; the customer replied: connecting their courier"

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 
 from conversations_ops.models import Conversation, Message, Participant, SyncState
-from conversations_ops.webhooks.attribution import attribution_enqueue_on_commit, written_by_a_client
+from conversations_ops.webhooks.attribution import attribution_enqueue_on_commit, may_be_a_template
 from conversations_ops.webhooks.parsing import EventParams
 
 from .common import DELETED
@@ -53,7 +53,7 @@ class Plan:
     left: list = field(default_factory=list)  # events for the one-by-one applier
     states: dict = field(default_factory=dict)  # conversation pk -> sync_state the rows were built for
     new_conversations: dict = field(default_factory=dict)  # SID -> unsaved placeholder the rows hang on
-    from_clients: set = field(default_factory=set)  # message SIDs a client wrote: fetched for their template
+    from_clients: set = field(default_factory=set)  # message SIDs that may be templates: fetched (attribution)
 
 
 def plan(events) -> Plan:
@@ -108,7 +108,10 @@ def plan(events) -> Plan:
         )
         gone = " (deleted on Twilio)" if row.sync_state == DELETED else ""
         result.rows.append(row)
-        if written_by_a_client(EventParams(event.params).get("Source")) and row.sync_state != DELETED:
+        source = EventParams(event.params).get("Source")
+        if row.sync_state != DELETED and may_be_a_template(
+            source=source, attributes=remote.attributes, direction=row.direction
+        ):
             result.from_clients.add(row.sid)
         if conversation.pk is not None:
             result.states[conversation.pk] = conversation.sync_state
