@@ -3,7 +3,7 @@ them: clienteling/selectors.py) and teams. Saving calls the clienteling services
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import path, reverse
 from django.utils.html import format_html
 
@@ -69,6 +69,20 @@ class CustomerAdmin(CustomerImportExportMixin, MaskedFieldsMixin, admin.ModelAdm
 
     def get_queryset(self, request):
         return customers_visible_to(request.user, super().get_queryset(request))
+
+    def get_object(self, request, object_id, from_field=None):
+        found = super().get_object(request, object_id, from_field)
+        # Outside the row rule is "not yours" (403, as the inbox answers), not the admin's "deleted?"
+        # redirect: an advisor whose customer was reassigned is told plainly. Only the id is known to
+        # exist, which the viewer already had in the URL.
+        if (
+            found is None
+            and from_field is None
+            and object_id.isdigit()
+            and Customer.objects.filter(pk=object_id).exists()
+        ):
+            raise PermissionDenied("This customer is not among those you may see.")
+        return found
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)

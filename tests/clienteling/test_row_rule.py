@@ -64,7 +64,9 @@ def test_the_admin_list_and_search_show_an_advisor_only_theirs_masked(book):
         assert f"Customer #{book['robert'].pk}<" in page or f">Customer #{book['robert'].pk}" in page
         assert f"Customer #{book['ann'].pk}" not in page
         assert "+15017122661" not in page  # masked: advisors do not see whole numbers
-    assert alice.get(url("customer", "change", book["ann"].pk)).status_code in (302, 404)
+    for view in ("change", "history", "delete"):  # every page of another advisor's customer: 403
+        assert alice.get(url("customer", view, book["ann"].pk)).status_code == 403
+    assert alice.get(url("customer", "change", 999_999)).status_code == 302  # none such: the admin's redirect
     assert alice.get(url("customer", "change", book["robert"].pk)).status_code == 200
 
 
