@@ -249,6 +249,13 @@ CODES: dict[int, tuple[str, str, str]] = {
         "template variable.",
         "Check the text and the template variables (no long runs of spaces), then send again.",
     ),
+    63014: (
+        "The person blocked this sender or withdrew consent",
+        "On WhatsApp the person blocked this business sender, or stopped its marketing messages (then only "
+        "marketing templates fail); Twilio delivers nothing of this kind from this sender to them.",
+        "Do not resend. Treat them as opted out on this sender and send them no marketing templates from it; "
+        "reach them again only if they write to you, or through another channel they agreed to.",
+    ),
     63016: (
         "Outside the WhatsApp 24-hour window",
         "WhatsApp only delivers free-form messages within 24 hours of the customer's last message.",

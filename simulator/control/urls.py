@@ -1,12 +1,17 @@
 from django.urls import path
 
-from simulator.control import delivery_views, faults_views, owned_views, ratelimit_views, views
+from simulator.control import delivery_views, faults_views, owned_views, preferences_views, ratelimit_views, views
 
 # Names live under the "simulator" namespace (simulator/urls.py): simulator:control-inbound, ...
 urlpatterns = [
     path("inbound", views.inbound, name="control-inbound"),
-    # Before handsets/<path:address>, which would swallow the "/delivery".
+    # Before handsets/<path:address>, which would swallow the "/delivery" and "/preferences".
     path("handsets/<path:address>/delivery", delivery_views.handset_delivery_view, name="control-handset-delivery"),
+    path(
+        "handsets/<path:address>/preferences",
+        preferences_views.handset_preferences_view,
+        name="control-handset-preferences",
+    ),
     path("handsets/<path:address>", views.handset, name="control-handset"),
     path("clock", views.clock, name="control-clock"),
     path("content", views.content_list, name="control-content"),

@@ -31,6 +31,7 @@ from simulator.models import (
     SimPhoneNumber,
     SimService,
     SimWebhookDelivery,
+    SimWhatsAppPreference,
     SimWhatsAppSender,
 )
 from simulator.sids import iso
@@ -93,6 +94,8 @@ def entry_json(entry) -> dict:
         "conversation_sid": entry.conversation_sid or None,
         "message_sid": entry.message_sid or None,
         "channel_message_sid": entry.channel_message_sid or None,
+        # Twilio's reply to STOP/START/HELP: from the business number, in no conversation.
+        "auto_reply": entry.auto_reply,
     }
 
 
@@ -276,8 +279,8 @@ def drain(request):
 @control_endpoint(["POST"], atomic=False)
 def reset(request):
     """Wipes the simulated world: conversations (and their receipt steps), phones and what they do,
-    templates, numbers and senders, media, opt-outs, clock, faults, delivery switches, webhook log,
-    rate-limit windows, Conversation Services and the account's /v1/Configuration."""
+    templates, numbers and senders, media, opt-outs and WhatsApp users' preferences, clock, faults,
+    delivery switches, webhook log, rate-limit windows, Conversation Services and the account's /v1/Configuration."""
     drained = webhooks_out.drain(5)  # let webhooks in flight finish before their rows go
     with transaction.atomic():
         for model in (
@@ -299,6 +302,7 @@ def reset(request):
             SimService,
             SimConfiguration,
             SimOptOut,
+            SimWhatsAppPreference,
         ):
             model.objects.all().delete()
     ratelimit.reset()

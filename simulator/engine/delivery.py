@@ -20,7 +20,11 @@ WhatsApp rules, as Meta applies them through Twilio:
   outside the window, or 63040 ("matches a template that was rejected by
   WhatsApp or failed to be submitted") inside it. Real WhatsApp would let an
   unapproved template through inside the window; the simulator is stricter on
-  purpose, so an unapproved template is caught before production.
+  purpose, so an unapproved template is caught before production;
+- what the person set in the app about this business sender
+  (engine/whatsapp_preferences.py): blocked it, every message fails with
+  63014, checked first; stopped its marketing messages, an approved
+  MARKETING template fails with 63014, checked last.
 SMS has no window and no approval. Before all that, Messaging's own rules
 (engine/messaging_rules.py: a body over 1,600 characters, an SMS opt-out) apply to both.
 """
@@ -30,7 +34,7 @@ import re
 from datetime import timedelta
 
 from simulator import clock
-from simulator.engine import delivery_settings, events, messaging_rules, receipt_schedule
+from simulator.engine import delivery_settings, events, messaging_rules, receipt_schedule, whatsapp_preferences
 from simulator.models import SimContent, SimCustomerWindow, SimHandsetEntry, SimReceipt
 from simulator.sids import new_sid
 
@@ -144,12 +148,14 @@ def refusal(participant, message, content, now) -> int | None:
         return code
     if participant.channel != "whatsapp":
         return None
+    if code := whatsapp_preferences.blocked(participant):
+        return code
     open_window = in_window(participant, now)
     if not message.content_sid:
         return None if open_window else OUTSIDE_WINDOW
     approved = content is not None and (content.approval or {}).get("status") == "approved"
     if approved:
-        return None
+        return whatsapp_preferences.marketing_refused(participant, content)
     return TEMPLATE_NOT_APPROVED if open_window else OUTSIDE_WINDOW
 
 

@@ -51,15 +51,37 @@ def receive(
     store.check_address(to, "To")
     if store.channel_of(from_) != store.channel_of(to):
         raise TwilioError(400, 21910, "From and To must use the same channel (both whatsapp: or both SMS)")
-    messaging_rules.note_inbound(from_, to, body)  # STOP / START: the message is still routed below
+    # STOP / START / HELP: the message is still routed below, and Twilio answers the keyword itself.
+    reply = messaging_rules.note_inbound(from_, to, body)
     media = _media(media_url, media_content_type, media_data, media_filename)
     api_base = api_base or settings.TWILIO_API_BASE_URL
     for route in (_into_conversation, _auto_create, _messaging_webhook):
         result = route(from_, to, body, media, profile_name, api_base)
         if result:
-            return result
-    _phone_entry(from_, to, body, media, status="undelivered", error_code=UNKNOWN_DESTINATION)
-    return {"outcome": "undelivered", "error_code": UNKNOWN_DESTINATION, "reason": REASONS[UNKNOWN_DESTINATION]}
+            break
+    else:
+        _phone_entry(from_, to, body, media, status="undelivered", error_code=UNKNOWN_DESTINATION)
+        result = {"outcome": "undelivered", "error_code": UNKNOWN_DESTINATION, "reason": REASONS[UNKNOWN_DESTINATION]}
+    if reply:
+        # Whatever took the message (or nothing did: the opt-out works "even if your number
+        # currently has no messaging request URL", Twilio's STOP filtering article).
+        _auto_reply(from_, to, reply)
+        result = {**result, "auto_reply": reply}
+    return result
+
+
+def _auto_reply(person: str, business: str, text: str) -> None:
+    """Twilio's own answer to a keyword, on the person's phone after their message."""
+    SimHandsetEntry.objects.create(
+        address=person,
+        direction=SimHandsetEntry.RECEIVED,
+        counterpart=business,
+        body=text,
+        status="delivered",
+        channel_message_sid=new_sid("SM"),
+        auto_reply=True,
+        date=clock.now(),
+    )
 
 
 def _media(url: str, content_type: str, data: bytes | None, filename: str):

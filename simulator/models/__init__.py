@@ -10,7 +10,7 @@ from .account import (
     SimService,
     SimWhatsAppSender,
 )
-from .consent import SimOptOut
+from .consent import SimOptOut, SimWhatsAppPreference
 from .control import (
     SimClock,
     SimDeliverySettings,
@@ -53,5 +53,6 @@ __all__ = [
     "SimScopedWebhook",
     "SimService",
     "SimWebhookDelivery",
+    "SimWhatsAppPreference",
     "SimWhatsAppSender",
 ]

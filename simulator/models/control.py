@@ -26,6 +26,9 @@ class SimHandsetEntry(models.Model):
     message_sid = models.CharField(max_length=34, blank=True)
     channel_message_sid = models.CharField(max_length=34, blank=True)
     date = models.DateTimeField()  # simulator clock
+    # Twilio's own answer to an SMS keyword (STOP, START, HELP: engine/messaging_rules.py), sent by
+    # Messaging from the business number: no conversation message, nothing the application sent.
+    auto_reply = models.BooleanField(default=False)
 
 
 class SimWebhookDelivery(models.Model):

@@ -39,8 +39,10 @@ def _inbound(sim, sender: str, to: str, body: str) -> dict:
 
 
 def _received(sim, address: str) -> list[str]:
+    """What the conversations delivered to that phone (Twilio's keyword replies left out:
+    tests/simulator/test_opt_out_fidelity.py holds those)."""
     messages = control(sim, f"handsets/{address}", "GET")[1]["messages"]
-    return [m["body"] for m in messages if m["direction"] == "received"]
+    return [m["body"] for m in messages if m["direction"] == "received" and not m["auto_reply"]]
 
 
 def _phone(conversation_sid: str, address: str, proxy: str) -> str:
