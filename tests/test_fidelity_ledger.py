@@ -17,7 +17,7 @@ HEADER = ["Rule", "Source", "Simulator test", "Console test"]
 # A source is a page (Twilio's or Meta's), an error code, or the vendored OpenAPI.
 SOURCE = re.compile(r"https://|vendor/twilio-oai/|\berror \d{5}\b|\b\d{5}\b")
 # The ledger only grows: removing a row means the rule moved, so move it, do not drop it.
-MIN_ROWS = 61
+MIN_ROWS = 65
 
 
 def ledger_rows() -> list[tuple[str, list[str]]]:

@@ -124,6 +124,7 @@ def test_each_explanation_says_what_happened_what_to_do_and_links_twilio(code):
         (63032, "WhatsApp experiment", "ask the person to write first"),
         (63024, "Not a valid WhatsApp recipient", "Resend"),
         (21610, "opted out", "START"),
+        (63014, "blocked this sender", "no marketing templates"),
         (30007, "Filtered by the carrier", "Reword"),
         (50377, "closed", "new conversation"),
         (50433, "already in the conversation", "Pull from Twilio"),
