@@ -6,7 +6,14 @@ from django.shortcuts import render
 
 from simulator.control.views import content_json, entry_json
 from simulator.engine import receipt_schedule
-from simulator.models import SimAddressConfiguration, SimContent, SimHandsetEntry, SimNumber, SimParticipant
+from simulator.models import (
+    SimAddressConfiguration,
+    SimContent,
+    SimHandsetEntry,
+    SimNumber,
+    SimParticipant,
+    SimWhatsAppPreference,
+)
 
 
 def _known_addresses():
@@ -30,6 +37,13 @@ def handset_page(request):
     entries = SimHandsetEntry.objects.filter(address=address).order_by("date", "id") if address else []
     if address and counterpart:
         entries = entries.filter(counterpart=counterpart)
+    # What this WhatsApp user set about this business sender: only they can (control API, below).
+    whatsapp_pair = address.startswith("whatsapp:") and counterpart.startswith("whatsapp:")
+    preference = (
+        SimWhatsAppPreference.objects.filter(address=address, proxy_address=counterpart).first()
+        if whatsapp_pair
+        else None
+    )
     return render(
         request,
         "simulator/handset.html",
@@ -40,5 +54,8 @@ def handset_page(request):
             "counterpart": counterpart,
             "entries": [entry_json(e) for e in entries],
             "contents": [content_json(c) for c in SimContent.objects.order_by("id")],
+            "whatsapp_pair": whatsapp_pair,
+            "blocked": bool(preference and preference.blocked),
+            "marketing_stopped": bool(preference and preference.marketing_stopped),
         },
     )
