@@ -42,7 +42,7 @@ def blocked(participant) -> int | None:
 def marketing_refused(participant, content) -> int | None:
     """After the window and approval rules: an approved template Meta would send, unless it is
     marketing and the person stopped this sender's marketing messages."""
-    if content is None or (content.approval or {}).get("category", "").upper() != "MARKETING":
+    if content is None or str((content.approval or {}).get("category") or "").upper() != "MARKETING":
         return None
     preference = _preference(participant)
     return BLOCKED_BY_USER if preference is not None and preference.marketing_stopped else None
