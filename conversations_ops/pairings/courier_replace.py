@@ -92,7 +92,7 @@ def pairing_courier_replace(*, pairing: Pairing, courier_address: str, user=None
         )
         raise
     with write_transaction():
-        pairing = Pairing.objects.select_for_update().select_related("conversation").get(pk=pairing.pk)
+        pairing = Pairing.objects.select_for_update(of=("self",)).select_related("conversation").get(pk=pairing.pk)
         if pairing.state != PairingState.CONNECTED:  # closed (or replaced) while the pre-flight asked Twilio
             raise CourierReplaceRefused(
                 {"__all__": f"{pairing} became {pairing.get_state_display().lower()} meanwhile: nothing was changed."}

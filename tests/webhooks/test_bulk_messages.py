@@ -186,4 +186,6 @@ def test_new_conversations_get_their_placeholders_in_the_same_bulk_write(client)
     assert sorted(Conversation.objects.values_list("sid", "sync_state")) == [(s, "synced") for s in new]
     assert sorted(Message.objects.filter(conversation__sid=new[1]).values_list("index", flat=True)) == [0, 1, 2, 3]
     assert set(WebhookEvent.objects.values_list("processing_state", flat=True)) == {"processed"}
-    assert len(queries) < 20, len(queries)  # one by one, each of the twelve costs ~14
+    # One by one, each of the twelve costs ~14 (~170 in all); the bulk run a fixed few, clienteling's
+    # activity lookup and PostgreSQL's savepoints included (20 there, fewer on SQLite).
+    assert len(queries) < 30, len(queries)
