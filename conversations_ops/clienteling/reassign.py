@@ -119,7 +119,9 @@ def customer_reassign(*, customer: Customer, advisor, user, introduction: Introd
     """Moves one customer to `advisor` (see the module's docstring); ValidationError by field when refused."""
     customer_reassign_check(customer=customer, advisor=advisor, user=user, introduction=introduction)
     with write_transaction():
-        customer = Customer.objects.select_for_update(of=("self",)).select_related("advisor", "sender").get(pk=customer.pk)
+        customer = (
+            Customer.objects.select_for_update(of=("self",)).select_related("advisor", "sender").get(pk=customer.pk)
+        )
         if customer.advisor_id == advisor.pk:  # someone else moved them meanwhile
             raise ValidationError({"advisor": f"{customer} is already {advisor.get_username()}'s."})
         return _move(customer, advisor, user, introduction)
@@ -174,7 +176,9 @@ def customers_book(*, from_advisor, user):
 
 def _move_one_of_book(customer_id, from_advisor, to_advisor, user, introduction, result: BookMove) -> Move | None:
     with write_transaction():
-        customer = Customer.objects.select_for_update(of=("self",)).select_related("advisor", "sender").get(pk=customer_id)
+        customer = (
+            Customer.objects.select_for_update(of=("self",)).select_related("advisor", "sender").get(pk=customer_id)
+        )
         if customer.advisor_id != from_advisor.pk:
             return None  # moved by someone else since the book was read
         intro = introduction if customer_conversation(customer) is not None else None
