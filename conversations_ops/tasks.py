@@ -7,6 +7,7 @@ save_limit=-1 results are not kept, and a returned model would only be pickled
 for nothing.
 """
 
+from conversations_ops.clienteling import reassign as clienteling_reassign
 from conversations_ops.health import counters, heartbeat
 from conversations_ops.messaging import template_sync
 from conversations_ops.outbox import runner as sync_runner
@@ -19,6 +20,14 @@ from conversations_ops.webhooks import inbox as webhook_inbox
 def sync_operation_run(pk: int) -> None:
     """Runs outbox operation `pk` (and the ones queued after it on its conversation)."""
     sync_runner.sync_operation_run(operation_id=pk)
+
+
+def clienteling_book_reassign(from_id: int, to_id: int, user_id: int | None, content_sid: str, variables: dict) -> None:
+    """Moves a whole book (a leaver's customers) queued by the admin page; safe to run twice: the
+    customers already moved are no longer the first advisor's."""
+    clienteling_reassign.customers_reassign_all_queued(
+        from_id=from_id, to_id=to_id, user_id=user_id, content_sid=content_sid, variables=variables
+    )
 
 
 def sync_sweep() -> None:

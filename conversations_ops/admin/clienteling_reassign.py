@@ -22,11 +22,13 @@ from django.urls import reverse
 
 from conversations_ops import permissions as rules
 from conversations_ops.clienteling.reassign import (
+    BOOK_MOVE_INLINE_MAX,
     Introduction,
     customer_reassign,
     customer_reassign_check,
     customers_book,
     customers_reassign_all,
+    customers_reassign_all_later,
 )
 from conversations_ops.clienteling.services import ADVISORS_GROUP
 from conversations_ops.messaging.template_variables import template_render
@@ -202,17 +204,20 @@ def book_reassign_view(admin, request):
         data = form.cleaned_data
         customers = list(customers_book(from_advisor=data["from_advisor"], user=request.user))
         if step == "reassign":
+            asked = {
+                "from_advisor": data["from_advisor"],
+                "to_advisor": data["advisor"],
+                "user": request.user,
+                "introduction": form.introduction_value(),
+            }
             try:
-                book = customers_reassign_all(
-                    from_advisor=data["from_advisor"],
-                    to_advisor=data["advisor"],
-                    user=request.user,
-                    introduction=form.introduction_value(),
-                )
+                if len(customers) <= BOOK_MOVE_INLINE_MAX:
+                    _report_book(admin, request, customers_reassign_all(**asked), data)
+                else:  # a big book would outlast the request (~50 ms a customer): a worker moves it
+                    _report_queued(admin, request, customers_reassign_all_later(**asked), data)
             except ValidationError as exc:
                 service_errors_show(form, exc)
             else:
-                _report_book(admin, request, book, data)
                 return HttpResponseRedirect(reverse("admin:conversations_ops_customer_changelist"))
         else:
             checked = _book_checked(form, customers, request.user)
@@ -240,6 +245,16 @@ def _book_checked(form, customers, user) -> bool:
     if introduction is not None and open_ones:
         asked.append((next(c for c in customers if c.pk in open_ones), introduction))
     return _checked(form, asked, data["advisor"], user)
+
+
+def _report_queued(admin, request, count: int, data) -> None:
+    admin.message_user(
+        request,
+        f"Moving {count} customers from {data['from_advisor'].get_username()} to {data['advisor'].get_username()} "
+        "in the background: each move appears in the audit trail as it is made. If it stops half-way, "
+        "moving the book again finishes it.",
+        messages.SUCCESS,
+    )
 
 
 def _report_book(admin, request, book, data) -> None:

@@ -21,7 +21,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django_q.tasks import async_task
 
 from conversations_ops import permissions as rules
 from conversations_ops.audit.entries import audit_record
@@ -32,6 +34,9 @@ from conversations_ops.services.participants import participant_remove
 
 from .selectors import customer_conversation, customers_visible_to
 from .services import advisor_participant_ensure, advisor_problem
+
+# A whole book moved in the admin request up to this many customers (~50 ms each: ~10 s); more go to a worker.
+BOOK_MOVE_INLINE_MAX = 200
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,50 @@ def customers_reassign_all(
     One transaction per customer: a book of thousands holds no lock for long, and a run stopped
     half-way is finished by running it again (the customers moved are no longer `from_advisor`'s).
     `progress` is called after each customer (the command's progress bar)."""
+    book = customers_reassign_all_check(
+        from_advisor=from_advisor, to_advisor=to_advisor, user=user, introduction=introduction
+    )
+    result = BookMove()
+    for customer_id in list(book.values_list("pk", flat=True)):
+        move = _move_one_of_book(customer_id, from_advisor, to_advisor, user, introduction, result)
+        if progress is not None:
+            progress(move)
+    return result
+
+
+def customers_reassign_all_later(*, from_advisor, to_advisor, user, introduction: Introduction | None = None) -> int:
+    """Checks the move now (refusals as customers_reassign_all's) and runs it in a worker; answers
+    how many customers it will move. A book moves at ~50 ms a customer: past BOOK_MOVE_INLINE_MAX
+    it would outlast a web request (gunicorn's 30 s), so the admin page hands it over here."""
+    book = customers_reassign_all_check(
+        from_advisor=from_advisor, to_advisor=to_advisor, user=user, introduction=introduction
+    )
+    count = book.count()
+    # Primary keys and the template's SID and values only: no phone number in django-q2's tables.
+    async_task(
+        "conversations_ops.tasks.clienteling_book_reassign",
+        from_advisor.pk,
+        to_advisor.pk,
+        user.pk if getattr(user, "is_authenticated", False) else None,
+        introduction.content_sid if introduction else "",
+        introduction.variables if introduction else {},
+        task_name=f"book-reassign-{from_advisor.pk}-{to_advisor.pk}",
+        group="clienteling",
+    )
+    return count
+
+
+def customers_reassign_all_queued(*, from_id: int, to_id: int, user_id: int | None, content_sid: str, variables: dict):
+    """The worker's side of customers_reassign_all_later: the same move, the people read again."""
+    people = get_user_model().objects.in_bulk([pk for pk in (from_id, to_id, user_id) if pk is not None])
+    introduction = Introduction(content_sid=content_sid, variables=variables) if content_sid else None
+    return customers_reassign_all(
+        from_advisor=people[from_id], to_advisor=people[to_id], user=people.get(user_id), introduction=introduction
+    )
+
+
+def customers_reassign_all_check(*, from_advisor, to_advisor, user, introduction: Introduction | None = None):
+    """The refusals of a whole book's move (ValidationError by field); answers the book."""
     errors = _target_problems(advisor=to_advisor, from_advisor=from_advisor, user=user)
     if (
         not _unrestricted(user)
@@ -160,12 +209,7 @@ def customers_reassign_all(
         )
         if problems := _introduction_problems(introduction, first):
             raise ValidationError({"introduction": " ".join(problems)})
-    result = BookMove()
-    for customer_id in list(book.values_list("pk", flat=True)):
-        move = _move_one_of_book(customer_id, from_advisor, to_advisor, user, introduction, result)
-        if progress is not None:
-            progress(move)
-    return result
+    return book
 
 
 def customers_book(*, from_advisor, user):

@@ -364,3 +364,40 @@ def test_the_book_page_moves_all_of_an_advisors_customers(book):
     assert done.status_code == 302
     assert not Customer.objects.filter(advisor=book["alice"]).exists()
     assert AuditEntry.objects.filter(action="clienteling.reassign").count() == 3
+
+
+def test_a_book_bigger_than_a_request_moves_in_a_worker(book, monkeypatch):
+    from conversations_ops.clienteling import reassign
+
+    queued = []
+    monkeypatch.setattr(reassign, "BOOK_MOVE_INLINE_MAX", 2)  # alice's book of 3 is "big"
+    monkeypatch.setattr(reassign, "async_task", lambda name, *args, **kw: queued.append((name, args)))
+    monkeypatch.setattr("conversations_ops.admin.clienteling_reassign.BOOK_MOVE_INLINE_MAX", 2)
+    mia = client_for(book["mia"])
+    form = {"from_advisor": book["alice"].pk, "advisor": book["bob"].pk, "step": "reassign"}
+
+    done = mia.post(BOOK_PAGE, form, follow=True)
+
+    assert "Moving 3 customers from alice to bob in the background" in done.content.decode()
+    assert Customer.objects.filter(advisor=book["alice"]).count() == 3  # nothing moved in the request
+    [(name, args)] = queued
+    assert name == "conversations_ops.tasks.clienteling_book_reassign"
+    assert all(not isinstance(arg, str) or "+1501" not in arg for arg in args)  # no number in the broker
+
+    from conversations_ops import tasks
+
+    tasks.clienteling_book_reassign(*args)  # the worker
+    assert not Customer.objects.filter(advisor=book["alice"]).exists()
+    assert AuditEntry.objects.filter(action="clienteling.reassign", actor=book["mia"]).count() == 3
+
+
+def test_a_queued_book_is_refused_in_the_request_with_the_reason(book, monkeypatch):
+    monkeypatch.setattr("conversations_ops.admin.clienteling_reassign.BOOK_MOVE_INLINE_MAX", 0)
+    mia = client_for(book["mia"])
+
+    refused = mia.post(
+        BOOK_PAGE, {"from_advisor": book["alice"].pk, "advisor": book["carol"].pk, "step": "reassign"}
+    ).content.decode()
+
+    assert "not an advisor of a team you manage" in refused
+    assert Customer.objects.filter(advisor=book["alice"]).count() == 3
