@@ -185,10 +185,10 @@ def _csv_lines(changes, *, full: bool):
                 change.how,
                 change.occurred_at.isoformat(),
                 change.message_sid,
-                change.keyword,
+                text(change.keyword),
                 change.error_code if change.error_code is not None else "",
                 text(change.reason),
-                change.staff_name,
+                text(change.staff_name),
                 change.recorded_at.isoformat() if change.recorded_at else "",
             ]
         )
@@ -197,7 +197,7 @@ def _csv_lines(changes, *, full: bool):
 
 class ConsentRecordForm(forms.Form):
     address = forms.CharField(
-        max_length=64, help_text="The person: whatsapp:+E.164 for WhatsApp, +E.164 for SMS, e.g. whatsapp:+15017122661."
+        max_length=64, help_text="The person: whatsapp:+E.164 for WhatsApp, +E.164 for SMS (country code first)."
     )
     sender = forms.CharField(
         max_length=64, help_text="The business sender they talk to: whatsapp:+E.164 or +E.164 (SMS)."

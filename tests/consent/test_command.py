@@ -1,4 +1,4 @@
-"""`consent show --address ADDR --sender ADDR --json [--as USERNAME]` (DESIGN.md) and `consent set`:
+"""`consent show --address ADDR --sender ADDR --json [--as USERNAME]` and `consent set`:
 state and history, numbers masked unless --as may see them, exit 2 with the reason when refused."""
 
 import json

@@ -35,13 +35,12 @@ def _console_replies(thread: Thread) -> list[Message]:
 @pytest.mark.parametrize("body", ["STOP", "stop", "  Stop \n", "STOPALL", "unsubscribe", "Cancel", "END", "quit"])
 def test_each_opt_out_keyword_opts_the_person_out_on_that_sender(client, body):
     thread = Thread(client, PERSON_SMS, BUSINESS_SMS)
-    sid, outcome = thread.says(body)
+    sid, _ = thread.says(body)
 
     consent = consent_for(address=PERSON_SMS, sender=BUSINESS_SMS)
     assert consent.state == "opted_out" and consent.how == "keyword_opt_out"
     change = consent.changes.get()
     assert (change.message_sid, change.keyword) == (sid, body.strip().upper())
-    assert "consent: opted out" in outcome
 
 
 @pytest.mark.parametrize("body", ["stop sending me the catalogue", "Please STOP", "stop.", "STOP!"])
@@ -90,8 +89,7 @@ def test_on_sms_the_console_sends_no_confirmation_twilio_does(client):
 
 def test_on_whatsapp_stop_and_start_are_confirmed_by_the_console(client):
     thread = Thread(client, PERSON_WA, BUSINESS_WA)
-    stop, outcome = thread.says("Stop")
-    assert "confirmation queued" in outcome
+    stop, _ = thread.says("Stop")
     start, _ = thread.says("START")
 
     replies = _console_replies(thread)
@@ -146,11 +144,10 @@ def test_a_late_stop_does_not_overturn_a_newer_start(client):
 
 
 def test_a_person_who_writes_first_is_opted_in_with_the_message_as_evidence(client):
-    sid, outcome = Thread(client, PERSON_WA, BUSINESS_WA).says("Hello, is the bag in stock?")
+    sid, _ = Thread(client, PERSON_WA, BUSINESS_WA).says("Hello, is the bag in stock?")
 
     change = ConsentChange.objects.get()
     assert (change.state, change.how, change.message_sid) == ("opted_in", "wrote_first", sid)
-    assert "opted in (wrote first)" in outcome
 
 
 COURIER_WA = "whatsapp:+15017122670"

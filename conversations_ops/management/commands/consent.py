@@ -1,4 +1,4 @@
-"""`consent show` and `consent set` (the fixed command interface: DESIGN.md; README, "Consent")."""
+"""`consent show` and `consent set` (the fixed command interface: README, "Consent and opt-out")."""
 
 import json
 

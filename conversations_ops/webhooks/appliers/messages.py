@@ -108,7 +108,8 @@ def on_message_event(event, params) -> str:
         outcome += "; the customer replied: connecting their courier"
     if event.event_type == "onMessageAdded":
         outcome += clienteling_route(conversation=conversation)  # a customer's message reaches their advisor
-        outcome += consent_messages_note(message_sids=[remote.sid])  # STOP, START, HELP, or writing first
+        # STOP, START, HELP or writing first (the registry records it; the outcome stays the bulk path's).
+        consent_messages_note(message_sids=[remote.sid])
     if conversation is not None:
         customer_activity_refresh(conversation_ids=[conversation.pk])  # the inbox's order and unread count
     return outcome
