@@ -6,7 +6,8 @@ receipt is stored:
 
 - a single word (trimmed, any case, as Twilio matches it: docs/fidelity.md, "SMS opt-out")
   among CONSENT_OPT_OUT_KEYWORDS opts the person out on the sender they wrote to; among
-  CONSENT_OPT_IN_KEYWORDS opts them back in; among CONSENT_HELP_KEYWORDS changes nothing.
+  CONSENT_OPT_IN_KEYWORDS opts them back in (from an opt-out only: "Yes" to an invite is a
+  reply, recorded as one and not confirmed); among CONSENT_HELP_KEYWORDS changes nothing.
   "stop sending me the catalogue" is a sentence, not a keyword.
 - On WhatsApp the console answers (the confirmation, or CONSENT_HELP_TEXT), free-form: the
   person just wrote, so their window is open. On SMS Twilio answers STOP, START and HELP
@@ -112,6 +113,9 @@ def _note(message: Message) -> str:
         recorded = consent_opt_out(how=ConsentHow.KEYWORD_OPT_OUT, keyword=found[1], **evidence)
         return _answer(message, person, settings.CONSENT_OPT_OUT_CONFIRMATION, recorded, f"opted out ({found[1]})")
     if found and found[0] == OPT_IN:
+        if consent_state(address=address, sender=sender) != ConsentState.OPTED_OUT:
+            # Nothing to undo: "Yes" to a pairing's invite is a reply, not a request to be confirmed.
+            return _wrote(message, evidence)
         recorded = consent_opt_in(how=ConsentHow.KEYWORD_OPT_IN, keyword=found[1], **evidence)
         return _answer(message, person, settings.CONSENT_OPT_IN_CONFIRMATION, recorded, f"opted in ({found[1]})")
     if found and found[0] == HELP:

@@ -140,7 +140,8 @@ def test_a_late_stop_does_not_overturn_a_newer_start(client):
 
     consent = consent_for(address=PERSON_SMS, sender=BUSINESS_SMS)
     assert consent.state == "opted_in"
-    assert [c.how for c in consent.changes.all()] == ["keyword_opt_out", "keyword_opt_in"]  # history by time
+    # History by time; START applied before the STOP was known reads as writing first: still opted in.
+    assert [c.how for c in consent.changes.all()] == ["keyword_opt_out", "wrote_first"]
 
 
 def test_a_person_who_writes_first_is_opted_in_with_the_message_as_evidence(client):
@@ -169,12 +170,23 @@ def _pairing(thread: Thread) -> Pairing:
     )
 
 
-def test_replying_to_a_pairings_invite_is_an_invite_reply(client):
+@pytest.mark.parametrize("body", ["Yes, leave it at the door", "YES"])
+def test_replying_to_a_pairings_invite_is_an_invite_reply_and_yes_is_not_confirmed(client, body):
     thread = Thread(client, PERSON_WA, BUSINESS_WA)
     _pairing(thread)
-    thread.says("Yes, leave it at the door")
+    thread.says(body)
 
     assert ConsentChange.objects.get().how == "invite_reply"
+    assert _console_replies(thread) == []  # nothing to undo: no opt-in confirmation
+
+
+def test_start_when_not_opted_out_changes_nothing_more(client):
+    thread = Thread(client, PERSON_WA, BUSINESS_WA)
+    thread.says("Hello")
+    thread.says("START")
+
+    assert [c.how for c in ConsentChange.objects.all()] == ["wrote_first"]
+    assert _console_replies(thread) == []
 
 
 def test_in_a_pairing_the_confirmation_is_written_as_the_courier_so_it_reaches_only_the_customer(client):
