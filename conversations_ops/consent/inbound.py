@@ -30,6 +30,7 @@ from django.db.models import Q
 
 from conversations_ops import validators as v
 from conversations_ops.models import (
+    Consent,
     ConsentHow,
     ConsentState,
     Conversation,
@@ -84,7 +85,34 @@ def consent_messages_note(*, message_sids) -> str:
         .select_related("conversation")
         .order_by("date_created", "pk")
     )
-    return "".join(_note_safely(message) for message in messages)
+    return "".join(_note_safely(message) for message in _may_matter(list(messages)))
+
+
+def _may_matter(messages: list[Message]) -> list[Message]:
+    """A busy inbox's run holds mostly people who are known already and no keyword: those are left
+    out with two queries for the whole run (their participants' senders, then the registry)."""
+    if not messages:
+        return []
+    senders = {
+        (conversation_id, address): sender
+        for conversation_id, address, sender in Participant.objects.filter(
+            conversation_id__in={m.conversation_id for m in messages},
+            messaging_binding_address__in={m.author for m in messages},
+        )
+        .exclude(messaging_binding_proxy_address="")
+        .values_list("conversation_id", "messaging_binding_address", "messaging_binding_proxy_address")
+    }
+    known = set(
+        Consent.objects.filter(address__in={address for _, address in senders})
+        .exclude(state=ConsentState.UNKNOWN)
+        .values_list("address", "sender")
+    )
+    matter = []
+    for m in messages:
+        sender = senders.get((m.conversation_id, m.author))
+        if sender is not None and (keyword_kind(m.body) or (m.author, sender) not in known):
+            matter.append(m)
+    return matter
 
 
 def _note_safely(message: Message) -> str:

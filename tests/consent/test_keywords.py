@@ -201,3 +201,25 @@ def test_in_a_pairing_the_confirmation_is_written_as_the_courier_so_it_reaches_o
     thread.says("STOP")
 
     assert [m.author for m in _console_replies(thread)] == [COURIER_WA]
+
+
+def test_a_run_of_known_peoples_ordinary_messages_costs_three_queries(client, django_assert_max_num_queries):
+    thread = Thread(client, PERSON_WA, BUSINESS_WA)
+    thread.says("Hello")  # opted in: known from now on
+    conversation = Conversation.objects.get(sid=thread.conversation)
+    Message.objects.bulk_create(
+        Message(
+            conversation=conversation,
+            sid=make_sid("IM", 700 + n),
+            index=10 + n,
+            author=PERSON_WA,
+            body=f"message {n}",
+            direction=Direction.INBOUND,
+            sync_state="synced",
+        )
+        for n in range(50)
+    )
+
+    with django_assert_max_num_queries(3):  # the messages, their senders, the registry
+        consent_messages_note(message_sids=[make_sid("IM", 700 + n) for n in range(50)])
+    assert ConsentChange.objects.count() == 1
