@@ -54,6 +54,10 @@ ASSIGN_CUSTOMER = (model_permission("add", "customer"), model_permission("change
 VIEW_CUSTOMERS = (model_permission("view", "customer"),)
 # Every customer, not only one's own or one's teams' (Customer.Meta.permissions): Auditors.
 VIEW_ALL_CUSTOMERS = (f"{APP}.view_all_customers",)
+# Consent (issue 20): reading the registry (`consent show`, the admin list and its export), and
+# the staff override (opt in with a reason, opt out on request): Ops and Advisor managers (0023).
+VIEW_CONSENT = (model_permission("view", "consent"),)
+CHANGE_CONSENT = (model_permission("change", "consent"),)
 # Acknowledging hides an alert from everyone: those who maintain templates.
 ACKNOWLEDGE_ALERTS = (model_permission("change", "templatestatuschange"),)
 

@@ -268,6 +268,30 @@ PAIRING_REPLY_TIMEOUT_MINUTES = env.int("PAIRING_REPLY_TIMEOUT_MINUTES", default
 # reply" (the advisor's inbox and the home page's panel).
 CLIENTELING_NEEDS_REPLY_MINUTES = env.int("CLIENTELING_NEEDS_REPLY_MINUTES", default=30)
 
+# Consent (issue 20): single-word messages, any case, trimmed, as Twilio matches them. The
+# defaults are Twilio's own for long codes (docs/fidelity.md, "SMS opt-out"); add words in the
+# customers' languages (e.g. ARRET, BAJA, ABMELDEN) with a comma-separated list.
+CONSENT_OPT_OUT_KEYWORDS = env.list(
+    "CONSENT_OPT_OUT_KEYWORDS",
+    default=["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"],
+)
+CONSENT_OPT_IN_KEYWORDS = env.list("CONSENT_OPT_IN_KEYWORDS", default=["START", "YES", "UNSTOP"])
+CONSENT_HELP_KEYWORDS = env.list("CONSENT_HELP_KEYWORDS", default=["HELP", "INFO"])
+# What the console answers on WhatsApp (on SMS Twilio answers STOP, START and HELP itself).
+CONSENT_HELP_TEXT = env.str(
+    "CONSENT_HELP_TEXT",
+    default="You are talking to our customer service. Reply STOP to stop receiving messages, "
+    "START to receive them again.",
+)
+CONSENT_OPT_OUT_CONFIRMATION = env.str(
+    "CONSENT_OPT_OUT_CONFIRMATION",
+    default="You will not receive any more messages from us here. Reply START to receive them again.",
+)
+CONSENT_OPT_IN_CONFIRMATION = env.str(
+    "CONSENT_OPT_IN_CONFIRMATION",
+    default="You will receive our messages here again. Reply STOP to stop them.",
+)
+
 # The bundled simulator is served under /simulator/ only when no real
 # credentials are set; production.py removes it whatever the environment says.
 if TWILIO_SIMULATED:

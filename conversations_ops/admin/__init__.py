@@ -4,6 +4,7 @@ from . import (  # noqa: F401
     addresses,
     audit,
     clienteling,
+    consent,
     conversations,
     events,
     messages,

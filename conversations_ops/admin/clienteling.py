@@ -15,6 +15,7 @@ from conversations_ops.models import ClientelingTeam, Customer, TeamMembership
 
 from .clienteling_import import CustomerImportExportMixin
 from .clienteling_reassign import book_reassign_view, customers_reassign_view
+from .consent import consent_line
 from .masked import MaskedFieldsMixin, MaskedInlineMixin
 from .permissions import may
 
@@ -61,10 +62,11 @@ class CustomerAdmin(CustomerImportExportMixin, MaskedFieldsMixin, admin.ModelAdm
         "source",
         "routing_problem",
         "current_conversation",
+        "consent",
         "created_by",
         "created_at",
     )
-    readonly_fields = ("source", "routing_problem", "current_conversation", "created_by", "created_at")
+    readonly_fields = ("source", "routing_problem", "current_conversation", "consent", "created_by", "created_at")
     actions = ("reassign_selected",)
 
     def get_queryset(self, request):
@@ -97,6 +99,10 @@ class CustomerAdmin(CustomerImportExportMixin, MaskedFieldsMixin, admin.ModelAdm
     def current_conversation(self, obj):
         conversation = customer_conversation(obj) if obj.pk else None
         return (conversation.sid or "being created on Twilio") if conversation else "-"
+
+    @admin.display(description="Consent")
+    def consent(self, obj):
+        return consent_line(obj.whatsapp_address or obj.sms_address, obj.sender.address) if obj.pk else "-"
 
     def save_model(self, request, obj, form, change):
         if change:

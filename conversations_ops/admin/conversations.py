@@ -7,6 +7,7 @@ from conversations_ops.models import Conversation, ConversationWebhook, Particip
 from conversations_ops.services import conversation_webhooks, conversations, participants
 
 from .base import ReadOnlyInline
+from .consent import consent_line
 from .history_views import transcript_link_html
 from .masked import MaskedFieldsMixin, MaskedInlineMixin
 from .pairings.display import pairing_link_html
@@ -121,7 +122,11 @@ class ParticipantAdmin(MaskedFieldsMixin, PushedMirrorAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
-        return (*fields, "conversation") if obj is not None else fields
+        return (*fields, "conversation", "consent") if obj is not None else fields
+
+    @admin.display(description="Consent")
+    def consent(self, obj):
+        return consent_line(obj.messaging_binding_address, obj.messaging_binding_proxy_address)
 
     def create_row(self, request, data):
         return participants.participant_add(

@@ -51,6 +51,7 @@ def _swapped(fields, names: dict, seen: set):
 # wherever it holds a number, whatever it was meant to hold.
 OWN_NUMBER_FIELDS = {
     "addressconfiguration": {"address"},
+    "consent": {"sender"},
     "participant": {"messaging_binding_proxy_address", "messaging_binding_projected_address"},
     "pairing": {"sms_sender"},
     "sandboxsender": {"address"},

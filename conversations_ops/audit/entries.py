@@ -30,6 +30,8 @@ from conversations_ops.twilio.gateway import GatewayError
 DIRECT_ACTIONS = (
     "account_webhooks.configure",
     "clienteling.reassign",
+    "consent.opt_in",
+    "consent.opt_out",
     "pairing.abandon",
     "pairing.close",
     "pairing.courier_replace",

@@ -13,6 +13,7 @@ from .clienteling import (
     CustomerSource,
     TeamMembership,
 )
+from .consent import OPT_IN_HOWS, OPT_OUT_HOWS, Consent, ConsentChange, ConsentHow, ConsentState
 from .conversations import Conversation, ConversationState, ConversationWebhook, WebhookTarget
 from .events import (
     EventSource,
@@ -31,6 +32,12 @@ from .sync import OperationState, PacingBucket, SyncOperation
 from .templates import ALERTING_STATUSES, Template, TemplateStatusChange
 
 __all__ = [
+    "Consent",
+    "ConsentChange",
+    "ConsentHow",
+    "ConsentState",
+    "OPT_IN_HOWS",
+    "OPT_OUT_HOWS",
     "Assignment",
     "ClientelingTeam",
     "Customer",

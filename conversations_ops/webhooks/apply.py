@@ -19,6 +19,7 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 
 from conversations_ops.clienteling.routing import clienteling_route_many
+from conversations_ops.consent.inbound import consent_messages_note
 from conversations_ops.db_writes import write_transaction
 from conversations_ops.mirror.activity import customer_activity_refresh
 from conversations_ops.models import ProcessingState, WebhookEvent
@@ -56,6 +57,8 @@ def webhook_events_apply_bulk(*, event_ids: list[int]) -> list[int]:
             pairing_replies_check(conversation_ids={row.conversation_id for row in planned.rows})
             # And a customer's first message on a clienteling sender reaches an advisor.
             clienteling_route_many(conversation_ids={row.conversation_id for row in planned.rows})
+            # And what the people's messages say about consent (STOP, START, HELP, writing first).
+            consent_messages_note(message_sids=[row.sid for row in planned.rows])
             # And the advisor's inbox (order, unread count, last message) follows.
             customer_activity_refresh(conversation_ids={row.conversation_id for row in planned.rows})
     if not stored:

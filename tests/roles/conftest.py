@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
+from conversations_ops.consent.services import consent_opt_out
 from conversations_ops.models import (
     AddressConfiguration,
     Conversation,
@@ -148,4 +149,7 @@ def rows(db):
         webhookrejection=WebhookRejection.objects.create(reason="bad_signature", count=1),
         sandboxsender=SandboxSender.objects.create(address="whatsapp:+14155238899", friendly_name="Sandbox"),
         syncoperation=failed_operation(courier, "participant.add"),
+        consent=consent_opt_out(
+            address=CUSTOMER, sender=SENDER, how="staff_opt_out", reason=f"{CUSTOMER} asked by phone"
+        ).consent,
     )

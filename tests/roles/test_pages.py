@@ -30,6 +30,8 @@ MODELS = {
     "webhookevent": (NOBODY, NOBODY),
     "webhookrejection": (NOBODY, NOBODY),
     "syncoperation": (NOBODY, NOBODY),
+    # The registry is evidence: changed only through "Record a consent change" (tests/consent/).
+    "consent": (NOBODY, NOBODY),
 }
 # Registered by the audit trail's and clienteling's work; their own tests say who reads them
 # (tests/clienteling/: the row rule decides which customers, not only the group).

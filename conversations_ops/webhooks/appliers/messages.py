@@ -11,6 +11,7 @@ its own, and a message another client wrote is fetched afterwards
 from django.db.models import Q
 
 from conversations_ops.clienteling.routing import clienteling_route
+from conversations_ops.consent.inbound import consent_messages_note
 from conversations_ops.mirror.activity import customer_activity_refresh
 from conversations_ops.mirror.mapping import apply_message
 from conversations_ops.models import Direction, Message, Participant
@@ -107,6 +108,8 @@ def on_message_event(event, params) -> str:
         outcome += "; the customer replied: connecting their courier"
     if event.event_type == "onMessageAdded":
         outcome += clienteling_route(conversation=conversation)  # a customer's message reaches their advisor
+        # STOP, START, HELP or writing first (the registry records it; the outcome stays the bulk path's).
+        consent_messages_note(message_sids=[remote.sid])
     if conversation is not None:
         customer_activity_refresh(conversation_ids=[conversation.pk])  # the inbox's order and unread count
     return outcome

@@ -9,6 +9,7 @@ reported, whatever order the events took, and a duplicate changes nothing.
 
 from django.utils import timezone
 
+from conversations_ops.consent.inbound import consent_receipt_note
 from conversations_ops.mirror.mapping import apply_receipt
 from conversations_ops.mirror.rules import LOCAL_CHANGE
 from conversations_ops.models import RECEIPT_PROGRESS, DeliveryReceipt, Message, SyncState
@@ -135,6 +136,7 @@ def on_delivery_updated(event, params) -> str:
     else:
         line = advance(receipt, remote)
     note = summary_refresh(message)
+    line += consent_receipt_note(receipt_sid=sid)  # refused because the person opted out: the registry says so
     return "; ".join(part for part in (line, note) if part)
 
 
