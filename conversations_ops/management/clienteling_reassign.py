@@ -20,10 +20,8 @@ from conversations_ops.clienteling.reassign import (
 )
 from conversations_ops.clienteling.selectors import clienteling_sender, customers_visible_to
 from conversations_ops.clienteling.services import advisor_by_username
-from conversations_ops.management.command_user import add_user_argument, command_user
+from conversations_ops.management.command_user import REFUSED, add_user_argument, command_user, validation_reasons
 from conversations_ops.models import Customer
-
-REFUSED = 2
 
 
 def add_reassign_arguments(parser) -> None:
@@ -46,12 +44,6 @@ def add_reassign_arguments(parser) -> None:
 
 def _refused(reason: str) -> CommandError:
     return CommandError(f"Refused: {reason}", returncode=REFUSED)
-
-
-def _reasons(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return " ".join(f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items())
-    return " ".join(exc.messages)
 
 
 def _advisor(username: str, option: str):
@@ -131,7 +123,7 @@ def reassign(command, options) -> None:
                 )
             moves, skipped = book.moves, book.skipped
     except ValidationError as exc:
-        raise _refused(_reasons(exc)) from exc
+        raise _refused(validation_reasons(exc)) from exc
     for move in moves:
         command.stdout.write(_line(move))
     for customer, reason in skipped:

@@ -23,6 +23,13 @@ REFUSED = 2
 ENV_NAME = "CONSOLE_USER"
 
 
+def validation_reasons(exc) -> str:
+    """A service's ValidationError as one line for a refused command: "field: reason ..." per field."""
+    if hasattr(exc, "error_dict"):
+        return " ".join(f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items())
+    return " ".join(exc.messages)
+
+
 def add_user_argument(parser) -> None:
     parser.add_argument(
         "--as",

@@ -14,15 +14,13 @@ from conversations_ops.clienteling.selectors import (
 )
 from conversations_ops.clienteling.services import advisor_by_username, conversation_timer_warnings, customer_assign
 from conversations_ops.management.clienteling_reassign import add_reassign_arguments, reassign
-from conversations_ops.management.command_user import ShellCommand, add_user_argument, command_user
-
-REFUSED = 2
-
-
-def _reasons(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return " ".join(f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items())
-    return " ".join(exc.messages)
+from conversations_ops.management.command_user import (
+    REFUSED,
+    ShellCommand,
+    add_user_argument,
+    command_user,
+    validation_reasons,
+)
 
 
 class Command(ShellCommand):
@@ -71,7 +69,7 @@ class Command(ShellCommand):
                 user=user,
             )
         except ValidationError as exc:
-            raise CommandError(f"Refused: {_reasons(exc)}", returncode=REFUSED) from exc
+            raise CommandError(f"Refused: {validation_reasons(exc)}", returncode=REFUSED) from exc
         for warning in conversation_timer_warnings():
             self.stderr.write(f"Warning: {warning}")
         self.stdout.write(str(customer.pk))

@@ -8,16 +8,14 @@ from django.core.management.base import CommandError
 from conversations_ops import permissions as rules
 from conversations_ops.consent.selectors import consent_summary
 from conversations_ops.consent.services import consent_set
-from conversations_ops.management.command_user import ShellCommand, add_user_argument, command_user
+from conversations_ops.management.command_user import (
+    REFUSED,
+    ShellCommand,
+    add_user_argument,
+    command_user,
+    validation_reasons,
+)
 from conversations_ops.models import ConsentState
-
-REFUSED = 2
-
-
-def _reasons(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return " ".join(f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items())
-    return " ".join(exc.messages)
 
 
 class Command(ShellCommand):
@@ -74,7 +72,7 @@ class Command(ShellCommand):
                 user=user,
             )
         except ValidationError as exc:
-            raise CommandError(f"Refused: {_reasons(exc)}", returncode=REFUSED) from exc
+            raise CommandError(f"Refused: {validation_reasons(exc)}", returncode=REFUSED) from exc
         self.stdout.write(f"{change.consent}: {change.consent.state} ({change.get_how_display()})")
 
 
