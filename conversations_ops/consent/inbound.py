@@ -41,6 +41,7 @@ from conversations_ops.models import (
     Participant,
     SyncState,
 )
+from conversations_ops.outbox.refusals import CONSENT_REPLY_ATTRIBUTE
 from conversations_ops.services.messages import message_send
 
 from .selectors import consent_state
@@ -50,8 +51,9 @@ OPT_OUT, OPT_IN, HELP = "opt_out", "opt_in", "help"
 # Twilio's codes on a refused message that mean the person does not want this sender's messages.
 OPT_OUT_ERROR_CODES = {21610: ConsentHow.TWILIO_21610, 63014: ConsentHow.WHATSAPP_CODE}
 FAILED = ("failed", "undelivered")
-# The console's own answers carry this attribute, so the transcript (and the enforcement) can tell them.
-REPLY_ATTRIBUTE = "consent_reply"
+# The console's own answers carry this attribute, so the transcript (and the enforcement, which lets
+# them through to a person who just opted out: outbox/refusals.py) can tell them.
+REPLY_ATTRIBUTE = CONSENT_REPLY_ATTRIBUTE
 
 
 def _words(setting: str) -> frozenset[str]:

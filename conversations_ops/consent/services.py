@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from conversations_ops import validators as v
 from conversations_ops.audit.entries import audit_record
+from conversations_ops.consent.selectors import consent_refusal_line
 from conversations_ops.models import (
     OPT_IN_HOWS,
     OPT_OUT_HOWS,
@@ -27,6 +28,7 @@ from conversations_ops.models import (
     ConsentHow,
     ConsentState,
 )
+from conversations_ops.pairings.actions import pairings_close_on_opt_out
 
 # Changes that need words from whoever records them: staff's reason, an import's source.
 NEEDS_REASON = {
@@ -86,6 +88,12 @@ def _record(
             staff_name=user.get_username() if getattr(user, "is_authenticated", False) else "",
         )
         _settle(consent)
+        if consent.state == ConsentState.OPTED_OUT and state == ConsentState.OPTED_OUT:
+            # A pairing with them ends now, its unsent messages with it (issue 20): the same
+            # transaction, so the opt-out is never recorded with the pairing left running.
+            pairings_close_on_opt_out(
+                address=address, sender=sender, refusal=consent_refusal_line(address, sender) or "", user=user
+            )
         if change.staff is not None:
             audit_record(
                 action=f"consent.{'opt_in' if state == ConsentState.OPTED_IN else 'opt_out'}",
