@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
@@ -21,6 +22,7 @@ from conversations_ops.db_writes import write_transaction
 from conversations_ops.models import (
     Conversation,
     ConversationState,
+    Message,
     OperationState,
     Pairing,
     PairingState,
@@ -33,6 +35,7 @@ from conversations_ops.models import (
 )
 from conversations_ops.outbox.changes import cancel
 from conversations_ops.outbox.queue import ordering_key_for
+from conversations_ops.outbox.refusals import CONSENT_REPLY_ATTRIBUTE
 from conversations_ops.outbox.runner import sync_operations_retry
 from conversations_ops.pairings.flow import pairing_message_attributes, step_record
 from conversations_ops.pairings.preflight import (
@@ -303,7 +306,11 @@ def _cancel_pending(pairing: Pairing, *, also_failed: bool = False) -> None:
     if conversation is None:
         return
     states = (OperationState.PENDING, OperationState.FAILED) if also_failed else (OperationState.PENDING,)
-    pending = SyncOperation.objects.filter(ordering_key=ordering_key_for(conversation), state__in=states)
+    # The console's answer to the person's STOP stays: it is queued just before the close (consent/inbound.py).
+    answers = Message.objects.filter(conversation=conversation, attributes__contains=f'"{CONSENT_REPLY_ATTRIBUTE}"')
+    pending = SyncOperation.objects.filter(ordering_key=ordering_key_for(conversation), state__in=states).exclude(
+        content_type=ContentType.objects.get_for_model(Message), object_id__in=answers.values("pk")
+    )
     cancelled_ids = list(pending.values_list("pk", flat=True))
     cancel(pending)
     pairing.steps.filter(operation_id__in=cancelled_ids, state=StepState.QUEUED).update(
