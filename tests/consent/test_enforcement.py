@@ -32,6 +32,7 @@ from conversations_ops.models import (
 from conversations_ops.outbox import queue as outbox
 from conversations_ops.outbox.runner import sync_operation_run
 from conversations_ops.pairings.actions import pairing_start
+from conversations_ops.pairings.courier_replace import pairing_courier_replace
 from conversations_ops.pairings.preflight import pairing_preflight
 from conversations_ops.services.messages import message_resend, message_send
 from conversations_ops.twilio import gateway
@@ -40,6 +41,7 @@ from tests.consent.helpers import BUSINESS_SMS, PERSON_SMS
 from tests.helpers.clienteling import advisor, sender
 from tests.helpers.ids import BUSINESS_WHATSAPP, make_sid
 from tests.helpers.inbox import linked_customer, number, said
+from tests.pairings.test_courier_replace import NEW_COURIER, connected  # noqa: F401 - the fixture
 from tests.pairings.test_preflight import (  # noqa: F401 - the fixtures
     COURIER,
     CUSTOMER,
@@ -102,6 +104,17 @@ def test_a_send_to_someone_who_opted_out_is_refused_with_the_reason_and_when(thr
         message_send(conversation=thread, body="Your parcel is at the door", guard=guard)
     _is_the_refusal(_refusal(refused.value))
     assert not Message.objects.exists() and not SyncOperation.objects.exists()
+
+
+def test_the_send_message_page_shows_the_refusal(thread):
+    _stop()
+    response = client_for(staff_user(OPS)).post(
+        reverse("admin:conversations_ops_conversation_send", args=[thread.pk]),
+        {"mode": "free_form", "body": "Your parcel is at the door"},
+    )
+    assert response.status_code == 200
+    _is_the_refusal(" ".join(response.context["form"].non_field_errors()))
+    assert not Message.objects.exists()
 
 
 def test_the_command_exits_2_with_the_reason(thread):
@@ -263,6 +276,16 @@ def test_a_pairing_whose_party_opts_out_midway_is_closed_with_the_reason(setup, 
         assert closes.get().actor == ops and "ticket 7" in closes.get().detail["reason"]
     else:
         assert not closes.exists()  # nobody on staff did it: the timeline's note is the record
+
+
+def test_an_opted_out_new_courier_is_refused_beside_the_field(connected, twilio_bindings):  # noqa: F811
+    _stop(NEW_COURIER, SENDER)
+
+    with pytest.raises(ValidationError) as refused:
+        pairing_courier_replace(pairing=connected, courier_address=NEW_COURIER, user=staff_user(OPS))
+
+    assert "The courier opted out" in " ".join(refused.value.message_dict["courier"])
+    assert not SyncOperation.objects.exists()
 
 
 def test_an_opt_out_of_another_sender_leaves_the_pairing_alone(setup, twilio_bindings):  # noqa: F811
