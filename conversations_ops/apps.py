@@ -12,8 +12,10 @@ class ConversationsOpsConfig(AppConfig):
         from django_q.signals import post_spawn, pre_execute
 
         from conversations_ops.admin.lookups import guard_every_admin
+        from conversations_ops.consent.selectors import consent_refusal_line
         from conversations_ops.health.heartbeat import on_task_start, on_worker_spawn
         from conversations_ops.outbox.listeners import operation_settled_connect
+        from conversations_ops.outbox.refusals import recipient_refusal_connect
         from conversations_ops.pairings.flow import pairing_operation_settled
         from conversations_ops.second_factor import checks  # noqa: F401 - registers the deploy check
         from conversations_ops.second_factor.middleware import remember_access
@@ -23,6 +25,9 @@ class ConversationsOpsConfig(AppConfig):
         pre_execute.connect(on_task_start, dispatch_uid="conversations_ops.worker_heartbeat")
         # A pairing moves on when its pushes settle (pairings/flow.py); the outbox knows no pairing.
         operation_settled_connect(pairing_operation_settled)
+        # Every send and every queued message asks consent before it reaches a person (outbox/refusals.py);
+        # the outbox and services cannot import consent, which sends its confirmations through them.
+        recipient_refusal_connect(consent_refusal_line)
         # Every login (force_login in tests included) keeps what the account may do, so a
         # change is noticed on the session's next request (second_factor/middleware.py).
         user_logged_in.connect(remember_access, dispatch_uid="conversations_ops.remember_access")

@@ -186,11 +186,13 @@ def _reassign_each(admin, request, customers, advisor, introduction) -> int:
     moved = 0
     for customer in customers:
         try:
-            customer_reassign(customer=customer, advisor=advisor, user=request.user, introduction=introduction)
+            move = customer_reassign(customer=customer, advisor=advisor, user=request.user, introduction=introduction)
         except ValidationError as exc:  # changed since the check (another manager moved them)
             admin.message_user(request, f"{customer}: {' '.join(exc.messages)}", messages.ERROR)
         else:
             moved += 1
+            if move.not_introduced:  # opted out: moved, and told why they got no introduction
+                admin.message_user(request, f"{customer}: moved. {move.not_introduced}", messages.WARNING)
     return moved
 
 
@@ -267,5 +269,8 @@ def _report_book(admin, request, book, data) -> None:
         + (f"; {introduced} received the introduction." if data.get("introduction") else "."),
         messages.SUCCESS,
     )
+    for move in book.moves:
+        if move.not_introduced:  # opted out: moved, and told why they got no introduction
+            admin.message_user(request, f"{move.customer}: moved. {move.not_introduced}", messages.WARNING)
     for customer, reason in book.skipped:
         admin.message_user(request, f"Not moved: {customer}: {reason}", messages.ERROR)

@@ -8,6 +8,11 @@ the conversation's ordering key (remove first, then add, then the optional
 introduction template, in that order on Twilio). A customer without an open
 conversation only changes owner: the next conversation is made with the new one.
 
+A customer who opted out of the sender (issue 20) is moved all the same, without the
+introduction, and the move says why (`Move.not_introduced`, shown by the page and the
+command, kept in the audit entry): who owns them is the business's own bookkeeping, not a
+message, while the introduction is a message they said they do not want.
+
 The old advisor loses access at once because access is a query (`customers_visible_to`
 in selectors.py) on `Customer.advisor`, not a grant to revoke.
 
@@ -29,6 +34,7 @@ from conversations_ops import permissions as rules
 from conversations_ops.audit.entries import audit_record
 from conversations_ops.db_writes import write_transaction
 from conversations_ops.models import Conversation, ConversationState, Customer, Participant, SyncState, TeamMembership
+from conversations_ops.outbox.refusals import message_refusals
 from conversations_ops.services.messages import message_send, message_send_check
 from conversations_ops.services.participants import participant_remove
 
@@ -56,6 +62,7 @@ class Move:
     to_username: str
     conversation: Conversation | None  # the open one whose chat participant changed; None: ownership only
     introduced: bool
+    not_introduced: str = ""  # why an introduction asked for was not sent (the customer opted out)
 
 
 @dataclass
@@ -98,8 +105,12 @@ def _introduction_problems(introduction: Introduction | None, conversation: Conv
     # WhatsApp allows outside the 24-hour window anyway, so no window check can refuse it.
     if introduction is None or conversation is None:
         return []
+    # Consent is asked per customer when they move (_move): an opted-out one moves without it.
     return message_send_check(
-        conversation=conversation, content_sid=introduction.content_sid, variables=introduction.variables
+        conversation=conversation,
+        content_sid=introduction.content_sid,
+        variables=introduction.variables,
+        ask_consent=False,
     )
 
 
@@ -242,7 +253,7 @@ def _move(customer: Customer, advisor, user, introduction: Introduction | None) 
     customer.advisor = advisor
     customer.routing_problem = ""  # a person owns them now: nothing waits in the queue
     customer.save(update_fields=["advisor", "routing_problem", "updated_at"])
-    introduced = False
+    introduced, not_introduced = False, ""
     if conversation is not None:
         if before is not None:
             for participant in Participant.objects.filter(
@@ -250,13 +261,16 @@ def _move(customer: Customer, advisor, user, introduction: Introduction | None) 
             ).exclude(sync_state=SyncState.DELETED_REMOTELY):
                 participant_remove(participant=participant, user=user)
         advisor_participant_ensure(customer=customer, conversation=conversation, user=user)
-        if introduction is not None:
+        author = advisor.get_username()
+        if introduction is not None and (refusals := message_refusals(conversation_id=conversation.pk, author=author)):
+            not_introduced = "No introduction: " + " ".join(refusals)
+        elif introduction is not None:
             # From the new advisor: it reaches everyone else in the conversation, i.e. the customer.
             message_send(
                 conversation=conversation,
                 content_sid=introduction.content_sid,
                 content_variables=introduction.variables or None,
-                author=advisor.get_username(),
+                author=author,
                 user=user,
                 guard=True,
             )
@@ -270,6 +284,7 @@ def _move(customer: Customer, advisor, user, introduction: Introduction | None) 
             "to": advisor.get_username(),
             "conversation": (conversation.sid or None) if conversation else None,
             "introduction": introduction.content_sid if introduced else None,
+            **({"not_introduced": not_introduced} if not_introduced else {}),
         },
     )
     return Move(
@@ -278,4 +293,5 @@ def _move(customer: Customer, advisor, user, introduction: Introduction | None) 
         to_username=advisor.get_username(),
         conversation=conversation,
         introduced=introduced,
+        not_introduced=not_introduced,
     )

@@ -41,17 +41,19 @@ from conversations_ops.models import (
     Participant,
     SyncState,
 )
+from conversations_ops.outbox.refusals import CONSENT_REPLY_ATTRIBUTE
 from conversations_ops.services.messages import message_send
 
 from .selectors import consent_state
-from .services import consent_opt_in, consent_opt_out
+from .services import consent_opt_in, consent_opt_out, consent_opt_out_close_pairings
 
 OPT_OUT, OPT_IN, HELP = "opt_out", "opt_in", "help"
 # Twilio's codes on a refused message that mean the person does not want this sender's messages.
 OPT_OUT_ERROR_CODES = {21610: ConsentHow.TWILIO_21610, 63014: ConsentHow.WHATSAPP_CODE}
 FAILED = ("failed", "undelivered")
-# The console's own answers carry this attribute, so the transcript (and the enforcement) can tell them.
-REPLY_ATTRIBUTE = "consent_reply"
+# The console's own answers carry this attribute, so the transcript (and the enforcement, which lets
+# them through to a person who just opted out: outbox/refusals.py) can tell them.
+REPLY_ATTRIBUTE = CONSENT_REPLY_ATTRIBUTE
 
 
 def _words(setting: str) -> frozenset[str]:
@@ -138,8 +140,12 @@ def _note(message: Message) -> str:
     found = keyword_kind(message.body)
     evidence = {"address": address, "sender": sender, "message_sid": message.sid, "occurred_at": message.date_created}
     if found and found[0] == OPT_OUT:
-        recorded = consent_opt_out(how=ConsentHow.KEYWORD_OPT_OUT, keyword=found[1], **evidence)
-        return _answer(message, person, settings.CONSENT_OPT_OUT_CONFIRMATION, recorded, f"opted out ({found[1]})")
+        recorded = consent_opt_out(how=ConsentHow.KEYWORD_OPT_OUT, keyword=found[1], close_pairings=False, **evidence)
+        line = _answer(message, person, settings.CONSENT_OPT_OUT_CONFIRMATION, recorded, f"opted out ({found[1]})")
+        if recorded:  # after the confirmation is queued: it reaches Twilio before the conversation closes
+            closed = consent_opt_out_close_pairings(address=address, sender=sender)
+            line += f", pairing{'s' if len(closed) > 1 else ''} closed" if closed else ""
+        return line
     if found and found[0] == OPT_IN:
         if consent_state(address=address, sender=sender) != ConsentState.OPTED_OUT:
             # Nothing to undo: "Yes" to a pairing's invite is a reply, not a request to be confirmed.

@@ -74,6 +74,20 @@ def consent_refusal(address: str, sender: str) -> str | None:
     return change_words(latest) if latest is not None else f"opted out on {when_text(consent.since)}"
 
 
+def consent_refusal_line(address: str, sender: str) -> str | None:
+    """The refusal as every send path shows it (connected to the outbox's question in apps.py):
+    who, from which of our numbers, why and since when, and what would lift it. Masked always:
+    it reaches pages, command output and an operation's error, read by staff of any rights."""
+    refusal = consent_refusal(address, sender)
+    if refusal is None:
+        return None
+    return (
+        f"{mask_address(address)} must not be messaged from {sender}: {mask_numbers_in(refusal)}. "
+        "Nothing is sent until they opt back in (they text START, or staff record their request "
+        "with a reason under Consent)."
+    )
+
+
 def change_summary(change: ConsentChange, *, full_numbers: bool) -> dict:
     text = (lambda s: s) if full_numbers else mask_numbers_in
     return {

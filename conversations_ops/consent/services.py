@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from conversations_ops import validators as v
 from conversations_ops.audit.entries import audit_record
+from conversations_ops.consent.selectors import consent_refusal_line
 from conversations_ops.models import (
     OPT_IN_HOWS,
     OPT_OUT_HOWS,
@@ -27,6 +28,7 @@ from conversations_ops.models import (
     ConsentHow,
     ConsentState,
 )
+from conversations_ops.pairings.actions import pairings_close_on_opt_out
 
 # Changes that need words from whoever records them: staff's reason, an import's source.
 NEEDS_REASON = {
@@ -144,23 +146,43 @@ def consent_opt_out(
     error_code: int | None = None,
     occurred_at: datetime | None = None,
     user=None,
+    close_pairings: bool = True,
 ) -> ConsentChange | None:
     """The person must not hear from `sender` any more: a keyword, staff on their request (with how
-    they asked), or Twilio refusing a message with 21610 or a WhatsApp opt-out code."""
+    they asked), or Twilio refusing a message with 21610 or a WhatsApp opt-out code.
+
+    Their pairings with `sender` are closed (`consent_opt_out_close_pairings`); the keyword path
+    passes close_pairings=False and closes them itself once its confirmation is queued (the
+    confirmation must reach Twilio before the conversation closes)."""
     if how not in OPT_OUT_HOWS:
         raise ValueError(f"{how!r} is not a way of opting out")
-    return _record(
-        address=address,
-        sender=sender,
-        state=ConsentState.OPTED_OUT,
-        how=how,
-        occurred_at=occurred_at,
-        message_sid=message_sid,
-        keyword=keyword,
-        error_code=error_code,
-        reason=reason,
-        user=user,
-    )
+    with transaction.atomic():
+        change = _record(
+            address=address,
+            sender=sender,
+            state=ConsentState.OPTED_OUT,
+            how=how,
+            occurred_at=occurred_at,
+            message_sid=message_sid,
+            keyword=keyword,
+            error_code=error_code,
+            reason=reason,
+            user=user,
+        )
+        if change is not None and close_pairings:
+            consent_opt_out_close_pairings(address=address, sender=sender, user=user)
+    return change
+
+
+def consent_opt_out_close_pairings(*, address: str, sender: str, user=None) -> list:
+    """A pairing in which the person talks to `sender` ends now, its unsent messages with it (issue 20),
+    in the opt-out's transaction: the opt-out is never recorded with the pairing left running. Nothing
+    when they are not opted out (an older opt-out recorded after a newer opt-in)."""
+    address, sender = (address or "").strip(), (sender or "").strip()
+    refusal = consent_refusal_line(address, sender)
+    if refusal is None:
+        return []
+    return pairings_close_on_opt_out(address=address, sender=sender, refusal=refusal, user=user)
 
 
 def consent_set(*, address: str, sender: str, state: str, reason: str, user) -> ConsentChange:

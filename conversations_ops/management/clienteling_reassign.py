@@ -91,6 +91,7 @@ def _line(move: Move) -> str:
     address = customer.whatsapp_address or customer.sms_address  # masked by the command's output
     conversation = (move.conversation.sid or "being created") if move.conversation else "none open: ownership only"
     introduced = ", introduction sent" if move.introduced else ""
+    introduced += f". {move.not_introduced}" if move.not_introduced else ""
     return (
         f"{customer} ({address} via {customer.sender.address}): {move.from_username or '(unassigned)'} -> "
         f"{move.to_username}; conversation {conversation}{introduced}"

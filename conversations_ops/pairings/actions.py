@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import json
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
+from conversations_ops import validators as v
 from conversations_ops.audit.entries import audit_record
 from conversations_ops.db_writes import write_transaction
 from conversations_ops.models import (
     Conversation,
     ConversationState,
+    Message,
     OperationState,
     Pairing,
     PairingState,
@@ -31,6 +35,7 @@ from conversations_ops.models import (
 )
 from conversations_ops.outbox.changes import cancel
 from conversations_ops.outbox.queue import ordering_key_for
+from conversations_ops.outbox.refusals import CONSENT_REPLY_ATTRIBUTE
 from conversations_ops.outbox.runner import sync_operations_retry
 from conversations_ops.pairings.flow import pairing_message_attributes, step_record
 from conversations_ops.pairings.preflight import (
@@ -155,12 +160,17 @@ def _start(preflight: Preflight, user) -> Pairing:
     return pairing
 
 
-def pairing_close(*, pairing: Pairing, user=None) -> Pairing:
-    """Ends the conversation on Twilio (closed: final, and both number pairs are free again)."""
+def pairing_close(*, pairing: Pairing, user=None, reason: str = "") -> Pairing:
+    """Ends the conversation on Twilio (closed: final, and both number pairs are free again).
+
+    `reason`, when the console closes it on its own (a party opted out), is the timeline's note
+    and the audit entry's."""
     with write_transaction():
         pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
         if pairing.state in (PairingState.CLOSING, PairingState.CLOSED, PairingState.ABANDONED):
             return pairing
+        if reason:
+            step_record(pairing=pairing, kind=StepKind.CLOSE, state=StepState.NOTE, actor=user, detail=reason)
         conversation = pairing.conversation
         if conversation is None or not conversation.sid:
             return _abandon(pairing, user)  # nothing on Twilio to close: clean up instead
@@ -180,8 +190,43 @@ def pairing_close(*, pairing: Pairing, user=None) -> Pairing:
             conversation_close(conversation=conversation, user=user)
             step_record(pairing=pairing, kind=StepKind.CLOSE, row=conversation, actor=user)
         pairing.refresh_from_db()
-        audit_record(action="pairing.close", user=user, target=pairing, detail={"state": pairing.state})
+        audit_record(
+            action="pairing.close",
+            user=user,
+            target=pairing,
+            detail={"state": pairing.state, **({"reason": reason} if reason else {})},
+        )
         return pairing
+
+
+# Pairings that still hold (or may yet hold) a conversation with their two people.
+NOT_ENDED = (
+    PairingState.STARTING,
+    PairingState.AWAITING_CUSTOMER,
+    PairingState.CONNECTING,
+    PairingState.CONNECTED,
+    PairingState.FAILED,
+)
+
+
+def pairings_close_on_opt_out(*, address: str, sender: str, refusal: str, user=None) -> list[Pairing]:
+    """A person opted out of `sender` (issue 20): every pairing not yet ended in which they talk to
+    `sender`, as the customer or the courier, is closed (its unsent pushes cancelled, the
+    conversation closed on Twilio, or the pairing abandoned when nothing reached Twilio), with
+    the note saying why. Called by the consent registry when it records the opt-out
+    (consent/services.py), in the same transaction."""
+    closed = []
+    candidates = Pairing.objects.filter(
+        Q(customer_address=address) | Q(courier_address=address), state__in=NOT_ENDED
+    ).select_related("sender")
+    for pairing in candidates.order_by("pk"):
+        party = "customer" if pairing.customer_address == address else "courier"
+        proxy = pairing.sender.address if address.startswith(v.WHATSAPP_PREFIX) else pairing.sms_sender
+        if proxy != sender:
+            continue  # they talk to another of our numbers here: that consent was not withdrawn
+        reason = f"Closed by the console: the {party} opted out. {refusal}"
+        closed.append(pairing_close(pairing=pairing, user=user, reason=reason))
+    return closed
 
 
 def pairing_retry(*, pairing: Pairing, user=None) -> int:
@@ -261,7 +306,11 @@ def _cancel_pending(pairing: Pairing, *, also_failed: bool = False) -> None:
     if conversation is None:
         return
     states = (OperationState.PENDING, OperationState.FAILED) if also_failed else (OperationState.PENDING,)
-    pending = SyncOperation.objects.filter(ordering_key=ordering_key_for(conversation), state__in=states)
+    # The console's answer to the person's STOP stays: it is queued just before the close (consent/inbound.py).
+    answers = Message.objects.filter(conversation=conversation, attributes__contains=f'"{CONSENT_REPLY_ATTRIBUTE}"')
+    pending = SyncOperation.objects.filter(ordering_key=ordering_key_for(conversation), state__in=states).exclude(
+        content_type=ContentType.objects.get_for_model(Message), object_id__in=answers.values("pk")
+    )
     cancelled_ids = list(pending.values_list("pk", flat=True))
     cancel(pending)
     pairing.steps.filter(operation_id__in=cancelled_ids, state=StepState.QUEUED).update(

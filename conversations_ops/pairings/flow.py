@@ -127,7 +127,8 @@ def _advance(pairing: Pairing, operation) -> None:
             failure=f"{failed.get_kind_display()} failed. {failed.detail}" if failed else "A step failed.",
         )
         return
-    pending = pairing.steps.filter(kind__in=PHASE_STEPS[phase]).exclude(state=StepState.DONE)
+    # A note (why it closes) waits for nothing: only pushes are pending.
+    pending = pairing.steps.filter(kind__in=PHASE_STEPS[phase]).exclude(state__in=(StepState.DONE, StepState.NOTE))
     if pending.exists():
         return
     now = timezone.now()

@@ -3,6 +3,8 @@
 - the sender is one of the console's WhatsApp address configurations; an SMS
   party needs an SMS business number too (cross-channel masking);
 - both numbers are valid and different;
+- neither person opted out of the number they would hear from (issue 20): refused beside
+  their field with the reason and since when (outbox/refusals.py asks consent);
 - both templates are WhatsApp-approved and their variables fit;
 - each party's binding (their number + our number) is free on Twilio: Twilio
   allows one non-closed conversation per pair (50416). Checked through
@@ -28,6 +30,7 @@ from conversations_ops import validators as v
 from conversations_ops.messaging.template_variables import template_render, template_variables_errors
 from conversations_ops.messaging.templates import template_usable
 from conversations_ops.models import AddressConfiguration, AddressType, Conversation, ConversationWebhook, Template
+from conversations_ops.outbox.refusals import address_refusal
 from conversations_ops.twilio import gateway
 from conversations_ops.twilio.gateway import GatewayError
 from conversations_ops.twilio.reads import read_failure_line, read_with_retries
@@ -122,6 +125,7 @@ def pairing_preflight(*, request: PairingRequest, check_bindings: bool = True) -
     result = Preflight(request=request)
     _check_sender(result)
     _check_numbers(result)
+    _check_consent(result)
     result.invite_template = _check_template(
         result, "invite_template", request.invite_template, request.invite_variables, "invite_variables"
     )
@@ -196,6 +200,18 @@ def _check_numbers(result: Preflight) -> None:
             result.add(name, " ".join(exc.messages))
     if request.customer.strip() and _digits(request.customer) == _digits(request.courier):
         result.add("courier", "The courier's number is the customer's: pair two different people.")
+
+
+def _check_consent(result: Preflight) -> None:
+    """Each party is asked about the business number they would talk to: the invite and the
+    connected template would reach them, and nobody is messaged after they said stop."""
+    for name in ("customer", "courier"):
+        address = getattr(result.request, name).strip()
+        if name in result.errors or not address:
+            continue
+        proxy = result.proxy_for(address)
+        if proxy and (refusal := address_refusal(address, proxy)):
+            result.add(name, f"The {name} opted out: {refusal}")
 
 
 def _digits(address: str) -> str:

@@ -4,6 +4,10 @@
 message page, the shell command, Resend): it refuses what Twilio would accept
 and then fail or swallow (free-form outside a WhatsApp window -> 63016, a template
 that is not approved, variables that do not fit the template).
+
+Consent is not the guard's alone: `message_send` refuses every send, guarded or not, that
+would reach a person who opted out of the sender (outbox/refusals.py asks consent), so a
+workflow, a bulk path or a forgotten `guard=True` cannot message them either.
 """
 
 import json
@@ -18,6 +22,7 @@ from conversations_ops.messaging.window import free_form_blocked_by
 from conversations_ops.mirror.activity import customer_activity_refresh
 from conversations_ops.models import Conversation, Direction, Message, Template
 from conversations_ops.outbox.changes import save_and_queue
+from conversations_ops.outbox.refusals import message_refusals
 from conversations_ops.services.conversations import conversation_refuse_if_closed
 
 SYSTEM_AUTHOR = "system"
@@ -78,11 +83,21 @@ def message_send_check(
     content_sid: str = "",
     variables: dict | str | None = None,
     media_sid: str = "",
+    author: str = "",
+    attributes: str = "{}",
+    ask_consent: bool = True,
 ) -> list[str]:
-    """Why this send must not go out, in plain words; empty when it may."""
+    """Why this send must not go out, in plain words; empty when it may.
+
+    `ask_consent=False` only for a caller that asks consent itself per person (reassignment
+    checks a template once for a whole book, then skips the introduction of who opted out)."""
     content_sid = template.sid if template is not None else content_sid
     if conversation.state == "closed":
         return ["This conversation is closed: Twilio refuses new messages in it."]
+    if ask_consent and (
+        refusals := message_refusals(conversation_id=conversation.pk, author=author, attributes=attributes)
+    ):
+        return refusals
     if content_sid:
         if body or media_sid:
             return ["A template sends its own text; leave the body and media empty."]
@@ -133,9 +148,13 @@ def message_send(
             content_sid=content_sid,
             variables=content_variables,
             media_sid=media_sid,
+            author=author,
+            attributes=attributes,
         )
-        if reasons:
-            raise ValidationError(reasons)
+    else:  # consent is never the caller's to skip: only the console's own keyword answers pass
+        reasons = message_refusals(conversation_id=conversation.pk, author=author, attributes=attributes)
+    if reasons:
+        raise ValidationError(reasons)
     message = Message(
         conversation=conversation,
         direction=Direction.OUTBOUND,

@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from conversations_ops.consent.selectors import consent_for, consent_refusal
 from conversations_ops.models import DeliveryReceipt, Direction, Message, Participant
-from conversations_ops.services.messages import message_send
+from conversations_ops.twilio import gateway
 
 pytestmark = pytest.mark.slow
 PERSON_SMS = "+15017122671"
@@ -44,11 +44,16 @@ def test_sms_stop_is_recorded_with_its_message_twilio_blocks_and_start_opts_back
     # Twilio answers STOP on SMS itself: the console sent nothing.
     assert not Message.objects.filter(conversation=stop.conversation, direction=Direction.OUTBOUND).exists()
 
-    # Twilio blocks the number too (the enforcement is next session's): its receipt says 21610.
-    blocked = message_send(conversation=stop.conversation, body="Your parcel is at the door")
+    # Twilio blocks the number too: forced past the console's refusal (test_consent_enforcement_e2e.py),
+    # the send's receipt says 21610.
+    blocked = gateway.message_create(
+        conversation_sid=stop.conversation.sid, body="Your parcel is at the door", webhook_enabled=True
+    )
     person = Participant.objects.get(conversation=stop.conversation, messaging_binding_address=PERSON_SMS)
     people.wait_until(
-        lambda: DeliveryReceipt.objects.filter(message=blocked, participant_sid=person.sid, error_code=21610).exists(),
+        lambda: DeliveryReceipt.objects.filter(
+            message__sid=blocked.sid, participant_sid=person.sid, error_code=21610
+        ).exists(),
         "the 21610 receipt",
     )
     assert len(_show(PERSON_SMS, sender)["history"]) == 2  # already opted out: the receipt adds nothing

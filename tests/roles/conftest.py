@@ -149,7 +149,9 @@ def rows(db):
         webhookrejection=WebhookRejection.objects.create(reason="bad_signature", count=1),
         sandboxsender=SandboxSender.objects.create(address="whatsapp:+14155238899", friendly_name="Sandbox"),
         syncoperation=failed_operation(courier, "participant.add"),
+        # On the sandbox sender: opted out of SENDER, the customer could not be messaged in the
+        # conversation, nor the pairing stay failed, for the action tests (tests/consent/ has that).
         consent=consent_opt_out(
-            address=CUSTOMER, sender=SENDER, how="staff_opt_out", reason=f"{CUSTOMER} asked by phone"
+            address=CUSTOMER, sender="whatsapp:+14155238899", how="staff_opt_out", reason=f"{CUSTOMER} asked by phone"
         ).consent,
     )

@@ -5,9 +5,10 @@ import json
 
 from conversations_ops.mirror import mapping as mirror
 from conversations_ops.mirror.rules import LOCAL_ID_ATTRIBUTE
+from conversations_ops.outbox.refusals import message_refusals
 from conversations_ops.twilio import gateway
 
-from .base import Outcome, conversation_sid_of, json_object, or_none
+from .base import Outcome, conversation_sid_of, json_object, or_none, refused
 
 # How far back a re-send looks for the first try: messages arrive in order
 # and ours was among the latest, so the newest page is enough.
@@ -27,6 +28,10 @@ def send(op, row) -> Outcome:
         remote = _already_sent(row, conversation_sid)
         if remote is not None:
             return Outcome(remote=remote, apply=mirror.apply_message)
+    # Queued before the person opted out (a pairing's template, a bulk run, a retry): it fails
+    # with the reason rather than reach them; Twilio would refuse an SMS with 21610 anyway.
+    if refusals := message_refusals(conversation_id=row.conversation_id, author=row.author, attributes=row.attributes):
+        raise refused(code=None, message="Not sent: " + " ".join(refusals))
     template = bool(row.content_sid)
     remote = gateway.message_create(
         conversation_sid=conversation_sid,
