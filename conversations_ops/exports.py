@@ -152,7 +152,7 @@ _BLANKS = " \t\r\n"
 _NUMBERLIKE = re.compile(r"^[+-]?[\d•]+$")
 
 
-def _cell(value) -> str:
+def formula_safe(value) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
@@ -187,7 +187,7 @@ def csv_chunks(records: Iterable[dict]) -> Iterator[str]:
     buffer.write("\ufeff")
     writer.writerow(COLUMNS)
     for record in records:
-        writer.writerow([_cell(record[column]) for column in COLUMNS])
+        writer.writerow([formula_safe(record[column]) for column in COLUMNS])
         if buffer.tell() >= FLUSH_AT:
             yield buffer.getvalue()
             buffer.seek(0)
