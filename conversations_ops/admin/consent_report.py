@@ -70,10 +70,11 @@ def _registry_link(sender: str, state: str) -> str:
 def report_view(request):
     if not may_see_report(request.user):
         raise PermissionDenied
-    form = ReportPeriodForm(request.GET or None)
+    first, last = default_period()
+    form = ReportPeriodForm(request.GET or None, initial={"date_from": first, "date_to": last})
     rows, period = [], None
     if not form.is_bound:
-        period = default_period()
+        period = (first, last)
     elif form.is_valid():
         period = (form.cleaned_data["date_from"], form.cleaned_data["date_to"])
     if period is not None:

@@ -74,6 +74,9 @@ def figures(response) -> dict:
 def test_states_now_and_the_last_30_days_changes_by_how(registry):
     response = client_for(staff_user(AUDITOR)).get(REPORT)
     assert response.status_code == 200
+    today = timezone.localdate()
+    assert response.context["period"] == (today - timedelta(days=29), today)
+    assert response.context["form"]["date_from"].value() == today - timedelta(days=29)  # the default, shown
     rows = figures(response)
     assert list(rows) == [BUSINESS_SMS, BUSINESS_WA]
     wa = rows[BUSINESS_WA]
