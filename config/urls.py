@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from conversations_ops.admin.clienteling_figures import figures_page
+from conversations_ops.admin.consent_report import changes_csv_page, report_page
 
 admin.site.site_header = "Conversations Ops"
 admin.site.site_title = "Conversations Ops"
@@ -15,6 +16,8 @@ urlpatterns = [
     path("admin/inbox/", include("conversations_ops.admin.inbox_urls")),
     # Staff pages beside the admin's models (their own paths, so before the admin's catch-all too).
     path("admin/clienteling/figures/", figures_page, name="clienteling_figures"),
+    path("admin/consent/report/", report_page, name="consent_report"),
+    path("admin/consent/report/changes.csv", changes_csv_page, name="consent_report_changes"),
     path("admin/", admin.site.urls),
     path("webhooks/twilio/", include("conversations_ops.webhooks.urls")),
     # GET /health/ (load balancers, no login) and /metrics (Prometheus; off unless METRICS_ENABLED).

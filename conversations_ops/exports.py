@@ -2,8 +2,14 @@
 
 The filtered queryset is read with `.iterator(chunk_size=...)` (a server-side cursor
 on PostgreSQL, fetchmany on SQLite) and only the columns the export needs; each
-chunk is described with three more queries (history_rows.describe_messages) and
-written out before the next is read. Numbers are masked as the viewer may see them.
+chunk is described with three more queries (history_rows.describe_messages), and its
+people's consent with three more (consent/at_messages.py), and written out before the next
+is read. Numbers are masked as the viewer may see them.
+
+Consent columns (issue 20, item 5): `consent_now` and `consent_at_message` hold, for each
+person the conversation reaches over WhatsApp or SMS, their state on their sender at export
+time and at the message's time: "customer whatsapp:+15•••••2661 on whatsapp:+14155550100:
+opted_out" in the CSV, objects in the JSON.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import re
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
+from .consent.at_messages import PersonConsent, consent_at_messages
 from .masking import can_see_full_numbers, mask_data
 from .selectors.history_rows import HistoryRow, describe_messages
 
@@ -38,6 +45,8 @@ COLUMNS = (
     "delivery_status",
     "delivery_summary",
     "failed_receipts",
+    "consent_now",
+    "consent_at_message",
 )
 # The only columns read: a wide row (attributes are up to 4 KB) is never loaded whole for nothing.
 LOADED_FIELDS = (
@@ -79,7 +88,14 @@ def _receipts(row: HistoryRow) -> list[dict]:
     ]
 
 
-def history_record(row: HistoryRow) -> dict:
+def _consent(people: tuple[PersonConsent, ...], moment: str) -> list[dict]:
+    return [
+        {"person": f"{p.role} {p.address}", "sender": p.sender, "state": p.now if moment == "now" else p.then}
+        for p in people
+    ]
+
+
+def history_record(row: HistoryRow, consent: tuple[PersonConsent, ...] = ()) -> dict:
     """One message as exported; the list and the transcript show the same values."""
     message = row.message
     return {
@@ -104,6 +120,8 @@ def history_record(row: HistoryRow) -> dict:
         "delivery_status": row.status,
         "delivery_summary": _summary(message.delivery),
         "failed_receipts": _receipts(row),
+        "consent_now": _consent(consent, "now"),
+        "consent_at_message": _consent(consent, "then"),
     }
 
 
@@ -118,8 +136,9 @@ def history_records(queryset, *, user) -> Iterator[dict]:
     # who may not see numbers: an export outlives the page, in mailboxes and shared drives.
     masked = not can_see_full_numbers(user)
     while chunk := list(islice(rows, CHUNK_ROWS)):
+        consent = consent_at_messages(chunk)
         for row in describe_messages(chunk, user=user):
-            record = history_record(row)
+            record = history_record(row, consent.get(row.message.pk, ()))
             yield mask_data(record) if masked else record
 
 
@@ -133,7 +152,7 @@ _BLANKS = " \t\r\n"
 _NUMBERLIKE = re.compile(r"^[+-]?[\d•]+$")
 
 
-def _cell(value) -> str:
+def formula_safe(value) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
@@ -153,6 +172,8 @@ def _flat(item) -> str:
         code = f" {item['error_code']}" if item["error_code"] else ""
         error = f" ({item['error']})" if item["error"] else ""
         return f"{item['recipient']}: {item['status']}{code}{error}"
+    if "state" in item:  # a person's consent
+        return f"{item['person']} on {item['sender']}: {item['state']}"
     return f"{item['filename'] or item['sid']} ({item['content_type']})"  # a media file
 
 
@@ -166,7 +187,7 @@ def csv_chunks(records: Iterable[dict]) -> Iterator[str]:
     buffer.write("\ufeff")
     writer.writerow(COLUMNS)
     for record in records:
-        writer.writerow([_cell(record[column]) for column in COLUMNS])
+        writer.writerow([formula_safe(record[column]) for column in COLUMNS])
         if buffer.tell() >= FLUSH_AT:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -19,6 +19,7 @@ from django.utils.html import format_html
 from conversations_ops import permissions as rules
 from conversations_ops.consent.selectors import consent_refusal, when_text
 from conversations_ops.consent.services import consent_set
+from conversations_ops.exports import formula_safe
 from conversations_ops.masking import address_for, can_see_full_numbers, mask_numbers_in, shown
 from conversations_ops.models import Consent, ConsentChange, ConsentState
 
@@ -98,7 +99,13 @@ class ConsentAdmin(MaskedFieldsMixin, admin.ModelAdmin):
         return super().changeform_view(request, object_id, form_url, extra)
 
     def changelist_view(self, request, extra_context=None):
-        extra = {"may_record": may(request, rules.CHANGE_CONSENT), **(extra_context or {})}
+        from .consent_report import may_see_report  # that module builds on this one
+
+        extra = {
+            "may_record": may(request, rules.CHANGE_CONSENT),
+            "may_see_report": may_see_report(request.user),
+            **(extra_context or {}),
+        }
         return super().changelist_view(request, extra)
 
     def get_urls(self):
@@ -176,21 +183,25 @@ def _csv_lines(changes, *, full: bool):
     text = (lambda s: s) if full else mask_numbers_in
     for change in changes.iterator(chunk_size=CHUNK_ROWS):
         consent = change.consent
+        # Reasons are staff's free text: a cell that would run as a formula is defused as in the history export.
         writer.writerow(
-            [
-                text(consent.address),
-                consent.sender,
-                consent.state,
-                change.state,
-                change.how,
-                change.occurred_at.isoformat(),
-                change.message_sid,
-                text(change.keyword),
-                change.error_code if change.error_code is not None else "",
-                text(change.reason),
-                text(change.staff_name),
-                change.recorded_at.isoformat() if change.recorded_at else "",
-            ]
+            map(
+                formula_safe,
+                [
+                    text(consent.address),
+                    consent.sender,
+                    consent.state,
+                    change.state,
+                    change.how,
+                    change.occurred_at.isoformat(),
+                    change.message_sid,
+                    text(change.keyword),
+                    change.error_code if change.error_code is not None else "",
+                    text(change.reason),
+                    text(change.staff_name),
+                    change.recorded_at.isoformat() if change.recorded_at else "",
+                ],
+            )
         )
         yield flush()
 

@@ -12,6 +12,15 @@ Columns: name, whatsapp_address, sms_address, sender, advisor, notes, tags. The 
 which address is the customer's (as on the add form); the other column stays empty. `tags` are separated
 by commas or semicolons.
 
+Optional consent columns (issue 20): `consent` is opted_in, opted_out or empty (nothing recorded), and
+`consent_source` says where it was collected. `opted_in` needs a source and is recorded through
+consent/services.py as "imported with a source" (the source is the evidence, the importer the staff
+member); `opted_out` is recorded as an opt-out on request with the source (or "customer import") as the
+reason. A file never opts back in someone who opted out on that sender (a STOP outweighs a spreadsheet):
+that row is refused, and staff record it in the registry with a reason. The dry run records nothing (the
+library rolls it back). They are import-only: the customer export leaves them out (the registry has its
+own export, with the history).
+
 Numbers: the preview and every error are masked unless the viewer may see whole numbers (the library
 renders the values it read and the rows it refused as they are: `_shown` masks them first). An export
 starts from the row rule (the admin's list) and masks numbers the same way.
@@ -27,13 +36,17 @@ from import_export.resources import Diff
 from import_export.results import Error, RowResult
 
 from conversations_ops.audit.entries import audit_record
+from conversations_ops.consent.selectors import consent_refusal
+from conversations_ops.consent.services import NEEDS_REASON, consent_opt_in, consent_opt_out
 from conversations_ops.masking import can_see_full_numbers, mask_numbers_in
-from conversations_ops.models import Customer, CustomerSource
+from conversations_ops.models import ConsentHow, ConsentState, Customer, CustomerSource
 
 from .selectors import clienteling_sender
 from .services import advisor_by_username, advisor_problem, customer_create, customer_create_check
 
 COLUMNS = ("name", "whatsapp_address", "sms_address", "sender", "advisor", "notes", "tags")
+CONSENT_COLUMNS = ("consent", "consent_source")  # optional, import only
+CONSENT_VALUES = (ConsentState.OPTED_IN, ConsentState.OPTED_OUT)
 _TAG_SEPARATORS = re.compile(r"[,;]")
 
 
@@ -54,11 +67,15 @@ class CustomerResource(resources.ModelResource):
     sender = fields.Field(attribute="sender__address", column_name="sender")
     advisor = fields.Field(attribute="advisor__username", column_name="advisor")
     tags = fields.Field(attribute="tags", column_name="tags")
+    # Not the customer's fields: what the row says about consent, kept on the instance for the save and the preview.
+    consent = fields.Field(attribute="import_consent", column_name="consent", readonly=True)
+    consent_source = fields.Field(attribute="import_consent_source", column_name="consent_source", readonly=True)
 
     class Meta:
         model = Customer
-        fields = COLUMNS
-        import_order = export_order = COLUMNS
+        fields = COLUMNS + CONSENT_COLUMNS
+        import_order = COLUMNS + CONSENT_COLUMNS
+        export_order = COLUMNS
         import_id_fields = []  # every row is a new customer: an existing one is a duplicate, not an update
         skip_unchanged = False
         report_skipped = True
@@ -92,7 +109,7 @@ class CustomerResource(resources.ModelResource):
         if "sender" not in headers or not headers & {"whatsapp_address", "sms_address"}:
             raise ValidationError(
                 f"The file needs a header row with at least: sender, and whatsapp_address or sms_address "
-                f"(all columns: {', '.join(COLUMNS)})."
+                f"(all columns: {', '.join(COLUMNS + CONSENT_COLUMNS)})."
             )
 
     def import_instance(self, instance, row, **kwargs):
@@ -141,8 +158,38 @@ class CustomerResource(resources.ModelResource):
         instance.name, instance.notes, instance.advisor = values["name"], values["notes"], advisor
         instance.tags = [tag.strip() for tag in _TAG_SEPARATORS.split(values["tags"]) if tag.strip()]
         instance.source = CustomerSource.IMPORT
+        self._consent_columns(instance, row, errors)
         if errors:
             raise ValidationError({column: [self.shown(m) for m in messages] for column, messages in errors.items()})
+
+    def _consent_columns(self, instance, row, errors: dict) -> None:
+        """The row's consent and its source, checked; put on `instance` for the save (errors by column)."""
+        state = str(row.get("consent") or "").strip().lower()
+        source = str(row.get("consent_source") or "").strip()
+        instance.import_consent, instance.import_consent_source = state, source
+        if state and state not in CONSENT_VALUES:
+            errors["consent"] = [f"Write {' or '.join(CONSENT_VALUES)}, or leave it empty to record nothing."]
+        elif state == ConsentState.OPTED_IN and not source:
+            errors["consent_source"] = [NEEDS_REASON[ConsentHow.IMPORTED]]
+        elif source and not state:
+            errors["consent"] = ["A consent_source without a consent: write opted_in or opted_out here."]
+        elif state == ConsentState.OPTED_IN and instance.sender_id:
+            address = instance.whatsapp_address or instance.sms_address
+            refusal = consent_refusal(address, instance.sender.address) if address else None
+            if refusal:
+                errors["consent"] = [
+                    f"This person {refusal}: a file does not opt them back in. Staff record it in the consent "
+                    "registry with their reason (Record a consent change)."
+                ]
+
+    def _record_consent(self, instance) -> None:
+        address, sender = instance.whatsapp_address or instance.sms_address, instance.sender.address
+        state, source = getattr(instance, "import_consent", ""), getattr(instance, "import_consent_source", "")
+        if state == ConsentState.OPTED_IN:
+            consent_opt_in(address=address, sender=sender, how=ConsentHow.IMPORTED, reason=source, user=self.user)
+        elif state == ConsentState.OPTED_OUT:
+            reason = f"customer import: {source}" if source else "customer import"
+            consent_opt_out(address=address, sender=sender, how=ConsentHow.STAFF_OPT_OUT, reason=reason, user=self.user)
 
     def do_instance_save(self, instance, is_create):
         created = customer_create(
@@ -156,6 +203,7 @@ class CustomerResource(resources.ModelResource):
             user=self.user,
         )
         instance.pk, instance.local_id = created.pk, created.local_id
+        self._record_consent(instance)
 
     def import_row(self, row, instance_loader, **kwargs):
         result = super().import_row(row, instance_loader, **kwargs)

@@ -6,9 +6,10 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from conversations_ops.models import AuditEntry, Customer, CustomerSource, SyncOperation
+from conversations_ops.consent.services import consent_opt_out
+from conversations_ops.models import AuditEntry, Consent, ConsentChange, Customer, CustomerSource, SyncOperation
 from tests.helpers.clienteling import MANAGERS, advisor, sender, team
-from tests.helpers.ids import BUSINESS_WHATSAPP
+from tests.helpers.ids import BUSINESS_WHATSAPP, make_sid
 from tests.roles.staff import client_for, url
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +176,68 @@ def _all_fields() -> dict:
         f"customerresource_{name}": "on"
         for name in ("name", "whatsapp_address", "sms_address", "sender", "advisor", "notes", "tags")
     }
+
+
+CONSENT_HEADER = HEADER.replace("tags\n", "tags,consent,consent_source\n")
+CLARA = "whatsapp:+15017122664"
+
+
+def test_consent_columns_are_recorded_through_the_registry_on_confirm_and_not_in_the_dry_run(shop):
+    _, _, mia = shop
+    page = client_for(mia)
+    dry_run = _upload(
+        page,
+        CONSENT_HEADER
+        + f"Robert,{ROBERT},,{BUSINESS_WHATSAPP},alice,,,opted_in,in-store form Paris 2026-11\n"
+        + f"Alicia,{ALICIA},,{BUSINESS_WHATSAPP},,,,Opted_Out,\n"
+        + f"Clara,{CLARA},,{BUSINESS_WHATSAPP},,,,,\n",
+    )
+    assert dry_run.context["confirm_form"] is not None, _errors(dry_run)
+    assert not Consent.objects.exists() and not ConsentChange.objects.exists()
+    assert not AuditEntry.objects.filter(action__startswith="consent.").exists()
+    assert "in-store form Paris 2026-11" in dry_run.content.decode()  # the preview shows the columns
+
+    page.post(url("customer", "process_import"), dry_run.context["confirm_form"].initial)
+
+    robert = Consent.objects.get(address=ROBERT, sender=BUSINESS_WHATSAPP)
+    (change,) = robert.changes.all()
+    assert (robert.state, change.how, change.reason, change.staff) == (
+        "opted_in",
+        "imported",
+        "in-store form Paris 2026-11",
+        mia,
+    )
+    alicia = Consent.objects.get(address=ALICIA, sender=BUSINESS_WHATSAPP)
+    assert (alicia.state, alicia.how, alicia.changes.get().reason) == ("opted_out", "staff_opt_out", "customer import")
+    assert not Consent.objects.filter(address=CLARA).exists()  # an empty column records nothing
+    assert Customer.objects.count() == 3
+
+
+def test_each_refused_consent_cell_names_its_column(shop):
+    _, _, mia = shop
+    consent_opt_out(
+        address=CLARA, sender=BUSINESS_WHATSAPP, how="keyword_opt_out", keyword="STOP", message_sid=make_sid("IM", 7)
+    )
+    rows = [
+        f"Robert,{ROBERT},,{BUSINESS_WHATSAPP},,,,yes,form",  # row 1
+        f"Alicia,{ALICIA},,{BUSINESS_WHATSAPP},,,,opted_in,",  # row 2
+        f"Dora,whatsapp:+15017122665,,{BUSINESS_WHATSAPP},,,,,a form",  # row 3
+        f"Clara,{CLARA},,{BUSINESS_WHATSAPP},,,,opted_in,in-store form",  # row 4: texted STOP before
+    ]
+
+    response = _upload(client_for(mia), CONSENT_HEADER + "\n".join(rows) + "\n")
+
+    errors = _errors(response)
+    assert errors[1] == {"consent": ["Write opted_in or opted_out, or leave it empty to record nothing."]}
+    assert (
+        list(errors[2]) == ["consent_source"]
+        and "Say where the consent was collected" in errors[2]["consent_source"][0]
+    )
+    assert list(errors[3]) == ["consent"] and "without a consent" in errors[3]["consent"][0]
+    assert list(errors[4]) == ["consent"]
+    assert (
+        "opted out by texting STOP" in errors[4]["consent"][0]
+        and "does not opt them back in" in errors[4]["consent"][0]
+    )
+    assert "5017122664" not in response.content.decode()  # masked for mia
+    assert Consent.objects.get(address=CLARA).state == "opted_out" and ConsentChange.objects.count() == 1
