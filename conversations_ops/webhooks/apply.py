@@ -53,12 +53,13 @@ def webhook_events_apply_bulk(*, event_ids: list[int]) -> list[int]:
             _record_results(
                 [(pk, ProcessingState.PROCESSED, outcome, "", None) for pk, outcome in planned.outcomes.items()]
             )
+            # What the people's messages say about consent (STOP, START, HELP, writing first), first:
+            # a STOP answering a pairing's invite closes the pairing before the reply check sees it.
+            consent_messages_note(message_sids=[row.sid for row in planned.rows])
             # A customer's reply may be among them: the pairing waiting for it moves on.
             pairing_replies_check(conversation_ids={row.conversation_id for row in planned.rows})
             # And a customer's first message on a clienteling sender reaches an advisor.
             clienteling_route_many(conversation_ids={row.conversation_id for row in planned.rows})
-            # And what the people's messages say about consent (STOP, START, HELP, writing first).
-            consent_messages_note(message_sids=[row.sid for row in planned.rows])
             # And the advisor's inbox (order, unread count, last message) follows.
             customer_activity_refresh(conversation_ids={row.conversation_id for row in planned.rows})
     if not stored:

@@ -123,6 +123,9 @@ def test_a_customer_answering_the_invite_with_stop_closes_the_pairing(seeded, pe
     people.wait_until(lambda: Pairing.objects.get(pk=pairing.pk).state == PairingState.CLOSED, "the pairing closed")
     note = Pairing.objects.get(pk=pairing.pk).steps.get(kind=StepKind.CLOSE, state=StepState.NOTE)
     assert note.detail.startswith("Closed by the console: the customer opted out.")
+    # STOP is not the reply that connects: the pairing never moved to connecting.
+    assert Pairing.objects.get(pk=pairing.pk).replied_at is None
+    assert not Pairing.objects.get(pk=pairing.pk).steps.filter(kind=StepKind.REPLY).exists()
     assert settings.CONSENT_OPT_OUT_CONFIRMATION in people.received(PERSON_WA)
     assert not any("connected" in body.lower() for body in people.received(COURIER))
     assert _show(PERSON_WA, seeded["sender"])["history"][-1]["how"] == "keyword_opt_out"

@@ -104,12 +104,14 @@ def on_message_event(event, params) -> str:
             .values_list("pk", "direction")
             if may_be_a_template(source=params.get("Source"), attributes=remote.attributes, direction=direction)
         )
+    if event.event_type == "onMessageAdded":
+        # STOP, START, HELP or writing first (the registry records it; the outcome stays the bulk path's).
+        # Before the pairing check: a STOP answering an invite closes the pairing, it must not connect it.
+        consent_messages_note(message_sids=[remote.sid])
     if event.event_type == "onMessageAdded" and pairing_replies_check(conversation_ids=[conversation.pk]):
         outcome += "; the customer replied: connecting their courier"
     if event.event_type == "onMessageAdded":
         outcome += clienteling_route(conversation=conversation)  # a customer's message reaches their advisor
-        # STOP, START, HELP or writing first (the registry records it; the outcome stays the bulk path's).
-        consent_messages_note(message_sids=[remote.sid])
     if conversation is not None:
         customer_activity_refresh(conversation_ids=[conversation.pk])  # the inbox's order and unread count
     return outcome
