@@ -8,7 +8,7 @@ from conversations_ops.consent.services import consent_opt_out
 from conversations_ops.models import ConsentChange
 from tests.consent.helpers import BUSINESS_SMS, BUSINESS_WA, PERSON_SMS, PERSON_WA, Thread
 from tests.helpers.ids import make_sid
-from tests.webhooks.builders import delivery_event, outcome_of
+from tests.webhooks.builders import delivery_event, outcome_of, status_callback
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +48,33 @@ def test_a_whatsapp_block_63014_is_an_opt_out_too(client):
     _refused(client, thread, error=63014, status="failed", channel="WHATSAPP")
 
     assert consent_for(address=PERSON_WA, sender=BUSINESS_WA).how == "whatsapp_code"
+
+
+def test_a_21610_first_heard_on_a_messaging_status_callback_opts_the_person_out(client):
+    thread = Thread(client, PERSON_SMS, BUSINESS_SMS)
+    thread.says("Hi")
+    channel_message = make_sid("SM", 77)
+    message = make_sid("IM", 577)
+    # The receipt is known as sent; the failure arrives first on the Messaging status callback.
+    pairs = delivery_event(
+        thread.conversation,
+        message,
+        make_sid("DY", 77),
+        status="sent",
+        participant_sid=thread.participant,
+        channel_sid=channel_message,
+        created=300,
+        channel="SMS",
+    )
+    outcome_of(client, pairs)
+    assert consent_refusal(PERSON_SMS, BUSINESS_SMS) is None
+
+    outcome = outcome_of(client, status_callback(channel_message, "undelivered", error=21610), "status")
+
+    assert "consent: opted out (error 21610)" in outcome
+    consent = consent_for(address=PERSON_SMS, sender=BUSINESS_SMS)
+    assert (consent.state, consent.how) == ("opted_out", "twilio_21610")
+    assert consent.changes.last().message_sid == message
 
 
 @pytest.mark.parametrize("error", [63016, 30008])

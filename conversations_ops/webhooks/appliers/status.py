@@ -6,9 +6,11 @@ a receipt's channel_message_sid. When the mirror has that receipt it moves
 forward like an onDeliveryUpdated would (never back) and the message's
 delivery summary follows; otherwise the status is kept on the event only.
 Statuses that are not delivery steps (queued, sending, accepted, ...) are
-recorded, nothing else.
+recorded, nothing else. A failure with an opt-out code (21610, 63014) records the
+person's opt-out, as the same code on a Conversations receipt does.
 """
 
+from conversations_ops.consent.inbound import consent_receipt_note
 from conversations_ops.models import DeliveryReceipt, Message
 from conversations_ops.twilio.records import RemoteReceipt
 
@@ -44,6 +46,8 @@ def on_message_status(event, params) -> str:
     )
     line = advance(receipt, remote)
     note = summary_refresh(message)
+    # The callback may be the first to say 21610/63014: the registry records the opt-out as from the receipt.
+    line += consent_receipt_note(receipt_sid=receipt.sid)
     return "; ".join(part for part in (head, line, note) if part)
 
 
