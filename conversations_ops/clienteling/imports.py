@@ -18,8 +18,10 @@ consent/services.py as "imported with a source" (the source is the evidence, the
 member); `opted_out` is recorded as an opt-out on request with the source (or "customer import") as the
 reason. A file never opts back in someone who opted out on that sender (a STOP outweighs a spreadsheet):
 that row is refused, and staff record it in the registry with a reason. The dry run records nothing (the
-library rolls it back). They are import-only: the customer export leaves them out (the registry has its
-own export, with the history).
+library rolls it back). The export fills the same two columns with what the registry holds now for the
+customer's address on their sender (`consent`: opted_in, opted_out or empty; `consent_source`: how, and
+the reason or source recorded with it), two subqueries on the export's queryset, not a query per row; the
+registry's own export has the whole history.
 
 Numbers: the preview and every error are masked unless the viewer may see whole numbers (the library
 renders the values it read and the rows it refused as they are: `_shown` masks them first). An export
@@ -31,6 +33,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
+from django.db.models import Case, F, OuterRef, Subquery, When
 from import_export import fields, resources
 from import_export.resources import Diff
 from import_export.results import Error, RowResult
@@ -39,13 +42,13 @@ from conversations_ops.audit.entries import audit_record
 from conversations_ops.consent.selectors import consent_refusal
 from conversations_ops.consent.services import NEEDS_REASON, consent_opt_in, consent_opt_out
 from conversations_ops.masking import can_see_full_numbers, mask_numbers_in
-from conversations_ops.models import ConsentHow, ConsentState, Customer, CustomerSource
+from conversations_ops.models import Consent, ConsentChange, ConsentHow, ConsentState, Customer, CustomerSource
 
 from .selectors import clienteling_sender
 from .services import advisor_by_username, advisor_problem, customer_create, customer_create_check
 
 COLUMNS = ("name", "whatsapp_address", "sms_address", "sender", "advisor", "notes", "tags")
-CONSENT_COLUMNS = ("consent", "consent_source")  # optional, import only
+CONSENT_COLUMNS = ("consent", "consent_source")  # optional on import; the registry's state now on export
 CONSENT_VALUES = (ConsentState.OPTED_IN, ConsentState.OPTED_OUT)
 _TAG_SEPARATORS = re.compile(r"[,;]")
 
@@ -99,6 +102,35 @@ class CustomerResource(resources.ModelResource):
 
     def export_field(self, field, instance, **kwargs):
         return self.shown(super().export_field(field, instance, **kwargs))
+
+    # Export ---------------------------------------------------------------------------------------------
+
+    def filter_export(self, queryset, **kwargs):
+        """The registry's state now for each customer's address on their sender, as two subqueries."""
+        queryset = super().filter_export(queryset, **kwargs).annotate(
+            export_address=Case(
+                When(sender__address__startswith="whatsapp:", then=F("whatsapp_address")), default=F("sms_address")
+            )
+        )
+        consent = Consent.objects.filter(address=OuterRef("export_address"), sender=OuterRef("sender__address"))
+        latest = ConsentChange.objects.filter(
+            consent__address=OuterRef("export_address"), consent__sender=OuterRef("sender__address")
+        ).order_by("-occurred_at", "-id")
+        return queryset.annotate(
+            export_consent=Subquery(consent.values("state")[:1]),
+            export_consent_how=Subquery(consent.values("how")[:1]),
+            export_consent_reason=Subquery(latest.values("reason")[:1]),
+        )
+
+    def dehydrate_consent(self, customer):
+        return getattr(customer, "export_consent", None) or ""
+
+    def dehydrate_consent_source(self, customer):
+        how = getattr(customer, "export_consent_how", None)
+        if not how:
+            return ""
+        label, reason = ConsentHow(how).label, getattr(customer, "export_consent_reason", None) or ""
+        return f"{label}: {reason}" if reason else label
 
     # Import ---------------------------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from conversations_ops.consent.services import consent_opt_out
+from conversations_ops.consent.services import consent_opt_in, consent_opt_out
 from conversations_ops.models import AuditEntry, Consent, ConsentChange, Customer, CustomerSource, SyncOperation
 from tests.helpers.clienteling import MANAGERS, advisor, sender, team
 from tests.helpers.ids import BUSINESS_WHATSAPP, make_sid
@@ -241,3 +241,43 @@ def test_each_refused_consent_cell_names_its_column(shop):
     )
     assert "5017122664" not in response.content.decode()  # masked for mia
     assert Consent.objects.get(address=CLARA).state == "opted_out" and ConsentChange.objects.count() == 1
+
+
+def test_the_export_fills_the_consent_columns_with_the_registry_now_masked(shop):
+    whatsapp, alice, mia = shop
+    for n, address in enumerate((ROBERT, ALICIA, CLARA)):
+        Customer.objects.create(name=f"C{n}", whatsapp_address=address, sender=whatsapp, advisor=alice)
+    consent_opt_out(
+        address=ROBERT,
+        sender=BUSINESS_WHATSAPP,
+        how="staff_opt_out",
+        reason="asked by phone from +15017122699",
+        user=mia,
+    )
+    consent_opt_in(address=ALICIA, sender=BUSINESS_WHATSAPP, how="wrote_first", message_sid=make_sid("IM", 3))
+    fields = {**_all_fields(), "customerresource_consent": "on", "customerresource_consent_source": "on"}
+
+    response = client_for(alice).post(url("customer", "export"), {"format": "0", "export_items": [], **fields})
+
+    body = response.content.decode()
+    rows = {line.split(",")[0]: line for line in body.splitlines()[1:]}
+    assert rows["C0"].endswith(",opted_out,Opted out by staff on request: asked by phone from +15•••••2699")
+    assert "5017122699" not in body
+    assert rows["C1"].endswith(",opted_in,Wrote first")
+    assert rows["C2"].endswith(",,")  # nothing recorded: both columns empty
+
+
+def test_the_export_reads_consent_in_the_export_query_not_per_row(shop, django_assert_max_num_queries):
+    whatsapp, alice, _ = shop
+    for n in range(30):
+        address = f"whatsapp:+150171230{n:02d}"
+        Customer.objects.create(name=f"C{n}", whatsapp_address=address, sender=whatsapp, advisor=alice)
+        consent_opt_in(address=address, sender=BUSINESS_WHATSAPP, how="wrote_first", message_sid=make_sid("IM", n))
+    page = client_for(alice)
+    fields = {**_all_fields(), "customerresource_consent": "on", "customerresource_consent_source": "on"}
+    page.post(url("customer", "export"), {"format": "0", "export_items": [], **fields})  # warm the session
+
+    with django_assert_max_num_queries(25):  # 30 rows: not one query per row
+        response = page.post(url("customer", "export"), {"format": "0", "export_items": [], **fields})
+
+    assert response.content.decode().count(",opted_in,Wrote first") == 30
