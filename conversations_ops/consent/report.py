@@ -1,13 +1,15 @@
 """The auditors' consent report (issue 20, item 5): per business sender, how many people are opted in,
 opted out or unknown now, and the changes over a period by how they came about.
 
-Aggregated in the database: three queries whatever the number of senders (the states now, the people
-reached with nothing recorded, the period's changes by sender and how). The period's changes
+Aggregated in the database: four queries whatever the number of senders (the states now, the people
+reached with nothing recorded, the customers with nothing recorded and no conversation yet, the
+period's changes by sender and how). The period's changes
 themselves (the CSV) are read with `period_changes`, streamed by the caller.
 
 "Unknown" counts the people the console reaches through that sender (conversation participants with a
-WhatsApp or SMS address) who have neither opted in nor opted out there, plus registry entries still
-unknown: whether they may get a business-initiated message is the template rules' question.
+WhatsApp or SMS address, and advisors' customers on that sender who have no conversation yet) who have
+neither opted in nor opted out there, plus registry entries still unknown: whether they may get a
+business-initiated message is the template rules' question.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, When
 from django.utils import timezone
 
-from conversations_ops.models import Consent, ConsentChange, ConsentHow, ConsentState, Participant
+from conversations_ops.models import Consent, ConsentChange, ConsentHow, ConsentState, Customer, Participant
 
 DEFAULT_DAYS = 30
 DECIDED = (ConsentState.OPTED_IN, ConsentState.OPTED_OUT)
@@ -68,7 +70,7 @@ def period_changes(date_from: date, date_to: date, *, sender: str = "", how: str
 
 
 def consent_report(date_from: date, date_to: date) -> list[SenderFigures]:
-    """One row per sender that has a registry entry, a participant or a change, sorted by sender."""
+    """One row per sender that has a registry entry, a participant, a customer or a change, sorted by sender."""
     rows: dict[str, SenderFigures] = {}
 
     def row(sender: str) -> SenderFigures:
@@ -97,6 +99,31 @@ def consent_report(date_from: date, date_to: date) -> list[SenderFigures]:
     )
     for entry in unrecorded:
         row(entry["messaging_binding_proxy_address"]).unknown += entry["people"]
+
+    # Customers on a sender (imported, added) nobody has reached yet: not participants, so not counted above.
+    customers = (
+        Customer.objects.annotate(
+            person=Case(
+                When(sender__address__startswith="whatsapp:", then=F("whatsapp_address")), default=F("sms_address")
+            ),
+            sender_address=F("sender__address"),
+        )
+        .exclude(person="")
+        .filter(
+            ~Exists(Consent.objects.filter(address=OuterRef("person"), sender=OuterRef("sender_address"))),
+            ~Exists(
+                Participant.objects.filter(
+                    messaging_binding_address=OuterRef("person"),
+                    messaging_binding_proxy_address=OuterRef("sender_address"),
+                )
+            ),
+        )
+        .values("sender_address")
+        .annotate(people=Count("pk"))
+        .order_by()
+    )
+    for entry in customers:
+        row(entry["sender_address"]).unknown += entry["people"]
 
     start, end = period_bounds(date_from, date_to)
     changed = (

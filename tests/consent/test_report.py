@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conversations_ops.consent.services import consent_opt_in, consent_opt_out, consent_set
-from conversations_ops.models import Consent, ConsentHow, Conversation, Participant
+from conversations_ops.models import Consent, ConsentHow, Conversation, Customer, Participant
 from tests.consent.helpers import BUSINESS_SMS, BUSINESS_WA, PERSON_SMS, PERSON_WA
 from tests.helpers.clienteling import MANAGERS, advisor
 from tests.helpers.ids import make_sid
@@ -171,3 +171,16 @@ def test_the_queries_do_not_grow_with_senders():
     with CaptureQueriesContext(connection) as twenty:
         assert len(page.get(REPORT).context["rows"]) == 20
     assert len(twenty) == len(two)
+
+
+def test_customers_nobody_reached_yet_count_as_unknown_once(registry):
+    from tests.helpers.clienteling import sender
+
+    whatsapp = sender(BUSINESS_WA)
+    for n, person in enumerate((PERSON_WA, "whatsapp:+15017122664", "whatsapp:+15017122665", "whatsapp:+15017122666")):
+        Customer.objects.create(name=f"C{n}", whatsapp_address=person, sender=whatsapp)
+    # PERSON_WA is recorded (opted out), +...2664 is a participant counted already: only 2665 and 2666 add.
+
+    rows = figures(client_for(staff_user(AUDITOR)).get(REPORT))
+
+    assert rows[BUSINESS_WA]["unknown"] == 3
