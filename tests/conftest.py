@@ -32,6 +32,12 @@ def _no_refusal_counts_carried_over():
 
 
 @pytest.fixture
+def held_pushes(monkeypatch):
+    """Pushes stay queued in the outbox (nothing hands them to a worker): the test settles them itself."""
+    monkeypatch.setattr("conversations_ops.outbox.queue.sync_operation_enqueue", lambda **_: None)
+
+
+@pytest.fixture
 def address_configuration(db):
     return AddressConfiguration.objects.create(
         sid=make_sid("IG"), address=BUSINESS_WHATSAPP, friendly_name="Deliveries WhatsApp"

@@ -29,7 +29,6 @@ from conversations_ops.models import (
     StepState,
     SyncOperation,
 )
-from conversations_ops.outbox import queue as outbox
 from conversations_ops.outbox.runner import sync_operation_run
 from conversations_ops.pairings.actions import pairing_start
 from conversations_ops.pairings.courier_replace import pairing_courier_replace
@@ -53,15 +52,10 @@ from tests.pairings.test_preflight import (  # noqa: F401 - the fixtures
 )
 from tests.roles.staff import OPS, client_for, staff_user, url
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("held_pushes")]
 
 WHOLE = PERSON_SMS.removeprefix("+")
 SAYS = "must not be messaged from"
-
-
-@pytest.fixture(autouse=True)
-def held_pushes(monkeypatch):
-    monkeypatch.setattr(outbox, "sync_operation_enqueue", lambda **_: None)
 
 
 @pytest.fixture

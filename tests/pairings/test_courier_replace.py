@@ -24,23 +24,21 @@ from conversations_ops.models import (
     SyncOperation,
     Template,
 )
-from conversations_ops.outbox import queue as outbox
 from conversations_ops.pairings.actions import pairing_retry
 from conversations_ops.pairings.courier_replace import pairing_courier_replace
 from conversations_ops.pairings.flow import pairing_operation_settled
 from conversations_ops.twilio import gateway
 from conversations_ops.twilio.records import RemoteParticipantConversation
 from tests.helpers.ids import make_sid
+from tests.helpers.pairings import COURIER, CUSTOMER
 from tests.roles.staff import OPS, client_for, staff_user
 
 SENDER, SMS_SENDER = "whatsapp:+14155238886", "+14155238887"
-CUSTOMER, COURIER, NEW_COURIER = "whatsapp:+15017122661", "whatsapp:+15017122662", "whatsapp:+15017122665"
+NEW_COURIER = "whatsapp:+15017122665"
 CH = make_sid("CH", 1)
 
 
-@pytest.fixture(autouse=True)
-def held_pushes(monkeypatch):
-    monkeypatch.setattr(outbox, "sync_operation_enqueue", lambda **_: None)
+pytestmark = pytest.mark.usefixtures("held_pushes")
 
 
 @pytest.fixture

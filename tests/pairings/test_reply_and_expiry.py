@@ -25,21 +25,18 @@ from conversations_ops.models import (
     Template,
     WebhookEvent,
 )
-from conversations_ops.outbox import queue as outbox
 from conversations_ops.pairings.flow import pairings_expire
 from conversations_ops.webhooks.apply import webhook_event_apply
 from tests.helpers.ids import make_sid
+from tests.helpers.pairings import COURIER, CUSTOMER
 from tests.webhooks.builders import deliver, message_event
 from tests.webhooks.signing import signed_post
 
 SENDER = "whatsapp:+14155238886"
-CUSTOMER, COURIER = "whatsapp:+15017122661", "whatsapp:+15017122662"
 CH = make_sid("CH", 1)
 
 
-@pytest.fixture(autouse=True)
-def held_pushes(monkeypatch):
-    monkeypatch.setattr(outbox, "sync_operation_enqueue", lambda **_: None)
+pytestmark = pytest.mark.usefixtures("held_pushes")
 
 
 @pytest.fixture
