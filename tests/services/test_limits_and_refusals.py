@@ -16,6 +16,7 @@ from conversations_ops.services.account_webhooks import account_webhooks_configu
 from conversations_ops.services.conversations import conversation_create, conversation_update
 from conversations_ops.services.messages import message_send, message_send_check
 from conversations_ops.services.participants import participant_add
+from conversations_ops.twilio import gateway
 from simulator import clock
 from simulator.models import SimConversation, SimParticipant
 from simulator.sids import new_sid
@@ -208,7 +209,8 @@ def test_a_text_too_long_for_sms_fails_that_phone_and_is_explained(simulator, ad
 @pytest.mark.slow
 def test_a_person_who_texted_stop_gets_nothing_more_and_the_console_says_why(simulator, admin_client):
     """SMS STOP to the business number: Twilio fails that number's messages to them with 21610
-    until they text START; the message page explains it."""
+    until they text START; the console refuses first (the consent registry heard the STOP), and a
+    message forced past it (another client of the account) is explained on its page."""
     handset = Handset(simulator.api_base)
     account_webhooks_configure()
     conversation = _pushed_conversation_with(
@@ -216,8 +218,11 @@ def test_a_person_who_texted_stop_gets_nothing_more_and_the_console_says_why(sim
     )
     handset.send(COURIER_SMS, BUSINESS_SMS, "STOP")
     _settle(handset)
-    blocked = message_send(conversation=conversation, body="Your order is at the door")
+    with pytest.raises(ValidationError, match="opted out by texting STOP"):
+        message_send(conversation=conversation, body="Your order is at the door")
+    forced = gateway.message_create(conversation_sid=conversation.sid, body="Your order is at the door")
     _settle(handset)
+    blocked = Message.objects.get(sid=forced.sid)
     receipts = {r.participant_sid: (r.status, r.error_code) for r in DeliveryReceipt.objects.filter(message=blocked)}
     courier = Participant.objects.get(conversation=conversation, messaging_binding_address=COURIER_SMS)
     assert receipts[courier.sid] == ("failed", 21610)
