@@ -107,9 +107,13 @@ class CustomerResource(resources.ModelResource):
 
     def filter_export(self, queryset, **kwargs):
         """The registry's state now for each customer's address on their sender, as two subqueries."""
-        queryset = super().filter_export(queryset, **kwargs).annotate(
-            export_address=Case(
-                When(sender__address__startswith="whatsapp:", then=F("whatsapp_address")), default=F("sms_address")
+        queryset = (
+            super()
+            .filter_export(queryset, **kwargs)
+            .annotate(
+                export_address=Case(
+                    When(sender__address__startswith="whatsapp:", then=F("whatsapp_address")), default=F("sms_address")
+                )
             )
         )
         consent = Consent.objects.filter(address=OuterRef("export_address"), sender=OuterRef("sender__address"))
