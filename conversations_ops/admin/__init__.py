@@ -8,6 +8,7 @@ from . import (  # noqa: F401
     conversations,
     events,
     messages,
+    navigation,
     pairings,
     sandbox,
     second_factor,

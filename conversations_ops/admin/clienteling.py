@@ -18,6 +18,7 @@ from .clienteling_reassign import book_reassign_view, customers_reassign_view
 from .consent import consent_line
 from .masked import MaskedFieldsMixin, MaskedInlineMixin
 from .permissions import may
+from .work_filters import UnassignedQueueFilter
 
 CREATED_ONLY = ("whatsapp_address", "sms_address", "sender", "advisor")
 
@@ -48,7 +49,7 @@ class CustomerAdmin(CustomerImportExportMixin, MaskedFieldsMixin, admin.ModelAdm
     form = CustomerForm
     change_list_template = "admin/conversations_ops/customer/change_list.html"  # links the figures page
     list_display = ("__str__", "name", "shown_address", "sender", "advisor", "source", "routing_problem", "created_at")
-    list_filter = ("source", "sender")
+    list_filter = ("source", "sender", UnassignedQueueFilter)  # the home page's queue count
     list_select_related = ("sender", "advisor")
     search_fields = ("name__icontains",)
     fields = (

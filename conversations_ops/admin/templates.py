@@ -42,6 +42,7 @@ from .base import ReadOnlyAdminMixin, TwilioMirrorAdmin
 from .masked import MaskedFieldsMixin
 from .permissions import may
 from .template_forms import TemplateApprovalForm, TemplateCreateForm
+from .work_filters import AwaitingApprovalFilter
 
 
 def _next_version(name: str) -> str:
@@ -81,7 +82,7 @@ def _add_errors(form, error: ValidationError) -> None:
 @admin.register(Template)
 class TemplateAdmin(MaskedFieldsMixin, TwilioMirrorAdmin):
     list_display = ("friendly_name", "language", "approval_category", "approval_status", "usable", "body_preview")
-    list_filter = ("language", "approval_status")
+    list_filter = ("language", "approval_status", AwaitingApprovalFilter)  # the home page's count
     search_fields = ("sid__exact", "friendly_name__startswith")
     actions = ("sync_from_twilio",)
 

@@ -9,7 +9,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from conversations_ops.models import ALERTING_STATUSES, OPEN_STATES, Message, Pairing, Template, TemplateStatusChange
+from conversations_ops.models import (
+    ALERTING_STATUSES,
+    AWAITING_APPROVAL_STATUSES,
+    OPEN_STATES,
+    Message,
+    Pairing,
+    Template,
+    TemplateStatusChange,
+)
 
 # How far back a sent message makes a template "in use" (alerts on a status change).
 IN_USE_DAYS = 30
@@ -27,7 +35,7 @@ def template_usable(*, template: Template) -> tuple[bool, str]:
         return True, ""
     if not status or status == "unsubmitted":
         return False, f"Template {name} has not been submitted for WhatsApp approval: pick an approved template"
-    if status in ("received", "pending"):
+    if status in AWAITING_APPROVAL_STATUSES:
         return False, f"Template {name} is still waiting for WhatsApp approval: pick an approved template"
     if status == "rejected":
         reason = f" ({template.approval_rejection_reason})" if template.approval_rejection_reason else ""

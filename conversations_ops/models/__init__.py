@@ -29,7 +29,7 @@ from .pairings import OPEN_STATES, Pairing, PairingState, PairingStep, StepKind,
 from .participants import BindingType, Participant, ParticipantRole
 from .pull import PullCheckpoint
 from .sync import OperationState, PacingBucket, SyncOperation
-from .templates import ALERTING_STATUSES, Template, TemplateStatusChange
+from .templates import ALERTING_STATUSES, AWAITING_APPROVAL_STATUSES, Template, TemplateStatusChange
 
 __all__ = [
     "Consent",
@@ -46,6 +46,7 @@ __all__ = [
     "TeamMembership",
     "AccountConfiguration",
     "ALERTING_STATUSES",
+    "AWAITING_APPROVAL_STATUSES",
     "AddressConfiguration",
     "AddressType",
     "AuditEntry",

@@ -69,6 +69,8 @@ class Template(TwilioMirror):
 
 # Statuses that stop WhatsApp from delivering the template: staff must hear about them.
 ALERTING_STATUSES = ("rejected", "paused", "disabled")
+# Submitted and not yet decided: Twilio reports "received" first, then "pending" while WhatsApp reviews.
+AWAITING_APPROVAL_STATUSES = ("received", "pending")
 
 
 class TemplateStatusChange(models.Model):

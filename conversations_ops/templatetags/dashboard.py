@@ -46,7 +46,7 @@ def dashboard_attention_panel(context) -> dict:
     `shown` is false for someone who may view none of the models counted: for them
     "All clear" would claim what they cannot see.
     """
-    attention = dashboard_attention(user=context["request"].user)
+    attention = attention_for(context["request"])
     items = attention_items(attention)
     return {
         "shown": attention.checked,
@@ -54,6 +54,19 @@ def dashboard_attention_panel(context) -> dict:
         "template_alerts": bool(attention.template_alerts),
         "all_clear": not items and not attention.template_alerts,
     }
+
+
+def attention_for(request) -> Attention:
+    """The signed-in user's counts, read once per request: the "Your work" panels above this one
+    show some of the same counts (templatetags/your_work.py) and must not read them again."""
+    if not hasattr(request, "_dashboard_attention"):
+        request._dashboard_attention = dashboard_attention(user=request.user)
+    return request._dashboard_attention
+
+
+def failed_send_items(attention: Attention) -> list[Item]:
+    """Failed pushes and failed deliveries, zero counts included: what an ops person acts on."""
+    return [*_sync_items(attention, rows=False), *_delivery_items(attention)]
 
 
 def attention_items(attention: Attention) -> list[Item]:
@@ -66,7 +79,7 @@ def attention_items(attention: Attention) -> list[Item]:
     return [item for item in items if item.count]
 
 
-def _sync_items(attention: Attention):
+def _sync_items(attention: Attention, *, rows: bool = True):
     if attention.failed_pushes is not None:
         yield Item(
             "failed_pushes",
@@ -75,6 +88,8 @@ def _sync_items(attention: Attention):
             changelist("syncoperation", "state__exact=failed"),
             attention.failed_pushes.reasons,
         )
+    if not rows:
+        return
     # The records themselves, for users who fix them from their own list (Retry failed).
     links = [
         SubLink(
