@@ -211,7 +211,7 @@ class ConversationWebhookAdmin(MaskedFieldsMixin, NoUpdateMixin, PushedMirrorAdm
     list_filter = ("target",)
     list_select_related = ("conversation",)
     search_fields = ("sid__exact", "conversation__sid__exact")
-    raw_id_fields = ("conversation",)
+    autocomplete_fields = ("conversation",)  # searched by name or SID, as on the participant form
     actions = ("push_now", "retry_failed")  # Twilio's scoped webhooks are not pulled
 
     def create_row(self, request, data):

@@ -7,7 +7,7 @@ from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.urls import reverse
 
-from conversations_ops.models import Conversation, Participant, SyncState
+from conversations_ops.models import Conversation, ConversationWebhook, Participant, SyncState
 from conversations_ops.services.conversations import conversation_create
 from tests.admin_forms.helpers import fieldsets
 from tests.helpers.admin_forms import form_data, url
@@ -56,6 +56,11 @@ def test_the_participant_add_form_asks_the_channel_then_its_fields(ops):
     assert form["messaging_binding_address"].label == "Person's number"
     # The few lines of script that show the chosen channel's block only.
     assert "conversations_ops/participant_channel.js" in response.content.decode()
+
+
+def test_a_conversation_webhook_names_its_conversation_by_search_too(ops):
+    form = ops.get(url(ConversationWebhook, "add")).context["adminform"].form
+    assert isinstance(form.fields["conversation"].widget.widget, AutocompleteSelect)
 
 
 def test_the_conversation_is_found_by_its_name_through_the_autocomplete_closed_ones_left_out(ops, conversation):

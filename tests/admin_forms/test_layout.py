@@ -144,8 +144,10 @@ def test_a_failed_record_says_the_code_its_meaning_and_the_next_step(admin_clien
     assert "Twilio said: Binding already exists" in status_line
     assert meaning in status_line and f"Next step: {next_step}" in status_line
     links = re.findall(r'class="button sync-status-action" href="([^"]+)">([^<]+)<', response.content.decode())
-    retry = [(url(type(row), "sync_row", row.pk, "retry_failed"), "Retry failed")]
-    assert links == (retry if fixture in PUSHED else [])
+    if fixture in PUSHED:
+        assert links == [(url(type(row), "sync_row", row.pk, "retry_failed"), "Retry failed")]
+    else:
+        assert links == []
 
 
 @pytest.mark.parametrize("fixture", ["address_configuration", "participant"])
