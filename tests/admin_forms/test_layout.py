@@ -200,3 +200,27 @@ def test_retry_failed_puts_the_failed_change_back_in_the_queue(admin_client, con
 
 def test_an_unknown_row_action_is_not_found(admin_client, conversation):
     assert admin_client.get(url(Conversation, "sync_row", conversation.pk, "delete_selected")).status_code == 404
+
+
+def test_a_record_twilio_deleted_says_so(admin_client, conversation, today_at_0912):
+    Conversation.objects.filter(pk=conversation.pk).update(
+        sync_state=SyncState.DELETED_REMOTELY, last_seen_at=today_at_0912
+    )
+    response = admin_client.get(url(Conversation, "change", conversation.pk))
+    assert "Deleted on Twilio (last seen 09:12)." in _text(response)
+    assert "sync-status-action" not in response.content.decode()
+
+
+def test_the_status_line_and_its_confirmation_mask_the_persons_number(participant):
+    """Ops may push participants but not see whole numbers: Twilio's words and the record's name are masked."""
+    Participant.objects.filter(pk=participant.pk).update(
+        sync_state=SyncState.FAILED,
+        last_sync_error_code=50416,
+        last_sync_error=f"{participant.messaging_binding_address} already talks to this number",
+    )
+    ops = client_for(staff_user(OPS))
+    digits = participant.messaging_binding_address.removeprefix("whatsapp:+")
+    page = ops.get(url(Participant, "change", participant.pk))
+    assert "Retry failed" in page.content.decode() and digits not in page.content.decode()
+    confirm = ops.get(url(Participant, "sync_row", participant.pk, "retry_failed"))
+    assert confirm.status_code == 200 and digits not in confirm.content.decode()
