@@ -19,7 +19,7 @@ PHONE_FIELDS = ("messaging_binding_address", "messaging_binding_proxy_address")
 CHAT_FIELDS = ("identity", "messaging_binding_projected_address")
 
 ADDRESS_HELP = (
-    "The person's mobile number with its country code, e.g. +15017122661 (for WhatsApp, the number "
+    "The person's mobile number with its country code, e.g. +447911123456 (for WhatsApp, the number "
     "they use WhatsApp with)."
 )
 PROXY_HELP = "The business number they will write to, on the same channel: one of the account's senders."
