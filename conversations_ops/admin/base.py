@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 
-from .sync_display import row_problem_html, row_problem_summary
+from .sync_display import row_problem_html, row_problem_summary, sync_status_html
 
 # Only the sync machinery writes these; staff read them to see where a record stands.
 MIRROR_FIELDS = (
@@ -29,10 +29,21 @@ MIRROR_COLUMNS = ("sid", "sync_state", "sync_problem_summary", "last_synced_at")
 
 
 class TwilioMirrorAdmin(admin.ModelAdmin):
-    """Adds the sync columns, filter and read-only section to every mirror admin."""
+    """Adds the sync columns and filter to every mirror admin, and lays out its forms.
+
+    An add form asks only what staff fill in: nothing exists on Twilio yet, so it has no sync
+    fields, and no read-only field either (there is nothing to show before the record exists;
+    `add_readonly_shown` names the exceptions). A change form opens with one status line (synced,
+    waiting, or failed with what went wrong and the next step) above the editable fields, and
+    keeps the full sync details (SID, dates, local id, errors) folded after them.
+    """
 
     # Webhook URLs typed without a scheme should mean https, as Twilio expects.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    # Read-only displays that mean something on the add form (none by default).
+    add_readonly_shown = ()
+    # The add form's own layout, as Django's fieldsets (None: the editable fields in one block).
+    add_fieldsets = None
 
     def get_list_display(self, request):
         return (*super().get_list_display(request), *MIRROR_COLUMNS)
@@ -41,14 +52,41 @@ class TwilioMirrorAdmin(admin.ModelAdmin):
         return ("sync_state", *super().get_list_filter(request))
 
     def get_readonly_fields(self, request, obj=None):
-        return (*MIRROR_FIELDS, *super().get_readonly_fields(request, obj))
+        status = ("sync_status",) if obj is not None else ()
+        return (*status, *MIRROR_FIELDS, *super().get_readonly_fields(request, obj))
 
     def get_fieldsets(self, request, obj=None):
-        editable = [f for f in self.get_fields(request, obj) if f not in MIRROR_FIELDS]
+        if obj is None:
+            return self.get_add_fieldsets(request)
+        details = ("sync_status", *MIRROR_FIELDS)
+        editable = [f for f in self.get_fields(request, obj) if f not in details]
         return [
-            ("Twilio identity and sync", {"fields": MIRROR_FIELDS}),
+            (None, {"fields": ("sync_status",), "classes": ("sync-status-row",)}),
             ("Details", {"fields": editable}),
+            ("Twilio identity and sync details", {"fields": MIRROR_FIELDS, "classes": ("collapse",)}),
         ]
+
+    def get_add_fieldsets(self, request):
+        if self.add_fieldsets is not None:
+            return self.add_fieldsets
+        hidden = set(self.get_readonly_fields(request, None)) - set(self.add_readonly_shown)
+        return [(None, {"fields": [f for f in self.get_fields(request, None) if f not in hidden]})]
+
+    def sync_status_links(self, request, obj) -> list[tuple[str, str]]:
+        """(label, url) of what this viewer may do about the record's sync from its page."""
+        return []
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        # A display gets the row, not the request: the row carries the viewer's links (as
+        # masking flags the rows it loads for their viewer).
+        if obj is not None:
+            obj.sync_status_links = self.sync_status_links(request, obj)
+        return obj
+
+    @admin.display(description="Twilio sync")
+    def sync_status(self, obj):
+        return sync_status_html(obj, getattr(obj, "sync_status_links", ()))
 
     @admin.display(description="What went wrong")
     def sync_problem(self, obj):

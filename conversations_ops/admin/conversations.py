@@ -1,9 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.urls import path
 
 from conversations_ops import permissions as rules
 from conversations_ops.masking import shown
-from conversations_ops.models import Conversation, ConversationWebhook, Participant
+from conversations_ops.models import Conversation, ConversationState, ConversationWebhook, Participant
+from conversations_ops.selectors.senders import owned_senders
 from conversations_ops.services import conversation_webhooks, conversations, participants
 
 from .base import ReadOnlyInline
@@ -11,6 +12,7 @@ from .consent import consent_line
 from .history_views import transcript_link_html
 from .masked import MaskedFieldsMixin, MaskedInlineMixin
 from .pairings.display import pairing_link_html
+from .participant_forms import CHAT_FIELDS, PHONE_FIELDS, ParticipantAddForm, ParticipantForm, with_proxy_choices
 from .permissions import may
 from .pushes import NoUpdateMixin, PushedMirrorAdmin
 from .send_message import send_message_view
@@ -43,6 +45,8 @@ class ConversationAdmin(MaskedFieldsMixin, PushedMirrorAdmin):
     list_display = ("__str__", "unique_name", "state", "date_created")
     list_filter = ("state",)
     search_fields = ("sid__exact", "unique_name__startswith")
+    # Newest first, in the list and in the participant form's conversation search.
+    ordering = ("-pk",)
     # Twilio sets the service; the timers' dates follow from the timers.
     readonly_fields = (
         "date_inactive",
@@ -53,6 +57,28 @@ class ConversationAdmin(MaskedFieldsMixin, PushedMirrorAdmin):
         "message_history",
     )
     inlines = (ParticipantInline, ConversationWebhookInline)
+    # A new conversation needs only a name; Twilio's defaults (active, no timers) suit most.
+    add_fieldsets = [
+        (None, {"fields": ("friendly_name", "unique_name")}),
+        (
+            "More options",
+            {
+                "fields": ("state", "attributes", "timers_inactive", "timers_closed", "messaging_service_sid"),
+                "classes": ("collapse",),
+            },
+        ),
+    ]
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        match = request.resolver_match
+        if match is not None and match.url_name == "autocomplete":
+            # The participant form's search: Twilio adds no one to a closed conversation.
+            queryset = queryset.exclude(state=ConversationState.CLOSED)
+        return queryset, may_have_duplicates
+
+    def get_inline_instances(self, request, obj=None):
+        return super().get_inline_instances(request, obj) if obj is not None else []  # nobody is in it yet
 
     @admin.display(description="Webhook events")
     def webhook_events(self, obj):
@@ -107,7 +133,9 @@ class ParticipantAdmin(MaskedFieldsMixin, PushedMirrorAdmin):
     search_help_text = (
         "A participant SID (MB...), a conversation SID (CH...) or a whole number, exactly, e.g. whatsapp:+447700900123."
     )
-    raw_id_fields = ("conversation",)
+    form = ParticipantForm
+    # Found by name or SID (the conversation list's own search), never typed as a raw id.
+    autocomplete_fields = ("conversation",)
     show_full_result_count = False
     # The channel follows from the address; read receipts come from Twilio.
     readonly_fields = ("messaging_binding_type", "last_read_message_index", "last_read_timestamp")
@@ -115,6 +143,37 @@ class ParticipantAdmin(MaskedFieldsMixin, PushedMirrorAdmin):
     # Twilio's words may quote the number too.
     masked_fields = {"messaging_binding_address": "binding_address", "last_sync_error": "last_sync_error_shown"}
     binding_address = staticmethod(binding_address)
+    # The channel first; then only its fields (participant_channel.js hides the other block).
+    add_fieldsets = [
+        (None, {"fields": ("conversation", "channel", "role")}),
+        ("SMS or WhatsApp", {"fields": PHONE_FIELDS, "classes": ("channel-phone",)}),
+        ("Chat", {"fields": CHAT_FIELDS, "classes": ("channel-chat",)}),
+        ("More options", {"fields": ("attributes", "role_sid"), "classes": ("collapse",)}),
+    ]
+
+    class Media:
+        js = ("conversations_ops/participant_channel.js",)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Read the account's senders before the admin opens its transaction (an HTTP read must
+        # not hold the database's write lock), once per request, for the add form's proxy.
+        if object_id is None and self.has_add_permission(request) and not hasattr(request, "owned_senders"):
+            request.owned_senders = owned_senders()
+            if request.owned_senders.failure is not None and request.method == "GET":
+                self.message_user(
+                    request,
+                    f"The account's senders could not be read from Twilio: {request.owned_senders.failure} "
+                    "You can still type our number below.",
+                    messages.WARNING,
+                )
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None:
+            return super().get_form(request, obj, change, **kwargs)
+        form = super().get_form(request, obj, change, form=ParticipantAddForm, **kwargs)
+        owned = getattr(request, "owned_senders", None)
+        return form if owned is None else with_proxy_choices(form, owned)
 
     @admin.display(description="Last sync error")
     def last_sync_error_shown(self, obj):
@@ -152,7 +211,7 @@ class ConversationWebhookAdmin(MaskedFieldsMixin, NoUpdateMixin, PushedMirrorAdm
     list_filter = ("target",)
     list_select_related = ("conversation",)
     search_fields = ("sid__exact", "conversation__sid__exact")
-    raw_id_fields = ("conversation",)
+    autocomplete_fields = ("conversation",)  # searched by name or SID, as on the participant form
     actions = ("push_now", "retry_failed")  # Twilio's scoped webhooks are not pulled
 
     def create_row(self, request, data):

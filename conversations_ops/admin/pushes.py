@@ -7,10 +7,12 @@ write here queues a push, so each needs push_to_twilio besides the model permiss
 """
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 
+from conversations_ops.models import SyncState
 from conversations_ops.outbox import actions as push_actions
 from conversations_ops.pull import actions as pull_actions
 
@@ -118,6 +120,59 @@ class PushedMirrorAdmin(PushPermissionMixin, TwilioMirrorAdmin):
     @admin.action(description="Pull from Twilio", permissions=["push"])
     def pull_from_twilio(self, request, queryset):
         self._report(request, "Pull from Twilio", lambda: pull_actions.mirror_rows_pull(rows=queryset))
+
+    # The change page's status line offers the action its state calls for, to those who may push.
+    ROW_ACTIONS = {SyncState.PENDING: "push_now", SyncState.FAILED: "retry_failed"}
+    ROW_ACTION_WORDS = {
+        "push_now": "sends its waiting change to Twilio now, while you wait, and says how it went.",
+        "retry_failed": "puts its failed change back in the queue with fresh tries: the worker sends it to "
+        "Twilio on its next round, and the record's page shows the outcome.",
+    }
+
+    def sync_status_links(self, request, obj):
+        action = self.ROW_ACTIONS.get(obj.sync_state)
+        if action is None or action not in self.get_actions(request):
+            return []
+        opts = self.model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_sync_row", args=[obj.pk, action])
+        return [(getattr(self, action).short_description, url)]
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "<path:object_id>/sync/<str:action>/",
+                self.admin_site.admin_view(self.sync_row_view),
+                name=f"{opts.app_label}_{opts.model_name}_sync_row",
+            ),
+            *super().get_urls(),
+        ]
+
+    def sync_row_view(self, request, object_id, action):
+        """The status line's Push now / Retry failed for one record: a confirmation page (a GET
+        never calls Twilio), then the same action the list runs on the selected rows."""
+        if action not in self.ROW_ACTIONS.values():
+            raise Http404("No such sync action.")
+        if action not in self.get_actions(request):
+            raise PermissionDenied
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            raise Http404("No such record.")
+        opts = self.model._meta
+        change_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        if request.method == "POST":
+            getattr(self, action)(request, self.get_queryset(request).filter(pk=obj.pk))
+            return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{getattr(self, action).short_description}: {obj}",
+            "opts": opts,
+            "original": obj,
+            "action_label": getattr(self, action).short_description,
+            "action_words": self.ROW_ACTION_WORDS[action],
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/conversations_ops/sync_row_confirm.html", context)
 
     def _report(self, request, action: str, run) -> None:
         report = run()

@@ -2,7 +2,8 @@
 
 from django.contrib.contenttypes.models import ContentType
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from conversations_ops.masking import mask_numbers_in, shown
 from conversations_ops.models import OperationState, SyncOperation, SyncState
@@ -44,6 +45,50 @@ def row_problem_html(row) -> str:
         status=op.last_error_status if op else None,
         message=shown(row, row.last_sync_error),  # Twilio's words may quote the person's number
     )
+
+
+def _when(moment) -> str:
+    """HH:MM today, with the day before it otherwise (staff read "at 09:12" as this morning)."""
+    local = timezone.localtime(moment)
+    same_day = local.date() == timezone.localdate()
+    return local.strftime("%H:%M") if same_day else local.strftime("%d %b %Y %H:%M")
+
+
+def _oldest_pending_operation(row) -> SyncOperation | None:
+    return (
+        SyncOperation.objects.filter(
+            content_type=ContentType.objects.get_for_model(row), object_id=row.pk, state=OperationState.PENDING
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def sync_status_html(row, links=()) -> str:
+    """The change page's one line on where the record stands with Twilio.
+
+    `links` are (label, url) pairs the viewer may follow (Push now, Retry failed): the admin
+    decides who may, this only shows them. A failure is told by `row_problem_html`, the same
+    words as the details and the sync operation's page."""
+    link = ' <a class="button sync-status-action" href="{}">{}</a>'
+    actions = format_html_join(" ", link, ((url, label) for label, url in links))
+    if row.sync_state == SyncState.SYNCED:
+        when = f" at {_when(row.last_synced_at)}" if row.last_synced_at else ""
+        return format_html('<div class="sync-status sync-status-synced">Synced with Twilio{}.{}</div>', when, actions)
+    if row.sync_state == SyncState.PENDING:
+        op = _oldest_pending_operation(row)
+        queued = f" (queued {_when(op.created_at)})" if op else ""
+        return format_html(
+            '<div class="sync-status sync-status-pending">Waiting to be pushed to Twilio{}.{}</div>', queued, actions
+        )
+    if row.sync_state == SyncState.FAILED:
+        return format_html(
+            '<div class="sync-status sync-status-failed"><strong>Failed:</strong> {}{}</div>',
+            row_problem_html(row),
+            actions,
+        )
+    seen = f" (last seen {_when(row.last_seen_at)})" if row.last_seen_at else ""
+    return format_html('<div class="sync-status sync-status-deleted">Deleted on Twilio{}.</div>', seen)
 
 
 def row_problem_summary(row) -> str:

@@ -19,6 +19,9 @@ class TemplateApprovalForm(forms.Form):
 
 
 class TemplateCreateForm(forms.Form):
+    # What staff decide first, in the order they decide it; submitting and the name WhatsApp reviews last.
+    field_order = ("friendly_name", "language", "category", "body", "samples", "submit", "approval_name")
+
     friendly_name = forms.CharField(max_length=256, help_text="A name staff recognise, e.g. courier_invite.")
     language = forms.CharField(max_length=16, initial="en", help_text="Language code, e.g. en or pt_BR.")
     body = forms.CharField(
@@ -27,6 +30,7 @@ class TemplateCreateForm(forms.Form):
     )
     samples = forms.CharField(
         required=False,
+        label="Variables: sample values",
         widget=forms.Textarea(attrs={"rows": 3, "cols": 40}),
         help_text="One sample value per line for {{1}}, {{2}}, ... in order (WhatsApp reviewers read them).",
     )
@@ -35,7 +39,10 @@ class TemplateCreateForm(forms.Form):
         max_length=512, required=False, help_text=TemplateApprovalForm.base_fields["approval_name"].help_text
     )
     category = forms.ChoiceField(
-        choices=[("", "---------"), *TemplateApprovalForm.base_fields["category"].choices], required=False
+        choices=[("", "---------"), *TemplateApprovalForm.base_fields["category"].choices],
+        required=False,
+        help_text="WhatsApp category: Utility for order and delivery updates, Marketing for offers, "
+        "Authentication for codes. Needed to submit for approval.",
     )
 
     def clean_samples(self):

@@ -223,7 +223,8 @@ def test_to_field_only_where_django_allows_and_never_a_number(admin_client, seed
 
 @pytest.mark.parametrize("role", WALK_ROLES)
 def test_autocomplete_answers_only_for_declared_fields(client_as, seeded, role):
-    """No admin declares autocomplete_fields, so the autocomplete never runs a list's search."""
+    """The autocomplete runs a list's search only for a field an admin declares in autocomplete_fields
+    (a participant's or a conversation webhook's conversation); for every other foreign key it refuses."""
     client = client_as(role)
     declared = {
         (model, name) for model, model_admin in admin.site._registry.items() for name in model_admin.autocomplete_fields
