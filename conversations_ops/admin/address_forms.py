@@ -65,6 +65,17 @@ FILTERS_HELP = (
     "The events Twilio sends to the webhook for each auto-created conversation (Twilio's event names). "
     "None ticked: Twilio sends none. Webhook type only."
 )
+# Labels as Twilio's Flex page words them: the fieldset already says "auto-creation".
+LABELS = {
+    "auto_creation_enabled": "Auto-create conversations",
+    "auto_creation_type": "Handled by",
+    "auto_creation_conversation_service_sid": "Conversation Service",
+    "auto_creation_webhook_url": "Webhook URL",
+    "auto_creation_webhook_method": "Method",
+    "auto_creation_webhook_filters": "Events sent",
+    "auto_creation_studio_flow_sid": "Studio flow",
+    "auto_creation_studio_retry_count": "Retry count",
+}
 # The auto-creation type's own fields, and the common ones, as the fieldsets group them.
 COMMON_FIELDS = ("auto_creation_enabled", "auto_creation_type", "auto_creation_conversation_service_sid")
 TYPE_FIELDSETS = (
@@ -149,6 +160,9 @@ def with_auto_creation_choices(form_class, *, flows: AccountChoices | None, serv
     class AutoCreationForm(form_class):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
+            for name, label in LABELS.items():
+                if name in self.fields:
+                    self.fields[name].label = label
             _listed(
                 self,
                 "auto_creation_studio_flow_sid",
@@ -176,7 +190,8 @@ def with_auto_creation_choices(form_class, *, flows: AccountChoices | None, serv
                 self.fields["auto_creation_webhook_filters"] = forms.MultipleChoiceField(
                     choices=[(name, name) for name in names],
                     required=False,
-                    widget=forms.CheckboxSelectMultiple,
+                    # "radiolist": the admin CSS lays the boxes out as it lays out radio buttons.
+                    widget=forms.CheckboxSelectMultiple(attrs={"class": "radiolist"}),
                     label=filters.label,
                     help_text=FILTERS_HELP,
                 )
