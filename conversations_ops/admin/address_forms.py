@@ -88,6 +88,13 @@ TYPE_FIELDSETS = (
 )
 
 
+class EventNamesField(forms.MultipleChoiceField):
+    """Twilio's event names as checkboxes; an empty value posted (no box ticked, sent as "") means none."""
+
+    def to_python(self, value):
+        return [name for name in super().to_python(value) if name]
+
+
 def with_sender_choices(form_class, owned: OwnedSenders):
     """`form_class` with its `address` field offering the account's senders (or free text, explained)."""
     if owned.failure is not None:
@@ -187,7 +194,7 @@ def with_auto_creation_choices(form_class, *, flows: AccountChoices | None, serv
                 unknown = [f for f in current if f not in v.AUTO_CREATION_WEBHOOK_FILTERS]  # kept visible
                 names = [*v.AUTO_CREATION_WEBHOOK_FILTERS, *unknown]
                 # Still a JSON list on the model: the checked names, in Twilio's order.
-                self.fields["auto_creation_webhook_filters"] = forms.MultipleChoiceField(
+                self.fields["auto_creation_webhook_filters"] = EventNamesField(
                     choices=[(name, name) for name in names],
                     required=False,
                     # "radiolist": the admin CSS lays the boxes out as it lays out radio buttons.

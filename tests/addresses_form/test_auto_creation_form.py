@@ -305,3 +305,11 @@ def test_the_regrouping_moves_only_fields_present_and_keeps_a_masked_display_in_
     assert fields["Webhook"] == ["masked__auto_creation_webhook_url", "auto_creation_webhook_method"]
     assert fields["Studio flow"] == ["auto_creation_studio_flow_sid"]
     assert dict(grouped)["Webhook"]["classes"] == ("auto-creation-webhook",)
+
+
+@pytest.mark.django_db
+def test_an_empty_events_value_means_no_event(admin_client, twilio_unreachable):
+    """What a client posts for a list with nothing ticked ("") is no event, not an unknown one."""
+    made = admin_client.post(reverse(ADD), {"address": SENDER, "type": "whatsapp", FILTERS: ""})
+    assert made.status_code == 302, made.context["adminform"].form.errors
+    assert AddressConfiguration.objects.get(address=SENDER).auto_creation_webhook_filters == []
