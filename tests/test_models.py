@@ -66,11 +66,10 @@ def test_address_of_other_types_is_not_phone_checked():
             {
                 "auto_creation_type": "webhook",
                 "auto_creation_webhook_url": "https://example.com/h",
-                "auto_creation_studio_retry_count": 2,
+                "auto_creation_webhook_filters": ["onMessageAdd"],
             },
-            "auto_creation_studio_retry_count",
+            "auto_creation_webhook_filters",
         ),
-        ({"auto_creation_webhook_filters": ["onMessageAdd"]}, "auto_creation_webhook_filters"),
         ({"auto_creation_conversation_service_sid": "IS123"}, "auto_creation_conversation_service_sid"),
         ({"address_country": "us"}, "address_country"),
     ],

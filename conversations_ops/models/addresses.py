@@ -116,13 +116,52 @@ class AddressConfiguration(TwilioMirror):
         if errors:
             raise ValidationError(errors)
 
+    def full_clean(self, *args, **kwargs):
+        # Before any check, so a leftover value of another type is neither validated nor saved:
+        # the admin form and every service validate through here.
+        self.clear_other_type_fields()
+        super().full_clean(*args, **kwargs)
+
+    def clear_other_type_fields(self) -> list[str]:
+        """Empties the fields of the auto-creation types not chosen; returns their names.
+
+        Twilio reads the webhook fields only for the webhook type and the Studio fields only
+        for the studio type (AutoCreation.WebhookUrl: "For type `webhook`, ...";
+        https://www.twilio.com/docs/conversations/api/address-configuration-resource). The form
+        shows every type's fields when its script does not run, so a value typed for another
+        type is dropped here, once, rather than refused or sent. The Conversation Service is
+        not a type's field: any type may name one.
+        """
+        cleared = []
+        for kind, empties in TYPE_FIELDS.items():
+            if self.auto_creation_type == kind:
+                continue
+            for name, empty in empties.items():
+                if getattr(self, name) not in (empty, None, "", []):
+                    cleared.append(name)
+                setattr(self, name, empty() if callable(empty) else empty)
+        return cleared
+
     def _auto_creation_errors(self):
         errors = {}
         if self.auto_creation_type == AutoCreationType.WEBHOOK and not self.auto_creation_webhook_url:
             errors["auto_creation_webhook_url"] = "A webhook URL is needed when auto-creation uses a webhook."
         if self.auto_creation_type == AutoCreationType.STUDIO and not self.auto_creation_studio_flow_sid:
-            errors["auto_creation_studio_flow_sid"] = "The studio type needs a Studio flow SID (FW...)."
-        studio = self.auto_creation_type == AutoCreationType.STUDIO
-        if self.auto_creation_studio_retry_count is not None and not studio:
-            errors["auto_creation_studio_retry_count"] = "Only the studio type retries; clear this."
+            errors["auto_creation_studio_flow_sid"] = (
+                "The studio type needs a Studio flow: pick one of the account's flows (FW...)."
+            )
         return errors
+
+
+# The fields only one auto-creation type reads, with their empty values (`list` for a fresh []).
+TYPE_FIELDS = {
+    AutoCreationType.WEBHOOK: {
+        "auto_creation_webhook_url": "",
+        "auto_creation_webhook_method": "",
+        "auto_creation_webhook_filters": list,
+    },
+    AutoCreationType.STUDIO: {
+        "auto_creation_studio_flow_sid": "",
+        "auto_creation_studio_retry_count": None,
+    },
+}

@@ -34,6 +34,7 @@ from conversations_ops.twilio.records import (
     RemoteApproval,
     RemoteContent,
     RemoteConversation,
+    RemoteConversationService,
     RemoteConversationWebhook,
     RemoteMessage,
     RemotePage,
@@ -42,6 +43,7 @@ from conversations_ops.twilio.records import (
     RemotePhoneNumber,
     RemoteReceipt,
     RemoteSender,
+    RemoteStudioFlow,
 )
 
 # Twilio's hosts and the first path segment they get under TWILIO_API_BASE_URL.
@@ -54,6 +56,8 @@ PRODUCT_HOSTS = {
     # uploads and the media of Programmable Messaging messages (MediaUrlN).
     "https://mcs.us1.twilio.com": "mcs",
     "https://api.twilio.com": "api",
+    # The account's Studio flows (Studio v2), offered by the address configuration form.
+    "https://studio.twilio.com": "studio",
 }
 MCS_BASE_URL = "https://mcs.us1.twilio.com/v1"
 # WhatsApp takes one media item of at most 16 MB per message; more is refused
@@ -336,6 +340,17 @@ def whatsapp_sender_list(*, page_size: int = 1000) -> Iterator[RemoteSender]:
     """The account's WhatsApp senders (Messaging v2 Channels Senders, `Channel=whatsapp`):
     what a WhatsApp address configuration may name."""
     return _stream(_client().messaging.v2.channels_senders, RemoteSender, channel="whatsapp", page_size=page_size)
+
+
+def studio_flow_list(*, page_size: int = 1000) -> Iterator[RemoteStudioFlow]:
+    """The account's Studio flows (Studio v2 Flows): what a studio address configuration may
+    name. Read only: flows are made in Twilio's Studio editor, never by the console."""
+    return _stream(_client().studio.v2.flows, RemoteStudioFlow, page_size=page_size)
+
+
+def conversation_service_list(*, page_size: int = 100) -> Iterator[RemoteConversationService]:
+    """The account's Conversation Services (Conversations v1 Services), the default one included."""
+    return _stream(_conversations().services, RemoteConversationService, page_size=page_size)
 
 
 # Conversations --------------------------------------------------------------

@@ -395,6 +395,32 @@ class RemoteSender:
 
 
 @dataclass(frozen=True)
+class RemoteStudioFlow:
+    """One of the account's Studio flows (Studio v2 Flows): what a studio address configuration names."""
+
+    sid: str
+    friendly_name: str | None
+    status: str | None  # "draft" | "published"
+    revision: int | None
+
+    @classmethod
+    def from_sdk(cls, obj) -> RemoteStudioFlow:
+        return cls(sid=obj.sid, friendly_name=obj.friendly_name, status=obj.status, revision=obj.revision)
+
+
+@dataclass(frozen=True)
+class RemoteConversationService:
+    """One of the account's Conversation Services (Conversations v1 Services)."""
+
+    sid: str
+    friendly_name: str | None
+
+    @classmethod
+    def from_sdk(cls, obj) -> RemoteConversationService:
+        return cls(sid=obj.sid, friendly_name=obj.friendly_name)
+
+
+@dataclass(frozen=True)
 class RemotePage:
     """One page of a list: its records and where the next page is (None on the last).
 

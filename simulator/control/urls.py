@@ -1,6 +1,14 @@
 from django.urls import path
 
-from simulator.control import delivery_views, faults_views, owned_views, preferences_views, ratelimit_views, views
+from simulator.control import (
+    delivery_views,
+    faults_views,
+    owned_views,
+    preferences_views,
+    ratelimit_views,
+    studio_views,
+    views,
+)
 
 # Names live under the "simulator" namespace (simulator/urls.py): simulator:control-inbound, ...
 urlpatterns = [
@@ -29,4 +37,5 @@ urlpatterns = [
     path("whatsapp-senders", owned_views.whatsapp_senders, name="control-whatsapp-senders"),
     path("whatsapp-senders/<path:sender_id>", owned_views.whatsapp_sender, name="control-whatsapp-sender"),
     path("services", views.services, name="control-services"),
+    path("studio/flows", studio_views.flows, name="control-studio-flows"),
 ]

@@ -30,6 +30,7 @@ from simulator.models import (
     SimOptOut,
     SimPhoneNumber,
     SimService,
+    SimStudioFlow,
     SimWebhookDelivery,
     SimWhatsAppPreference,
     SimWhatsAppSender,
@@ -279,7 +280,7 @@ def drain(request):
 @control_endpoint(["POST"], atomic=False)
 def reset(request):
     """Wipes the simulated world: conversations (and their receipt steps), phones and what they do,
-    templates, numbers and senders, media, opt-outs and WhatsApp users' preferences, clock, faults,
+    templates, numbers and senders, media, opt-outs and WhatsApp users' preferences, Studio flows, clock, faults,
     delivery switches, webhook log, rate-limit windows, Conversation Services and the account's /v1/Configuration."""
     drained = webhooks_out.drain(5)  # let webhooks in flight finish before their rows go
     with transaction.atomic():
@@ -303,6 +304,7 @@ def reset(request):
             SimConfiguration,
             SimOptOut,
             SimWhatsAppPreference,
+            SimStudioFlow,
         ):
             model.objects.all().delete()
     ratelimit.reset()

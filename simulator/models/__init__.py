@@ -28,6 +28,7 @@ from .conversations import (
     SimScopedWebhook,
 )
 from .media import SimMedia
+from .studio import SimStudioFlow
 from .window import SimCustomerWindow
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "SimReceiptStep",
     "SimScopedWebhook",
     "SimService",
+    "SimStudioFlow",
     "SimWebhookDelivery",
     "SimWhatsAppPreference",
     "SimWhatsAppSender",

@@ -76,7 +76,6 @@ def test_the_admin_form_shows_the_refusal_beside_the_field(admin_client):
             "address": "whatsapp:+14155550111",
             "auto_creation_enabled": "on",
             FIELD: OTHER_IS,
-            "auto_creation_webhook_filters": "[]",
         },
     )
     assert response.status_code == 200

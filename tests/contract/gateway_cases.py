@@ -73,6 +73,9 @@ CASES = [
     # The account's own addresses (Api v2010 IncomingPhoneNumbers, Messaging v2 Channels Senders).
     ("phone_number_list", dict(), "ListIncomingPhoneNumber", records.RemotePhoneNumber),
     ("whatsapp_sender_list", dict(page_size=50), "ListChannelsSender", records.RemoteSender),
+    # What the address form offers: the account's Studio flows and Conversation Services.
+    ("studio_flow_list", dict(), "ListFlow", records.RemoteStudioFlow),
+    ("conversation_service_list", dict(), "ListService", records.RemoteConversationService),
     (
         "conversation_create",
         dict(

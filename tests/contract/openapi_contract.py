@@ -23,9 +23,9 @@ from .openapi_spec import TWILIO_HOSTS, openapi, operation_parameters, resolve, 
 
 FORM = "application/x-www-form-urlencoded"
 # {any base}/<product>/<version>/... (TWILIO_API_BASE_URL routing): conversations/v1, content/v1,
-# messaging/v2, api/2010-04-01.
+# messaging/v2, api/2010-04-01, studio/v2.
 ROUTED = re.compile(
-    r"^(?P<prefix>.*?)/(?P<product>conversations|content|messaging|api)(?P<rest>/(?:v1|v2|2010-04-01)(?:/.*)?)$"
+    r"^(?P<prefix>.*?)/(?P<product>conversations|content|messaging|api|studio)(?P<rest>/(?:v1|v2|2010-04-01)(?:/.*)?)$"
 )
 
 

@@ -20,16 +20,22 @@ SPEC_FILES = {
     # The account's WhatsApp senders (Channels Senders) and phone numbers (IncomingPhoneNumbers).
     "messaging": "twilio_messaging_v2.json",
     "api": "twilio_api_v2010.json",
+    # The account's Studio flows, offered by the address configuration form.
+    "studio": "twilio_studio_v2.json",
 }
 TWILIO_HOSTS = {
     "conversations": "https://conversations.twilio.com",
     "content": "https://content.twilio.com",
     "messaging": "https://messaging.twilio.com",
     "api": "https://api.twilio.com",
+    "studio": "https://studio.twilio.com",
 }
 # Api v2010 describes the whole account (calls, SIP, ...: 1.8 MB); the console reads only these
 # paths, so only they are kept in memory (building the validator for all of it takes long).
-KEPT_PATHS = {"api": ("/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json",)}
+KEPT_PATHS = {
+    "api": ("/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json",),
+    "studio": ("/v2/Flows", "/v2/Flows/{Sid}"),
+}
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
 

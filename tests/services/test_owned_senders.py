@@ -19,7 +19,7 @@ WHATSAPP_SENDER, SMS_NUMBER = "whatsapp:+14155550111", "+14155550100"
 PENDING_SENDER = "whatsapp:+14155550122"
 SANDBOX = "whatsapp:+14155238886"
 # What the add form posts besides the address and type (the model's defaults).
-FORM = {"friendly_name": "", "auto_creation_webhook_filters": "[]", "address_country": ""}
+FORM = {"friendly_name": "", "address_country": ""}
 
 
 def _address_field(response):

@@ -14,6 +14,7 @@ import requests
 from conversations_ops.twilio import gateway
 from conversations_ops.twilio.records import AddressAutoCreation
 from simulator.engine import owned
+from simulator.engine import studio as studio_engine
 from simulator.models import SimAccountWebhooks, SimAddressConfiguration, SimContent, SimConversation
 from tests.contract.gateway_cases import CASES
 from tests.contract.openapi_contract import validate_request, validate_response
@@ -45,6 +46,7 @@ def wire(simulator, monkeypatch, settings):
         f"{simulator.api_base}/conversations/",
         f"{simulator.api_base}/content/",
         f"{simulator.api_base}/messaging/",
+        f"{simulator.api_base}/studio/",
         f"{simulator.api_base}/api/2010-04-01/Accounts/{settings.TWILIO_ACCOUNT_SID}/IncomingPhoneNumbers",
     )
 
@@ -85,6 +87,7 @@ def test_the_harness_catches_an_off_contract_response(wire, simulator, monkeypat
 
 def test_every_gateway_call_and_answer_matches_twilios_contract(wire, simulator, engine_calls, settings):
     _owned_addresses()
+    _account_lists()
     _address_configurations()
     _account_webhooks(settings)
     _account_configuration()
@@ -113,6 +116,22 @@ def _owned_addresses():
         (BUSINESS_WA, True, "Deliveries"),
         ("whatsapp:+14155550122", False, None),
     ]
+
+
+def _account_lists():
+    """What the address form offers besides senders: the account's Studio flows and Conversation Services."""
+    published = studio_engine.add_flow("Messaging Flow", "published")
+    studio_engine.add_flow("Order updates", "draft")
+    flows = list(gateway.studio_flow_list())
+    assert [(f.sid, f.friendly_name, f.status, f.revision) for f in flows][0] == (
+        published.sid,
+        "Messaging Flow",
+        "published",
+        1,
+    )
+    assert [f.status for f in flows] == ["published", "draft"]
+    services = list(gateway.conversation_service_list())
+    assert [s.sid for s in services] == [gateway.account_configuration_fetch().default_chat_service_sid]
 
 
 def _address_configurations():

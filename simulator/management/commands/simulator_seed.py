@@ -1,5 +1,5 @@
 """Gives a fresh simulator something to play with: the account's numbers and WhatsApp sender,
-their address configurations, and approved templates.
+their address configurations, approved templates, and two Studio flows (one published, one draft).
 
 The template texts are the ones in Twilio's guide "Using WhatsApp with Conversations"
 (docs/twilio-reference.md), so the courier pairing can be tried end to end without any setup.
@@ -12,8 +12,8 @@ registered as a WhatsApp sender (Channels Senders). The WhatsApp Sandbox number
 from django.core.management.base import BaseCommand
 
 from simulator import clock
-from simulator.engine import owned
-from simulator.models import SimAddressConfiguration, SimContent, SimPhoneNumber
+from simulator.engine import owned, studio
+from simulator.models import SimAddressConfiguration, SimContent, SimPhoneNumber, SimStudioFlow
 from simulator.sids import new_sid
 
 BUSINESS_WHATSAPP = "whatsapp:+14155238889"
@@ -31,12 +31,15 @@ TEMPLATES = [
         "Your customer has agreed to chat over WhatsApp to get this delivery sorted. You're now connected. Say hello!",
     ),
 ]
+# Studio flows the address form offers (Twilio's Studio editor makes them; the console never does):
+# one published, one still a draft, so both labels can be seen.
+STUDIO_FLOWS = (("Messaging Flow (demo)", "published"), ("Order updates (demo draft)", "draft"))
 
 
 class Command(BaseCommand):
     help = (
-        "Give the simulated account its numbers and WhatsApp sender (with address configurations) "
-        "and the guide's two approved WhatsApp templates."
+        "Give the simulated account its numbers and WhatsApp sender (with address configurations), "
+        "the guide's two approved WhatsApp templates and two Studio flows."
     )
 
     def add_arguments(self, parser):
@@ -66,6 +69,9 @@ class Command(BaseCommand):
                     auto_creation={"enabled": True, "type": "default"},
                 ),
             )
+        for name, status in STUDIO_FLOWS:
+            if not SimStudioFlow.objects.filter(friendly_name=name).exists():
+                studio.add_flow(name, status)
         for name, variables, body in TEMPLATES:
             if not SimContent.objects.filter(friendly_name=name).exists():
                 SimContent.objects.create(
@@ -89,6 +95,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Simulator seeded: WhatsApp sender {BUSINESS_WHATSAPP}, SMS number {BUSINESS_SMS} "
                 "(the account's own, with auto-creation), "
-                f"approved templates {', '.join(name for name, _, _ in TEMPLATES)}."
+                f"approved templates {', '.join(name for name, _, _ in TEMPLATES)}, "
+                f"Studio flows {', '.join(name for name, _ in STUDIO_FLOWS)}."
             )
         )
