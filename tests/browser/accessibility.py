@@ -111,6 +111,7 @@ class Checker:
 
     def finish(self) -> None:
         """At the end of the test: check the pages still open, then fail on any document axe missed."""
+        self.collected = None  # a crawl has read its list already: what is found now must fail
         for page in self.pages:
             self.check(page)
         missed = self.unchecked()
