@@ -145,6 +145,21 @@ class TeamMembershipInline(MaskedInlineMixin, admin.TabularInline):
     fields = ("advisor", "available", "last_assigned_at", "move_customers")
     readonly_fields = ("last_assigned_at", "move_customers")
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class Labelled(formset):
+            # A tabular row's inputs have their field's name only in the column heading, which is no
+            # label to a screen reader (axe: label, critical): each input carries it as its aria-label.
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                for field in form.fields.values():
+                    # A foreign key's select sits inside the admin's related-widget wrapper.
+                    widget = getattr(field.widget, "widget", field.widget)
+                    widget.attrs.setdefault("aria-label", str(field.label))
+
+        return Labelled
+
     @admin.display(description="Customers")
     def move_customers(self, obj):
         """Someone leaves: the page that moves their whole book (reassignment)."""

@@ -7,12 +7,16 @@ the tests are skipped with the reason, so a developer machine without Chromium s
 runs the rest of the suite.
 
 UPDATE_SCREENSHOTS=1 writes the main pages to docs/screenshots/ as the tests pass them.
+
+Every page a test visits is checked with axe-core (accessibility.py): `page` is a `CheckedPage`.
 """
 
 import os
 import shutil
 
 import pytest
+
+from tests.browser.accessibility import CheckedPage, Checker
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 # As the environment reading shows them to work: no background traffic to Google's hosts.
@@ -51,9 +55,24 @@ def browser():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.browser_test_failed = report.failed
+    return report
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, request):
+    """A fresh browser context's page, each document of which axe checks (accessibility.py)."""
     context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
+    checker = Checker()
+    yield CheckedPage(context.new_page(), checker)
+    try:
+        # A test that already failed is not also failed for the page it stopped on.
+        if not getattr(request.node, "browser_test_failed", True):
+            checker.finish()
+    finally:
+        context.close()
