@@ -211,13 +211,13 @@ def manager_items(request) -> list[WorkItem]:
 
 
 # (the groups that get it, key, heading, its items). Managers may what advisors may, for their teams:
-# they get the inbox panel too.
+# they get the inbox panel too, after their own (each role lands on its own work first).
 PANELS = (
     ((SUPPORT,), "support", "Your work: addresses and templates", support_items),
     ((OPS,), "ops", "Your work: pairings and messages", ops_items),
     ((AUDITOR,), "auditor", "Your work: history and audit", auditor_items),
-    ((ADVISORS, MANAGERS), "advisor", "Your inbox: needs reply", advisor_items),
     ((MANAGERS,), "manager", "Your teams: customers and advisors", manager_items),
+    ((ADVISORS, MANAGERS), "advisor", "Your inbox: needs reply", advisor_items),
 )
 
 

@@ -29,7 +29,9 @@ def test_ops_adds_a_whatsapp_person_choosing_the_conversation_and_our_number(sim
     page.check("#id_channel_0")  # WhatsApp again
     assert phone.is_visible() and not chat.is_visible()
 
-    page.click(".field-conversation .select2-selection")  # Django's autocomplete (select2)
+    # Django's autocomplete (select2) is named by the field's label (base_site.html's script), as axe asks.
+    assert page.get_by_role("combobox", name="Conversation").count() == 1
+    page.click(".field-conversation .select2-selection")
     page.fill(".select2-search__field", "order-b")
     page.click(".select2-results__option >> text=Order B12")
     page.select_option("#id_messaging_binding_proxy_address", OUR_WHATSAPP)

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from conversations_ops.models import AddressConfiguration, Pairing, Template
 from conversations_ops.pull.runner import twilio_pull
 from conversations_ops.services.account_webhooks import account_webhooks_configure
-from simulator.engine import owned
+from simulator.engine import owned, studio
 from simulator.management.commands.simulator_seed import BUSINESS_WHATSAPP
 from tests.browser.helpers import log_in, staff_member
 from tests.browser.test_console_in_a_browser import COURIER, CUSTOMER, reload_until
@@ -92,18 +92,24 @@ def test_ops_starts_a_pairing_with_the_keyboard_only(simulator, page):
 
 
 def test_support_adds_a_whatsapp_address_with_the_keyboard_only(simulator, page):
+    """Studio auto-creation: the type's dropdown shows the flow's dropdown (address_auto_creation.js),
+    which the keyboard then reaches; the flow is one of the account's, never a typed SID."""
     owned.own("whatsapp:+14155550123", "Lisbon")  # the account's sender: the form offers it
+    flow = studio.add_flow("Messaging Flow", "published")  # the account's flow: the form offers it
     log_in(page, simulator.url, staff_member("Support"))
     page.goto(f"{simulator.url}/admin/conversations_ops/addressconfiguration/add/")
 
-    if page.query_selector("#id_type") is not None:  # today's form asks for the type first
+    if page.query_selector("#id_type") is not None:  # the type follows the sender; kept as a field
         choose(page, "#id_type", "whatsapp")
     choose(page, "#id_address", "whatsapp:+14155550123")
     type_into(page, "#id_friendly_name", "Deliveries Lisbon")
     tab_to(page, "#id_auto_creation_enabled")
     if not page.eval_on_selector("#id_auto_creation_enabled", "el => el.checked"):
         page.keyboard.press("Space")
-    choose(page, "#id_auto_creation_type", "default")
+    choose(page, "#id_auto_creation_type", "studio")
+    assert page.locator("fieldset.auto-creation-studio").is_visible()  # shown by the arrow keys' choice
+    choose(page, "#id_auto_creation_studio_flow_sid", flow.sid)
+    type_into(page, "#id_auto_creation_studio_retry_count", "2")
     press_button(page, "input[name=_save]")
 
     page.wait_for_url(re.compile(r".*/addressconfiguration/(?!add/)"))  # saved: the list, or the row's page
@@ -111,8 +117,9 @@ def test_support_adds_a_whatsapp_address_with_the_keyboard_only(simulator, page)
     assert (row.friendly_name, row.auto_creation_enabled, row.auto_creation_type) == (
         "Deliveries Lisbon",
         True,
-        "default",
+        "studio",
     )
+    assert (row.auto_creation_studio_flow_sid, row.auto_creation_studio_retry_count) == (flow.sid, 2)
     reload_until(page, "Synced")
     row.refresh_from_db()
     assert row.sid.startswith("IG") and row.sync_state == "synced"

@@ -52,10 +52,10 @@ def counted(root, panel, key) -> tuple[int, str]:
         (OPS, ["your-work-ops"]),
         (AUDITOR, ["your-work-auditor"]),
         (ADVISORS, ["your-work-advisor"]),
-        (MANAGERS, ["your-work-advisor", "your-work-manager"]),
+        (MANAGERS, ["your-work-manager", "your-work-advisor"]),
         (
             SUPERUSER,
-            ["your-work-support", "your-work-ops", "your-work-auditor", "your-work-advisor", "your-work-manager"],
+            ["your-work-support", "your-work-ops", "your-work-auditor", "your-work-manager", "your-work-advisor"],
         ),
     ],
 )
