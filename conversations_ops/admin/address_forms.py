@@ -127,6 +127,11 @@ def with_sender_choices(form_class, owned: OwnedSenders):
                 help_text=help_text,
                 validators=field.validators,
             )
+            kind = self.fields.get("type")
+            if kind is not None and kinds:
+                # Not a question any more: the sender picked says its channel (clean sets it). Hidden, not
+                # removed, so the admin's fieldsets still find it and a typed-earlier row keeps its value.
+                kind.widget, kind.required = forms.HiddenInput(), False
 
         def clean(self):
             cleaned = super().clean()

@@ -99,8 +99,6 @@ def test_support_adds_a_whatsapp_address_with_the_keyboard_only(simulator, page)
     log_in(page, simulator.url, staff_member("Support"))
     page.goto(f"{simulator.url}/admin/conversations_ops/addressconfiguration/add/")
 
-    if page.query_selector("#id_type") is not None:  # the type follows the sender; kept as a field
-        choose(page, "#id_type", "whatsapp")
     choose(page, "#id_address", "whatsapp:+14155550123")
     type_into(page, "#id_friendly_name", "Deliveries Lisbon")
     tab_to(page, "#id_auto_creation_enabled")

@@ -40,6 +40,8 @@ def test_the_form_offers_the_accounts_senders_read_from_twilio(simulator, admin_
     assert offered == [WHATSAPP_SENDER, "+14155550111", SMS_NUMBER, "+14155550122"]
     assert "WhatsApp whatsapp:+14155550111 (Deliveries)" in page.content.decode()
     assert f"Not offered until ONLINE: {PENDING_SENDER} (PENDING_VERIFICATION)" in field.help_text
+    # The type is no question when the sender says it: hidden, set from the sender picked.
+    assert isinstance(page.context["adminform"].form.fields["type"].widget, forms.HiddenInput)
 
     refused = admin_client.post(reverse(ADD), {**FORM, "type": "whatsapp", "address": "whatsapp:+19995550100"})
     assert refused.status_code == 200 and "address" in refused.context["adminform"].form.errors
@@ -49,6 +51,9 @@ def test_the_form_offers_the_accounts_senders_read_from_twilio(simulator, admin_
     row = AddressConfiguration.objects.get(address=SMS_NUMBER)
     assert (row.type, row.sync_state) == ("sms", SyncState.SYNCED) and row.sid
     assert SimAddressConfiguration.objects.get(sid=row.sid).type == "sms"
+    untyped = admin_client.post(reverse(ADD), {**FORM, "address": WHATSAPP_SENDER})  # no type posted at all
+    assert untyped.status_code == 302, untyped.context and untyped.context["adminform"].form.errors
+    assert AddressConfiguration.objects.get(address=WHATSAPP_SENDER).type == "whatsapp"
 
 
 @pytest.mark.django_db
@@ -62,6 +67,8 @@ def test_when_twilio_cannot_be_read_the_form_says_so_and_takes_a_typed_address(a
     field = _address_field(page)
     assert not isinstance(field, forms.ChoiceField)
     assert "Meanwhile you may type the address" in field.help_text and "try again in a minute" in field.help_text
+    # Without the list the type cannot follow a sender: it stays a question.
+    assert not isinstance(page.context["adminform"].form.fields["type"].widget, forms.HiddenInput)
 
     made = admin_client.post(reverse(ADD), {**FORM, "type": "whatsapp", "address": WHATSAPP_SENDER})
     assert made.status_code == 302
