@@ -99,7 +99,7 @@ SECTIONS = (
             "conversations_ops.webhookrejection",
             "conversations_ops.templatestatuschange",
             "conversations_ops.deliveryreceipt",
-            "django_q.ormq",
+            "django_q.ormq",  # registered by django-q2 with the ORM broker only (not with Redis)
             "django_q.schedule",
             "django_q.success",
             "django_q.failure",
