@@ -69,6 +69,18 @@ def control_endpoint(methods, *, atomic=True):
     return decorate
 
 
+def boolean(value, name: str) -> bool:
+    """A switch as JSON or a form sends it (true/false, 1/0, yes/no, on/off); anything else is a 400."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes", "on"):
+        return True
+    if text in ("false", "0", "no", "off"):
+        return False
+    raise ControlError(400, f"{name} must be true or false")
+
+
 def number(data: dict, name: str, default=None, *, minimum=None, maximum=None) -> float | None:
     value = data.get(name, default)
     if value is None:

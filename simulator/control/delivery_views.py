@@ -3,22 +3,11 @@
 
 from django.http import JsonResponse
 
-from simulator.control.common import ControlError, body, control_endpoint, number, phone_address
+from simulator.control.common import ControlError, body, boolean, control_endpoint, number, phone_address
 from simulator.engine import delivery_settings, receipt_schedule, store
 from simulator.models import SimHandsetDelivery
 
 DAY = 24 * 3600  # seconds (a product, not a literal: five-digit literals here are error codes)
-
-
-def _boolean(value, name: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "1", "yes", "on"):
-        return True
-    if text in ("false", "0", "no", "off"):
-        return False
-    raise ControlError(400, f"{name} must be true or false")
 
 
 def _switches(data: dict) -> dict:
@@ -81,7 +70,7 @@ def handset_delivery_view(request, address):
             if error_code not in delivery_settings.HANDSET_ERRORS:
                 known = ", ".join(str(code) for code in delivery_settings.HANDSET_ERRORS)
                 raise ControlError(400, f"error_code is required with outcome {outcome}; one of {known}")
-        reads = _boolean(data.get("reads", True), "reads")
+        reads = boolean(data.get("reads", True), "reads")
         SimHandsetDelivery.objects.update_or_create(
             address=address, defaults={"outcome": outcome, "error_code": error_code, "reads": reads}
         )

@@ -14,23 +14,12 @@
 from django.http import JsonResponse
 
 from simulator import clock
-from simulator.control.common import ControlError, body, control_endpoint, phone_address
+from simulator.control.common import ControlError, body, boolean, control_endpoint, phone_address
 from simulator.engine import store
 from simulator.models import SimOptOut, SimWhatsAppPreference
 from simulator.sids import iso
 
 SWITCHES = ("blocked", "marketing_stopped")
-
-
-def _boolean(value, name: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "1", "yes", "on"):
-        return True
-    if text in ("false", "0", "no", "off"):
-        return False
-    raise ControlError(400, f"{name} must be true or false")
 
 
 def preferences_json(address: str) -> dict:
@@ -66,7 +55,7 @@ def _set(address: str, data: dict) -> None:
         raise ControlError(
             400, "Blocking and stopping marketing are WhatsApp's (whatsapp:+...); an SMS user texts STOP instead"
         )
-    changes = {name: _boolean(data[name], name) for name in SWITCHES if name in data}
+    changes = {name: boolean(data[name], name) for name in SWITCHES if name in data}
     if not changes:
         raise ControlError(400, "Say what the person does: blocked and/or marketing_stopped, true or false")
     SimWhatsAppPreference.objects.update_or_create(
