@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, F, OuterRef, Subquery, When
+from django.db.models import OuterRef, Subquery
 from import_export import fields, resources
 from import_export.resources import Diff
 from import_export.results import Error, RowResult
@@ -107,15 +107,7 @@ class CustomerResource(resources.ModelResource):
 
     def filter_export(self, queryset, **kwargs):
         """The registry's state now for each customer's address on their sender, as two subqueries."""
-        queryset = (
-            super()
-            .filter_export(queryset, **kwargs)
-            .annotate(
-                export_address=Case(
-                    When(sender__address__startswith="whatsapp:", then=F("whatsapp_address")), default=F("sms_address")
-                )
-            )
-        )
+        queryset = super().filter_export(queryset, **kwargs).annotate(export_address=Customer.address_expression())
         consent = Consent.objects.filter(address=OuterRef("export_address"), sender=OuterRef("sender__address"))
         latest = ConsentChange.objects.filter(
             consent__address=OuterRef("export_address"), consent__sender=OuterRef("sender__address")

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, When
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from conversations_ops.models import Consent, ConsentChange, ConsentHow, ConsentState, Customer, Participant
@@ -103,9 +103,7 @@ def consent_report(date_from: date, date_to: date) -> list[SenderFigures]:
     # Customers on a sender (imported, added) nobody has reached yet: not participants, so not counted above.
     customers = (
         Customer.objects.annotate(
-            person=Case(
-                When(sender__address__startswith="whatsapp:", then=F("whatsapp_address")), default=F("sms_address")
-            ),
+            person=Customer.address_expression(),
             sender_address=F("sender__address"),
         )
         .exclude(person="")

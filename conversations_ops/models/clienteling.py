@@ -11,7 +11,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
 
 from conversations_ops import validators as v
 from conversations_ops.masking import mask_numbers_in
@@ -182,6 +182,11 @@ class Customer(models.Model):
     def address(self) -> str:
         """Their address on the sender's channel: who the conversation's messaging participant is."""
         return self.whatsapp_address if self.sender.address.startswith("whatsapp:") else self.sms_address
+
+    @staticmethod
+    def address_expression():
+        """`address` above, as SQL (to annotate a queryset of customers: exports, reports)."""
+        return Case(When(sender__address__startswith="whatsapp:", then=F("whatsapp_address")), default=F("sms_address"))
 
 
 class CustomerConversation(models.Model):
