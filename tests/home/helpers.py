@@ -7,10 +7,11 @@ from importlib import import_module
 
 from django.apps import apps
 from django.contrib.auth.models import Group, User
-from django.test import Client
 from django.urls import reverse
 
 from tests.dashboard.html_tree import Node, parse
+from tests.roles.staff import client_for as logged_in  # noqa: F401 - the home tests' name for it
+from tests.roles.staff import staff_user
 
 INDEX = reverse("admin:index")
 SUPPORT, OPS, AUDITOR, ADVISORS, MANAGERS, SUPERUSER = (
@@ -29,17 +30,9 @@ def person(role: str, username: str | None = None) -> User:
     name = username or role.lower().replace(" ", "_")
     if role == SUPERUSER:
         return User.objects.create_superuser(name, password="a-long-test-password")
-    user = User.objects.create_user(name, password="a-long-test-password", is_staff=True)
     if role in (ADVISORS, MANAGERS) and not Group.objects.filter(name=role, permissions__isnull=False).exists():
         import_module("conversations_ops.migrations.0020_clienteling").create_groups(apps, None)
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-def logged_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return staff_user(role, name)
 
 
 def home(client, **params) -> Node:
