@@ -25,15 +25,18 @@ def explanation_html(*, code, status, message) -> str:
     )
 
 
-def last_failed_operation(row) -> SyncOperation | None:
-    """The mirror row keeps code and message; the HTTP status lives on the operation."""
+def _operation(row, state: str, *, newest: bool) -> SyncOperation | None:
+    """The row's newest (or oldest) operation in `state`."""
     return (
-        SyncOperation.objects.filter(
-            content_type=ContentType.objects.get_for_model(row), object_id=row.pk, state=OperationState.FAILED
-        )
-        .order_by("-pk")
+        SyncOperation.objects.filter(content_type=ContentType.objects.get_for_model(row), object_id=row.pk, state=state)
+        .order_by("-pk" if newest else "pk")
         .first()
     )
+
+
+def last_failed_operation(row) -> SyncOperation | None:
+    """The mirror row keeps code and message; the HTTP status lives on the operation."""
+    return _operation(row, OperationState.FAILED, newest=True)
 
 
 def row_problem_html(row) -> str:
@@ -55,13 +58,7 @@ def _when(moment) -> str:
 
 
 def _oldest_pending_operation(row) -> SyncOperation | None:
-    return (
-        SyncOperation.objects.filter(
-            content_type=ContentType.objects.get_for_model(row), object_id=row.pk, state=OperationState.PENDING
-        )
-        .order_by("pk")
-        .first()
-    )
+    return _operation(row, OperationState.PENDING, newest=False)
 
 
 def sync_status_html(row, links=()) -> str:
